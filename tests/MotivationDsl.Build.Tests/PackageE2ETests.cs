@@ -24,7 +24,9 @@ public sealed class PackageFixture : IDisposable
         var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + "." + Environment.ProcessId;
         var feed = Repo.NewTempDirectory("feed");
         var result = DotNet.Msbuild(Repo.Root, "pack", Path.Combine(Repo.Root, "src", "MotivationDsl", "MotivationDsl.csproj"),
-            "-c", Repo.Configuration, "-o", feed, "-p:PackageVersion=" + version, "-v:m");
+            "-c", Repo.Configuration, "-o", feed, "-p:PackageVersion=" + version, "-v:m",
+            // Restored when this test project was built; restoring again would stamp the test version into obj/.
+            "--no-restore");
         if (result.ExitCode != 0) throw new InvalidOperationException("dotnet pack failed: " + result);
         var package = Path.Combine(feed, $"MotivationDsl.{version}.nupkg");
         if (!File.Exists(package)) throw new InvalidOperationException($"dotnet pack did not produce {package}: {result}");
@@ -34,7 +36,10 @@ public sealed class PackageFixture : IDisposable
     public void Dispose()
     {
         if (!_packed.IsValueCreated) return;
-        Repo.TryDelete(Path.Combine(Repo.NuGetPackages, "motivationdsl", Version.ToLowerInvariant()));
+        var extracted = Path.Combine(Repo.NuGetPackages, "motivationdsl");
+        Repo.TryDelete(Path.Combine(extracted, Version.ToLowerInvariant()));
+        try { if (Directory.Exists(extracted) && !Directory.EnumerateFileSystemEntries(extracted).Any()) Directory.Delete(extracted); }
+        catch (IOException) { }
         Repo.TryDelete(Feed);
     }
 }
