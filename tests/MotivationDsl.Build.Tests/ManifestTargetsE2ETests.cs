@@ -68,24 +68,36 @@ public sealed class ManifestTargetsE2ETests : IDisposable
         Assert.Contains("Skipping target \"MotivationDslWriteManifests\" because all output files are up-to-date", second.Output);
         Assert.True(File.Exists(Manifest), "IncrementalClean removed a manifest of a skipped run: " + second.Output);
 
-        // 3. A deleted manifest is an out-of-date output: written again.
+        // 3. The code changes but the manifest does not: the target runs, the manifest keeps its old timestamp ...
+        var writtenAt = File.GetLastWriteTimeUtc(Manifest);
+        File.AppendAllText(Path.Combine(_dir, "Foo.cs"), "\npublic class Extra { }\n");
+        var changed = Build();
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.DoesNotContain("MotivationDsl: wrote", changed.Output);
+        Assert.Equal(writtenAt, File.GetLastWriteTimeUtc(Manifest));
+        // ... and the build after it skips the target again (an unchanged manifest older than the assembly is fine).
+        var again = Build();
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("Skipping target \"MotivationDslWriteManifests\" because all output files are up-to-date", again.Output);
+
+        // 4. A deleted manifest is an out-of-date output: written again.
         File.Delete(Manifest);
         var third = Build();
         Assert.True(third.ExitCode == 0, third.ToString());
         Assert.Equal(Json, File.ReadAllText(Manifest));
 
-        // 4. Publish copies it to the publish folder.
+        // 5. Publish copies it to the publish folder.
         var publishDir = Path.Combine(_dir, "published");
         var publish = DotNet.Msbuild(_dir, "publish", "Lib.csproj", "-c", "Debug", "--no-build", "-o", publishDir);
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.Equal(Json, File.ReadAllText(Path.Combine(publishDir, "Foo.motivation.json")));
 
-        // 5. Clean removes it (FileWrites).
+        // 6. Clean removes it (FileWrites).
         var clean = DotNet.Msbuild(_dir, "clean", "Lib.csproj", "-c", "Debug");
         Assert.True(clean.ExitCode == 0, clean.ToString());
         Assert.False(File.Exists(Manifest), "Clean left " + Manifest);
 
-        // 6. A directory where the manifest goes: the build fails with MOTB014 naming the file.
+        // 7. A directory where the manifest goes: the build fails with MOTB014 naming the file.
         Directory.CreateDirectory(Manifest);
         var blocked = Build();
         Assert.NotEqual(0, blocked.ExitCode);

@@ -42,6 +42,10 @@ public class TorchSharpLoadTests
         {
             Assert.DoesNotContain("GLIBCXX_3.4.32", output);
             Assert.Contains("GLIBCXX_3.4.30", output);
+            // A separate file (never the cache's inode), with the package copy's time, so the next build's Copy
+            // (SkipUnchangedFiles) keeps it instead of linking the original again.
+            if (File.Exists(Repo.CachedLibTorchSharp))
+                Assert.Equal(File.GetLastWriteTimeUtc(Repo.CachedLibTorchSharp), File.GetLastWriteTimeUtc(OutputLibrary));
         }
     }
 }
