@@ -99,6 +99,16 @@ public sealed class PackageE2ETests(PackageFixture package)
         Assert.Contains("\"TorchSharp-cpu\"", cpu.Output);
     }
 
+    [Fact]
+    public void UnknownTorchBackend_FailsWithMOTB020()
+    {
+        var project = Path.Combine(Repo.Root, "src", "MotivationDsl", "MotivationDsl.csproj");
+        var result = DotNet.Run(Repo.Root, TimeSpan.FromMinutes(2), "msbuild", project, "-nodeReuse:false", "-tl:off",
+            "-t:CollectPackageReferences", "-p:MotivationDslTorchBackend=rocm");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("error MOTB020", result.Output);
+    }
+
     // ------------------------------------------------------------------ as a user gets it
 
     /// <summary>A consumer project in a temp folder outside the repository, with its own nuget.config.</summary>
