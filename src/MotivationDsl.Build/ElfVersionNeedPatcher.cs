@@ -71,12 +71,26 @@ public static class ElfVersionNeedPatcher
 
     private static List<Vernaux> VernauxEntries(byte[] elf)
     {
+        try
+        {
+            return ReadVernauxEntries(elf);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException("The ELF file is corrupt: an offset in its version sections does not fit the file.");
+        }
+    }
+
+    private static List<Vernaux> ReadVernauxEntries(byte[] elf)
+    {
         CheckHeader(elf);
         var result = new List<Vernaux>();
         var sections = Sections(elf);
         foreach (var s in sections)
         {
             if (s.Type != ShtGnuVerneed) continue;
+            if (s.Link >= sections.Length)
+                throw new InvalidDataException($"The ELF file is corrupt: .gnu.version_r links to section {s.Link}, which does not exist.");
             var strtab = sections[(int)s.Link];
             var off = checked((int)s.Offset);
             for (var guard = 0; guard < 4096; guard++)
@@ -142,6 +156,8 @@ public static class ElfVersionNeedPatcher
         {
             var b = (int)shoff + i * shentsize;
             result[i] = new Section(ReadU32(elf, b + 4), (long)ReadU64(elf, b + 24), (long)ReadU64(elf, b + 32), ReadU32(elf, b + 40));
+            if (result[i].Type != 8 /* SHT_NOBITS */ && result[i].Type != 0 && (result[i].Offset < 0 || result[i].Size < 0 || result[i].Offset + result[i].Size > elf.Length))
+                throw new InvalidDataException($"The ELF file is truncated or corrupt: section {i} (offset {result[i].Offset}, {result[i].Size} bytes) ends past the end of the file ({elf.Length} bytes).");
         }
         return result;
     }
@@ -149,20 +165,31 @@ public static class ElfVersionNeedPatcher
     private static void CheckHeader(byte[] elf)
     {
         if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[2] != (byte)'L' || elf[3] != (byte)'F')
-            throw new InvalidDataException("Not an ELF file.");
-        if (elf[4] != 2 || elf[5] != 1)
-            throw new InvalidDataException("Only 64-bit little-endian ELF files are supported.");
+            throw new InvalidDataException(elf.Length < 64
+                ? $"Not an ELF file: {elf.Length} bytes is shorter than an ELF64 header."
+                : "Not an ELF file: it does not start with 0x7F 'E' 'L' 'F'.");
+        if (elf[4] != 2)
+            throw new InvalidDataException($"This is a {(elf[4] == 1 ? "32-bit" : "unknown-class")} ELF file; only 64-bit little-endian ELF files are supported.");
+        if (elf[5] != 1)
+            throw new InvalidDataException("This is a big-endian ELF file; only 64-bit little-endian ELF files are supported.");
     }
 
     private static string ReadString(byte[] b, int offset)
     {
+        Check(b, offset, 1);
         var end = Array.IndexOf(b, (byte)0, offset);
         if (end < 0) throw new InvalidDataException("Unterminated string in .dynstr.");
         return Encoding.ASCII.GetString(b, offset, end - offset);
     }
 
-    private static ushort ReadU16(byte[] b, int o) => (ushort)(b[o] | b[o + 1] << 8);
-    private static uint ReadU32(byte[] b, int o) => (uint)(b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24);
+    private static void Check(byte[] b, long o, int size)
+    {
+        if (o < 0 || o + size > b.Length)
+            throw new InvalidDataException($"The ELF file is truncated or corrupt: it has {b.Length} bytes and a structure at offset {o} needs {size}.");
+    }
+
+    private static ushort ReadU16(byte[] b, int o) { Check(b, o, 2); return (ushort)(b[o] | b[o + 1] << 8); }
+    private static uint ReadU32(byte[] b, int o) { Check(b, o, 4); return (uint)(b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24); }
     private static ulong ReadU64(byte[] b, int o) => ReadU32(b, o) | (ulong)ReadU32(b, o + 4) << 32;
 
     private static void WriteU32(byte[] b, int o, uint v)

@@ -60,6 +60,9 @@ public sealed class FixLibTorchSharpGlibcxx : Task
                 if (result is null) continue;
                 var temp = path + ".motivationdsl.tmp";
                 File.WriteAllBytes(temp, result);
+                // Same size and time as the package's copy: the next build's Copy (SkipUnchangedFiles) leaves the fixed
+                // file alone instead of linking the original again and this task patching it again.
+                File.SetLastWriteTimeUtc(temp, File.GetLastWriteTimeUtc(path));
                 // rename(2): replaces the directory entry, so a hard link's other names keep the original bytes.
                 File.Replace(temp, path, destinationBackupFileName: null);
                 patched.Add(item);
