@@ -40,6 +40,12 @@ public class SampleTool
         WriteSample(src, outDir);
     }
 
+    internal static void AssertSame(Tensor a, Tensor b)
+    {
+        Assert.Equal(a.shape, b.shape);
+        Assert.True(a.eq(b).all().item<bool>());
+    }
+
     [DebianFashionMnistFact]
     public void EmbeddedSampleEqualsTheDeterministicSelectionOfTheFullData()
     {
@@ -47,9 +53,9 @@ public class SampleTool
         WriteSample(Datasets.DefaultFashionMnistDir, tmp.Path);
         using var regenerated = Datasets.FashionMnist(tmp.Path);
         using var embedded = Datasets.FashionMnistSample();
-        Assert.True(regenerated.Train.Images.equal(embedded.Train.Images).item<bool>());
-        Assert.True(regenerated.Train.Labels.equal(embedded.Train.Labels).item<bool>());
-        Assert.True(regenerated.Test.Images.equal(embedded.Test.Images).item<bool>());
-        Assert.True(regenerated.Test.Labels.equal(embedded.Test.Labels).item<bool>());
+        AssertSame(regenerated.Train.Images, embedded.Train.Images);
+        AssertSame(regenerated.Train.Labels, embedded.Train.Labels);
+        AssertSame(regenerated.Test.Images, embedded.Test.Images);
+        AssertSame(regenerated.Test.Labels, embedded.Test.Labels);
     }
 }
