@@ -111,6 +111,9 @@ public sealed class DataLoader
     /// <summary>Number of batches one epoch yields.</summary>
     public int BatchesPerEpoch => (int)(Options.DropLast ? Count / Options.BatchSize : (Count + Options.BatchSize - 1) / Options.BatchSize);
 
+    /// <summary>Same as <see cref="BatchesPerEpoch"/> (the name the trainer's IDataLoader uses).</summary>
+    public int BatchCount => BatchesPerEpoch;
+
     /// <summary>Number of samples one epoch yields (less than Count with DropLast).</summary>
     public long SamplesPerEpoch => Options.DropLast ? (long)BatchesPerEpoch * Options.BatchSize : Count;
 
@@ -124,7 +127,11 @@ public sealed class DataLoader
         return order;
     }
 
-    /// <summary>The batches of an epoch. Each batch is owned by the caller (dispose it).</summary>
+    /// <summary>
+    /// The batches of an epoch (any integer; the trainer counts from 0). Each batch is owned by the caller: dispose
+    /// it, or enumerate inside a dispose scope (every tensor made while producing a batch is moved to the scope that
+    /// is current when the enumerator advances, nothing else is left behind). <c>foreach (var (x, y) in ...)</c> works.
+    /// </summary>
     public IEnumerable<Batch> Batches(int epoch)
     {
         var order = EpochOrder(epoch);
@@ -142,14 +149,14 @@ public sealed class DataLoader
     public Batch MakeBatch(ReadOnlySpan<long> indices, int epoch, int batchIndex)
     {
         using var scope = torch.NewDisposeScope();
-        var idx = torch.tensor(indices.ToArray(), ScalarType.Int64);
+        var idx = torch.tensor(indices.ToArray(), ScalarType.Int64, device: Dataset.Images.device);
         var x = Dataset.Images.index_select(0, idx);
         x = x.dtype == ScalarType.Byte ? x.to_type(ScalarType.Float32).div_(255f) : x.to_type(ScalarType.Float32);
         var y = Dataset.Labels.index_select(0, idx);
         if (Options.Augment is { IsIdentity: false } aug)
             x = Augment(x, aug, SeededRandom.ForBatch(Options.Seed, epoch, batchIndex));
-        if (_mean is not null) x = x.sub(_mean).div_(_std!);
-        if (Options.Device is { } d && d.type != DeviceType.CPU)
+        if (_mean is not null) x = x.sub(_mean.to(x.device)).div_(_std!.to(x.device));
+        if (Options.Device is { } d && (d.type != x.device.type || d.index != x.device.index))
         {
             x = x.to(d);
             y = y.to(d);
@@ -176,14 +183,15 @@ public sealed class DataLoader
         {
             var padded = torch.nn.functional.pad(x, [p, p, p, p]);
             long Wp = W + 2 * p;
-            var rows = torch.tensor(dy).view(B, 1) + torch.arange(H, ScalarType.Int64).view(1, H);   // B x H
-            var cols = torch.tensor(dx).view(B, 1) + torch.arange(W, ScalarType.Int64).view(1, W);   // B x W
+            var dev = x.device;
+            var rows = torch.tensor(dy, device: dev).view(B, 1) + torch.arange(H, ScalarType.Int64, dev).view(1, H);   // B x H
+            var cols = torch.tensor(dx, device: dev).view(B, 1) + torch.arange(W, ScalarType.Int64, dev).view(1, W);   // B x W
             var t = padded.gather(2, rows.view(B, 1, H, 1).expand(B, C, H, Wp));                    // B x C x H x Wp
             x = t.gather(3, cols.view(B, 1, 1, W).expand(B, C, H, W));                                // B x C x H x W
         }
         if (aug.HorizontalFlip)
         {
-            var mask = torch.tensor(flip).view(B, 1, 1, 1);
+            var mask = torch.tensor(flip, device: x.device).view(B, 1, 1, 1);
             x = torch.where(mask, x.flip(3), x);
         }
         return x;

@@ -194,6 +194,10 @@ public sealed class ImageDataset : IDisposable
         return Subset(keep.ToArray(), $"{Source} (balanced, {perClass} per class)");
     }
 
+    /// <summary>A copy of this dataset on <paramref name="device"/> (e.g. keep uint8 images on the GPU so batches are gathered there).</summary>
+    public ImageDataset To(Device device)
+        => new(Images.to(device), Labels.to(device), NumClasses, Source, ClassNames) { ImagesFile = ImagesFile, LabelsFile = LabelsFile };
+
     /// <summary>Images as float32 in [0, 1] (a new tensor; the dataset keeps its own).</summary>
     public Tensor ImagesAsFloat() => Images.dtype == ScalarType.Byte ? Images.to_type(ScalarType.Float32).div_(255f) : Images.clone();
 

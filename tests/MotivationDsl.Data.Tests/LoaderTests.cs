@@ -115,6 +115,23 @@ public class LoaderTests
     }
 
     [Fact]
+    public void EachBatchLeavesExactlyItsTwoTensorsInTheCallersScope()
+    {
+        using var ds = Indexed(40, 3, 8, 8);
+        var loader = new DataLoader(ds, 16, seed: 2, augment: new Augmentation(2, true), normalize: Normalization.Cifar10);
+        using var e = loader.Batches(0).GetEnumerator();
+        for (int i = 0; i < loader.BatchCount; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            Assert.True(e.MoveNext());
+            Assert.Equal(2, scope.DisposablesCount);
+            var (x, y) = e.Current;
+            Assert.Equal(x.shape[0], y.shape[0]);
+        }
+        Assert.False(e.MoveNext());
+    }
+
+    [Fact]
     public void NormalisationChannelCountMustMatch()
     {
         using var ds = Indexed(4);
