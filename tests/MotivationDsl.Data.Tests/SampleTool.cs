@@ -12,7 +12,7 @@ namespace MotivationDsl.Data.Tests;
 /// </summary>
 public class SampleTool
 {
-    public static void WriteSample(string sourceDir, string outDir)
+    internal static void WriteSample(string sourceDir, string outDir)
     {
         using var full = Datasets.FashionMnist(sourceDir);
         Directory.CreateDirectory(outDir);
