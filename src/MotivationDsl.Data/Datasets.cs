@@ -50,13 +50,15 @@ public static class Datasets
     /// holds the four files, else the embedded sample (see <see cref="DatasetPair.Source"/>). With a folder given, its
     /// files are required.
     /// </summary>
-    public static DatasetPair FashionMnist(string? dir = null)
+    public static DatasetPair FashionMnist(string? dir = null) => FashionMnist(dir, DefaultFashionMnistDir);
+
+    internal static DatasetPair FashionMnist(string? dir, string defaultDir)
     {
         if (dir is null)
         {
-            if (Directory.Exists(DefaultFashionMnistDir) && IdxStems.All(s => FindIdx(DefaultFashionMnistDir, s) is not null))
-                return LoadIdx(DefaultFashionMnistDir, "Fashion-MNIST", FashionMnistClassNames);
-            return FashionMnistSample($"{DefaultFashionMnistDir} not found");
+            if (Directory.Exists(defaultDir) && IdxStems.All(s => FindIdx(defaultDir, s) is not null))
+                return LoadIdx(defaultDir, "Fashion-MNIST", FashionMnistClassNames);
+            return FashionMnistSample(Directory.Exists(defaultDir) ? $"{defaultDir} does not hold the four IDX files" : $"{defaultDir} not found");
         }
         return LoadIdx(dir, "Fashion-MNIST", FashionMnistClassNames);
     }
@@ -166,7 +168,7 @@ public static class Datasets
     /// <summary>
     /// Loads whatever dataset <paramref name="dir"/> holds, detected from its file names: the four IDX files
     /// (Fashion-MNIST when the folder name contains "fashion", else MNIST), CIFAR-10 batches, or CIFAR-100 train/test.bin.
-    /// Null: <see cref="FashionMnist"/>() (the Debian folder, else the embedded sample).
+    /// Null: <see cref="FashionMnist(string?)"/> (the Debian folder, else the embedded sample).
     /// </summary>
     public static DatasetPair Load(string? dir = null)
     {

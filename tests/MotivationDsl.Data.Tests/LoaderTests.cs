@@ -316,6 +316,30 @@ public class DatasetsTests
     }
 
     [Fact]
+    public void DefaultFolderAbsentOrIncompleteMeansEmbeddedSampleWithTheReason()
+    {
+        using var tmp = new TempDir();
+        var missing = tmp["absent"];
+        using (var a = Datasets.FashionMnist(null, missing))
+        {
+            Assert.True(a.IsEmbeddedSample);
+            Assert.Equal($"{Datasets.SampleDescription}; {missing} not found", a.Source);
+            Assert.Equal(3000, a.Train.Count);
+        }
+        Synthetic.WriteIdxSet(tmp.Path, 10, 10);
+        File.Delete(tmp["t10k-labels-idx1-ubyte.gz"]);
+        using (var b = Datasets.FashionMnist(null, tmp.Path))
+            Assert.Equal($"{Datasets.SampleDescription}; {tmp.Path} does not hold the four IDX files", b.Source);
+        Synthetic.WriteIdxSet(tmp.Path, 10, 10);
+        using (var c = Datasets.FashionMnist(null, tmp.Path))
+        {
+            Assert.False(c.IsEmbeddedSample);
+            Assert.Equal(tmp.Path, c.Source);
+            Assert.Equal(10, c.Train.Count);
+        }
+    }
+
+    [Fact]
     public void FashionMnistFallsBackToTheSampleOnlyWhenTheDefaultFolderIsMissing()
     {
         using var pair = Datasets.FashionMnist();
