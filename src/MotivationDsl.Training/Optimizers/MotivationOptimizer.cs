@@ -118,9 +118,9 @@ public abstract class MotivationOptimizer : IDisposable
 }
 
 /// <summary>torch.optim.SGD: momentum, dampening, Nesterov, L2 weight decay. State: <c>momentum_buffer</c> when momentum != 0.</summary>
-public sealed class Sgd : MotivationOptimizer
+public sealed class SgdOptimizer : MotivationOptimizer
 {
-    public Sgd(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr, double momentum = 0, double dampening = 0,
+    public SgdOptimizer(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr, double momentum = 0, double dampening = 0,
         double weightDecay = 0, bool nesterov = false)
         : base(parameters, lr, momentum != 0 ? ["momentum_buffer"] : [])
     {
@@ -160,9 +160,9 @@ public sealed class Sgd : MotivationOptimizer
 /// torch.optim.Adam (<c>decoupled=false</c>, L2 weight decay added to the gradient) and torch.optim.AdamW
 /// (<c>decoupled=true</c>). State: <c>exp_avg</c>, <c>exp_avg_sq</c> and, with AMSGrad, <c>max_exp_avg_sq</c>.
 /// </summary>
-public sealed class Adam : MotivationOptimizer
+public sealed class AdamOptimizer : MotivationOptimizer
 {
-    public Adam(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+    public AdamOptimizer(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 0, bool decoupled = false, bool amsgrad = false)
         : base(parameters, lr, amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"])
     {
@@ -170,7 +170,7 @@ public sealed class Adam : MotivationOptimizer
     }
 
     /// <summary>torch.optim.AdamW (defaults as PyTorch: weight decay 0.01).</summary>
-    public static Adam AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr = 1e-3, double beta1 = 0.9,
+    public static AdamOptimizer AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr = 1e-3, double beta1 = 0.9,
         double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.01, bool amsgrad = false) =>
         new(parameters, lr, beta1, beta2, eps, weightDecay, decoupled: true, amsgrad);
 
@@ -218,9 +218,9 @@ public sealed class Adam : MotivationOptimizer
 /// torch.optim.RMSprop: smoothing <c>alpha</c>, L2 weight decay, momentum, centered. State: <c>square_avg</c>,
 /// <c>momentum_buffer</c> when momentum &gt; 0, <c>grad_avg</c> when centered.
 /// </summary>
-public sealed class RmsProp : MotivationOptimizer
+public sealed class RmsPropOptimizer : MotivationOptimizer
 {
-    public RmsProp(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
+    public RmsPropOptimizer(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
         double weightDecay = 0, double momentum = 0, bool centered = false)
         : base(parameters, lr, Names(momentum, centered))
     {

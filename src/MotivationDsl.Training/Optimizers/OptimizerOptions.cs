@@ -22,7 +22,7 @@ public sealed record SgdOptions(double LearningRate, double Momentum = 0, double
     : OptimizerOptions(LearningRate)
 {
     public override MotivationOptimizer Create(IEnumerable<(string Name, Parameter Parameter)> parameters) =>
-        new Sgd(parameters, LearningRate, Momentum, Dampening, WeightDecay, Nesterov);
+        new SgdOptimizer(parameters, LearningRate, Momentum, Dampening, WeightDecay, Nesterov);
 }
 
 /// <summary>Adam, or AdamW with <paramref name="Decoupled"/>.</summary>
@@ -30,12 +30,12 @@ public sealed record AdamOptions(double LearningRate = 1e-3, double Beta1 = 0.9,
     double WeightDecay = 0, bool Decoupled = false, bool AmsGrad = false) : OptimizerOptions(LearningRate)
 {
     public override MotivationOptimizer Create(IEnumerable<(string Name, Parameter Parameter)> parameters) =>
-        new Adam(parameters, LearningRate, Beta1, Beta2, Eps, WeightDecay, Decoupled, AmsGrad);
+        new AdamOptimizer(parameters, LearningRate, Beta1, Beta2, Eps, WeightDecay, Decoupled, AmsGrad);
 }
 
 public sealed record RmsPropOptions(double LearningRate = 1e-2, double Alpha = 0.99, double Eps = 1e-8, double WeightDecay = 0,
     double Momentum = 0, bool Centered = false) : OptimizerOptions(LearningRate)
 {
     public override MotivationOptimizer Create(IEnumerable<(string Name, Parameter Parameter)> parameters) =>
-        new RmsProp(parameters, LearningRate, Alpha, Eps, WeightDecay, Momentum, Centered);
+        new RmsPropOptimizer(parameters, LearningRate, Alpha, Eps, WeightDecay, Momentum, Centered);
 }
