@@ -147,7 +147,7 @@ public class TrainerSwitchingTests
             [5, 4, 3],
             [2.5, 2, 1],
         ]);
-        Assert.Equal("BMM", Roles(r, 0));
+        Assert.Equal("BBM", Roles(r, 0));
         Assert.Equal("BBM", Roles(r, 1)); // 2.5 is not compared with 3
         var d = Run(new ConsecutiveDecrease(1), [[5, 4, 3], [2.5, 2, 1]]);
         Assert.Equal("BMM", Roles(d, 1)); // default keeps the previous loss: 2.5 < 3 counts
