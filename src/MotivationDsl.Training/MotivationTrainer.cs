@@ -132,11 +132,10 @@ public sealed class MotivationTrainer : IDisposable
         foreach (var c in Options.Callbacks) c.OnEpochStart(this, epoch);
         Pair.Base.train();
         Pair.Motivated.train();
-        if (Condition.StartsEpochMotivated && Active == ModelRole.Base) Switch(MapDirection.BaseToMotivated, forced: false, epoch);
-
         var spe = train.BatchCount;
         var needNorm = Condition.NeedsGradientNorm;
         int baseBatches = 0, motBatches = 0, activations = 0;
+        if (Condition.StartsEpochMotivated && Active == ModelRole.Base) { Switch(MapDirection.BaseToMotivated, forced: false, epoch); activations++; }
         double baseLossSum = 0, motLossSum = 0, lr = BaseOptimizer.LearningRate;
         using (var batches = train.Batches(epoch).GetEnumerator())
         {
@@ -151,8 +150,8 @@ public sealed class MotivationTrainer : IDisposable
                 {
                     if (!batches.MoveNext()) break;
                     var (input, target) = batches.Current;
-                    if (input.device != Device) input = input.to(Device);
-                    if (target.device != Device) target = target.to(Device);
+                    input = OnDevice(input);
+                    target = OnDevice(target);
                     samples = input.shape[0];
 
                     if (Options.Schedule is { } schedule) lr = schedule.At(GlobalStep, spe);
@@ -179,7 +178,7 @@ public sealed class MotivationTrainer : IDisposable
                     else
                     {
                         opt.Step();
-                        loss = lossT.item<float>();
+                        loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
                     }
                 }
                 var t1 = Stopwatch.GetTimestamp();
@@ -203,7 +202,6 @@ public sealed class MotivationTrainer : IDisposable
                 else if (!next && Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: false, epoch);
             }
         }
-        if (Condition.StartsEpochMotivated && baseBatches + motBatches > 0) activations = Math.Max(activations, 1);
         if (Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: true, epoch);
         Condition.OnEpochEnd(epoch);
 
@@ -233,6 +231,9 @@ public sealed class MotivationTrainer : IDisposable
         _history.Add(metrics);
         foreach (var c in Options.Callbacks) c.OnEpochEnd(this, metrics);
     }
+
+    private Tensor OnDevice(Tensor t) =>
+        t.device_type == Device.type && (Device.type == DeviceType.CPU || t.device_index == Device.index) ? t : t.to(Device);
 
     private static Tensor GradientNorm(nn.Module model)
     {
@@ -268,7 +269,7 @@ public sealed class MotivationTrainer : IDisposable
     private void Switch(MapDirection direction, bool forced, int epoch)
     {
         var t0 = Stopwatch.GetTimestamp();
-        CopyState(direction);
+        using (NewDisposeScope()) CopyState(direction);
         Active = direction == MapDirection.BaseToMotivated ? ModelRole.Motivated : ModelRole.Base;
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         Accounting.SwitchSeconds += seconds;
@@ -320,8 +321,8 @@ public sealed class MotivationTrainer : IDisposable
                     using var scope = NewDisposeScope();
                     if (!batches.MoveNext()) break;
                     var (input, target) = batches.Current;
-                    if (input.device != Device) input = input.to(Device);
-                    if (target.device != Device) target = target.to(Device);
+                    input = OnDevice(input);
+                    target = OnDevice(target);
                     var count = input.shape[0];
                     var output = model.call(input);
                     lossSum.add_(_loss(output, target).to(ScalarType.Float64).mul(count));
@@ -330,11 +331,9 @@ public sealed class MotivationTrainer : IDisposable
                 }
             }
             if (n == 0) return new EvalResult(double.NaN, double.NaN, 0);
-            var both = cat([lossSum, correct.to(ScalarType.Float64)]).cpu();
-            var v = both.data<double>();
-            var result = new EvalResult(v[0] / n, v[1] / n, n);
-            both.Dispose();
-            return result;
+            using var tail = NewDisposeScope();
+            var v = cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>();
+            return new EvalResult(v[0] / n, v[1] / n, n);
         }
         finally
         {

@@ -94,4 +94,18 @@ public sealed record FitReport
     public EvalResult? FinalMotivated { get; init; }
     public bool StoppedEarly { get; init; }
     [JsonIgnore] public int EpochsCompleted => Epochs.Count;
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>The report as indented camelCase JSON (NaN written as "NaN").</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, JsonOptions);
+
+    public static FitReport FromJson(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize<FitReport>(json, JsonOptions) ?? throw new FormatException("Empty report JSON.");
 }
