@@ -18,6 +18,18 @@ public class ConditionTests
             Feed(c, 5, 4, 3, 2, 2.5, 2, 1, 0.5, 0.5)); // equal loss is not a decrease
     }
 
+    [Theory]
+    [InlineData(1, 1.0 / 2)]
+    [InlineData(2, 1.0 / 6)]
+    [InlineData(3, 1.0 / 24)]
+    public void ConsecutiveDecrease_share_on_iid_losses_is_one_over_k_plus_1_factorial(int k, double expected)
+    {
+        var rng = new Random(17);
+        var c = new ConsecutiveDecrease(k);
+        var decisions = Feed(c, Enumerable.Range(0, 200_000).Select(_ => rng.NextDouble()).ToArray());
+        Assert.InRange(decisions.Count(d => d) / 200_000.0, expected * 0.95, expected * 1.05);
+    }
+
     [Fact]
     public void ConsecutiveDecrease_k3()
     {

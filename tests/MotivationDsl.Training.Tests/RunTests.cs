@@ -182,7 +182,7 @@ public sealed class RunTests : IDisposable
     {
         var (train, test) = Synthetic.Data(train: 32);
         using var _ = train; using var __ = test;
-        var es = new EarlyStopping(Monitor.BaseTestLoss, patience: 1, minDelta: 1e9);
+        var es = new EarlyStopping(MonitoredMetric.BaseTestLoss, patience: 1, minDelta: 1e9);
         using var t = MotivationTrainer.Create(new TinyDefinition(), Options(callbacks: [es]));
         var r = t.Fit(train, test, 5);
         Assert.True(r.StoppedEarly);

@@ -42,7 +42,7 @@ public interface ICheckpointableCallback
 }
 
 /// <summary>What <see cref="EarlyStopping"/> watches.</summary>
-public enum Monitor
+public enum MonitoredMetric
 {
     BaseTestAccuracy = 0,
     BaseTestLoss = 1,
@@ -52,25 +52,25 @@ public enum Monitor
 }
 
 /// <summary>Stops the fit after <see cref="Patience"/> epochs without an improvement of more than <see cref="MinDelta"/>.</summary>
-public sealed class EarlyStopping(Monitor monitor = Monitor.BaseTestAccuracy, int patience = 10, double minDelta = 0) : TrainerCallback, ICheckpointableCallback
+public sealed class EarlyStopping(MonitoredMetric monitor = MonitoredMetric.BaseTestAccuracy, int patience = 10, double minDelta = 0) : TrainerCallback, ICheckpointableCallback
 {
-    public Monitor Monitor { get; } = monitor;
+    public MonitoredMetric Monitor { get; } = monitor;
     public int Patience { get; } = patience;
     public double MinDelta { get; } = minDelta;
     public double Best { get; private set; } = double.NaN;
     public int BadEpochs { get; private set; }
     public int? StoppedAtEpoch { get; private set; }
 
-    private bool Maximize => Monitor is Monitor.BaseTestAccuracy or Monitor.MotivatedTestAccuracy;
+    private bool Maximize => Monitor is MonitoredMetric.BaseTestAccuracy or MonitoredMetric.MotivatedTestAccuracy;
 
     public override void OnEpochEnd(MotivationTrainer trainer, EpochMetrics m)
     {
         var v = Monitor switch
         {
-            Monitor.BaseTestAccuracy => m.BaseTest?.Accuracy,
-            Monitor.BaseTestLoss => m.BaseTest?.Loss,
-            Monitor.MotivatedTestAccuracy => m.MotivatedTest?.Accuracy,
-            Monitor.MotivatedTestLoss => m.MotivatedTest?.Loss,
+            MonitoredMetric.BaseTestAccuracy => m.BaseTest?.Accuracy,
+            MonitoredMetric.BaseTestLoss => m.BaseTest?.Loss,
+            MonitoredMetric.MotivatedTestAccuracy => m.MotivatedTest?.Accuracy,
+            MonitoredMetric.MotivatedTestLoss => m.MotivatedTest?.Loss,
             _ => m.TrainLoss,
         } ?? throw new InvalidOperationException($"EarlyStopping monitors {Monitor}, which needs a test loader.");
         var improved = double.IsNaN(Best) || (Maximize ? v > Best + MinDelta : v < Best - MinDelta);
