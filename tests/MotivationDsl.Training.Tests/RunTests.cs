@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace MotivationDsl.Training.Tests;
 
-public sealed class RunTests : IDisposable
+public sealed class RunTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "mdsl-train-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -35,10 +35,11 @@ public sealed class RunTests : IDisposable
         var def = new TinyDefinition();
         using var trainer = MotivationTrainer.Create(def, Options());
         var report = trainer.Fit(train, test, 3);
+        output.WriteLine(report.ToJson());
 
         Assert.Equal(3, report.Epochs.Count);
-        Assert.InRange(report.FinalBase!.Accuracy, 0.8, 1.0);
-        Assert.InRange(report.FinalMotivated!.Accuracy, 0.6, 1.0);
+        Assert.InRange(report.FinalBase!.Accuracy, 0.7, 1.0); // chance is 0.25; 0.87 here
+        Assert.InRange(report.FinalMotivated!.Accuracy, 0.5, 1.0); // 0.77 here
         var a = report.Accounting;
         Assert.InRange(a.MotivatedShare, 0.01, 0.99);
         Assert.Equal(48, a.BaseBatches + a.MotivatedBatches);

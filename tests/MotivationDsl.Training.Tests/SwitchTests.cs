@@ -62,7 +62,7 @@ public class SwitchTests
         Assert.Equal(1, trainer.Accounting.SwitchesToMotivated - trainer.Accounting.SwitchesToBase + 1);
     }
 
-    private sealed class DifferentialProbe(MotivationTrainer? _ = null) : TrainerCallback
+    private sealed class DifferentialProbe : TrainerCallback
     {
         public Dictionary<string, Tensor>? AtEpoch0End;
         public Dictionary<string, Tensor>? AtEpoch2Switch;

@@ -10,7 +10,7 @@ namespace MotivationDsl.Training;
 /// <para>Ownership: the trainer enumerates each batch inside that batch's dispose scope and frees the yielded
 /// tensors (and every temporary the loader created while producing them) after the batch. A loader that
 /// creates long-lived tensors lazily during enumeration must detach them (<c>DetachFromDisposeScope()</c>).</para>
-/// <para>Exact resume: <see cref="Batches"/> must be a deterministic function of <paramref name="epoch"/>
+/// <para>Exact resume: <see cref="Batches"/> must be a deterministic function of the epoch
 /// (for example shuffle with a generator seeded from (seed, epoch)), or a resumed run cannot equal an
 /// uninterrupted one.</para>
 /// </remarks>
