@@ -28,6 +28,12 @@ public sealed class TrainerOptions
 
     /// <summary>If set, <c>torch.manual_seed(Seed)</c> when a fresh run starts (not on resume: the checkpoint's RNG state wins).</summary>
     public long? Seed { get; init; }
+
+    /// <summary>
+    /// Count correct training predictions per model (argmax of [B, classes] logits vs [B] targets) on the device and
+    /// read them once per epoch: no extra sync per batch. Ignored for outputs of another shape.
+    /// </summary>
+    public bool TrackTrainAccuracy { get; init; } = true;
 }
 
 /// <summary>
@@ -135,6 +141,10 @@ public sealed class MotivationTrainer : IDisposable
         var spe = train.BatchCount;
         var needNorm = Condition.NeedsGradientNorm;
         int baseBatches = 0, motBatches = 0, activations = 0;
+        long baseSamples = 0, motSamples = 0;
+        using var baseCorrect = zeros(1, ScalarType.Int64, Device);
+        using var motCorrect = zeros(1, ScalarType.Int64, Device);
+        var accuracyTracked = Options.TrackTrainAccuracy;
         if (Condition.StartsEpochMotivated && Active == ModelRole.Base) { Switch(MapDirection.BaseToMotivated, forced: false, epoch); activations++; }
         double baseLossSum = 0, motLossSum = 0, lr = BaseOptimizer.LearningRate;
         using (var batches = train.Batches(epoch).GetEnumerator())
@@ -165,6 +175,12 @@ public sealed class MotivationTrainer : IDisposable
                     var output = model.call(input);
                     var lossT = _loss(output, target);
                     lossT.backward();
+                    if (accuracyTracked)
+                    {
+                        if (output.dim() == 2 && target.dim() == 1 && target.dtype == ScalarType.Int64)
+                            using (no_grad()) (role == ModelRole.Base ? baseCorrect : motCorrect).add_(output.argmax(1).eq(target).sum());
+                        else accuracyTracked = false;
+                    }
                     if (needNorm)
                     {
                         var norm = GradientNorm(model);
@@ -185,12 +201,12 @@ public sealed class MotivationTrainer : IDisposable
                 var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
                 if (role == ModelRole.Base)
                 {
-                    baseBatches++; baseLossSum += loss;
+                    baseBatches++; baseLossSum += loss; baseSamples += samples;
                     Accounting.BaseBatches++; Accounting.BaseSamples += samples; Accounting.TrainBaseSeconds += seconds;
                 }
                 else
                 {
-                    motBatches++; motLossSum += loss;
+                    motBatches++; motLossSum += loss; motSamples += samples;
                     Accounting.MotivatedBatches++; Accounting.MotivatedSamples += samples; Accounting.TrainMotivatedSeconds += seconds;
                 }
 
@@ -204,6 +220,15 @@ public sealed class MotivationTrainer : IDisposable
         }
         if (Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: true, epoch);
         Condition.OnEpochEnd(epoch);
+
+        double baseTrainAcc = double.NaN, motTrainAcc = double.NaN;
+        if (accuracyTracked)
+        {
+            using var scope = NewDisposeScope();
+            var v = cat([baseCorrect, motCorrect]).cpu().data<long>();
+            if (baseSamples > 0) baseTrainAcc = (double)v[0] / baseSamples;
+            if (motSamples > 0) motTrainAcc = (double)v[1] / motSamples;
+        }
 
         EvalResult? baseTest = null, motTest = null;
         if (test is not null)
@@ -222,6 +247,12 @@ public sealed class MotivationTrainer : IDisposable
             BaseTrainLoss = baseBatches > 0 ? baseLossSum / baseBatches : double.NaN,
             MotivatedTrainLoss = motBatches > 0 ? motLossSum / motBatches : double.NaN,
             TrainLoss = baseBatches + motBatches > 0 ? (baseLossSum + motLossSum) / (baseBatches + motBatches) : double.NaN,
+            BaseTrainAccuracy = baseTrainAcc,
+            MotivatedTrainAccuracy = motTrainAcc,
+            BaseSamples = baseSamples,
+            MotivatedSamples = motSamples,
+            MeanForwardFlops = baseSamples + motSamples == 0 ? 0
+                : ((double)baseSamples * Accounting.BaseFlops + (double)motSamples * Accounting.MotivatedFlops) / (baseSamples + motSamples),
             Activations = activations,
             LearningRate = lr,
             BaseTest = baseTest,

@@ -25,6 +25,14 @@ public sealed record EpochMetrics
     public double MotivatedTrainLoss { get; init; }
     /// <summary>Mean raw batch loss over all batches of the epoch.</summary>
     public double TrainLoss { get; init; }
+    /// <summary>Training accuracy of each model over the batches it trained (NaN when none or not tracked).</summary>
+    public double BaseTrainAccuracy { get; init; } = double.NaN;
+    public double MotivatedTrainAccuracy { get; init; } = double.NaN;
+    /// <summary>Training samples each model did forward passes on in this epoch.</summary>
+    public long BaseSamples { get; init; }
+    public long MotivatedSamples { get; init; }
+    /// <summary>The paper's F for this epoch (mean forward FLOPs per training sample).</summary>
+    public double MeanForwardFlops { get; init; }
     /// <summary>Switches to the motivated model in this epoch.</summary>
     public int Activations { get; init; }
     public double MotivatedShare => BaseBatches + MotivatedBatches == 0 ? 0 : (double)MotivatedBatches / (BaseBatches + MotivatedBatches);

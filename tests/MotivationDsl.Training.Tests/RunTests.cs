@@ -52,6 +52,12 @@ public sealed class RunTests(Xunit.Abstractions.ITestOutputHelper output) : IDis
         Assert.InRange(a.MeanForwardFlops, bf, mf);
         Assert.Equal(3 * a.TrainingForwardFlops, a.TrainingFlops);
         Assert.True(a.TrainBaseSeconds > 0 && a.TrainMotivatedSeconds > 0 && a.EvalSeconds > 0);
+        var last = report.Epochs[^1];
+        Assert.InRange(last.BaseTrainAccuracy, 0.5, 1.0);
+        Assert.InRange(last.MotivatedTrainAccuracy, 0.0, 1.0);
+        Assert.Equal(256, last.BaseSamples + last.MotivatedSamples);
+        Assert.InRange(last.MeanForwardFlops, bf, mf);
+        Assert.Equal(a.BaseSamples, report.Epochs.Sum(e => e.BaseSamples));
     }
 
     [Fact]

@@ -23,6 +23,13 @@ public interface IDataLoader
     IEnumerable<(Tensor Input, Tensor Target)> Batches(int epoch);
 }
 
+/// <summary>An <see cref="IDataLoader"/> from a batch count and a function of the epoch (adapts any loader in one line).</summary>
+public sealed class DelegateDataLoader(int batchCount, Func<int, IEnumerable<(Tensor Input, Tensor Target)>> batches) : IDataLoader
+{
+    public int BatchCount { get; } = batchCount;
+    public IEnumerable<(Tensor Input, Tensor Target)> Batches(int epoch) => batches(epoch);
+}
+
 /// <summary>An in-memory <see cref="IDataLoader"/> over two tensors, optionally shuffled per epoch from a seed.</summary>
 public sealed class TensorDataLoader : IDataLoader, IDisposable
 {
