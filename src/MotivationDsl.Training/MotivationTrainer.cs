@@ -151,7 +151,12 @@ public sealed class MotivationTrainer : IDisposable
         {
             for (var b = 0; ; b++)
             {
-                ct.ThrowIfCancellationRequested();
+                if (ct.IsCancellationRequested)
+                {
+                    // Leave the base holding the latest shared weights; the partial epoch is not recorded.
+                    if (Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: true, epoch);
+                    ct.ThrowIfCancellationRequested();
+                }
                 var t0 = Stopwatch.GetTimestamp();
                 double loss, gradNorm = double.NaN;
                 long samples;

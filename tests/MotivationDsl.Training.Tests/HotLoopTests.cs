@@ -78,3 +78,28 @@ public class HotLoopTests
         Assert.Equal(r.Accounting.MeanForwardFlops, back.Accounting.MeanForwardFlops);
     }
 }
+
+public class CancellationTests
+{
+    private sealed class CancelAt(CancellationTokenSource cts, long step) : TrainerCallback
+    {
+        public override void OnBatchEnd(MotivationTrainer t, in BatchResult r) { if (r.GlobalStep == step) cts.Cancel(); }
+    }
+
+    [Fact]
+    public void Cancelling_leaves_the_base_active_and_the_epoch_unrecorded()
+    {
+        var (train, _) = Synthetic.Data(train: 64);
+        using var __ = train;
+        using var cts = new CancellationTokenSource();
+        using var t = MotivationTrainer.Create(new TinyDefinition(), new TrainerOptions
+        {
+            Optimizer = new MotivationDsl.Training.Optimizers.SgdOptions(0.05), Condition = new MotivationDsl.Training.Conditions.Always(),
+            Callbacks = [new CancelAt(cts, 5)], Seed = 1,
+        });
+        Assert.ThrowsAny<OperationCanceledException>(() => t.Fit(train, null, 3, cts.Token));
+        Assert.Equal(ModelRole.Base, t.Active);
+        Assert.Equal(1, t.CompletedEpochs);
+        Assert.Equal(6, t.GlobalStep);
+    }
+}
