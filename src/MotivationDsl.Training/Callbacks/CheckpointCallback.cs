@@ -1,0 +1,49 @@
+using MotivationDsl.Training.Checkpoints;
+
+namespace MotivationDsl.Training;
+
+/// <summary>
+/// Writes a checkpoint at the end of every <see cref="EveryEpochs"/>-th epoch (and always the last epoch of a fit)
+/// to <c>{Directory}/{Prefix}-{epoch:D4}.mdckpt</c> (epoch counted from 1), keeping the newest <see cref="KeepLast"/>.
+/// </summary>
+public sealed class CheckpointCallback(string directory, int keepLast = 3, int everyEpochs = 1, string prefix = "epoch") : TrainerCallback
+{
+    public const string Extension = ".mdckpt";
+
+    public string Directory { get; } = directory;
+    public int KeepLast { get; } = keepLast >= 1 ? keepLast : throw new ArgumentOutOfRangeException(nameof(keepLast));
+    public int EveryEpochs { get; } = Math.Max(1, everyEpochs);
+    public string Prefix { get; } = prefix;
+    public string? LastWritten { get; private set; }
+
+    public override void OnEpochEnd(MotivationTrainer trainer, EpochMetrics metrics)
+    {
+        if ((metrics.Epoch + 1) % EveryEpochs != 0 && !trainer.StopRequested) return;
+        Write(trainer, metrics.Epoch + 1);
+    }
+
+    public override void OnFitEnd(MotivationTrainer trainer, FitReport report)
+    {
+        var path = PathFor(trainer.CompletedEpochs);
+        if (trainer.CompletedEpochs > 0 && !File.Exists(path)) Write(trainer, trainer.CompletedEpochs);
+    }
+
+    private void Write(MotivationTrainer trainer, int epochNumber)
+    {
+        var path = PathFor(epochNumber);
+        TrainerCheckpoint.Save(trainer, path);
+        LastWritten = path;
+        foreach (var old in List(Directory, Prefix).SkipLast(KeepLast)) File.Delete(old);
+    }
+
+    public string PathFor(int epochNumber) => Path.Combine(Directory, $"{Prefix}-{epochNumber:D4}{Extension}");
+
+    /// <summary>Checkpoints in <paramref name="directory"/> written with <paramref name="prefix"/>, oldest first.</summary>
+    public static IReadOnlyList<string> List(string directory, string prefix = "epoch") =>
+        System.IO.Directory.Exists(directory)
+            ? System.IO.Directory.GetFiles(directory, $"{prefix}-*{Extension}").Order(StringComparer.Ordinal).ToArray()
+            : [];
+
+    /// <summary>The newest checkpoint in <paramref name="directory"/>, or null.</summary>
+    public static string? Latest(string directory, string prefix = "epoch") => List(directory, prefix).LastOrDefault();
+}

@@ -1,0 +1,405 @@
+using System.Diagnostics;
+using MotivationDsl.Training.Checkpoints;
+using MotivationDsl.Training.Conditions;
+using MotivationDsl.Training.Optimizers;
+using MotivationDsl.Training.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MotivationDsl.Training;
+
+/// <summary>How a <see cref="MotivationTrainer"/> trains.</summary>
+public sealed class TrainerOptions
+{
+    /// <summary>Hyperparameters of both optimizers (one per model, same settings).</summary>
+    public required OptimizerOptions Optimizer { get; init; }
+
+    /// <summary>LR schedule on the shared global-step clock; null keeps the optimizer's learning rate.</summary>
+    public ILearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>When the motivated model trains. Default: the paper's <see cref="ConsecutiveDecrease"/> with k = 2.</summary>
+    public IMotivationCondition Condition { get; init; } = new ConsecutiveDecrease(2);
+
+    /// <summary>Loss of (logits, target); must reduce to a scalar mean over the batch. Default: cross entropy.</summary>
+    public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
+
+    /// <summary>Callbacks, run in this order.</summary>
+    public IReadOnlyList<TrainerCallback> Callbacks { get; init; } = [];
+
+    /// <summary>If set, <c>torch.manual_seed(Seed)</c> when a fresh run starts (not on resume: the checkpoint's RNG state wins).</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>
+    /// Count correct training predictions per model (argmax of [B, classes] logits vs [B] targets) on the device and
+    /// read them once per epoch: no extra sync per batch. Ignored for outputs of another shape.
+    /// </summary>
+    public bool TrackTrainAccuracy { get; init; } = true;
+}
+
+/// <summary>
+/// The paper's Algorithm 1 over a <see cref="MotivationPair"/>: per batch the active model trains with its own
+/// optimizer; the condition, fed with the raw batch loss, decides whether the motivated model trains the next
+/// batch; switches copy weights, buffers and optimizer state through the weights map; every epoch ends
+/// un-motivated; both models are evaluated after every epoch. See docs/trainer.md.
+/// </summary>
+public sealed class MotivationTrainer : IDisposable
+{
+    private readonly bool _ownsPair;
+    private readonly List<EpochMetrics> _history = [];
+    private readonly Func<Tensor, Tensor, Tensor> _loss;
+    private bool _stop;
+
+    /// <param name="pair">Base and motivated models with the bound map (their mapped regions should agree, as <see cref="ScalableModelDefinition.CreatePair"/> leaves them).</param>
+    /// <param name="ownsPair">Dispose the pair with the trainer.</param>
+    public MotivationTrainer(MotivationPair pair, TrainerOptions options, bool ownsPair = false)
+    {
+        Pair = pair ?? throw new ArgumentNullException(nameof(pair));
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        _ownsPair = ownsPair;
+        _loss = options.Loss ?? ((o, t) => nn.functional.cross_entropy(o, t));
+        BaseOptimizer = options.Optimizer.Create(pair.Base.named_parameters().Select(p => (p.name, p.parameter)));
+        MotivatedOptimizer = options.Optimizer.Create(pair.Motivated.named_parameters().Select(p => (p.name, p.parameter)));
+        Device = pair.Base.parameters().FirstOrDefault()?.device ?? CPU;
+        Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops };
+        var keys = options.Callbacks.OfType<ICheckpointableCallback>().GroupBy(c => c.StateKey).FirstOrDefault(g => g.Count() > 1);
+        if (keys is not null) throw new ArgumentException($"Two callbacks share the checkpoint key '{keys.Key}'.", nameof(options));
+    }
+
+    /// <summary>Creates the pair of <paramref name="definition"/> on <paramref name="device"/> (seeded by <see cref="TrainerOptions.Seed"/>) and a trainer that owns it.</summary>
+    public static MotivationTrainer Create(ScalableModelDefinition definition, TrainerOptions options, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return new MotivationTrainer(definition.CreatePair(device, options.Seed), options, ownsPair: true);
+    }
+
+    public MotivationPair Pair { get; }
+    public ScalableModelDefinition Definition => Pair.Definition;
+    public TrainerOptions Options { get; }
+    public IMotivationCondition Condition => Options.Condition;
+    public MotivationOptimizer BaseOptimizer { get; }
+    public MotivationOptimizer MotivatedOptimizer { get; }
+    public Device Device { get; }
+
+    /// <summary>The model that trains on the next batch.</summary>
+    public ModelRole Active { get; private set; } = ModelRole.Base;
+
+    /// <summary>Finished epochs; the next <see cref="Fit"/> continues with this (0-based) epoch.</summary>
+    public int CompletedEpochs => _history.Count;
+
+    /// <summary>Batches trained so far (the LR schedule's clock).</summary>
+    public long GlobalStep { get; private set; }
+
+    public Accounting Accounting { get; private set; }
+
+    public IReadOnlyList<EpochMetrics> History => _history;
+
+    /// <summary>Asks the fit to stop after the current epoch (used by <see cref="EarlyStopping"/>).</summary>
+    public void RequestStop() => _stop = true;
+
+    public bool StopRequested => _stop;
+
+    /// <summary>
+    /// Trains until <paramref name="epochs"/> epochs are complete in total (a resumed trainer continues from
+    /// <see cref="CompletedEpochs"/>), or a callback requests a stop.
+    /// </summary>
+    /// <param name="test">Test data; both models are evaluated on it after every epoch. Null skips evaluation.</param>
+    public FitReport Fit(IDataLoader train, IDataLoader? test, int epochs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.BatchCount <= 0) throw new ArgumentException("The training loader yields no batches.", nameof(train));
+        if (GlobalStep == 0 && CompletedEpochs == 0 && Options.Seed is { } seed) manual_seed(seed);
+        _stop = false;
+        foreach (var c in Options.Callbacks) c.OnFitStart(this);
+        while (CompletedEpochs < epochs && !_stop)
+            RunEpoch(train, test, CompletedEpochs, cancellationToken);
+        var report = Report();
+        foreach (var c in Options.Callbacks) c.OnFitEnd(this, report);
+        return report;
+    }
+
+    /// <summary>The report of everything trained so far.</summary>
+    public FitReport Report() => new()
+    {
+        Model = Definition.Name,
+        BaseVariant = Definition.BaseVariant,
+        MotivatedVariant = Definition.MotivatedVariant,
+        Condition = Condition.Name,
+        Optimizer = BaseOptimizer.Kind,
+        Epochs = _history.ToArray(),
+        Accounting = Accounting.Clone(),
+        FinalBase = _history.Count > 0 ? _history[^1].BaseTest : null,
+        FinalMotivated = _history.Count > 0 ? _history[^1].MotivatedTest : null,
+        StoppedEarly = _stop,
+    };
+
+    private void RunEpoch(IDataLoader train, IDataLoader? test, int epoch, CancellationToken ct)
+    {
+        var epochStart = Stopwatch.GetTimestamp();
+        foreach (var c in Options.Callbacks) c.OnEpochStart(this, epoch);
+        Pair.Base.train();
+        Pair.Motivated.train();
+        var spe = train.BatchCount;
+        var needNorm = Condition.NeedsGradientNorm;
+        int baseBatches = 0, motBatches = 0, activations = 0;
+        long baseSamples = 0, motSamples = 0;
+        using var baseCorrect = zeros(1, ScalarType.Int64, Device);
+        using var motCorrect = zeros(1, ScalarType.Int64, Device);
+        var accuracyTracked = Options.TrackTrainAccuracy;
+        if (Condition.StartsEpochMotivated && Active == ModelRole.Base) { Switch(MapDirection.BaseToMotivated, forced: false, epoch); activations++; }
+        double baseLossSum = 0, motLossSum = 0, lr = BaseOptimizer.LearningRate;
+        using (var batches = train.Batches(epoch).GetEnumerator())
+        {
+            for (var b = 0; ; b++)
+            {
+                if (ct.IsCancellationRequested)
+                {
+                    // Leave the base holding the latest shared weights; the partial epoch is not recorded.
+                    if (Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: true, epoch);
+                    ct.ThrowIfCancellationRequested();
+                }
+                var t0 = Stopwatch.GetTimestamp();
+                double loss, gradNorm = double.NaN;
+                long samples;
+                var role = Active;
+                using (var scope = NewDisposeScope())
+                {
+                    if (!batches.MoveNext()) break;
+                    var (input, target) = batches.Current;
+                    input = OnDevice(input);
+                    target = OnDevice(target);
+                    samples = input.shape[0];
+
+                    if (Options.Schedule is { } schedule) lr = schedule.At(GlobalStep, spe);
+                    // One clock for both: the inactive optimizer gets the same LR, so a switch never changes the LR.
+                    BaseOptimizer.LearningRate = lr;
+                    MotivatedOptimizer.LearningRate = lr;
+                    foreach (var c in Options.Callbacks) c.OnBatchStart(this, epoch, b, GlobalStep, role);
+
+                    var (model, opt) = role == ModelRole.Base ? (Pair.Base, BaseOptimizer) : (Pair.Motivated, MotivatedOptimizer);
+                    opt.ZeroGrad();
+                    var output = model.call(input);
+                    var lossT = _loss(output, target);
+                    lossT.backward();
+                    if (accuracyTracked)
+                    {
+                        if (output.dim() == 2 && target.dim() == 1 && target.dtype == ScalarType.Int64)
+                            using (no_grad()) (role == ModelRole.Base ? baseCorrect : motCorrect).add_(output.argmax(1).eq(target).sum());
+                        else accuracyTracked = false;
+                    }
+                    if (needNorm)
+                    {
+                        var norm = GradientNorm(model);
+                        opt.Step();
+                        // Still one host read: loss and norm come back together.
+                        var both = stack([lossT.detach().to(ScalarType.Float64), norm]).cpu();
+                        var v = both.data<double>();
+                        loss = v[0];
+                        gradNorm = v[1];
+                    }
+                    else
+                    {
+                        opt.Step();
+                        loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
+                    }
+                }
+                var t1 = Stopwatch.GetTimestamp();
+                var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
+                if (role == ModelRole.Base)
+                {
+                    baseBatches++; baseLossSum += loss; baseSamples += samples;
+                    Accounting.BaseBatches++; Accounting.BaseSamples += samples; Accounting.TrainBaseSeconds += seconds;
+                }
+                else
+                {
+                    motBatches++; motLossSum += loss; motSamples += samples;
+                    Accounting.MotivatedBatches++; Accounting.MotivatedSamples += samples; Accounting.TrainMotivatedSeconds += seconds;
+                }
+
+                var next = Condition.Update(new BatchSignal(epoch, b, GlobalStep, loss, role == ModelRole.Motivated, gradNorm));
+                var result = new BatchResult(epoch, b, GlobalStep, loss, role, lr, gradNorm, next);
+                GlobalStep++;
+                foreach (var c in Options.Callbacks) c.OnBatchEnd(this, result);
+                if (next && Active == ModelRole.Base) { Switch(MapDirection.BaseToMotivated, forced: false, epoch); activations++; }
+                else if (!next && Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: false, epoch);
+            }
+        }
+        if (Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: true, epoch);
+        Condition.OnEpochEnd(epoch);
+
+        double baseTrainAcc = double.NaN, motTrainAcc = double.NaN;
+        if (accuracyTracked)
+        {
+            using var scope = NewDisposeScope();
+            var v = cat([baseCorrect, motCorrect]).cpu().data<long>();
+            if (baseSamples > 0) baseTrainAcc = (double)v[0] / baseSamples;
+            if (motSamples > 0) motTrainAcc = (double)v[1] / motSamples;
+        }
+
+        EvalResult? baseTest = null, motTest = null;
+        if (test is not null)
+        {
+            var e0 = Stopwatch.GetTimestamp();
+            baseTest = Evaluate(ModelRole.Base, test);
+            motTest = Evaluate(ModelRole.Motivated, test);
+            Accounting.EvalSeconds += Stopwatch.GetElapsedTime(e0).TotalSeconds;
+        }
+        var metrics = new EpochMetrics
+        {
+            Epoch = epoch,
+            GlobalStep = GlobalStep,
+            BaseBatches = baseBatches,
+            MotivatedBatches = motBatches,
+            BaseTrainLoss = baseBatches > 0 ? baseLossSum / baseBatches : double.NaN,
+            MotivatedTrainLoss = motBatches > 0 ? motLossSum / motBatches : double.NaN,
+            TrainLoss = baseBatches + motBatches > 0 ? (baseLossSum + motLossSum) / (baseBatches + motBatches) : double.NaN,
+            BaseTrainAccuracy = baseTrainAcc,
+            MotivatedTrainAccuracy = motTrainAcc,
+            BaseSamples = baseSamples,
+            MotivatedSamples = motSamples,
+            MeanForwardFlops = baseSamples + motSamples == 0 ? 0
+                : ((double)baseSamples * Accounting.BaseFlops + (double)motSamples * Accounting.MotivatedFlops) / (baseSamples + motSamples),
+            Activations = activations,
+            LearningRate = lr,
+            BaseTest = baseTest,
+            MotivatedTest = motTest,
+            Seconds = Stopwatch.GetElapsedTime(epochStart).TotalSeconds,
+        };
+        _history.Add(metrics);
+        foreach (var c in Options.Callbacks) c.OnEpochEnd(this, metrics);
+    }
+
+    private Tensor OnDevice(Tensor t) =>
+        t.device_type == Device.type && (Device.type == DeviceType.CPU || t.device_index == Device.index) ? t : t.to(Device);
+
+    private static Tensor GradientNorm(nn.Module model)
+    {
+        Tensor? total = null;
+        foreach (var p in model.parameters())
+        {
+            var g = p.grad;
+            if (g is null) continue;
+            var sq = g.to(ScalarType.Float64).square().sum();
+            total = total is null ? sq : total.add_(sq);
+        }
+        return total is null ? zeros(1, ScalarType.Float64).squeeze() : total.sqrt();
+    }
+
+    /// <summary>
+    /// Makes the motivated model active: copies the base's mapped weights and buffers into it, and the base
+    /// optimizer's per-parameter state (every state tensor and the step count) into the motivated optimizer
+    /// through the same map. Parameters only the motivated model has keep their values and state.
+    /// </summary>
+    public void SwitchToMotivated()
+    {
+        if (Active == ModelRole.Motivated) throw new InvalidOperationException("The motivated model is already active.");
+        Switch(MapDirection.BaseToMotivated, forced: false, CompletedEpochs);
+    }
+
+    /// <summary>Makes the base active again: the reverse copy of <see cref="SwitchToMotivated"/>.</summary>
+    public void SwitchToBase()
+    {
+        if (Active == ModelRole.Base) throw new InvalidOperationException("The base model is already active.");
+        Switch(MapDirection.MotivatedToBase, forced: false, CompletedEpochs);
+    }
+
+    private void Switch(MapDirection direction, bool forced, int epoch)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        using (NewDisposeScope()) CopyState(direction);
+        Active = direction == MapDirection.BaseToMotivated ? ModelRole.Motivated : ModelRole.Base;
+        var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        Accounting.SwitchSeconds += seconds;
+        if (direction == MapDirection.BaseToMotivated) Accounting.SwitchesToMotivated++;
+        else
+        {
+            Accounting.SwitchesToBase++;
+            if (forced) Accounting.ForcedSwitchesToBase++;
+        }
+        var e = new SwitchEvent(direction, forced, epoch, GlobalStep, seconds);
+        foreach (var c in Options.Callbacks) c.OnSwitch(this, e);
+    }
+
+    private void CopyState(MapDirection direction)
+    {
+        Pair.Map.Copy(direction);
+        var b = BaseOptimizer;
+        var m = MotivatedOptimizer;
+        foreach (var name in b.StateNames)
+            Pair.Map.Transfer(direction,
+                n => b.HasParameter(n) ? b.GetState(n, name) : null,
+                n => m.HasParameter(n) ? m.GetState(n, name) : null);
+        foreach (var e in Pair.Map.Entries)
+        {
+            var entry = e.Entry;
+            if (entry.Kind != TensorKind.Parameter || !b.HasParameter(entry.BaseName) || !m.HasParameter(entry.MotivatedName)) continue;
+            if (direction == MapDirection.BaseToMotivated) m.SetStep(entry.MotivatedName, b.GetStep(entry.BaseName));
+            else b.SetStep(entry.BaseName, m.GetStep(entry.MotivatedName));
+        }
+    }
+
+    /// <summary>Loss (mean per sample) and accuracy of one model on <paramref name="data"/> (its epoch-0 batches), in eval mode without gradients.</summary>
+    public EvalResult Evaluate(ModelRole role, IDataLoader data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var model = role == ModelRole.Base ? Pair.Base : Pair.Motivated;
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            using var lossSum = zeros(1, ScalarType.Float64, Device);
+            using var correct = zeros(1, ScalarType.Int64, Device);
+            long n = 0;
+            using (var batches = data.Batches(0).GetEnumerator())
+            {
+                while (true)
+                {
+                    using var scope = NewDisposeScope();
+                    if (!batches.MoveNext()) break;
+                    var (input, target) = batches.Current;
+                    input = OnDevice(input);
+                    target = OnDevice(target);
+                    var count = input.shape[0];
+                    var output = model.call(input);
+                    lossSum.add_(_loss(output, target).to(ScalarType.Float64).mul(count));
+                    correct.add_(output.argmax(1).eq(target).sum());
+                    n += count;
+                }
+            }
+            if (n == 0) return new EvalResult(double.NaN, double.NaN, 0);
+            using var tail = NewDisposeScope();
+            var v = cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>();
+            return new EvalResult(v[0] / n, v[1] / n, n);
+        }
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+    }
+
+    /// <summary>Writes a checkpoint of the whole training state to <paramref name="path"/> (atomically).</summary>
+    public void SaveCheckpoint(string path) => TrainerCheckpoint.Save(this, path);
+
+    /// <summary>
+    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same model and variants; the next
+    /// <see cref="Fit"/> continues exactly where the checkpointed run was. Throws <see cref="CheckpointMismatchException"/>
+    /// for another architecture.
+    /// </summary>
+    public void LoadCheckpoint(string path) => TrainerCheckpoint.Load(this, path);
+
+    internal void RestoreProgress(IEnumerable<EpochMetrics> history, long globalStep, Accounting accounting)
+    {
+        _history.Clear();
+        _history.AddRange(history);
+        GlobalStep = globalStep;
+        Accounting = accounting;
+        Active = ModelRole.Base;
+    }
+
+    public void Dispose()
+    {
+        BaseOptimizer.Dispose();
+        MotivatedOptimizer.Dispose();
+        if (_ownsPair) Pair.Dispose();
+    }
+}
