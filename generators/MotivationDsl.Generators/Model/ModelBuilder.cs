@@ -51,7 +51,7 @@ internal sealed class ModelBuilder
     {
         var builder = new ModelBuilder(spec, blocks);
         builder._diagnostics.AddRange(spec.Diagnostics);
-        if (spec.Fatal) return (null, builder._diagnostics);
+        if (spec.Fatal || spec.Diagnostics.Count > 0) return (null, builder._diagnostics);
         var model = builder.BuildCore();
         return (builder._diagnostics.Count == 0 ? model : null, builder._diagnostics);
     }
@@ -83,11 +83,12 @@ internal sealed class ModelBuilder
         foreach (var v in _spec.Variants)
         {
             var loc = v.At("name");
+            var isNew = !string.IsNullOrEmpty(v.Name) && seen.Add(v.Name!);
             if (string.IsNullOrEmpty(v.Name) || !IsIdentifier(v.Name!))
                 Report(DiagnosticDescriptors.InvalidName, loc, "Variant", v.Name ?? "null", "a variant name must be a C# identifier (it names the generated module class)");
             else if (ReservedVariantNames.Contains(v.Name) || v.Name == name)
                 Report(DiagnosticDescriptors.ReservedName, loc, "Variant", v.Name, name);
-            else if (!seen.Add(v.Name!))
+            else if (!isNew)
                 Report(DiagnosticDescriptors.DuplicateVariant, loc, v.Name, name);
         }
         var declared = string.Join(", ", _spec.Variants.Select(v => v.Name ?? "null"));
@@ -125,6 +126,7 @@ internal sealed class ModelBuilder
         {
             var rv = ResolveVariant(v);
             model.Variants.Add(rv);
+            if (!rv.Ok) break; // a layer problem would repeat for every variant: report it once
         }
         if (_diagnostics.Count > 0) return null;
 
