@@ -144,6 +144,56 @@ public class GeneratedModuleTests
         Assert.True(yb.allclose(ym, rtol: 1e-4, atol: 1e-5), $"max difference {(yb - ym).abs().max().item<float>()}");
     }
 
+    /// <summary>
+    /// Cross-check with PyTorch: dumps a trained-mode-perturbed ResNet-20 and ResNet-32 (weights, BN statistics, an
+    /// input and TorchSharp's eval output), loads them into the akamaster reference model with
+    /// <c>load_state_dict(strict=True)</c> (all state_dict keys and shapes must match) and compares the logits.
+    /// Needs /usr/bin/python3 with torch; without it the test only checks that it could not run.
+    /// </summary>
+    [Theory]
+    [InlineData("ResNet20", 20)]
+    [InlineData("ResNet32", 32)]
+    public void ForwardMatchesPyTorchReference(string variant, int depth)
+    {
+        var script = Path.Combine(RepoRoot(), "tests", "reference", "compare_forward.py");
+        if (!File.Exists("/usr/bin/python3")) return;
+        var dir = Directory.CreateTempSubdirectory("motivationdsl-ref").FullName;
+        try
+        {
+            using var m = ResNetCifar.Create(variant);
+            m.train();
+            for (var i = 0; i < 2; i++) using (var _ = m.forward(torch.randn(8, 3, 32, 32))) { }
+            using (torch.no_grad()) foreach (var p in m.parameters()) p.add_(torch.randn_like(p).mul_(0.05));
+            m.eval();
+            using var x = torch.randn(4, 3, 32, 32);
+            using var y = m.forward(x);
+            var index = new List<string>();
+            void Dump(string name, Tensor t)
+            {
+                var isFloat = t.dtype == ScalarType.Float32;
+                File.WriteAllBytes(Path.Combine(dir, name + ".bin"), t.contiguous().bytes.ToArray());
+                index.Add($"{name} {(isFloat ? "f32" : "i64")} {(t.dim() == 0 ? "-" : string.Join(",", t.shape))}");
+            }
+            foreach (var (n, p) in m.named_parameters()) Dump(n, p);
+            foreach (var (n, b) in m.named_buffers()) Dump(n, b);
+            Dump("input", x); Dump("output", y);
+            File.WriteAllLines(Path.Combine(dir, "index.txt"), index);
+            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", $"\"{script}\" \"{dir}\" {depth}")
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var proc = System.Diagnostics.Process.Start(psi)!;
+            var stdout = proc.StandardOutput.ReadToEnd(); var stderr = proc.StandardError.ReadToEnd();
+            proc.WaitForExit();
+            if (stderr.Contains("No module named 'torch'")) return;
+            Assert.True(proc.ExitCode == 0, stdout + stderr);
+            var diff = double.Parse(stdout.Split("maxdiff")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(diff < 1e-4, $"TorchSharp and PyTorch logits differ by {diff}");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+
     [Fact]
     public void BindRejectsAModuleChangedByHand()
     {
