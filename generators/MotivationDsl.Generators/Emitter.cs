@@ -156,8 +156,17 @@ internal static class Emitter
         $"{Nn}.Conv2d({L(i)}, {L(o)}, {L(k)}, {L(s)}, {L(p)}, 1L, {Zeros}, {L(g)}, {(bias ? "true" : "false")})";
 
     private static string BlockClass(BuiltModel model, LayerSpec stage) =>
-        stage.HasBlockType ? model.UserBlocks.First(b => b.MetadataName == stage.BlockType).ClassName + "Module"
+        stage.HasBlockType ? UserBlockClass(model, model.UserBlocks.First(b => b.MetadataName == stage.BlockType))
         : stage.Block == 0 ? "BasicBlock" : "Bottleneck";
+
+    /// <summary><c>{Block}Module</c>; blocks of the same simple name from different namespaces get a numeric suffix.</summary>
+    private static string UserBlockClass(BuiltModel model, BlockSpec block)
+    {
+        var index = model.UserBlocks.IndexOf(block);
+        var clash = model.UserBlocks.Take(index).Any(b => b.ClassName == block.ClassName)
+            || block.ClassName is "BasicBlock" or "Bottleneck";
+        return block.ClassName + "Module" + (clash ? (index + 1).ToString(CultureInfo.InvariantCulture) : "");
+    }
 
     private static void EmitDefinition(Writer w, BuiltModel model, string fq)
     {
@@ -240,7 +249,7 @@ internal static class Emitter
         foreach (var b in model.UserBlocks)
         {
             Sep();
-            EmitBlock(w, b.ClassName + "Module", "shortcut", b.Residual, b.ReLUAfterAdd, b.Layers.ToArray(), $"The module generated from the [ScalableBlock] {b.ClassName}.");
+            EmitBlock(w, UserBlockClass(model, b), "shortcut", b.Residual, b.ReLUAfterAdd, b.Layers.ToArray(), $"The module generated from the [ScalableBlock] {b.ClassName}.");
         }
         w.Close();
     }

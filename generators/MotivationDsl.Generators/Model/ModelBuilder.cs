@@ -102,6 +102,9 @@ internal sealed class ModelBuilder
 
         // Layers (variant independent).
         ValidateLayers(_spec.Layers, name, inBlock: false);
+        foreach (var l in _spec.Layers)
+            if (l.Name is { } ln && seen.Contains(ln) && IsIdentifier(ln))
+                Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", ln, name); // the variant class Net.<name> would contain a field of its own name
         foreach (var stage in _spec.Layers.Where(l => l.Kind == LayerKind.Stage && l.HasBlockType))
         {
             if (stage.BlockType is { } bt && !bt.StartsWith("!", StringComparison.Ordinal) && _blocks.TryGetValue(bt, out var block) && block.IsPartial && block.Layers.Count > 0)
