@@ -231,6 +231,44 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MOT028_LayerNamedLikeAVariant()
+    {
+        var src = Model(stem: Stem.Replace("\"bn1\"", "\"Small\""));
+        Expect(src, "MOT028").WithMessage("Layer name 'Small' conflicts with a member the generator emits on 'Net'; choose another name").At(src, "\"Small\")]");
+    }
+
+    [Fact]
+    public void MOT028_ReservedLayerName()
+    {
+        var src = Model(stem: Stem.Replace("\"bn1\"", "\"forward\""));
+        Expect(src, "MOT028").WithMessage("Layer name 'forward' conflicts with a member the generator emits on 'Net'; choose another name").At(src, "\"forward\"");
+    }
+
+    [Fact]
+    public void ModelSplitOverFilesIsValid()
+    {
+        var a = Header + ModelAttr + "\n" + Variants + "\npublic partial class Net { public int Extra => 1; }\n";
+        var b = Header + Stem + "\n" + Stages + "\n" + Head + "\npublic partial class Net { }\n";
+        var run = GeneratorHarness.Run(a, b);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrors);
+    }
+
+    [Fact]
+    public void TwoUserBlocksWithTheSameNameInDifferentNamespaces()
+    {
+        const string blocks = "using MotivationDsl;\nnamespace X { [ScalableBlock][Conv2d(\"c\", Padding = 1, StageStride = true)][BatchNorm2d(\"bn\")] public partial class Blk { } }\n"
+            + "namespace Y { [ScalableBlock][Conv2d(\"c\", Padding = 1, StageStride = true)] public partial class Blk { } }\n";
+        var src = Model(stages: "[Stage(\"layer1\", typeof(X.Blk), 16)]\n[Stage(\"layer2\", typeof(Y.Blk), 32, Stride = 2)]");
+        var run = GeneratorHarness.Run(src, blocks);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrors);
+        var source = run.Source("Net")!;
+        Assert.Contains("class BlkModule ", source);
+        Assert.Contains("class BlkModule2 ", source);
+    }
+
+    [Fact]
     public void MOT014_PoolingInsideBlock()
     {
         var block = "using MotivationDsl;\nnamespace Demo;\n[ScalableBlock]\n[Conv2d(\"conv1\", StageStride = true, Padding = 1)]\n[MaxPool2d(2)]\npublic partial class B { }\n";
