@@ -7,8 +7,9 @@ namespace MotivationDsl.Examples.ResNetCifar;
 /// 3x32x32 input, conv3x3(16) without bias, BN, ReLU, three stages of basic blocks with 16/32/64 channels and option A
 /// (parameter-free) shortcuts, global average pooling and a 10-way classifier. ResNet-(6n+2) has n blocks per stage.
 /// The motivation pair is ResNet-20 (base) -> ResNet-32 (motivated) with the paper's last-to-last depth map.
+/// Convolution and linear weights use kaiming_normal_ as in the reference implementation.
 /// </summary>
-[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "ResNet20", Motivated = "ResNet32")]
+[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "ResNet20", Motivated = "ResNet32", Init = WeightInit.KaimingNormal)]
 [Variant("ResNet20", Depth = new[] { 3, 3, 3 })]
 [Variant("ResNet32", Depth = new[] { 5, 5, 5 })]
 [Variant("ResNet44", Depth = new[] { 7, 7, 7 })]

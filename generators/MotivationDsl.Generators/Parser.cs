@@ -98,6 +98,9 @@ internal static class Parser
                     case "DepthMap":
                         spec = spec with { DepthMap = (int)(Int(v) ?? 0) };
                         break;
+                    case "Init":
+                        spec = spec with { Init = (int)(Int(v) ?? 0) };
+                        break;
                 }
             }
         }

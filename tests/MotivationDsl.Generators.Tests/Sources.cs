@@ -24,7 +24,7 @@ public static class Sources
 
         namespace Demo.Cifar;
 
-        [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "ResNet20", Motivated = "ResNet32")]
+        [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "ResNet20", Motivated = "ResNet32", Init = WeightInit.KaimingNormal)]
         [Variant("ResNet20", Depth = new[] { 3, 3, 3 })]
         [Variant("ResNet32", Depth = new[] { 5, 5, 5 })]
         [Variant("ResNet44", Depth = new[] { 7, 7, 7 })]

@@ -160,6 +160,7 @@ public class GeneratedModuleTests
         var dir = Directory.CreateTempSubdirectory("motivationdsl-ref").FullName;
         try
         {
+            torch.manual_seed(depth);
             using var m = ResNetCifar.Create(variant);
             m.train();
             for (var i = 0; i < 2; i++) using (var _ = m.forward(torch.randn(8, 3, 32, 32))) { }
@@ -186,7 +187,9 @@ public class GeneratedModuleTests
             if (stderr.Contains("No module named 'torch'")) return;
             Assert.True(proc.ExitCode == 0, stdout + stderr);
             var diff = double.Parse(stdout.Split("maxdiff")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True(diff < 1e-4, $"TorchSharp and PyTorch logits differ by {diff}");
+            var scale = double.Parse(stdout.Split("scale")[1].Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            // float32 rounding through 20-32 layers: relative tolerance on the largest logit.
+            Assert.True(diff <= 5e-5 * Math.Max(1, scale), $"TorchSharp and PyTorch logits differ by {diff} (largest logit {scale})");
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -24,4 +24,5 @@ model.load_state_dict(state, strict=True)
 model.eval()
 with torch.no_grad():
     y = model(extra["input"])
+print("scale", float(y.abs().max()))
 print("maxdiff", float((y - extra["output"]).abs().max()))

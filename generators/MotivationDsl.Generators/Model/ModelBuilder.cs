@@ -75,6 +75,8 @@ internal sealed class ModelBuilder
             Report(DiagnosticDescriptors.InvalidInputShape, _spec.At("InputShape"), name, MapChecker.Shape(_spec.InputShape.ToArray()));
         if (_spec.HasClasses && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("Classes"), name, "Classes", _spec.Classes, "it must be a positive number");
+        if (_spec.Init is < 0 or > 1)
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init, "use WeightInit.PyTorchDefault or WeightInit.KaimingNormal");
         if (_spec.DepthMap is < 0 or > 2)
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("DepthMap"), name, "DepthMap", _spec.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
 

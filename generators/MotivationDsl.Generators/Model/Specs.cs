@@ -110,6 +110,7 @@ internal sealed record ModelSpec
     public string? Base { get; init; }
     public string? Motivated { get; init; }
     public int DepthMap { get; init; }
+    public int Init { get; init; }
     public EquatableArray<LayerSpec> Layers { get; init; } = EquatableArray<LayerSpec>.Empty;
     public EquatableArray<VariantSpec> Variants { get; init; } = EquatableArray<VariantSpec>.Empty;
     public EquatableArray<DiagnosticInfo> Diagnostics { get; init; } = EquatableArray<DiagnosticInfo>.Empty;

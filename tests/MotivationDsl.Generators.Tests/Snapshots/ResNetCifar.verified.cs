@@ -193,6 +193,10 @@ namespace Demo.Cifar
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)));
                 this.linear = global::TorchSharp.torch.nn.Linear(64L, 10L, true);
                 RegisterComponents();
+                // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
+                using (global::TorchSharp.torch.no_grad())
+                    foreach (var (__name, __p) in named_parameters())
+                        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -246,6 +250,10 @@ namespace Demo.Cifar
                     ("4", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)));
                 this.linear = global::TorchSharp.torch.nn.Linear(64L, 10L, true);
                 RegisterComponents();
+                // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
+                using (global::TorchSharp.torch.no_grad())
+                    foreach (var (__name, __p) in named_parameters())
+                        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -305,6 +313,10 @@ namespace Demo.Cifar
                     ("6", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)));
                 this.linear = global::TorchSharp.torch.nn.Linear(64L, 10L, true);
                 RegisterComponents();
+                // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
+                using (global::TorchSharp.torch.no_grad())
+                    foreach (var (__name, __p) in named_parameters())
+                        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -370,6 +382,10 @@ namespace Demo.Cifar
                     ("8", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)));
                 this.linear = global::TorchSharp.torch.nn.Linear(64L, 10L, true);
                 RegisterComponents();
+                // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
+                using (global::TorchSharp.torch.no_grad())
+                    foreach (var (__name, __p) in named_parameters())
+                        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
