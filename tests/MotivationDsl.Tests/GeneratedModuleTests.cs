@@ -198,6 +198,21 @@ public class GeneratedModuleTests
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
 
     [Fact]
+    public void KaimingNormalInitialisationIsApplied()
+    {
+        // ResNetCifar sets Init = WeightInit.KaimingNormal: std = sqrt(2 / fan_in). PyTorch's default would give
+        // std = 1 / sqrt(3 fan_in) (Kaiming-uniform with a = sqrt 5), about 2.45 times smaller.
+        torch.manual_seed(5);
+        using var m = ResNetCifar.Create("ResNet56");
+        var w = m.named_parameters().Single(p => p.name == "layer3.8.conv2.weight").parameter; // fan_in 64*9
+        var expected = Math.Sqrt(2.0 / (64 * 9));
+        Assert.InRange(w.std().item<float>(), expected * 0.95, expected * 1.05);
+        using var custom = CustomNet.Create("Wide");
+        var defaultInit = custom.named_parameters().Single(p => p.name == "stage2.2.conv1.weight").parameter; // fan_in 96*9
+        Assert.InRange(defaultInit.std().item<float>(), 0.9 / Math.Sqrt(3 * 96 * 9), 1.1 / Math.Sqrt(3 * 96 * 9));
+    }
+
+    [Fact]
     public void BindRejectsAModuleChangedByHand()
     {
         var def = ResNetCifar.Definition;
