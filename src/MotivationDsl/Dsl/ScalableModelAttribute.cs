@@ -21,6 +21,22 @@ public sealed class ScalableModelAttribute : Attribute
 
     /// <summary>Depth rule of every stage that does not set its own; <see cref="DepthMap.Default"/> means <see cref="DepthMap.LastToLast"/>.</summary>
     public DepthMap DepthMap { get; set; }
+
+    /// <summary>Initialisation of the generated modules; <see cref="WeightInit.PyTorchDefault"/> unless set.</summary>
+    public WeightInit Init { get; set; }
+}
+
+/// <summary>How the generated modules initialise their weights.</summary>
+public enum WeightInit
+{
+    /// <summary>PyTorch's (and TorchSharp's) defaults: Kaiming-uniform(a = sqrt 5) weights, uniform biases, BN weight 1 / bias 0.</summary>
+    PyTorchDefault = 0,
+
+    /// <summary>
+    /// As the reference CIFAR ResNet (akamaster/pytorch_resnet_cifar10): <c>kaiming_normal_</c> (fan-in, gain sqrt 2) on
+    /// every convolution and linear weight; biases and BatchNorm keep their defaults.
+    /// </summary>
+    KaimingNormal = 1,
 }
 
 /// <summary>A named size of the architecture.</summary>

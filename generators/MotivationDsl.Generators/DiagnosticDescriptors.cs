@@ -1,0 +1,143 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>Every diagnostic the generator reports. IDs are stable; docs/diagnostics.md documents each one.</summary>
+public static class DiagnosticDescriptors
+{
+    private const string Category = "MotivationDsl";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: "https://github.com/motivationdsl/motivationdsl/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("MOT001",
+        "Scalable model must be a partial class",
+        "'{0}' must be declared as a 'partial class' to be a [ScalableModel]");
+
+    public static readonly DiagnosticDescriptor NestedOrGeneric = Error("MOT002",
+        "Scalable model must be a top-level, non-generic class",
+        "'{0}' is {1}; a [ScalableModel] must be a non-generic class declared directly in a namespace");
+
+    public static readonly DiagnosticDescriptor LayersInSeveralDeclarations = Error("MOT003",
+        "Layers declared on several partial declarations",
+        "Layer '{0}' of '{1}' is declared on another partial declaration than the first layers; declare all layers of a model or block on one declaration so their order is defined");
+
+    public static readonly DiagnosticDescriptor MissingModelArgument = Error("MOT004",
+        "Missing ScalableModel argument",
+        "[ScalableModel] on '{0}' must set {1}");
+
+    public static readonly DiagnosticDescriptor InvalidInputShape = Error("MOT005",
+        "Invalid input shape",
+        "InputShape of '{0}' is {1}; it must be three positive numbers (channels, height, width)");
+
+    public static readonly DiagnosticDescriptor UnknownVariant = Error("MOT006",
+        "Unknown variant",
+        "{0} variant '{1}' is not declared on '{2}'; declared variants: {3}");
+
+    public static readonly DiagnosticDescriptor DuplicateVariant = Error("MOT007",
+        "Duplicate variant name",
+        "Variant '{0}' is declared more than once on '{1}'");
+
+    public static readonly DiagnosticDescriptor SameVariant = Error("MOT008",
+        "Base and motivated are the same variant",
+        "Base and Motivated of '{0}' are both '{1}'; the motivated model must be a larger variant");
+
+    public static readonly DiagnosticDescriptor InvalidName = Error("MOT009",
+        "Invalid name",
+        "{0} name '{1}' is not usable: {2}");
+
+    public static readonly DiagnosticDescriptor DuplicateLayer = Error("MOT010",
+        "Duplicate layer name",
+        "Layer name '{0}' is used more than once in '{1}'");
+
+    public static readonly DiagnosticDescriptor StageCountMismatch = Error("MOT011",
+        "Stage missing in a variant",
+        "{0} of variant '{1}' has {2} entries but '{3}' has {4} stages ({5})");
+
+    public static readonly DiagnosticDescriptor NotWhole = Error("MOT012",
+        "Scaled size is not a positive whole number",
+        "Variant '{0}': {1} of '{2}' is {3} x {4} = {5}; it must be a positive whole number");
+
+    public static readonly DiagnosticDescriptor BaseLarger = Error("MOT013",
+        "Base larger than motivated",
+        "'{0}' of base '{1}' has shape {2} but '{3}' of motivated '{4}' has shape {5}; the base must fit inside the motivated model in every dimension");
+
+    public static readonly DiagnosticDescriptor Unsupported = Error("MOT014",
+        "Unsupported layer or argument",
+        "Layer '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor SpatialCollapse = Error("MOT015",
+        "Spatial size collapses",
+        "Variant '{0}': layer '{1}' turns input shape {2} into {3}; the spatial size must stay positive");
+
+    public static readonly DiagnosticDescriptor LinearNeedsFlatten = Error("MOT016",
+        "Linear layer after a 4-D tensor",
+        "Linear layer '{0}' receives shape {1}; add [Flatten] (after [GlobalAvgPool]) before it");
+
+    public static readonly DiagnosticDescriptor NotABlock = Error("MOT017",
+        "Block type is not a scalable block",
+        "Stage '{0}' uses '{1}', which is not a partial class marked [ScalableBlock] with layer attributes");
+
+    public static readonly DiagnosticDescriptor LayerMismatch = Error("MOT018",
+        "Mapped layers differ between variants",
+        "'{0}' of base '{1}' maps to '{2}' of motivated '{3}' but their {4} differ ({5} vs {6})");
+
+    public static readonly DiagnosticDescriptor OptionAWidth = Error("MOT019",
+        "Option A shortcut with width scaling",
+        "Stage '{0}': the parameter-free option A shortcut pads {1} channels in '{2}' but {3} channels in '{4}', which moves base channels away from the prefix the weights map uses; use Shortcut = Shortcut.B or the same stage widths");
+
+    public static readonly DiagnosticDescriptor Groups = Error("MOT020",
+        "Grouped convolution cannot be mapped",
+        "Convolution '{0}' with {1} groups: {2}");
+
+    public static readonly DiagnosticDescriptor MapNotCovered = Error("MOT021",
+        "Base tensor not covered by the weights map",
+        "Weights map {0} -> {1}: base {2} '{3}' with shape {4} is not covered");
+
+    public static readonly DiagnosticDescriptor MapCoveredTwice = Error("MOT022",
+        "Base tensor covered twice by the weights map",
+        "Weights map {0} -> {1}: base tensor '{2}' with shape {3} is covered {4} times");
+
+    public static readonly DiagnosticDescriptor MapRegionOutside = Error("MOT023",
+        "Region outside the motivated tensor",
+        "Weights map {0} -> {1}: base '{2}' with shape {3} maps to region {4} which does not fit inside '{5}' with shape {6}");
+
+    public static readonly DiagnosticDescriptor MapTarget = Error("MOT024",
+        "Weights map target missing or of another kind",
+        "Weights map {0} -> {1}: base '{2}' with shape {3} maps to '{4}' with shape {5}, {6}");
+
+    public static readonly DiagnosticDescriptor MapOverlap = Error("MOT025",
+        "Two base tensors share a motivated region",
+        "Weights map {0} -> {1}: base '{2}' with shape {3} and base '{4}' with shape {5} overlap inside '{6}' with shape {7}");
+
+    public static readonly DiagnosticDescriptor OutputShape = Error("MOT026",
+        "Model output is not [classes]",
+        "Variant '{0}' of '{1}' outputs shape {2}; the last layer must output [{3}] (end with a Linear classifier)");
+
+    public static readonly DiagnosticDescriptor InvalidValue = Error("MOT027",
+        "Invalid argument value",
+        "Layer '{0}': {1} is {2}; {3}");
+
+    public static readonly DiagnosticDescriptor ReservedName = Error("MOT028",
+        "Name conflicts with generated code",
+        "{0} name '{1}' conflicts with a member the generator emits on '{2}'; choose another name");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
+        "MotivationDsl generator internal error",
+        "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
+
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
+    {
+        NotPartial, NestedOrGeneric, LayersInSeveralDeclarations, MissingModelArgument, InvalidInputShape, UnknownVariant,
+        DuplicateVariant, SameVariant, InvalidName, DuplicateLayer, StageCountMismatch, NotWhole, BaseLarger, Unsupported,
+        SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
+        MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, InternalError,
+    };
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor? ById(string id) => s_byId.TryGetValue(id, out var d) ? d : null;
+}

@@ -1,0 +1,102 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>One reason a weights map is not a valid embedding of the base into the motivated variant.</summary>
+internal sealed class MapProblem
+{
+    public MapProblem(DiagnosticDescriptor descriptor, params object[] args) { Descriptor = descriptor; Args = args; }
+    public DiagnosticDescriptor Descriptor { get; }
+    public object[] Args { get; }
+    public override string ToString() => Descriptor.Id + ": " + string.Format(Descriptor.MessageFormat.ToString(), Args);
+}
+
+/// <summary>
+/// Verifies a weights map against the two variants' tensor lists, independently of how the map was built:
+/// every base tensor is covered exactly once, each target exists with the same kind and shape the entry states,
+/// each region has the base tensor's shape and lies inside the motivated tensor, and no two regions overlap.
+/// </summary>
+internal static class MapChecker
+{
+    public static List<MapProblem> Check(string baseName, string motivatedName,
+        IReadOnlyList<TensorDesc> baseTensors, IReadOnlyList<TensorDesc> motivatedTensors, IReadOnlyList<MapEntryDesc> entries)
+    {
+        var problems = new List<MapProblem>();
+        var baseByName = new Dictionary<string, TensorDesc>();
+        foreach (var t in baseTensors) baseByName[t.Name] = t;
+        var motByName = new Dictionary<string, TensorDesc>();
+        foreach (var t in motivatedTensors) motByName[t.Name] = t;
+
+        var counts = entries.GroupBy(e => e.BaseName).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var t in baseTensors)
+        {
+            counts.TryGetValue(t.Name, out var n);
+            if (n == 0) problems.Add(new MapProblem(DiagnosticDescriptors.MapNotCovered, baseName, motivatedName, t.IsBuffer ? "buffer" : "parameter", t.Name, Shape(t.Shape)));
+            else if (n > 1) problems.Add(new MapProblem(DiagnosticDescriptors.MapCoveredTwice, baseName, motivatedName, t.Name, Shape(t.Shape), n));
+        }
+
+        foreach (var e in entries)
+        {
+            if (!baseByName.TryGetValue(e.BaseName, out var b))
+            {
+                problems.Add(Target(e, "but the base variant has no tensor of that name"));
+                continue;
+            }
+            if (!motByName.TryGetValue(e.MotivatedName, out var m))
+            {
+                problems.Add(Target(e, "which the motivated variant does not have"));
+                continue;
+            }
+            if (b.IsBuffer != e.IsBuffer || m.IsBuffer != e.IsBuffer)
+            {
+                problems.Add(Target(e, "but one is a parameter and the other a buffer"));
+                continue;
+            }
+            if (!b.Shape.SequenceEqual(e.BaseShape) || !m.Shape.SequenceEqual(e.MotivatedShape))
+            {
+                problems.Add(Target(e, $"but the variants' tensors have shapes {Shape(b.Shape)} and {Shape(m.Shape)}"));
+                continue;
+            }
+            var fits = e.Region.Length == m.Shape.Length && e.Region.Length == b.Shape.Length;
+            for (var d = 0; fits && d < e.Region.Length; d++)
+            {
+                var r = e.Region[d];
+                fits = r.Start >= 0 && r.Length == b.Shape[d] && r.Start + r.Length <= m.Shape[d];
+            }
+            if (!fits)
+                problems.Add(new MapProblem(DiagnosticDescriptors.MapRegionOutside, baseName, motivatedName, e.BaseName, Shape(b.Shape), Region(e.Region), e.MotivatedName, Shape(m.Shape)));
+        }
+
+        foreach (var group in entries.Where(e => motByName.ContainsKey(e.MotivatedName)).GroupBy(e => e.MotivatedName))
+        {
+            var list = group.ToList();
+            for (var i = 0; i < list.Count; i++)
+                for (var j = i + 1; j < list.Count; j++)
+                    if (Overlap(list[i].Region, list[j].Region))
+                        problems.Add(new MapProblem(DiagnosticDescriptors.MapOverlap, baseName, motivatedName,
+                            list[i].BaseName, Shape(list[i].BaseShape), list[j].BaseName, Shape(list[j].BaseShape), group.Key, Shape(motByName[group.Key].Shape)));
+        }
+        return problems;
+
+        MapProblem Target(MapEntryDesc e, string reason) =>
+            new(DiagnosticDescriptors.MapTarget, baseName, motivatedName, e.BaseName, Shape(e.BaseShape), e.MotivatedName, Shape(e.MotivatedShape), reason);
+    }
+
+    private static bool Overlap((long Start, long Length)[] a, (long Start, long Length)[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (var d = 0; d < a.Length; d++)
+        {
+            if (a[d].Length == 0 || b[d].Length == 0) return false;
+            if (a[d].Start + a[d].Length <= b[d].Start || b[d].Start + b[d].Length <= a[d].Start) return false;
+        }
+        return true;
+    }
+
+    public static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
+
+    public static string Region((long Start, long Length)[] region) =>
+        "[" + string.Join(", ", region.Select(r => r.Start + ":" + (r.Start + r.Length))) + "]";
+}

@@ -1,0 +1,546 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>Everything the emitter needs for one valid model.</summary>
+internal sealed class BuiltModel
+{
+    public BuiltModel(ModelSpec spec) => Spec = spec;
+    public ModelSpec Spec { get; }
+    public List<ResolvedVariant> Variants { get; } = new();
+    public List<BlockSpec> UserBlocks { get; } = new();
+    public bool UsesBasic, UsesBottleneck;
+    public ResolvedVariant Base = null!;
+    public ResolvedVariant Motivated = null!;
+    public List<MapEntryDesc> Map { get; } = new();
+}
+
+/// <summary>
+/// Validates a model spec, resolves every variant's layer graph (shapes, tensors, MACs), builds the weights map
+/// and proves it with <see cref="MapChecker"/>. Reports problems as equatable <see cref="DiagnosticInfo"/>.
+/// </summary>
+internal sealed class ModelBuilder
+{
+    private readonly ModelSpec _spec;
+    private readonly Dictionary<string, BlockSpec> _blocks;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+
+    /// <summary>Names the generator emits as members of the model class (variants must not use them).</summary>
+    public static readonly string[] ReservedVariantNames =
+    {
+        "Definition", "ModelDefinition", "Blocks", "Map", "Variants", "Create", "CreatePair", "ManifestJson", "BaseVariantName", "MotivatedVariantName",
+    };
+
+    /// <summary>Names a layer cannot take: members of the generated module classes.</summary>
+    public static readonly string[] ReservedLayerNames =
+    {
+        "forward", "training", "train", "eval", "name", "shortcut", "downsample", "planes", "inPlanes", "stride", "input", "x", "scope",
+    };
+
+    private ModelBuilder(ModelSpec spec, EquatableArray<BlockSpec> blocks)
+    {
+        _spec = spec;
+        _blocks = new Dictionary<string, BlockSpec>();
+        foreach (var b in blocks) _blocks[b.MetadataName] = b;
+    }
+
+    public static (BuiltModel? Model, List<DiagnosticInfo> Diagnostics) Build(ModelSpec spec, EquatableArray<BlockSpec> blocks)
+    {
+        var builder = new ModelBuilder(spec, blocks);
+        builder._diagnostics.AddRange(spec.Diagnostics);
+        if (spec.Fatal || spec.Diagnostics.Count > 0) return (null, builder._diagnostics);
+        var model = builder.BuildCore();
+        return (builder._diagnostics.Count == 0 ? model : null, builder._diagnostics);
+    }
+
+    private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor d, LocationInfo? location, params object?[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(d, location ?? _spec.Location ?? _spec.ClassLocation, args));
+
+    private BuiltModel? BuildCore()
+    {
+        var model = new BuiltModel(_spec);
+        var name = _spec.ClassName;
+
+        // [ScalableModel] arguments.
+        var missing = new List<string>();
+        if (!_spec.HasInputShape) missing.Add("InputShape");
+        if (!_spec.HasClasses) missing.Add("Classes");
+        if (_spec.Base is null) missing.Add("Base");
+        if (_spec.Motivated is null) missing.Add("Motivated");
+        if (missing.Count > 0) Report(DiagnosticDescriptors.MissingModelArgument, _spec.Location ?? _spec.ClassLocation, name, string.Join(", ", missing));
+        if (_spec.HasInputShape && (_spec.InputShape.Count != 3 || _spec.InputShape.Any(v => v <= 0 || v > 1_000_000)))
+            Report(DiagnosticDescriptors.InvalidInputShape, _spec.At("InputShape"), name, MapChecker.Shape(_spec.InputShape.ToArray()));
+        if (_spec.HasClasses && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Classes"), name, "Classes", _spec.Classes, "it must be a positive number");
+        if (_spec.Init is < 0 or > 1)
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init, "use WeightInit.PyTorchDefault or WeightInit.KaimingNormal");
+        if (_spec.DepthMap is < 0 or > 2)
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("DepthMap"), name, "DepthMap", _spec.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
+
+        // Variant names.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var v in _spec.Variants)
+        {
+            var loc = v.At("name");
+            var isNew = !string.IsNullOrEmpty(v.Name) && seen.Add(v.Name!);
+            if (string.IsNullOrEmpty(v.Name) || !IsIdentifier(v.Name!))
+                Report(DiagnosticDescriptors.InvalidName, loc, "Variant", v.Name ?? "null", "a variant name must be a C# identifier (it names the generated module class)");
+            else if (ReservedVariantNames.Contains(v.Name) || v.Name == name)
+                Report(DiagnosticDescriptors.ReservedName, loc, "Variant", v.Name, name);
+            else if (!isNew)
+                Report(DiagnosticDescriptors.DuplicateVariant, loc, v.Name, name);
+        }
+        var declared = string.Join(", ", _spec.Variants.Select(v => v.Name ?? "null"));
+        if (declared.Length == 0) declared = "(none)";
+        if (_spec.Base is { } b && !seen.Contains(b))
+            Report(DiagnosticDescriptors.UnknownVariant, _spec.At("Base"), "Base", b, name, declared);
+        if (_spec.Motivated is { } m && !seen.Contains(m))
+            Report(DiagnosticDescriptors.UnknownVariant, _spec.At("Motivated"), "Motivated", m, name, declared);
+        if (_spec.Base is not null && _spec.Base == _spec.Motivated)
+            Report(DiagnosticDescriptors.SameVariant, _spec.At("Motivated"), name, _spec.Base);
+
+        // Layers (variant independent).
+        ValidateLayers(_spec.Layers, name, inBlock: false);
+        foreach (var l in _spec.Layers)
+            if (l.Name is { } ln && seen.Contains(ln) && IsIdentifier(ln))
+                Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", ln, name); // the variant class Net.<name> would contain a field of its own name
+        foreach (var stage in _spec.Layers.Where(l => l.Kind == LayerKind.Stage && l.HasBlockType))
+        {
+            if (stage.BlockType is { } bt && !bt.StartsWith("!", StringComparison.Ordinal) && _blocks.TryGetValue(bt, out var block) && block.IsPartial && block.Layers.Count > 0)
+            {
+                if (!model.UserBlocks.Contains(block))
+                {
+                    model.UserBlocks.Add(block);
+                    _diagnostics.AddRange(block.Diagnostics);
+                    ValidateLayers(block.Layers, block.ClassName, inBlock: true);
+                    ValidateBlock(block);
+                }
+            }
+            else Report(DiagnosticDescriptors.NotABlock, stage.At("block"), stage.Display, stage.BlockTypeDisplay ?? "null");
+        }
+        if (_diagnostics.Count > 0) return null;
+
+        model.UsesBasic = _spec.Layers.Any(l => l.Kind == LayerKind.Stage && !l.HasBlockType && l.Block == 0);
+        model.UsesBottleneck = _spec.Layers.Any(l => l.Kind == LayerKind.Stage && !l.HasBlockType && l.Block == 1);
+
+        // Variants.
+        foreach (var v in _spec.Variants)
+        {
+            var rv = ResolveVariant(v);
+            model.Variants.Add(rv);
+            if (!rv.Ok) break; // a layer problem would repeat for every variant: report it once
+        }
+        if (_diagnostics.Count > 0) return null;
+
+        model.Base = model.Variants.First(v => v.Name == _spec.Base);
+        model.Motivated = model.Variants.First(v => v.Name == _spec.Motivated);
+        BuildMap(model);
+        return _diagnostics.Count > 0 ? null : model;
+    }
+
+    public static bool IsIdentifier(string name) =>
+        SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None
+        && SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.None && !name.StartsWith("__", StringComparison.Ordinal);
+
+    private void ValidateLayers(EquatableArray<LayerSpec> layers, string owner, bool inBlock)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var l in layers)
+        {
+            var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage;
+            if (named)
+            {
+                if (string.IsNullOrEmpty(l.Name) || !IsIdentifier(l.Name!))
+                    Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, l.Name ?? "null", "a layer name must be a C# identifier (it is the state_dict prefix and the field name)");
+                else if (ReservedLayerNames.Contains(l.Name) || l.Name == owner)
+                    Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", l.Name, owner);
+                else if (!names.Add(l.Name!))
+                    Report(DiagnosticDescriptors.DuplicateLayer, l.At("name"), l.Name, owner);
+            }
+            switch (l.Kind)
+            {
+                case LayerKind.Unknown:
+                    Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "this layer attribute is not supported by the generator");
+                    break;
+                case LayerKind.Conv2d:
+                    if (!inBlock && !l.HasOut)
+                        Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a model-level Conv2d needs its output channels: Conv2d(name, outChannels)");
+                    if (inBlock && l.HasOut)
+                        Report(DiagnosticDescriptors.Unsupported, l.At("outChannels"), l.Display, "inside a [ScalableBlock] a Conv2d takes its output channels from the stage: use Conv2d(name) with Expansion");
+                    if (!inBlock && l.Has("Expansion"))
+                        Report(DiagnosticDescriptors.Unsupported, l.At("Expansion"), l.Display, "Expansion only applies inside a [ScalableBlock]");
+                    if (!inBlock && l.Has("StageStride"))
+                        Report(DiagnosticDescriptors.Unsupported, l.At("StageStride"), l.Display, "StageStride only applies inside a [ScalableBlock]");
+                    if (l.HasOut && l.Out <= 0) Invalid(l, "outChannels", l.Out, "it must be positive");
+                    if (l.Kernel <= 0 || l.Kernel > 1024) Invalid(l, "Kernel", l.Kernel, "it must be a positive number");
+                    if (l.Stride <= 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be a positive number");
+                    if (l.Padding < 0 || l.Padding > 1024) Invalid(l, "Padding", l.Padding, "it must not be negative");
+                    if (l.Groups <= 0 || l.Groups > 1_000_000) Invalid(l, "Groups", l.Groups, "it must be a positive number");
+                    if (inBlock && (l.Expansion <= 0 || l.Expansion > 1024)) Invalid(l, "Expansion", l.Expansion, "it must be a positive number");
+                    break;
+                case LayerKind.Linear:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "Linear is not supported inside a [ScalableBlock]");
+                    if (l.HasOut && l.Out <= 0) Invalid(l, "outFeatures", l.Out, "it must be positive");
+                    break;
+                case LayerKind.BatchNorm2d:
+                    if (!(l.Eps > 0) || double.IsInfinity(l.Eps)) Invalid(l, "Eps", l.Eps, "it must be positive");
+                    if (!(l.Momentum >= 0 && l.Momentum <= 1)) Invalid(l, "Momentum", l.Momentum, "it must be between 0 and 1");
+                    break;
+                case LayerKind.Dropout:
+                    if (!(l.P >= 0 && l.P < 1)) Invalid(l, "p", l.P, "it must be in [0, 1)");
+                    break;
+                case LayerKind.MaxPool2d:
+                case LayerKind.AvgPool2d:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "pooling is not supported inside a [ScalableBlock]");
+                    if (l.Kernel <= 0 || l.Kernel > 1024) Invalid(l, "kernel", l.Kernel, "it must be a positive number");
+                    if (l.Stride < 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be positive (or 0 for the kernel size)");
+                    if (l.Padding < 0 || l.Padding * 2 > l.Kernel) Invalid(l, "Padding", l.Padding, "it must be between 0 and half the kernel");
+                    break;
+                case LayerKind.GlobalAvgPool:
+                case LayerKind.Flatten:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "this layer is not supported inside a [ScalableBlock]");
+                    break;
+                case LayerKind.Stage:
+                    if (inBlock) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a Stage cannot be nested inside a [ScalableBlock]"); break; }
+                    if (l.Channels <= 0) Invalid(l, "channels", l.Channels, "it must be positive");
+                    if (l.Blocks <= 0) Invalid(l, "Blocks", l.Blocks, "it must be positive");
+                    if (l.Stride <= 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be a positive number");
+                    if (l.Shortcut is < 0 or > 1) Invalid(l, "Shortcut", l.Shortcut, "use Shortcut.A or Shortcut.B");
+                    if (l.DepthMap is < 0 or > 2) Invalid(l, "DepthMap", l.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
+                    if (!l.HasBlockType && l.Block is < 0 or > 1) Invalid(l, "block", l.Block, "use Block.Basic, Block.Bottleneck or typeof(YourBlock)");
+                    break;
+            }
+        }
+    }
+
+    private void ValidateBlock(BlockSpec block)
+    {
+        if (!block.Layers.Any(l => l.Kind == LayerKind.Conv2d))
+            Report(DiagnosticDescriptors.Unsupported, block.Layers[0].Location, block.ClassName, "a [ScalableBlock] needs at least one Conv2d");
+    }
+
+    private void Invalid(LayerSpec l, string arg, object value, string rule) =>
+        Report(DiagnosticDescriptors.InvalidValue, l.At(arg), l.Display, arg, value, rule);
+
+    private static long? Scale(long declared, double multiplier)
+    {
+        var v = declared * multiplier;
+        if (double.IsNaN(v) || double.IsInfinity(v) || v < 1 || v > 1e9) return null;
+        var r = Math.Round(v);
+        return Math.Abs(v - r) < 1e-9 ? (long)r : null;
+    }
+
+    private static string Num(double d) => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private ResolvedVariant ResolveVariant(VariantSpec v)
+    {
+        var rv = new ResolvedVariant(v, v.Name!);
+        var stages = _spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToList();
+        var stageNames = string.Join(", ", stages.Select(s => s.Display));
+        if (v.HasDepth && v.Depth.Count != stages.Count)
+        { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Depth"), "Depth", v.Name, v.Depth.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
+        if (v.HasWidth && v.Width.Count != stages.Count)
+        { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Width"), "Width", v.Name, v.Width.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
+        if (!rv.Ok) return rv;
+
+        long c = _spec.InputShape[0], h = _spec.InputShape[1], w = _spec.InputShape[2];
+        var rank = 3;
+        var stageIndex = 0;
+        foreach (var l in _spec.Layers)
+        {
+            var r = new RLayer(l);
+            var inShape = rank == 3 ? $"[{c}, {h}, {w}]" : $"[{c}]";
+            switch (l.Kind)
+            {
+                case LayerKind.Conv2d:
+                {
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"Conv2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    var o = Scale(l.Out, v.WidthMultiplier);
+                    if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output channels", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
+                    if (!GroupsOk(l, c, o.Value)) return Fail(rv);
+                    r.In = c; r.Out = o.Value; r.Kernel = l.Kernel; r.Stride = l.Stride; r.Padding = l.Padding; r.Groups = l.Groups; r.Bias = l.Bias;
+                    var (nh, nw) = (Spatial(h, l.Kernel, l.Stride, l.Padding), Spatial(w, l.Kernel, l.Stride, l.Padding));
+                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
+                    AddConv(rv, l.Name!, null, -1, l.Name!, c, o.Value, l.Kernel, l.Groups, l.Bias);
+                    rv.Macs += o.Value * nh * nw * (c / l.Groups) * l.Kernel * l.Kernel;
+                    c = o.Value; h = nh; w = nw;
+                    break;
+                }
+                case LayerKind.BatchNorm2d:
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"BatchNorm2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    r.In = r.Out = c;
+                    AddBn(rv, l.Name!, null, -1, l.Name!, c);
+                    break;
+                case LayerKind.MaxPool2d:
+                case LayerKind.AvgPool2d:
+                {
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"pooling needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    var s = l.Stride == 0 ? l.Kernel : l.Stride;
+                    r.Kernel = l.Kernel; r.Stride = s; r.Padding = l.Padding;
+                    var (nh, nw) = (Spatial(h, l.Kernel, s, l.Padding), Spatial(w, l.Kernel, s, l.Padding));
+                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.AttributeName, inShape, $"[{c}, {nh}, {nw}]"); return Fail(rv); }
+                    h = nh; w = nw;
+                    break;
+                }
+                case LayerKind.GlobalAvgPool:
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"GlobalAvgPool needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    h = w = 1;
+                    break;
+                case LayerKind.Flatten:
+                    if (rank == 3) { c = c * h * w; h = w = 1; rank = 1; }
+                    break;
+                case LayerKind.Linear:
+                {
+                    if (rank != 1) { Report(DiagnosticDescriptors.LinearNeedsFlatten, l.Location, l.Display, inShape); return Fail(rv); }
+                    long o;
+                    if (l.HasOut)
+                    {
+                        var so = Scale(l.Out, v.WidthMultiplier);
+                        if (so is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output features", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
+                        o = so.Value;
+                    }
+                    else o = _spec.Classes;
+                    r.In = c; r.Out = o; r.Bias = l.Bias;
+                    rv.Tensors.Add(new TensorDesc(l.Name + ".weight", false, new[] { o, c }, null, -1, l.Name + ".weight"));
+                    if (l.Bias) rv.Tensors.Add(new TensorDesc(l.Name + ".bias", false, new[] { o }, null, -1, l.Name + ".bias"));
+                    rv.Macs += c * o;
+                    c = o;
+                    break;
+                }
+                case LayerKind.Stage:
+                {
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"a Stage needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    long planes, depth;
+                    if (v.HasWidth) planes = v.Width[stageIndex];
+                    else
+                    {
+                        var sp = Scale(l.Channels, v.WidthMultiplier);
+                        if (sp is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the channels", l.Display, l.Channels, Num(v.WidthMultiplier), Num(l.Channels * v.WidthMultiplier)); return Fail(rv); }
+                        planes = sp.Value;
+                    }
+                    if (planes <= 0 || planes > 1_000_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Width"), v.Name, "the channels", l.Display, planes, 1, planes); return Fail(rv); }
+                    if (v.HasDepth) depth = v.Depth[stageIndex];
+                    else
+                    {
+                        var sd = Scale(l.Blocks, v.DepthMultiplier);
+                        if (sd is null) { Report(DiagnosticDescriptors.NotWhole, v.At("DepthMultiplier"), v.Name, "the block count", l.Display, l.Blocks, Num(v.DepthMultiplier), Num(l.Blocks * v.DepthMultiplier)); return Fail(rv); }
+                        depth = sd.Value;
+                    }
+                    if (depth <= 0 || depth > 10_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Depth"), v.Name, "the block count", l.Display, depth, 1, depth); return Fail(rv); }
+                    r.StageIndex = stageIndex;
+                    r.In = c;
+                    for (var i = 0; i < depth; i++)
+                    {
+                        var blk = ResolveBlock(rv, l, i, c, planes, i == 0 ? l.Stride : 1, h, w);
+                        if (blk is null) return Fail(rv);
+                        r.Blocks.Add(blk);
+                        c = blk.Out; h = blk.OutH; w = blk.OutW;
+                    }
+                    r.Out = c;
+                    stageIndex++;
+                    break;
+                }
+            }
+            rv.Layers.Add(r);
+        }
+        if (rank != 1 || c != _spec.Classes)
+        {
+            Report(DiagnosticDescriptors.OutputShape, _spec.Location ?? _spec.ClassLocation, v.Name, _spec.ClassName, rank == 3 ? $"[{c}, {h}, {w}]" : $"[{c}]", _spec.Classes);
+            return Fail(rv);
+        }
+        return rv;
+    }
+
+    private bool GroupsOk(LayerSpec l, long inC, long outC)
+    {
+        if (l.Groups > 1 && (inC % l.Groups != 0 || outC % l.Groups != 0))
+        {
+            Report(DiagnosticDescriptors.Groups, l.At("Groups"), l.Display, l.Groups, $"input channels {inC} and output channels {outC} must both be divisible by the groups");
+            return false;
+        }
+        return true;
+    }
+
+    private static ResolvedVariant Fail(ResolvedVariant rv) { rv.Ok = false; return rv; }
+
+    private static long Spatial(long size, long kernel, long stride, long padding)
+    {
+        var span = size + 2 * padding - kernel;
+        return span < 0 ? 0 : span / stride + 1;
+    }
+
+    private static void AddConv(ResolvedVariant rv, string name, string? stage, int block, string local, long inC, long outC, long k, long groups, bool bias)
+    {
+        var prefix = stage is null ? "" : stage + "." + block + ".";
+        rv.Tensors.Add(new TensorDesc(prefix + local + ".weight", false, new[] { outC, inC / groups, k, k }, stage, block, local + ".weight"));
+        if (bias) rv.Tensors.Add(new TensorDesc(prefix + local + ".bias", false, new[] { outC }, stage, block, local + ".bias"));
+    }
+
+    private static void AddBn(ResolvedVariant rv, string name, string? stage, int block, string local, long ch)
+    {
+        var prefix = stage is null ? "" : stage + "." + block + ".";
+        rv.Tensors.Add(new TensorDesc(prefix + local + ".weight", false, new[] { ch }, stage, block, local + ".weight"));
+        rv.Tensors.Add(new TensorDesc(prefix + local + ".bias", false, new[] { ch }, stage, block, local + ".bias"));
+        rv.Tensors.Add(new TensorDesc(prefix + local + ".running_mean", true, new[] { ch }, stage, block, local + ".running_mean"));
+        rv.Tensors.Add(new TensorDesc(prefix + local + ".running_var", true, new[] { ch }, stage, block, local + ".running_var"));
+        rv.Tensors.Add(new TensorDesc(prefix + local + ".num_batches_tracked", true, Array.Empty<long>(), stage, block, local + ".num_batches_tracked"));
+    }
+
+    /// <summary>One block: its tensors, MACs and output shape. Mirrors the emitted block classes.</summary>
+    private RBlock? ResolveBlock(ResolvedVariant rv, LayerSpec stage, int index, long inC, long planes, long stride, long h, long w)
+    {
+        var s = stage.Name!;
+        var blk = new RBlock { In = inC, Planes = planes, Stride = stride, InH = h, InW = w };
+        var shortcutKind = stage.Shortcut == 0 ? ShortcutKind.A : ShortcutKind.B;
+        string shortcutName;
+        bool residual = true;
+        long c = inC, bh = h, bw = w;
+        void Conv(string local, long o, long k, long st, long p, long g, bool bias)
+        {
+            AddConv(rv, local, s, index, local, c, o, k, g, bias);
+            var nh = Spatial(bh, k, st, p); var nw = Spatial(bw, k, st, p);
+            rv.Macs += o * Math.Max(nh, 0) * Math.Max(nw, 0) * (c / g) * k * k;
+            blk.Convs.Add((local, c, o, g, st));
+            c = o; bh = nh; bw = nw;
+        }
+        if (!stage.HasBlockType && stage.Block == 0)
+        {
+            Conv("conv1", planes, 3, stride, 1, 1, false); AddBn(rv, "bn1", s, index, "bn1", c);
+            Conv("conv2", planes, 3, 1, 1, 1, false); AddBn(rv, "bn2", s, index, "bn2", c);
+            shortcutName = "shortcut";
+        }
+        else if (!stage.HasBlockType)
+        {
+            Conv("conv1", planes, 1, 1, 0, 1, false); AddBn(rv, "bn1", s, index, "bn1", c);
+            Conv("conv2", planes, 3, stride, 1, 1, false); AddBn(rv, "bn2", s, index, "bn2", c);
+            Conv("conv3", planes * 4, 1, 1, 0, 1, false); AddBn(rv, "bn3", s, index, "bn3", c);
+            shortcutName = "downsample";
+        }
+        else
+        {
+            var block = _blocks[stage.BlockType!];
+            residual = block.Residual;
+            shortcutName = "shortcut";
+            foreach (var l in block.Layers)
+            {
+                if (l.Kind == LayerKind.Conv2d)
+                {
+                    var o = l.Expansion * planes;
+                    if (!GroupsOk(l, c, o)) return null;
+                    Conv(l.Name!, o, l.Kernel, l.StageStride ? stride : l.Stride, l.Padding, l.Groups, l.Bias);
+                    if (bh <= 0 || bw <= 0)
+                    {
+                        Report(DiagnosticDescriptors.SpatialCollapse, l.Location, rv.Name, $"{s}.{index}.{l.Name}", $"[{inC}, {h}, {w}]", $"[{o}, {bh}, {bw}]");
+                        return null;
+                    }
+                }
+                else if (l.Kind == LayerKind.BatchNorm2d) AddBn(rv, l.Name!, s, index, l.Name!, c);
+            }
+        }
+        if (bh <= 0 || bw <= 0)
+        {
+            Report(DiagnosticDescriptors.SpatialCollapse, stage.Location, rv.Name, $"{s}.{index}", $"[{inC}, {h}, {w}]", $"[{c}, {bh}, {bw}]");
+            return null;
+        }
+        blk.Out = c; blk.OutH = bh; blk.OutW = bw;
+        if (residual && (stride != 1 || inC != c || bh != h || bw != w))
+        {
+            // The shortcut subsamples by the block's stride; its output must match the body's.
+            var sh = (h - 1) / stride + 1; var sw = (w - 1) / stride + 1;
+            if (sh != bh || sw != bw)
+            {
+                Report(DiagnosticDescriptors.Unsupported, stage.Location, $"{s}.{index}", $"the block body outputs [{c}, {bh}, {bw}] but a stride-{stride} shortcut outputs [{c}, {sh}, {sw}]");
+                return null;
+            }
+            if (shortcutKind == ShortcutKind.A && c < inC)
+            {
+                Report(DiagnosticDescriptors.Unsupported, stage.At("Shortcut"), $"{s}.{index}", $"option A can only add channels but the block goes from {inC} to {c} channels; use Shortcut.B");
+                return null;
+            }
+            blk.Shortcut = shortcutKind;
+            if (shortcutKind == ShortcutKind.B)
+            {
+                AddConv(rv, shortcutName + ".0", s, index, shortcutName + ".0", inC, c, 1, 1, false);
+                rv.Macs += c * bh * bw * inC;
+                blk.Convs.Add((shortcutName + ".0", inC, c, 1, stride));
+                AddBn(rv, shortcutName + ".1", s, index, shortcutName + ".1", c);
+            }
+        }
+        return blk;
+    }
+
+    /// <summary>Index of the motivated block that base block <paramref name="i"/> of <paramref name="l"/> maps to.</summary>
+    public static int MapBlock(int i, int l, int lm, int rule) => rule == 2 ? i : (i < l - 1 ? i : lm - 1);
+
+    private void BuildMap(BuiltModel model)
+    {
+        var b = model.Base; var m = model.Motivated;
+        var motByName = m.Tensors.ToDictionary(t => t.Name);
+        var widthLoc = m.Spec.HasWidth ? m.Spec.At("Width") : m.Spec.At("WidthMultiplier");
+        var depthLoc = m.Spec.HasDepth ? m.Spec.At("Depth") : m.Spec.At("DepthMultiplier");
+        var stageRule = new Dictionary<string, int>();
+        var blockMap = new Dictionary<(string, int), int>();
+
+        for (var li = 0; li < b.Layers.Count; li++)
+        {
+            var bl = b.Layers[li]; var ml = m.Layers[li];
+            if (bl.Kind == LayerKind.Conv2d && bl.Groups > 1 && (bl.In != ml.In || bl.Out != ml.Out))
+                Report(DiagnosticDescriptors.Groups, bl.Spec.At("Groups"), bl.Spec.Display, bl.Groups,
+                    $"base has {bl.In} -> {bl.Out} channels but motivated has {ml.In} -> {ml.Out}; a channel prefix does not keep channels in the same group");
+            if (bl.Kind != LayerKind.Stage) continue;
+            var stage = bl.Spec.Name!;
+            var rule = bl.Spec.DepthMap != 0 ? bl.Spec.DepthMap : (_spec.DepthMap != 0 ? _spec.DepthMap : 1);
+            stageRule[stage] = rule;
+            int l = bl.Blocks.Count, lm = ml.Blocks.Count;
+            if (l > lm)
+            {
+                Report(DiagnosticDescriptors.BaseLarger, depthLoc, stage, b.Name, $"[{l} blocks]", stage, m.Name, $"[{lm} blocks]");
+                continue;
+            }
+            for (var i = 0; i < l; i++)
+            {
+                var j = MapBlock(i, l, lm, rule);
+                blockMap[(stage, i)] = j;
+                var bb = bl.Blocks[i]; var mb = ml.Blocks[j];
+                var bn = $"{stage}.{i}"; var mn = $"{stage}.{j}";
+                if (bb.Stride != mb.Stride)
+                    Report(DiagnosticDescriptors.LayerMismatch, depthLoc, bn, b.Name, mn, m.Name, "strides", bb.Stride, mb.Stride);
+                else if (bb.Shortcut != mb.Shortcut)
+                    Report(DiagnosticDescriptors.LayerMismatch, depthLoc, bn, b.Name, mn, m.Name, "shortcuts", bb.Shortcut, mb.Shortcut);
+                else if (bb.Shortcut == ShortcutKind.A && (bb.In != mb.In || bb.Out != mb.Out))
+                    Report(DiagnosticDescriptors.OptionAWidth, bl.Spec.At("Shortcut"), stage, bb.Out - bb.In, b.Name, mb.Out - mb.In, m.Name);
+                else
+                    for (var k = 0; k < bb.Convs.Count && k < mb.Convs.Count; k++)
+                        if (bb.Convs[k].Groups > 1 && (bb.Convs[k].In != mb.Convs[k].In || bb.Convs[k].Out != mb.Convs[k].Out))
+                        {
+                            var spec = _blocks.Values.SelectMany(x => x.Layers).FirstOrDefault(x => x.Name == bb.Convs[k].Name);
+                            Report(DiagnosticDescriptors.Groups, spec?.At("Groups") ?? bl.Spec.Location, $"{bn}.{bb.Convs[k].Name}", bb.Convs[k].Groups,
+                                $"base has {bb.Convs[k].In} -> {bb.Convs[k].Out} channels but motivated has {mb.Convs[k].In} -> {mb.Convs[k].Out}; a channel prefix does not keep channels in the same group");
+                            break;
+                        }
+            }
+        }
+        if (_diagnostics.Count > 0) return;
+
+        var reportedLarger = false;
+        foreach (var t in b.Tensors)
+        {
+            var name = t.Stage is null ? t.Name : $"{t.Stage}.{blockMap[(t.Stage, t.Block)]}.{t.Local}";
+            var mshape = motByName.TryGetValue(name, out var mt) ? mt.Shape : Array.Empty<long>();
+            if (mt is not null && !reportedLarger && (mt.Shape.Length != t.Shape.Length || t.Shape.Where((d, k) => d > mt.Shape[k]).Any()))
+            {
+                Report(DiagnosticDescriptors.BaseLarger, widthLoc, t.Name, b.Name, MapChecker.Shape(t.Shape), name, m.Name, MapChecker.Shape(mt.Shape));
+                reportedLarger = true;
+            }
+            model.Map.Add(new MapEntryDesc(t.Name, name, t.IsBuffer, t.Shape, mshape, t.Shape.Select(d => (0L, d)).ToArray()));
+        }
+        if (_diagnostics.Count > 0) return;
+
+        // The proof: check the built map independently against both variants' tensor lists.
+        foreach (var p in MapChecker.Check(b.Name, m.Name, b.Tensors, m.Tensors, model.Map))
+            Report(p.Descriptor, _spec.At("Motivated"), p.Args);
+    }
+}

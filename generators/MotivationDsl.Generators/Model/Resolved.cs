@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>A parameter or buffer of a variant with its state_dict name and shape.</summary>
+internal sealed class TensorDesc
+{
+    public TensorDesc(string name, bool isBuffer, long[] shape, string? stage, int block, string local)
+    {
+        Name = name; IsBuffer = isBuffer; Shape = shape; Stage = stage; Block = block; Local = local;
+    }
+
+    public string Name { get; }
+    public bool IsBuffer { get; }
+    public long[] Shape { get; }
+    /// <summary>The stage the tensor belongs to, or null for a model-level layer.</summary>
+    public string? Stage { get; }
+    public int Block { get; }
+    /// <summary>The name inside the block (<c>conv1.weight</c>) or the whole name at model level.</summary>
+    public string Local { get; }
+    public long Elements => Shape.Aggregate(1L, (a, b) => a * b);
+}
+
+/// <summary>One weights-map entry as computed by the builder (checked independently by <see cref="MapChecker"/>).</summary>
+internal sealed class MapEntryDesc
+{
+    public MapEntryDesc(string baseName, string motivatedName, bool isBuffer, long[] baseShape, long[] motivatedShape, (long Start, long Length)[] region)
+    {
+        BaseName = baseName; MotivatedName = motivatedName; IsBuffer = isBuffer; BaseShape = baseShape; MotivatedShape = motivatedShape; Region = region;
+    }
+
+    public string BaseName { get; }
+    public string MotivatedName { get; }
+    public bool IsBuffer { get; }
+    public long[] BaseShape { get; }
+    public long[] MotivatedShape { get; }
+    public (long Start, long Length)[] Region { get; }
+}
+
+internal enum ShortcutKind { None = 0, A = 1, B = 2 }
+
+internal sealed class RBlock
+{
+    public long In; public long Planes; public long Out; public long Stride; public ShortcutKind Shortcut;
+    public long InH, InW, OutH, OutW;
+    /// <summary>Per conv inside the block (local name -> (in, out, groups)) for mapping checks.</summary>
+    public List<(string Name, long In, long Out, long Groups, long Stride)> Convs = new();
+}
+
+/// <summary>One layer of a resolved variant, with concrete sizes.</summary>
+internal sealed class RLayer
+{
+    public RLayer(LayerSpec spec) => Spec = spec;
+    public LayerSpec Spec { get; }
+    public LayerKind Kind => Spec.Kind;
+    public long In, Out, Kernel, Stride, Padding, Groups;
+    public bool Bias;
+    public string BlockClass = "";
+    public List<RBlock> Blocks = new();
+    public int StageIndex = -1;
+}
+
+internal sealed class ResolvedVariant
+{
+    public ResolvedVariant(VariantSpec spec, string name) { Spec = spec; Name = name; }
+    public VariantSpec Spec { get; }
+    public string Name { get; }
+    public List<RLayer> Layers { get; } = new();
+    public List<TensorDesc> Tensors { get; } = new();
+    public long Macs { get; set; }
+    public long Parameters => Tensors.Where(t => !t.IsBuffer).Sum(t => t.Elements);
+    public bool Ok { get; set; } = true;
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Linq;
+
+namespace MotivationDsl.Generators;
+
+internal enum LayerKind
+{
+    Unknown = 0,
+    Conv2d,
+    BatchNorm2d,
+    ReLU,
+    MaxPool2d,
+    AvgPool2d,
+    GlobalAvgPool,
+    Flatten,
+    Dropout,
+    Linear,
+    Stage,
+}
+
+/// <summary>Where one attribute argument was written (positional arguments under their parameter name).</summary>
+internal sealed record ArgLocation(string Name, LocationInfo Location);
+
+/// <summary>One layer attribute as written, with every value it needs (no symbols, no syntax).</summary>
+internal sealed record LayerSpec
+{
+    public LayerKind Kind { get; init; }
+    public string AttributeName { get; init; } = "";
+    public string? Name { get; init; }
+    public LocationInfo? Location { get; init; }
+    public EquatableArray<ArgLocation> Args { get; init; } = EquatableArray<ArgLocation>.Empty;
+
+    // Conv2d / Linear
+    public bool HasOut { get; init; }
+    public long Out { get; init; }
+    public long Kernel { get; init; } = 3;
+    public long Stride { get; init; } = 1;
+    public long Padding { get; init; }
+    public long Groups { get; init; } = 1;
+    public bool Bias { get; init; } = true;
+    public long Expansion { get; init; } = 1;
+    public bool StageStride { get; init; }
+
+    // BatchNorm / Dropout
+    public double Eps { get; init; } = 1e-5;
+    public double Momentum { get; init; } = 0.1;
+    public double P { get; init; }
+
+    // Stage: Block 0 basic, 1 bottleneck; BlockType set for user blocks.
+    public int Block { get; init; }
+    public bool HasBlockType { get; init; }
+    public string? BlockType { get; init; }
+    public string? BlockTypeDisplay { get; init; }
+    public long Channels { get; init; }
+    public long Blocks { get; init; } = 1;
+    public int Shortcut { get; init; } = 1;
+    public int DepthMap { get; init; }
+
+    public bool Has(string arg) => Args.Any(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase));
+
+    public LocationInfo? At(string arg) =>
+        Args.FirstOrDefault(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase))?.Location ?? Location;
+
+    public string Display => Name ?? AttributeName;
+}
+
+internal sealed record VariantSpec
+{
+    public string? Name { get; init; }
+    public LocationInfo? Location { get; init; }
+    public EquatableArray<ArgLocation> Args { get; init; } = EquatableArray<ArgLocation>.Empty;
+    public bool HasDepth { get; init; }
+    public EquatableArray<long> Depth { get; init; } = EquatableArray<long>.Empty;
+    public double DepthMultiplier { get; init; } = 1.0;
+    public bool HasWidth { get; init; }
+    public EquatableArray<long> Width { get; init; } = EquatableArray<long>.Empty;
+    public double WidthMultiplier { get; init; } = 1.0;
+
+    public LocationInfo? At(string arg) =>
+        Args.FirstOrDefault(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase))?.Location ?? Location;
+}
+
+/// <summary>A [ScalableBlock] class: its layers and flags.</summary>
+internal sealed record BlockSpec
+{
+    public string MetadataName { get; init; } = "";
+    public string ClassName { get; init; } = "";
+    public bool Residual { get; init; } = true;
+    public bool ReLUAfterAdd { get; init; } = true;
+    public bool IsPartial { get; init; }
+    public EquatableArray<LayerSpec> Layers { get; init; } = EquatableArray<LayerSpec>.Empty;
+    public EquatableArray<DiagnosticInfo> Diagnostics { get; init; } = EquatableArray<DiagnosticInfo>.Empty;
+}
+
+/// <summary>A [ScalableModel] class as written.</summary>
+internal sealed record ModelSpec
+{
+    public string Namespace { get; init; } = "";
+    public string ClassName { get; init; } = "";
+    public string FullName { get; init; } = "";
+    public string Accessibility { get; init; } = "internal";
+    public bool IsStatic { get; init; }
+    public LocationInfo? Location { get; init; }
+    public LocationInfo? ClassLocation { get; init; }
+    public EquatableArray<ArgLocation> Args { get; init; } = EquatableArray<ArgLocation>.Empty;
+    public bool HasInputShape { get; init; }
+    public EquatableArray<long> InputShape { get; init; } = EquatableArray<long>.Empty;
+    public bool HasClasses { get; init; }
+    public long Classes { get; init; }
+    public string? Base { get; init; }
+    public string? Motivated { get; init; }
+    public int DepthMap { get; init; }
+    public int Init { get; init; }
+    public EquatableArray<LayerSpec> Layers { get; init; } = EquatableArray<LayerSpec>.Empty;
+    public EquatableArray<VariantSpec> Variants { get; init; } = EquatableArray<VariantSpec>.Empty;
+    public EquatableArray<DiagnosticInfo> Diagnostics { get; init; } = EquatableArray<DiagnosticInfo>.Empty;
+    /// <summary>Set when the declaration cannot be generated at all (not partial, nested, generic).</summary>
+    public bool Fatal { get; init; }
+
+    public LocationInfo? At(string arg) =>
+        Args.FirstOrDefault(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase))?.Location ?? Location;
+}
+
+/// <summary>The pipeline's final, equatable output for one model: source text and diagnostics.</summary>
+internal sealed record GenerationResult(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,12 @@
+namespace MotivationDsl.Generators;
+
+/// <summary>Names of the incremental pipeline steps (for <c>WithTrackingName</c> and caching tests).</summary>
+public static class TrackingNames
+{
+    public const string Models = nameof(Models);
+    public const string Blocks = nameof(Blocks);
+    public const string BlocksCollected = nameof(BlocksCollected);
+    public const string BlockSet = nameof(BlockSet);
+    public const string ModelsWithBlocks = nameof(ModelsWithBlocks);
+    public const string Built = nameof(Built);
+}

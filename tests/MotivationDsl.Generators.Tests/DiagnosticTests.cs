@@ -1,0 +1,298 @@
+using Xunit;
+using static MotivationDsl.Generators.Tests.Sources;
+
+namespace MotivationDsl.Generators.Tests;
+
+/// <summary>One invalid declaration per diagnostic ID: exact message and the location of the offending argument.</summary>
+public class DiagnosticTests
+{
+    private static DiagnosticAssertion Expect(string source, string id, params string[] more)
+    {
+        var run = GeneratorHarness.Run(new[] { source }.Concat(more).ToArray());
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id is "CS8785" or "AD0001" or "MOT999");
+        Assert.Empty(run.Result.Results.SelectMany(r => r.GeneratedSources));
+        return DiagnosticAssertion.Single(run, id);
+    }
+
+    [Fact]
+    public void MOT001_NotPartial()
+    {
+        var src = Model(cls: "public class Net\n{\n}\n");
+        Expect(src, "MOT001").WithMessage("'Net' must be declared as a 'partial class' to be a [ScalableModel]").At(src, "Net\n{");
+    }
+
+    [Fact]
+    public void MOT002_Nested()
+    {
+        var src = Model(header: "using MotivationDsl;\n\nnamespace Demo;\n\npublic partial class Outer\n{\n", cls: "public partial class Net\n{\n}\n}\n");
+        Expect(src, "MOT002").WithMessage("'Net' is nested in 'Outer'; a [ScalableModel] must be a non-generic class declared directly in a namespace").At(src, "Net\n{");
+    }
+
+    [Fact]
+    public void MOT002_Generic()
+    {
+        var src = Model(cls: "public partial class Net<T>\n{\n}\n");
+        Expect(src, "MOT002").WithMessage("'Net' is generic; a [ScalableModel] must be a non-generic class declared directly in a namespace").At(src, "Net<T>");
+    }
+
+    [Fact]
+    public void MOT003_LayersInSeveralDeclarations()
+    {
+        var src = Model(head: "[GlobalAvgPool]\n[Flatten]", cls: "public partial class Net\n{\n}\n\n[Linear(\"fc\")]\npublic partial class Net\n{\n}\n");
+        Expect(src, "MOT003").WithMessage("Layer 'fc' of 'Net' is declared on another partial declaration than the first layers; declare all layers of a model or block on one declaration so their order is defined")
+            .At(src, "Linear(\"fc\")");
+    }
+
+    [Fact]
+    public void MOT004_MissingArguments()
+    {
+        var src = Model(modelAttr: "[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10)]");
+        Expect(src, "MOT004").WithMessage("[ScalableModel] on 'Net' must set Base, Motivated").At(src, "ScalableModel(");
+    }
+
+    [Fact]
+    public void MOT005_InvalidInputShape()
+    {
+        var src = Model(modelAttr: ModelAttr.Replace("new[] { 3, 32, 32 }", "new[] { 3, 32 }"));
+        Expect(src, "MOT005").WithMessage("InputShape of 'Net' is [3, 32]; it must be three positive numbers (channels, height, width)").At(src, "InputShape =");
+    }
+
+    [Fact]
+    public void MOT006_UnknownVariant()
+    {
+        var src = Model(modelAttr: ModelAttr.Replace("Motivated = \"Large\"", "Motivated = \"Huge\""));
+        Expect(src, "MOT006").WithMessage("Motivated variant 'Huge' is not declared on 'Net'; declared variants: Small, Large").At(src, "Motivated = \"Huge\"");
+    }
+
+    [Fact]
+    public void MOT007_DuplicateVariant()
+    {
+        var src = Model(variants: Variants + "\n[Variant(\"Large\", Depth = new[] { 4, 4 })]");
+        Expect(src, "MOT007").WithMessage("Variant 'Large' is declared more than once on 'Net'").At(src, "\"Large\", Depth = new[] { 4");
+    }
+
+    [Fact]
+    public void MOT008_SameVariant()
+    {
+        var src = Model(modelAttr: ModelAttr.Replace("Motivated = \"Large\"", "Motivated = \"Small\""));
+        Expect(src, "MOT008").WithMessage("Base and Motivated of 'Net' are both 'Small'; the motivated model must be a larger variant").At(src, "Motivated = \"Small\"");
+    }
+
+    [Fact]
+    public void MOT009_InvalidVariantName()
+    {
+        var src = Model(modelAttr: ModelAttr.Replace("\"Large\"", "\"Large-1\""), variants: Variants.Replace("\"Large\"", "\"Large-1\""));
+        Expect(src, "MOT009").WithMessage("Variant name 'Large-1' is not usable: a variant name must be a C# identifier (it names the generated module class)").At(src, "\"Large-1\", Depth");
+    }
+
+    [Fact]
+    public void MOT009_InvalidLayerName()
+    {
+        var src = Model(stem: Stem.Replace("\"bn1\"", "\"bn.1\""));
+        Expect(src, "MOT009").WithMessage("BatchNorm2d name 'bn.1' is not usable: a layer name must be a C# identifier (it is the state_dict prefix and the field name)").At(src, "\"bn.1\"");
+    }
+
+    [Fact]
+    public void MOT010_DuplicateLayer()
+    {
+        var src = Model(stages: Stages.Replace("\"layer2\"", "\"layer1\""));
+        Expect(src, "MOT010").WithMessage("Layer name 'layer1' is used more than once in 'Net'").At(src, "\"layer1\", Block.Basic, 32");
+    }
+
+    [Fact]
+    public void MOT011_StageMissingInVariant()
+    {
+        var src = Model(variants: Variants.Replace("new[] { 3, 3 }", "new[] { 3 }"));
+        Expect(src, "MOT011").WithMessage("Depth of variant 'Large' has 1 entries but 'Net' has 2 stages (layer1, layer2)").At(src, "Depth = new[] { 3 }");
+    }
+
+    [Fact]
+    public void MOT012_NotWhole()
+    {
+        var src = Model(variants: "[Variant(\"Small\")]\n[Variant(\"Large\", DepthMultiplier = 1.5)]");
+        Expect(src, "MOT012").WithMessage("Variant 'Large': the block count of 'layer1' is 1 x 1.5 = 1.5; it must be a positive whole number").At(src, "DepthMultiplier = 1.5");
+    }
+
+    [Fact]
+    public void MOT012_ZeroWidth()
+    {
+        var src = Model(variants: "[Variant(\"Small\")]\n[Variant(\"Large\", WidthMultiplier = 0.01)]");
+        Expect(src, "MOT012").WithMessage("Variant 'Large': the output channels of 'conv1' is 16 x 0.01 = 0.16; it must be a positive whole number").At(src, "WidthMultiplier = 0.01");
+    }
+
+    [Fact]
+    public void MOT013_BaseLargerDepth()
+    {
+        var src = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 3 })]\n[Variant(\"Large\", Depth = new[] { 3, 2 })]");
+        Expect(src, "MOT013").WithMessage("'layer2' of base 'Small' has shape [3 blocks] but 'layer2' of motivated 'Large' has shape [2 blocks]; the base must fit inside the motivated model in every dimension")
+            .At(src, "Depth = new[] { 3, 2 }");
+    }
+
+    [Fact]
+    public void MOT013_BaseLargerWidth()
+    {
+        var src = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 }, Width = new[] { 16, 64 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Width = new[] { 16, 32 })]");
+        Expect(src, "MOT013").WithMessage("'layer2.0.conv1.weight' of base 'Small' has shape [64, 16, 3, 3] but 'layer2.0.conv1.weight' of motivated 'Large' has shape [32, 16, 3, 3]; the base must fit inside the motivated model in every dimension")
+            .At(src, "Width = new[] { 16, 32 }");
+    }
+
+    [Fact]
+    public void MOT014_ConvWithoutChannelsAtModelLevel()
+    {
+        var src = Model(stem: Stem.Replace("Conv2d(\"conv1\", 16,", "Conv2d(\"conv1\","));
+        Expect(src, "MOT014").WithMessage("Layer 'conv1': a model-level Conv2d needs its output channels: Conv2d(name, outChannels)").At(src, "Conv2d(\"conv1\"");
+    }
+
+    [Fact]
+    public void MOT014_ExpansionAtModelLevel()
+    {
+        var src = Model(stem: Stem.Replace("Bias = false", "Bias = false, Expansion = 2"));
+        Expect(src, "MOT014").WithMessage("Layer 'conv1': Expansion only applies inside a [ScalableBlock]").At(src, "Expansion = 2");
+    }
+
+    [Fact]
+    public void MOT015_SpatialCollapse()
+    {
+        var src = Model(head: "[MaxPool2d(16)]\n[MaxPool2d(2)]\n" + Head);
+        Expect(src, "MOT015").WithMessage("Variant 'Small': layer 'MaxPool2d' turns input shape [32, 1, 1] into [32, 0, 0]; the spatial size must stay positive").At(src, "MaxPool2d(2)");
+    }
+
+    [Fact]
+    public void MOT016_LinearWithoutFlatten()
+    {
+        var src = Model(head: "[GlobalAvgPool]\n[Linear(\"fc\")]");
+        Expect(src, "MOT016").WithMessage("Linear layer 'fc' receives shape [32, 1, 1]; add [Flatten] (after [GlobalAvgPool]) before it").At(src, "Linear(\"fc\")");
+    }
+
+    [Fact]
+    public void MOT017_NotABlock()
+    {
+        var src = Model(stages: "[Stage(\"layer1\", typeof(int), 16)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
+        Expect(src, "MOT017").WithMessage("Stage 'layer1' uses 'int', which is not a partial class marked [ScalableBlock] with layer attributes").At(src, "typeof(int)");
+    }
+
+    [Fact]
+    public void MOT017_ClassWithoutScalableBlock()
+    {
+        var src = Model(stages: "[Stage(\"layer1\", typeof(Plain), 16)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]") + "\n[Conv2d(\"c\")]\npublic partial class Plain { }\n";
+        Expect(src, "MOT017").WithMessage("Stage 'layer1' uses 'Demo.Plain', which is not a partial class marked [ScalableBlock] with layer attributes").At(src, "typeof(Plain)");
+    }
+
+    [Fact]
+    public void MOT018_StrideMismatchUnderLastToLast()
+    {
+        var src = Model(variants: "[Variant(\"Small\", Depth = new[] { 1, 1 })]\n[Variant(\"Large\", Depth = new[] { 2, 2 })]");
+        Expect(src, "MOT018").WithMessage("'layer2.0' of base 'Small' maps to 'layer2.1' of motivated 'Large' but their strides differ (2 vs 1)").At(src, "Depth = new[] { 2, 2 }");
+    }
+
+    [Fact]
+    public void MOT019_OptionAWithWidthScaling()
+    {
+        var src = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Width = new[] { 16, 48 })]",
+            stages: "[Stage(\"layer1\", Block.Basic, 16)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2, Shortcut = Shortcut.A)]");
+        Expect(src, "MOT019").WithMessage("Stage 'layer2': the parameter-free option A shortcut pads 16 channels in 'Small' but 32 channels in 'Large', which moves base channels away from the prefix the weights map uses; use Shortcut = Shortcut.B or the same stage widths")
+            .At(src, "Shortcut = Shortcut.A");
+    }
+
+    [Fact]
+    public void MOT020_GroupsNotDividing()
+    {
+        var src = Model(stem: Stem.Replace("Bias = false", "Bias = false, Groups = 3").Replace("\"conv1\", 16", "\"conv1\", 16"));
+        Expect(src, "MOT020").WithMessage("Convolution 'conv1' with 3 groups: input channels 3 and output channels 16 must both be divisible by the groups").At(src, "Groups = 3");
+    }
+
+    [Fact]
+    public void MOT020_GroupedConvWithWidthScaling()
+    {
+        var src = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, WidthMultiplier = 2)]",
+            stem: "[Conv2d(\"conv1\", 16, Padding = 1, Bias = false)]\n[Conv2d(\"dw\", 16, Padding = 1, Groups = 16)]\n[BatchNorm2d(\"bn1\")]\n[ReLU]");
+        Expect(src, "MOT020").WithMessage("Convolution 'dw' with 16 groups: base has 16 -> 16 channels but motivated has 32 -> 32; a channel prefix does not keep channels in the same group").At(src, "Groups = 16");
+    }
+
+    [Fact]
+    public void MOT026_OutputNotClasses()
+    {
+        var src = Model(head: "[GlobalAvgPool]\n[Flatten]");
+        Expect(src, "MOT026").WithMessage("Variant 'Small' of 'Net' outputs shape [32]; the last layer must output [10] (end with a Linear classifier)").At(src, "ScalableModel(");
+    }
+
+    [Fact]
+    public void MOT027_NegativeKernel()
+    {
+        var src = Model(stem: Stem.Replace("Padding = 1", "Kernel = -3, Padding = 1"));
+        Expect(src, "MOT027").WithMessage("Layer 'conv1': Kernel is -3; it must be a positive number").At(src, "Kernel = -3");
+    }
+
+    [Fact]
+    public void MOT028_ReservedVariantName()
+    {
+        var src = Model(modelAttr: ModelAttr.Replace("\"Large\"", "\"Definition\""), variants: Variants.Replace("\"Large\"", "\"Definition\""));
+        Expect(src, "MOT028").WithMessage("Variant name 'Definition' conflicts with a member the generator emits on 'Net'; choose another name").At(src, "\"Definition\", Depth");
+    }
+
+    [Fact]
+    public void MOT028_LayerNamedLikeAVariant()
+    {
+        var src = Model(stem: Stem.Replace("\"bn1\"", "\"Small\""));
+        Expect(src, "MOT028").WithMessage("Layer name 'Small' conflicts with a member the generator emits on 'Net'; choose another name").At(src, "\"Small\")]");
+    }
+
+    [Fact]
+    public void MOT028_ReservedLayerName()
+    {
+        var src = Model(stem: Stem.Replace("\"bn1\"", "\"forward\""));
+        Expect(src, "MOT028").WithMessage("Layer name 'forward' conflicts with a member the generator emits on 'Net'; choose another name").At(src, "\"forward\"");
+    }
+
+    [Fact]
+    public void ModelSplitOverFilesIsValid()
+    {
+        var a = Header + ModelAttr + "\n" + Variants + "\npublic partial class Net { public int Extra => 1; }\n";
+        var b = Header + Stem + "\n" + Stages + "\n" + Head + "\npublic partial class Net { }\n";
+        var run = GeneratorHarness.Run(a, b);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrors);
+    }
+
+    [Fact]
+    public void TwoUserBlocksWithTheSameNameInDifferentNamespaces()
+    {
+        const string blocks = "using MotivationDsl;\nnamespace X { [ScalableBlock][Conv2d(\"c\", Padding = 1, StageStride = true)][BatchNorm2d(\"bn\")] public partial class Blk { } }\n"
+            + "namespace Y { [ScalableBlock][Conv2d(\"c\", Padding = 1, StageStride = true)] public partial class Blk { } }\n";
+        var src = Model(stages: "[Stage(\"layer1\", typeof(X.Blk), 16)]\n[Stage(\"layer2\", typeof(Y.Blk), 32, Stride = 2)]");
+        var run = GeneratorHarness.Run(src, blocks);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrors);
+        var source = run.Source("Net")!;
+        Assert.Contains("class BlkModule ", source);
+        Assert.Contains("class BlkModule2 ", source);
+    }
+
+    [Fact]
+    public void MOT014_PoolingInsideBlock()
+    {
+        var block = "using MotivationDsl;\nnamespace Demo;\n[ScalableBlock]\n[Conv2d(\"conv1\", StageStride = true, Padding = 1)]\n[MaxPool2d(2)]\npublic partial class B { }\n";
+        var src = Model(stages: "[Stage(\"layer1\", typeof(B), 16)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
+        Expect(src, "MOT014", block).WithMessage("Layer 'MaxPool2d': pooling is not supported inside a [ScalableBlock]");
+    }
+
+    [Fact]
+    public void AllDescriptorsHaveUniqueIdsAndAreDocumented()
+    {
+        var ids = DiagnosticDescriptors.All.Select(d => d.Id).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        var docs = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "diagnostics.md"));
+        foreach (var id in ids) Assert.Contains("## " + id, docs);
+    }
+
+    [Fact]
+    public void ValidModelHasNoDiagnostics()
+    {
+        var run = GeneratorHarness.Run(Model());
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrors);
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+}

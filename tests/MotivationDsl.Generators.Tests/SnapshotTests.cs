@@ -1,0 +1,94 @@
+using Xunit;
+
+namespace MotivationDsl.Generators.Tests;
+
+public class SnapshotTests
+{
+    [Theory]
+    [InlineData("ResNetCifar")]
+    [InlineData("WideBottleneck")]
+    [InlineData("UserBlock")]
+    public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
+    {
+        var sources = name switch
+        {
+            "ResNetCifar" => new[] { Sources.ResNetCifar },
+            "WideBottleneck" => new[] { Sources.WideBottleneck },
+            _ => new[] { Sources.UserBlockModel, Sources.UserBlock },
+        };
+        var run = GeneratorHarness.Run(sources);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrors);
+        var generated = Assert.Single(run.Result.Results.Single().GeneratedSources);
+        GeneratorHarness.VerifySnapshot(name, generated.SourceText.ToString());
+    }
+
+    [Fact]
+    public void CifarResNetMetadataMatchesPyTorchReference()
+    {
+        // Numbers from tests/reference/resnet_cifar.py (PyTorch 1.13, akamaster/pytorch_resnet_cifar10 definition,
+        // option A): parameters 269722/464154/658586/853018, MACs 40551040/68862592/97174144/125485696.
+        var run = GeneratorHarness.Run(Sources.ResNetCifar);
+        var source = run.Source("ResNetCifar")!;
+        Assert.Contains("new global::MotivationDsl.VariantInfo(\"ResNet20\", 269722L, 40551040L,", source);
+        Assert.Contains("new global::MotivationDsl.VariantInfo(\"ResNet32\", 464154L, 68862592L,", source);
+        Assert.Contains("new global::MotivationDsl.VariantInfo(\"ResNet44\", 658586L, 97174144L,", source);
+        Assert.Contains("new global::MotivationDsl.VariantInfo(\"ResNet56\", 853018L, 125485696L,", source);
+    }
+
+    [Fact]
+    public void CifarResNetOptionBMatchesPyTorchReference()
+    {
+        // Option B (1x1 conv + BN shortcut): PyTorch reference 272474/466906/661338/855770 parameters,
+        // 40813184 MACs for ResNet-20 (tests/reference/resnet_cifar.py).
+        var run = GeneratorHarness.Run(Sources.ResNetCifar.Replace("Shortcut.A", "Shortcut.B"));
+        Assert.Empty(run.GeneratorDiagnostics);
+        var source = run.Source("ResNetCifar")!;
+        Assert.Contains("\"ResNet20\", 272474L, 40813184L,", source);
+        Assert.Contains("\"ResNet32\", 466906L,", source);
+        Assert.Contains("\"ResNet44\", 661338L,", source);
+        Assert.Contains("\"ResNet56\", 855770L,", source);
+    }
+
+    [Fact]
+    public void ManifestHasTheAgreedSchema()
+    {
+        var run = GeneratorHarness.Run(Sources.ResNetCifar);
+        Assert.Empty(run.OutputErrors);
+        var source = run.Source("ResNetCifar")!;
+        var start = source.IndexOf("ManifestJson = @\"", StringComparison.Ordinal) + "ManifestJson = @\"".Length;
+        var end = source.IndexOf("\";", start, StringComparison.Ordinal);
+        var json = source.Substring(start, end - start).Replace("\"\"", "\"");
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.Equal("motivationdsl.manifest/1", root.GetProperty("schema").GetString());
+        Assert.Equal("Demo.Cifar.ResNetCifar", root.GetProperty("model").GetString());
+        Assert.Equal(new[] { 3, 32, 32 }, root.GetProperty("inputShape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(10, root.GetProperty("classes").GetInt32());
+        Assert.Equal("ResNet20", root.GetProperty("base").GetString());
+        Assert.Equal("ResNet32", root.GetProperty("motivated").GetString());
+        var v = root.GetProperty("variants")[0];
+        Assert.Equal(269722, v.GetProperty("parameters").GetInt64());
+        Assert.Equal(2 * v.GetProperty("macs").GetInt64(), v.GetProperty("flops").GetInt64());
+        var map = root.GetProperty("map").EnumerateArray().ToList();
+        Assert.Equal(116, map.Count); // every ResNet-20 parameter and buffer (PyTorch state_dict has 116 keys)
+        var last = map.Single(e => e.GetProperty("base").GetString() == "layer2.2.conv2.weight");
+        Assert.Equal("layer2.4.conv2.weight", last.GetProperty("motivated").GetString());
+        Assert.Equal("parameter", last.GetProperty("kind").GetString());
+        var nbt = map.Single(e => e.GetProperty("base").GetString() == "bn1.num_batches_tracked");
+        Assert.Equal("buffer", nbt.GetProperty("kind").GetString());
+        Assert.Equal(0, nbt.GetProperty("region").GetArrayLength());
+        Assert.Equal("[[0,16],[0,3],[0,3],[0,3]]", map[0].GetProperty("region").GetRawText().Replace(" ", ""));
+    }
+
+    [Fact]
+    public void WidthScaledMapUsesPrefixRegions()
+    {
+        var run = GeneratorHarness.Run(Sources.UserBlockModel, Sources.UserBlock);
+        var source = run.Source("CustomNet")!;
+        // stage2 of Tiny: 2 blocks (LastToLast: block 1 -> motivated block 2); width 32 -> 48, expansion 2 (conv2 is 1x1 from planes to 2 x planes).
+        Assert.Contains("new global::MotivationDsl.MapEntry(\"stage2.1.conv2.weight\", \"stage2.2.conv2.weight\", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 1, 1 }, new long[] { 96, 48, 1, 1 }, new global::MotivationDsl.TensorRegion(new global::MotivationDsl.DimRange(0, 64), new global::MotivationDsl.DimRange(0, 32), new global::MotivationDsl.DimRange(0, 1), new global::MotivationDsl.DimRange(0, 1))),", source);
+        // Classifier: input prefix, all classes.
+        Assert.Contains("new global::MotivationDsl.MapEntry(\"classifier.weight\", \"classifier.weight\", global::MotivationDsl.TensorKind.Parameter, new long[] { 10, 4096 }, new long[] { 10, 6144 },", source);
+    }
+}

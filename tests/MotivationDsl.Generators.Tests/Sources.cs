@@ -1,0 +1,108 @@
+namespace MotivationDsl.Generators.Tests;
+
+/// <summary>Declarations used by the tests.</summary>
+public static class Sources
+{
+    public const string Header = "using MotivationDsl;\n\nnamespace Demo;\n\n";
+
+    public const string ModelAttr = "[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = \"Small\", Motivated = \"Large\")]";
+    public const string Variants = "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 })]";
+    public const string Stem = "[Conv2d(\"conv1\", 16, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn1\")]\n[ReLU]";
+    public const string Stages = "[Stage(\"layer1\", Block.Basic, 16)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]";
+    public const string Head = "[GlobalAvgPool]\n[Flatten]\n[Linear(\"fc\")]";
+    public const string Class = "public partial class Net\n{\n}\n";
+
+    /// <summary>A valid small ResNet; replace parts to make it invalid.</summary>
+    public static string Model(string? modelAttr = null, string? variants = null, string? stem = null, string? stages = null,
+        string? head = null, string? cls = null, string header = Header) =>
+        header + (modelAttr ?? ModelAttr) + "\n" + (variants ?? Variants) + "\n" + (stem ?? Stem) + "\n" + (stages ?? Stages) + "\n"
+        + (head ?? Head) + "\n" + (cls ?? Class);
+
+    /// <summary>He et al.'s CIFAR ResNet-20/32/44/56 with option A shortcuts (file-scoped namespace).</summary>
+    public const string ResNetCifar = """
+        using MotivationDsl;
+
+        namespace Demo.Cifar;
+
+        [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "ResNet20", Motivated = "ResNet32", Init = WeightInit.KaimingNormal)]
+        [Variant("ResNet20", Depth = new[] { 3, 3, 3 })]
+        [Variant("ResNet32", Depth = new[] { 5, 5, 5 })]
+        [Variant("ResNet44", Depth = new[] { 7, 7, 7 })]
+        [Variant("ResNet56", Depth = new[] { 9, 9, 9 })]
+        [Conv2d("conv1", 16, Kernel = 3, Padding = 1, Bias = false)]
+        [BatchNorm2d("bn1")]
+        [ReLU]
+        [Stage("layer1", Block.Basic, 16, Stride = 1, Shortcut = Shortcut.A)]
+        [Stage("layer2", Block.Basic, 32, Stride = 2, Shortcut = Shortcut.A)]
+        [Stage("layer3", Block.Basic, 64, Stride = 2, Shortcut = Shortcut.A)]
+        [GlobalAvgPool]
+        [Flatten]
+        [Linear("linear")]
+        public partial class ResNetCifar
+        {
+        }
+        """;
+
+    /// <summary>Bottleneck ResNet with option B, width and depth multipliers, FirstL, in the global namespace.</summary>
+    public const string WideBottleneck = """
+        using MotivationDsl;
+
+        [ScalableModel(InputShape = new[] { 3, 64, 64 }, Classes = 100, Base = "B0", Motivated = "B1", DepthMap = DepthMap.FirstL)]
+        [Variant("B0")]
+        [Variant("B1", WidthMultiplier = 1.5, DepthMultiplier = 2)]
+        [Conv2d("conv1", 32, Kernel = 7, Stride = 2, Padding = 3, Bias = false)]
+        [BatchNorm2d("bn1")]
+        [ReLU]
+        [MaxPool2d(3, Stride = 2, Padding = 1)]
+        [Stage("layer1", Block.Bottleneck, 16, Blocks = 1)]
+        [Stage("layer2", Block.Bottleneck, 32, Blocks = 2, Stride = 2, DepthMap = DepthMap.LastToLast)]
+        [GlobalAvgPool]
+        [Flatten]
+        [Dropout(0.2)]
+        [Linear("hidden", 64)]
+        [ReLU]
+        [Linear("fc")]
+        internal partial class WideNet
+        {
+        }
+        """;
+
+    /// <summary>A user block declared in another file, used by a model with a block namespace.</summary>
+    public const string UserBlockModel = """
+        using MotivationDsl;
+
+        namespace Demo.Custom
+        {
+            [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "Tiny", Motivated = "Wide")]
+            [Variant("Tiny", Depth = new[] { 1, 2 })]
+            [Variant("Wide", Depth = new[] { 2, 3 }, Width = new[] { 24, 48 })]
+            [Conv2d("stem", 16, Padding = 1)]
+            [ReLU]
+            [Stage("stage1", typeof(Demo.Blocks.PreActBlock), 16, DepthMap = DepthMap.FirstL)]
+            [Stage("stage2", typeof(Demo.Blocks.PreActBlock), 32, Stride = 2)]
+            [AvgPool2d(2)]
+            [Flatten]
+            [Linear("classifier")]
+            public partial class CustomNet
+            {
+            }
+        }
+        """;
+
+    public const string UserBlock = """
+        using MotivationDsl;
+
+        namespace Demo.Blocks;
+
+        [ScalableBlock(ReLUAfterAdd = false)]
+        [BatchNorm2d("bn0")]
+        [Conv2d("conv1", Kernel = 3, Padding = 1, StageStride = true, Bias = false)]
+        [BatchNorm2d("bn1")]
+        [ReLU]
+        [Dropout(0.1)]
+        [Conv2d("conv2", Kernel = 1, Expansion = 2)]
+        public partial class PreActBlock
+        {
+        }
+        """;
+}

@@ -1,0 +1,49 @@
+using MotivationDsl;
+
+namespace MotivationDsl.Tests.Models;
+
+/// <summary>Bottleneck, option B, width x1.5 and depth x2, FirstL, max pooling, hidden linear layer, dropout.</summary>
+[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 7, Base = "B0", Motivated = "B1", DepthMap = DepthMap.FirstL)]
+[Variant("B0")]
+[Variant("B1", WidthMultiplier = 1.5, DepthMultiplier = 2)]
+[Conv2d("conv1", 16, Kernel = 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn1")]
+[ReLU]
+[MaxPool2d(2)]
+[Stage("layer1", Block.Bottleneck, 8, Blocks = 1)]
+[Stage("layer2", Block.Bottleneck, 16, Blocks = 2, Stride = 2, DepthMap = DepthMap.LastToLast)]
+[GlobalAvgPool]
+[Flatten]
+[Dropout(0.2)]
+[Linear("hidden", 32)]
+[ReLU]
+[Linear("fc")]
+public partial class WideNet
+{
+}
+
+/// <summary>A user block (pre-activation style, no ReLU after the add) with per-stage widths.</summary>
+[ScalableBlock(ReLUAfterAdd = false)]
+[BatchNorm2d("bn0")]
+[Conv2d("conv1", Kernel = 3, Padding = 1, StageStride = true, Bias = false)]
+[BatchNorm2d("bn1")]
+[ReLU]
+[Dropout(0.1)]
+[Conv2d("conv2", Kernel = 1, Expansion = 2)]
+public partial class PreActBlock
+{
+}
+
+[ScalableModel(InputShape = new[] { 3, 16, 16 }, Classes = 5, Base = "Tiny", Motivated = "Wide")]
+[Variant("Tiny", Depth = new[] { 1, 2 })]
+[Variant("Wide", Depth = new[] { 2, 3 }, Width = new[] { 24, 48 })]
+[Conv2d("stem", 16, Padding = 1)]
+[ReLU]
+[Stage("stage1", typeof(PreActBlock), 16, DepthMap = DepthMap.FirstL)]
+[Stage("stage2", typeof(PreActBlock), 32, Stride = 2)]
+[AvgPool2d(2)]
+[Flatten]
+[Linear("classifier")]
+public partial class CustomNet
+{
+}
