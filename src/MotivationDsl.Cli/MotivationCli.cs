@@ -20,12 +20,24 @@ public static class MotivationCli
     {
         var root = BuildRootCommand(() => catalog, output);
         var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && !IsHelpRequest(args))
+        {
+            // Usage errors (unknown option, a value that does not parse, a missing required option): one line each,
+            // exit code 2 like every other user error.
+            foreach (var error in parsed.Errors) output.Error(error.Message);
+            output.Line("Run with --help for usage.");
+            return 2;
+        }
         return parsed.Invoke(new InvocationConfiguration { Output = output.Writer, Error = output.Writer });
     }
+
+    private static bool IsHelpRequest(string[] args) => args.Any(a => a is "--help" or "-h" or "-?" or "/?");
 
     public static RootCommand BuildRootCommand(Func<ModelCatalog> catalog, CliOutput output)
     {
         var root = new RootCommand("Motivation training (arXiv:2602.21064): train a base and a motivated model in one run.");
+        root.Add(TrainCommand.Create(catalog, output));
+        root.Add(EvalCommand.Create(catalog, output));
         root.Add(InspectCommand.Create(catalog, output));
         root.Add(ExportCommand.Create(catalog, output));
         return root;

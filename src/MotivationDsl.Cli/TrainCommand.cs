@@ -1,0 +1,261 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using MotivationDsl.Reporting;
+using MotivationDsl.Training;
+using MotivationDsl.Training.Checkpoints;
+using static TorchSharp.torch;
+
+namespace MotivationDsl.Cli;
+
+/// <summary><c>train</c>: a motivation run (base + motivated model) with all run outputs in one folder.</summary>
+internal static class TrainCommand
+{
+    private sealed class Opts
+    {
+        public readonly Option<string?> Model = CommonOptions.Model();
+        public readonly Option<int> Epochs = new("--epochs", "-e") { Description = "Epochs in total (a resumed run continues up to this).", DefaultValueFactory = _ => 10 };
+        public readonly Option<int> BatchSize = new("--batch-size", "-b") { Description = "Training batch size.", DefaultValueFactory = _ => 128 };
+        public readonly Option<int> K = new("--k") { Description = "Consecutive loss decreases that trigger the motivated model (consecutive, gradnorm).", DefaultValueFactory = _ => 2 };
+        public readonly Option<string> Condition = new("--condition", "-c") { Description = "Motivation condition: consecutive (the paper's), ema, gradnorm, random (--rate), never (base only), always (motivated only).", DefaultValueFactory = _ => "consecutive" };
+        public readonly Option<double> Rate = new("--rate") { Description = "Per-batch probability for --condition random.", DefaultValueFactory = _ => 0.17 };
+        public readonly Option<string> Optimizer = new("--optimizer") { Description = "sgd, adamw or rmsprop (one per model, same settings).", DefaultValueFactory = _ => "sgd" };
+        public readonly Option<double?> Lr = new("--lr") { Description = "Learning rate (default: sgd 0.1, adamw 0.001, rmsprop 0.01)." };
+        public readonly Option<double> Momentum = new("--momentum") { Description = "Momentum (sgd, rmsprop).", DefaultValueFactory = _ => 0.9 };
+        public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay (default: sgd 5e-4, adamw 0.05, rmsprop 1e-5)." };
+        public readonly Option<string> Schedule = new("--schedule") { Description = "LR schedule over the epochs: cosine, step (x0.1 every third), exponential (x0.97 per epoch), constant.", DefaultValueFactory = _ => "cosine" };
+        public readonly Option<int> Warmup = new("--warmup") { Description = "Linear warm-up epochs.", DefaultValueFactory = _ => 0 };
+        public readonly Option<long> Seed = new("--seed") { Description = "Seed of the initialisation and the data order.", DefaultValueFactory = _ => 42 };
+        public readonly Option<int?> Threads = new("--threads") { Description = "torch.set_num_threads (default: LibTorch's choice). An exact resume needs the same count." };
+        public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        public readonly Option<string?> Data = new("--data") { Description = "Data folder (Fashion-MNIST/MNIST IDX files, CIFAR-10/100 binaries), or 'sample' for the embedded Fashion-MNIST sample. Default: /usr/share/datasets/fashion-mnist, else the embedded sample." };
+        public readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images." };
+        public readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
+        public readonly Option<bool> Augment = new("--augment") { Description = "Random crop (pad 2) and horizontal flip." };
+        public readonly Option<string?> Out = new("--out", "-o") { Description = "Run folder (default: runs/<model>-<yyyyMMdd-HHmmss>)." };
+        public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its latest checkpoint, exactly, with its saved settings (--epochs, --threads, --keep may change)." };
+        public readonly Option<int> Keep = new("--keep") { Description = "Checkpoints to keep (one is written every epoch).", DefaultValueFactory = _ => 3 };
+        public readonly Option<int?> StopAfter = new("--stop-after") { Description = "Stop after N epochs of this invocation, as an interruption would (resume later with --resume)." };
+
+        public IEnumerable<Option> All => [Model, Epochs, BatchSize, K, Condition, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
+            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter];
+    }
+
+    public static Command Create(Func<ModelCatalog> catalog, CliOutput output)
+    {
+        var o = new Opts();
+        var command = new Command("train", "Train a base and a motivated model in one run (the paper's Algorithm 1); writes report.json, metrics.csv, steps.csv, loss.png, TensorBoard events, checkpoints and both models into the run folder.");
+        foreach (var option in o.All) command.Add(option);
+        command.SetAction(parse => CliErrors.Guard(output, () => Run(parse, o, catalog(), output)));
+        return command;
+    }
+
+    private static TrainSettings FromParse(ParseResult p, Opts o, string model) => new()
+    {
+        Model = model,
+        Epochs = p.GetValue(o.Epochs),
+        BatchSize = p.GetValue(o.BatchSize),
+        K = p.GetValue(o.K),
+        Condition = p.GetValue(o.Condition)!.Trim().ToLowerInvariant(),
+        Rate = p.GetValue(o.Rate),
+        Optimizer = p.GetValue(o.Optimizer)!.Trim().ToLowerInvariant(),
+        Lr = p.GetValue(o.Lr),
+        Momentum = p.GetValue(o.Momentum),
+        WeightDecay = p.GetValue(o.WeightDecay),
+        Schedule = p.GetValue(o.Schedule)!.Trim().ToLowerInvariant(),
+        Warmup = p.GetValue(o.Warmup),
+        Seed = p.GetValue(o.Seed),
+        Threads = p.GetValue(o.Threads),
+        Device = p.GetValue(o.Device)!,
+        Data = p.GetValue(o.Data),
+        TrainLimit = p.GetValue(o.TrainLimit),
+        TestLimit = p.GetValue(o.TestLimit),
+        Augment = p.GetValue(o.Augment),
+        Keep = p.GetValue(o.Keep),
+    };
+
+    private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
+
+    /// <summary>A resumed run keeps its saved settings; --epochs, --threads, --keep and --device may change, any other
+    /// option given must agree with the saved value.</summary>
+    private static TrainSettings MergeForResume(ParseResult p, Opts o, TrainSettings saved, TrainSettings given, string runDir)
+    {
+        (Option Option, Func<TrainSettings, object?> Value)[] fixedOptions =
+        [
+            (o.BatchSize, s => s.BatchSize), (o.K, s => s.K), (o.Condition, s => s.Condition), (o.Rate, s => s.Rate),
+            (o.Optimizer, s => s.Optimizer), (o.Lr, s => s.EffectiveLr), (o.Momentum, s => s.Momentum),
+            (o.WeightDecay, s => s.EffectiveWeightDecay), (o.Schedule, s => s.Schedule), (o.Warmup, s => s.Warmup),
+            (o.Seed, s => s.Seed), (o.Data, s => s.Data), (o.TrainLimit, s => s.TrainLimit), (o.TestLimit, s => s.TestLimit),
+            (o.Augment, s => s.Augment),
+        ];
+        foreach (var (option, value) in fixedOptions)
+            if (Given(p, option) && !Equals(value(saved), value(given)))
+                throw new CliException($"Cannot resume with {option.Name} {Show(value(given))}: the run in '{runDir}' was started with {Show(value(saved))}; a resume continues with the run's settings (only --epochs, --threads, --keep and --device may change).");
+        return saved with
+        {
+            Epochs = Given(p, o.Epochs) ? given.Epochs : saved.Epochs,
+            Threads = Given(p, o.Threads) ? given.Threads : saved.Threads,
+            Keep = Given(p, o.Keep) ? given.Keep : saved.Keep,
+            Device = Given(p, o.Device) ? given.Device : saved.Device,
+        };
+    }
+
+    private static string Show(object? v) => v switch
+    {
+        null => "(default)",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+
+    private static int Run(ParseResult p, Opts o, ModelCatalog catalog, CliOutput output)
+    {
+        var resume = p.GetValue(o.Resume);
+        var outDir = p.GetValue(o.Out);
+        TrainSettings settings;
+        ScalableModelDefinition definition;
+        string? checkpoint = null;
+        if (resume)
+        {
+            if (string.IsNullOrEmpty(outDir)) throw new CliException("--resume needs --out DIR: the run folder to continue.");
+            if (!Directory.Exists(outDir)) throw new CliException($"Cannot resume: run folder '{outDir}' not found.");
+            checkpoint = CheckpointCallback.Latest(RunModels.CheckpointDir(outDir))
+                         ?? throw new CliException($"Cannot resume: '{outDir}' has no checkpoint (checkpoints/epoch-*.mdckpt); run without --resume to start a new run.");
+            string checkpointModel;
+            try { checkpointModel = CheckpointFile.ReadHeader(checkpoint)["model"]?.GetValue<string>() ?? "?"; }
+            catch (Exception e) when (e is IOException or InvalidDataException or FormatException or System.Text.Json.JsonException)
+            { throw new CliException($"Cannot resume: '{checkpoint}' is not a readable checkpoint ({e.Message})."); }
+            var saved = TrainSettings.Load(outDir);
+            var givenModel = p.GetValue(o.Model);
+            definition = catalog.Find(Given(p, o.Model) ? givenModel : saved?.Model ?? checkpointModel);
+            if (definition.Name != checkpointModel)
+                throw new CliException($"Cannot resume: '{outDir}' is a run of {checkpointModel}, not {definition.Name} (a checkpoint only continues the architecture that wrote it).");
+            var fromArgs = FromParse(p, o, definition.Name);
+            settings = (saved is null ? fromArgs : MergeForResume(p, o, saved, fromArgs, outDir)).Validate();
+        }
+        else
+        {
+            definition = catalog.Find(p.GetValue(o.Model));
+            settings = FromParse(p, o, definition.Name).Validate();
+            if (!string.IsNullOrEmpty(outDir) && CheckpointCallback.Latest(RunModels.CheckpointDir(outDir)) is not null)
+                throw new CliException($"'{outDir}' already holds a run with checkpoints: continue it with --resume, or choose another --out.");
+        }
+        var stopAfter = p.GetValue(o.StopAfter);
+        if (stopAfter is < 1) throw new CliException($"--stop-after must be at least 1 (got {stopAfter}).");
+
+        var device = Devices.Resolve(settings.Device);
+        if (settings.Threads is { } threads) set_num_threads(threads);
+        var baseInfo = definition.GetVariant(definition.BaseVariant);
+        var motivatedInfo = definition.GetVariant(definition.MotivatedVariant);
+
+        using var data = RunData.Load(settings.Data, settings.TrainLimit, settings.TestLimit, baseInfo);
+        var run = string.IsNullOrEmpty(outDir)
+            ? RunFolder.CreateUnique("runs", ModelCatalog.ShortName(definition.Name))
+            : new RunFolder(outDir);
+        settings.Save(run.Path);
+
+        output.Line($"Model:  {definition.Name}: {Describe(baseInfo)} -> {Describe(motivatedInfo)}");
+        output.Line($"Data:   {data.Description}");
+        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} threads");
+        output.Line($"Output: {run.Path}");
+
+        var trainLoader = data.TrainLoader(settings.BatchSize, settings.Seed, settings.Augment, device);
+        var testLoader = data.TestLoader(Math.Max(256, settings.BatchSize), device);
+        using var outputs = new RunOutputsCallback(run, $"{ModelCatalog.ShortName(definition.Name)} {baseInfo.Name}->{motivatedInfo.Name}",
+            data.DatasetLabel, settings.Seed, settings.ToConfig());
+        var live = output.Rich ? new LiveProgress(output, settings.Epochs, trainLoader.BatchCount) : null;
+        var callbacks = new List<TrainerCallback>
+        {
+            outputs,
+            new CheckpointCallback(RunModels.CheckpointDir(run.Path), settings.Keep),
+            live is null ? new PlainProgress(output, settings.Epochs) : live,
+        };
+        if (stopAfter is { } n) callbacks.Add(new StopAfterCallback(n));
+
+        using var trainer = MotivationTrainer.Create(definition, settings.CreateTrainerOptions(callbacks), device);
+        if (checkpoint is not null)
+        {
+            try { trainer.LoadCheckpoint(checkpoint); }
+            catch (CheckpointMismatchException e) { throw new CliException($"Cannot resume from '{checkpoint}': {e.Message}"); }
+            outputs.ResumeFrom(trainer);
+            output.Line($"Resume: {Path.GetFileName(checkpoint)} ({trainer.CompletedEpochs} of {settings.Epochs} epochs done, step {trainer.GlobalStep})");
+        }
+
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        var clock = Stopwatch.StartNew();
+        FitReport report;
+        try
+        {
+            report = live is null
+                ? trainer.Fit(trainLoader, testLoader, settings.Epochs, cts.Token)
+                : live.Show(() => trainer.Fit(trainLoader, testLoader, settings.Epochs, cts.Token));
+        }
+        catch (OperationCanceledException)
+        {
+            output.Error($"interrupted; {trainer.CompletedEpochs} epoch(s) are checkpointed. Continue with: train --out {run.Path} --resume");
+            return 130;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+        clock.Stop();
+
+        WriteResults(output, definition, report, run, clock.Elapsed, outputs);
+        if (trainer.CompletedEpochs < settings.Epochs)
+            output.Line($"Stopped after {trainer.CompletedEpochs} of {settings.Epochs} epochs; continue with: train --out {run.Path} --resume");
+        return 0;
+    }
+
+    private static string Describe(VariantInfo v) =>
+        $"{v.Name} ({Formatting.Count(v.ParameterCount)} parameters, {Formatting.Si(v.Flops)}FLOPs/sample)";
+
+    private static void WriteResults(CliOutput output, ScalableModelDefinition definition, FitReport report, RunFolder run,
+                                     TimeSpan elapsed, RunOutputsCallback outputs)
+    {
+        var acc = report.Accounting;
+        var baseInfo = definition.GetVariant(definition.BaseVariant);
+        var motivatedInfo = definition.GetVariant(definition.MotivatedVariant);
+        output.Line();
+        output.Heading("Results");
+        IReadOnlyList<string> Row(string role, VariantInfo v, EvalResult? test, long batches) =>
+        [
+            role, v.Name, Formatting.Count(v.ParameterCount), Formatting.Si(v.Flops),
+            test is null ? "-" : Formatting.Percent(test.Accuracy),
+            test is null ? "-" : test.Loss.ToString("F4", CultureInfo.InvariantCulture),
+            Formatting.Count(batches),
+        ];
+        output.Table(["model", "variant", ">parameters", ">FLOPs/sample", ">test accuracy", ">test loss", ">trained batches"],
+        [
+            Row("base", baseInfo, report.FinalBase, acc.BaseBatches),
+            Row("motivated", motivatedInfo, report.FinalMotivated, acc.MotivatedBatches),
+        ]);
+        var f = acc.MeanForwardFlops;
+        var relative = baseInfo.Flops == 0 ? "" : $" ({(f / baseInfo.Flops - 1) * 100:+0.0;-0.0;0.0} % vs the base's {Formatting.Si(baseInfo.Flops)}FLOPs)";
+        var wall = report.Epochs.Sum(e => e.Seconds);
+        output.Table(["summary", "value"],
+        [
+            ["epochs", $"{report.Epochs.Count}"],
+            ["motivated share", $"{Formatting.Percent(acc.MotivatedShare)} of {Formatting.Count(acc.BaseBatches + acc.MotivatedBatches)} training batches"],
+            ["F (mean forward FLOPs/sample)", $"{Formatting.Si(f)}FLOPs{relative}"],
+            ["switches", $"{Formatting.Count(acc.Switches)} ({Formatting.Count(acc.SwitchesToMotivated)} activations, {Formatting.Count(acc.ForcedSwitchesToBase)} forced at epoch ends; {acc.SwitchSeconds:F2} s)"],
+            ["wall time", $"{FormatTime(TimeSpan.FromSeconds(wall))} training+eval over all epochs ({FormatTime(elapsed)} in this invocation; base {acc.TrainBaseSeconds:F0} s, motivated {acc.TrainMotivatedSeconds:F0} s, eval {acc.EvalSeconds:F0} s)"],
+            ["outputs", run.Path],
+        ]);
+        output.Line($"Outputs: report.json, metrics.csv, steps.csv, loss.png, tensorboard/, checkpoints/, models/ (base/motivated .dat + .safetensors) in {run.Path}");
+    }
+
+    public static string FormatTime(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours}h {t.Minutes:D2}m {t.Seconds:D2}s"
+        : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m {t.Seconds:D2}s"
+        : $"{t.TotalSeconds:F1} s";
+}
+
+/// <summary>Requests a stop once this invocation has trained <paramref name="epochs"/> epochs (simulates an interruption).</summary>
+internal sealed class StopAfterCallback(int epochs) : TrainerCallback
+{
+    private int _done;
+    public override void OnFitStart(MotivationTrainer trainer) => _done = 0;
+    public override void OnEpochEnd(MotivationTrainer trainer, EpochMetrics metrics)
+    {
+        if (++_done >= epochs) trainer.RequestStop();
+    }
+}
