@@ -155,7 +155,7 @@ internal static class TrainCommand
 
         output.Line($"Model:  {definition.Name}: {Describe(baseInfo)} -> {Describe(motivatedInfo)}");
         output.Line($"Data:   {data.Description}");
-        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} threads");
+        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}");
         output.Line($"Output: {run.Path}");
 
         var trainLoader = data.TrainLoader(settings.BatchSize, settings.Seed, settings.Augment, device);
