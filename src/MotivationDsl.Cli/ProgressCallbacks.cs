@@ -71,9 +71,9 @@ internal sealed class LiveProgress(CliOutput output, int totalEpochs, int batche
         if (_epoch is null || _run is null) return;
         _epoch.Increment(1);
         _run.Increment(1);
-        var next = r.MotivatedNext ? "[yellow]motivated[/]" : "[blue]base[/]";
+        var active = r.Active == ModelRole.Motivated ? "[yellow]motivated[/]" : "[blue]base[/]     ";
         _epoch.Description = string.Format(CultureInfo.InvariantCulture,
-            "batch {0}/{1} loss {2:F4} next {3} motivated {4}", r.Batch + 1, batchesPerEpoch, r.Loss, next,
+            "batch {0}/{1} loss {2:F4} active {3} motivated share {4}", r.Batch + 1, batchesPerEpoch, r.Loss, active,
             Markup.Escape(Formatting.Percent(_batches == 0 ? 0 : (double)_motivated / _batches)));
     }
 
