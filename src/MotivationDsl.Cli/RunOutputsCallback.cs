@@ -97,8 +97,10 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
                 MotivatedSteps = acc.MotivatedBatches,
                 Activations = checked((int)acc.SwitchesToMotivated),
                 MotivatedShare = acc.MotivatedShare,
-                Base = Metrics(last.BaseTest, double.NaN, double.NaN, acc.BaseBatches),
-                Motivated = Metrics(last.MotivatedTest, double.NaN, double.NaN, acc.MotivatedBatches),
+                Base = Metrics(last.BaseTest, Weighted(trainer.History, m => m.BaseTrainLoss, m => m.BaseBatches),
+                    Weighted(trainer.History, m => m.BaseTrainAccuracy, m => m.BaseSamples), acc.BaseBatches),
+                Motivated = Metrics(last.MotivatedTest, Weighted(trainer.History, m => m.MotivatedTrainLoss, m => m.MotivatedBatches),
+                    Weighted(trainer.History, m => m.MotivatedTrainAccuracy, m => m.MotivatedSamples), acc.MotivatedBatches),
                 MeanForwardFlops = acc.BaseSamples + acc.MotivatedSamples == 0 ? null : acc.MeanForwardFlops,
                 TotalForwardFlops = Flops.Total(acc.BaseBatches, fb, acc.MotivatedBatches, fm),
                 WallSeconds = trainer.History.Sum(m => m.Seconds),
@@ -124,6 +126,20 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
             Epochs = epochs,
             Final = finalReport,
         };
+    }
+
+    /// <summary>Mean of per-epoch values weighted by <paramref name="weight"/> (epochs with NaN or zero weight skipped); NaN when none.</summary>
+    private static double Weighted(IEnumerable<EpochMetrics> epochs, Func<EpochMetrics, double> value, Func<EpochMetrics, double> weight)
+    {
+        double sum = 0, total = 0;
+        foreach (var m in epochs)
+        {
+            double v = value(m), w = weight(m);
+            if (double.IsNaN(v) || w <= 0) continue;
+            sum += v * w;
+            total += w;
+        }
+        return total == 0 ? double.NaN : sum / total;
     }
 
     public static EpochReport ToEpochReport(EpochMetrics m, double baseFlops, double motivatedFlops) => new()
