@@ -143,6 +143,24 @@ public sealed class CliTests(TrainedRun run) : IClassFixture<TrainedRun>
     }
 
     [Fact]
+    public void RichOutputTrainsWithTheLiveProgressAndTables()
+    {
+        var dir = Cli.TempDir();
+        try
+        {
+            var writer = new StringWriter();
+            var exit = MotivationCli.Run(["train", "--model", "TinyFashion", "--data", "sample", "--train-limit", "64", "--test-limit", "64",
+                "--batch-size", "32", "--epochs", "1", "--threads", "1", "--out", dir], Cli.Catalog, new CliOutput(writer, rich: true));
+            var output = writer.ToString();
+            Assert.True(exit == 0, output);
+            Assert.Contains("epoch 1/1: train loss", output);
+            Assert.Contains("motivated share", output);
+            Assert.Contains("│", output);   // Spectre table borders
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void InterruptedRunResumesExactly()
     {
         var whole = Cli.TempDir();
