@@ -8,7 +8,8 @@ using MotivationDsl.Data;
 // The data is Fashion-MNIST from Debian's dataset-fashion-mnist package when it is installed (then the first 20,000
 // of its 60,000 training images, 4 epochs), otherwise the embedded 3,000-image sample, which needs more epochs over
 // fewer images for about the same time (the output's "Data:" line says which was used).
-bool fullData = Directory.Exists(Datasets.DefaultFashionMnistDir);
+bool fullData = Directory.Exists(Datasets.DefaultFashionMnistDir)
+               && Directory.EnumerateFiles(Datasets.DefaultFashionMnistDir, "train-images*").Any();
 string[] quickStart =
 [
     "train",
