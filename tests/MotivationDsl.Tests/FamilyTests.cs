@@ -138,7 +138,7 @@ public class FamilyTests
         var half = ResNetImageNet.Definition.Describe("ResNet50", new ModelOptions { InputSize = 112 }).Macs;
         Assert.InRange((double)full / half, 3.5, 4.5);
         Assert.Equal(4_089_184_256L, full); // torchvision ResNet-50: 4.09 GMACs (conv + fc)
-        Assert.Throws<ArgumentException>(() => ResNetImageNet.Definition.Describe("ResNet50", new ModelOptions { InputSize = 1 }));
+        Assert.Throws<ArgumentException>(() => VisionTransformer.Definition.Describe("Tiny", new ModelOptions { InputSize = 8 })); // smaller than a patch
     }
 
     [Fact]
