@@ -186,7 +186,7 @@ internal sealed class ModelBuilder
             if (named)
             {
                 if (string.IsNullOrEmpty(l.Name) || !IsPath(l.Name!, inBlock))
-                    Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, l.Name ?? "null", "a layer name must be a C# identifier (it is the state_dict prefix and the field name)");
+                    Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, l.Name ?? "null", inBlock ? "a layer name inside a block must be a C# identifier (it is the state_dict key and the field name)" : "a layer name must be a C# identifier or a dotted state_dict path that starts with one (features.0.0)");
                 else if (ReservedLayerNames.Contains(l.Name!.Split('.')[0]) || l.Name!.Split('.')[0] == owner)
                     Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", l.Name, owner);
                 else if (!names.Add(l.Name!))
@@ -748,6 +748,7 @@ internal sealed class ModelBuilder
         var depthLoc = m.Spec.HasDepth ? m.Spec.At("Depth") : m.Spec.At("DepthMultiplier");
         var blockMap = new Dictionary<(string, int), int>();
         var stageSpecs = new Dictionary<string, (LayerSpec Spec, RLayer Base, RLayer Mot)>();
+        var reportedBlockMismatch = false; // kernel, expansion, SE ratio: one report per pair (a variant-level value applies to every stage)
 
         for (var li = 0; li < b.Layers.Count; li++)
         {
@@ -775,8 +776,10 @@ internal sealed class ModelBuilder
                 blockMap[(stage, i)] = j;
                 var bb = bl.Blocks[i]; var mb = ml.Blocks[j];
                 var bn = $"{stage}.{bl.Spec.BlockPrefix}{i}"; var mn = $"{stage}.{bl.Spec.BlockPrefix}{j}";
+                if (reportedBlockMismatch) break;
                 if (isMb && (bb.Kernel != mb.Kernel || bb.Expansion != mb.Expansion))
                 {
+                    reportedBlockMismatch = true;
                     var what = bb.Kernel != mb.Kernel ? "kernel" : "expansion";
                     var arg = what == "kernel" ? "Kernels" : "Expansions";
                     Report(DiagnosticDescriptors.KernelOrExpansionMismatch, m.Spec.Has(arg) ? m.Spec.At(arg) : b.Spec.At(arg), stage, what,
@@ -785,6 +788,7 @@ internal sealed class ModelBuilder
                 }
                 if (isMb && bb.SERatio != mb.SERatio)
                 {
+                    reportedBlockMismatch = true;
                     Report(DiagnosticDescriptors.SERatioMismatch, m.Spec.Has("SERatio") ? m.Spec.At("SERatio") : b.Spec.At("SERatio"), stage, b.Name, Num(bb.SERatio), m.Name, Num(mb.SERatio));
                     break;
                 }
