@@ -199,3 +199,60 @@ public class FamilyTests
         Assert.Equal(new long[] { 1, 65, 384 }, VisionTransformerCifar.Definition.GetVariant("Small").Shape("encoder.pos_embedding"));
     }
 }
+
+/// <summary>
+/// Cross-check with torchvision: a perturbed generated module (weights, BN statistics) is dumped, loaded into
+/// torchvision's model with <c>load_state_dict(strict=True)</c> (every key and shape must match) and the eval logits compared
+/// (tests/reference/compare_torchvision.py). Reduced input size and 10 classes to stay fast. Needs /usr/bin/python3 with
+/// torch and torchvision; without them the test only reports that it could not run.
+/// </summary>
+public class TorchvisionCrossCheckTests
+{
+    [Theory]
+    [InlineData("EfficientNet", "B0", "efficientnet_b0", 64)]
+    [InlineData("ResNetImageNet", "ResNet50", "resnet50", 64)]
+    [InlineData("VisionTransformer", "Tiny", "vit_tiny", 32)]
+    public void ForwardMatchesTorchvision(string model, string variant, string arch, int size)
+    {
+        if (!File.Exists("/usr/bin/python3")) return; // skipped: no /usr/bin/python3
+        var script = Path.Combine(RepoRoot(), "tests", "reference", "compare_torchvision.py");
+        var dir = Directory.CreateTempSubdirectory("motivationdsl-tv").FullName;
+        try
+        {
+            torch.set_num_threads(1);
+            torch.manual_seed(11);
+            var options = new ModelOptions { Classes = 10, InputSize = size };
+            using var m = FamilyTests.Def(model).Create(variant, options);
+            m.train();
+            using (var _ = m.forward(torch.randn(4, 3, size, size))) { }
+            using (torch.no_grad()) foreach (var p in m.parameters()) p.add_(torch.randn_like(p).mul_(0.02));
+            m.eval();
+            using var x = torch.randn(2, 3, size, size);
+            using var y = m.forward(x);
+            var index = new List<string>();
+            void Dump(string name, Tensor t)
+            {
+                File.WriteAllBytes(Path.Combine(dir, name + ".bin"), t.contiguous().bytes.ToArray());
+                index.Add($"{name} {(t.dtype == ScalarType.Float32 ? "f32" : "i64")} {(t.dim() == 0 ? "-" : string.Join(",", t.shape))}");
+            }
+            foreach (var (n, p) in m.named_parameters()) Dump(n, p);
+            foreach (var (n, b) in m.named_buffers()) Dump(n, b);
+            Dump("input", x); Dump("output", y);
+            File.WriteAllLines(Path.Combine(dir, "index.txt"), index);
+            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", $"\"{script}\" \"{dir}\" {arch} 10 {size}")
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var proc = System.Diagnostics.Process.Start(psi)!;
+            var stdout = proc.StandardOutput.ReadToEnd(); var stderr = proc.StandardError.ReadToEnd();
+            proc.WaitForExit();
+            if (stderr.Contains("No module named 'torch'") || stderr.Contains("No module named 'torchvision'")) return; // skipped
+            Assert.True(proc.ExitCode == 0, stdout + stderr);
+            var diff = double.Parse(stdout.Split("maxdiff")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            var scale = double.Parse(stdout.Split("scale")[1].Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(diff <= 1e-4 * Math.Max(1, scale), $"TorchSharp and torchvision logits differ by {diff} (largest logit {scale})");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+}
