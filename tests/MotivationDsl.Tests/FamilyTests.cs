@@ -256,3 +256,25 @@ public class TorchvisionCrossCheckTests
     private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
 }
+
+public class PiecewiseMapTests
+{
+    /// <summary>Optimizer state goes through the pieces as the weights do (BoundWeightsMap.Transfer).</summary>
+    [Fact]
+    public void TransferCopiesPiecewiseEntries()
+    {
+        torch.set_num_threads(1);
+        using var pair = VisionTransformerCifar.CreatePair(seed: 4);
+        var entry = pair.Map.Map.Entries.Single(e => e.BaseName == "encoder.layers.encoder_layer_3.self_attention.in_proj_weight");
+        var baseState = pair.Base.named_parameters().ToDictionary(p => p.name, p => torch.randn_like(p.parameter));
+        var motState = pair.Motivated.named_parameters().ToDictionary(p => p.name, p => torch.zeros_like(p.parameter));
+        pair.Map.Transfer(MapDirection.BaseToMotivated, n => baseState.GetValueOrDefault(n), n => motState.GetValueOrDefault(n));
+        var b = baseState[entry.BaseName]; var m = motState[entry.MotivatedName];
+        // v of head 2: base rows [384 + 128, 384 + 192) -> motivated rows [768 + 128, 768 + 192), first 192 inputs.
+        Assert.True(m.narrow(0, 896, 64).narrow(1, 0, 192).allclose(b.narrow(0, 512, 64), 0, 0));
+        Assert.Equal(0, m.narrow(0, 960, 64).abs().sum().item<float>()); // v of head 3 (no base head) untouched
+        foreach (var t in motState.Values) t.zero_();
+        pair.Map.Transfer(MapDirection.MotivatedToBase, n => baseState.GetValueOrDefault(n), n => motState.GetValueOrDefault(n));
+        Assert.Equal(0, baseState[entry.BaseName].abs().sum().item<float>());
+    }
+}

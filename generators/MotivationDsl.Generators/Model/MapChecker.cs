@@ -98,7 +98,7 @@ internal static class MapChecker
                 problems.Add(new MapProblem(DiagnosticDescriptors.MapCoveredTwice, baseName, motivatedName, e.BaseName + " (pieces)", Shape(b.Shape), 2));
             else if (volume != b.Elements)
                 problems.Add(new MapProblem(DiagnosticDescriptors.MapNotCovered, baseName, motivatedName, b.IsBuffer ? "buffer" : "parameter",
-                    $"{e.BaseName}' (pieces cover {volume} of {b.Elements} elements) '", Shape(b.Shape)));
+                    e.BaseName, Shape(b.Shape) + $" (its pieces cover {volume} of {b.Elements} elements)"));
         }
 
         foreach (var group in entries.Where(e => motByName.ContainsKey(e.MotivatedName)).GroupBy(e => e.MotivatedName))
