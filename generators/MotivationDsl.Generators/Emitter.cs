@@ -665,13 +665,18 @@ public sealed class SelfAttention : {Module}
             sb.Append("    { \"base\": ").Append(Json(e.BaseName)).Append(", \"motivated\": ").Append(Json(e.MotivatedName))
               .Append(", \"kind\": \"").Append(e.IsBuffer ? "buffer" : "parameter").Append('"')
               .Append(", \"baseShape\": ").Append(Arr(e.BaseShape)).Append(", \"motivatedShape\": ").Append(Arr(e.MotivatedShape))
-              .Append(", \"region\": [").Append(string.Join(", ", e.Region.Select(r => "[" + r.Start + ", " + (r.Start + r.Length) + "]"))).Append("] }")
+              .Append(", \"region\": [").Append(RegionJson(e.Region)).Append(']')
+              .Append(e.Pieces is null ? "" : ", \"pieces\": [" + string.Join(", ", e.Pieces.Select(p => "{ \"base\": [" + RegionJson(p.Base) + "], \"motivated\": [" + RegionJson(p.Motivated) + "] }")) + "]")
+              .Append(" }")
               .Append(i + 1 < model.Map.Count ? ",\n" : "\n");
         }
         sb.Append("  ]\n");
         sb.Append("}\n");
         return sb.ToString();
     }
+
+    private static string RegionJson((long Start, long Length)[] region) =>
+        string.Join(", ", region.Select(r => "[" + r.Start + ", " + (r.Start + r.Length) + "]"));
 
     private static string Json(string s)
     {

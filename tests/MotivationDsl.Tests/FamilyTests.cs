@@ -278,3 +278,32 @@ public class PiecewiseMapTests
         Assert.Equal(0, baseState[entry.BaseName].abs().sum().item<float>());
     }
 }
+
+public class MBConvBehaviourTests
+{
+    /// <summary>Stochastic depth: the last blocks drop their branch at random in training; eval is deterministic.</summary>
+    [Fact]
+    public void StochasticDepthOnlyInTraining()
+    {
+        torch.set_num_threads(1);
+        torch.manual_seed(3);
+        using var m = EfficientNet.Create("B0", new ModelOptions { Classes = 10, InputSize = 32 });
+        using var x = torch.randn(8, 3, 32, 32);
+        m.eval();
+        using var e1 = m.forward(x); using var e2 = m.forward(x);
+        Assert.True(e1.allclose(e2, 0, 0));
+        var manifest = System.Text.Json.JsonDocument.Parse(VisionTransformer.ManifestJson);
+        var attn = manifest.RootElement.GetProperty("map").EnumerateArray()
+            .Single(e => e.GetProperty("base").GetString() == "encoder.layers.encoder_layer_0.self_attention.out_proj.weight");
+        Assert.Equal(3, attn.GetProperty("pieces").GetArrayLength());
+        // In training the BN statistics move too, so test one residual block alone with its BNs in eval mode.
+        var block = (nn.Module<Tensor, Tensor>)m.named_modules().Single(p => p.name == "features.6.3").module; // residual; block 12 of 16: p = 0.2 x 12 / 16 = 0.15
+        block.train();
+        using var input = torch.randn(64, 192, 2, 2);
+        using (torch.no_grad())
+            foreach (var b in block.named_modules().Select(p => p.module).OfType<TorchSharp.Modules.BatchNorm2d>()) b.eval();
+        using var y = block.forward(input);
+        var same = (y - input).abs().sum(new long[] { 1, 2, 3 }).eq(0).sum().item<long>(); // dropped rows: output == input
+        Assert.InRange(same, 1, 40); // about 10 of 64 rows
+    }
+}
