@@ -360,4 +360,12 @@ public class DiagnosticTests
         Assert.Empty(run.OutputErrors);
         Assert.Contains("new global::MotivationDsl.MapEntry(\"dw.weight\", \"dw.weight\", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 1, 3, 3 }, new long[] { 32, 1, 3, 3 },", run.Source("Net"));
     }
+
+    [Fact]
+    public void MOT009_LayerNameIsAlsoAContainer()
+    {
+        var src = Model(stem: "[Conv2d(\"stem\", 16, Padding = 1, Bias = false)]\n[BatchNorm2d(\"stem.bn\")]\n[ReLU]");
+        Expect(src, "MOT009").WithMessage("Conv2d name 'stem' is not usable: another layer's name continues it (stem.bn), so it would be both a layer and a container")
+            .At(src, "\"stem\", 16");
+    }
 }

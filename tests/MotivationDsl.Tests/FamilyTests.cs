@@ -297,13 +297,13 @@ public class MBConvBehaviourTests
             .Single(e => e.GetProperty("base").GetString() == "encoder.layers.encoder_layer_0.self_attention.out_proj.weight");
         Assert.Equal(3, attn.GetProperty("pieces").GetArrayLength());
         // In training the BN statistics move too, so test one residual block alone with its BNs in eval mode.
-        var block = (nn.Module<Tensor, Tensor>)m.named_modules().Single(p => p.name == "features.6.3").module; // residual; block 12 of 16: p = 0.2 x 12 / 16 = 0.15
+        var block = (nn.Module<Tensor, Tensor>)m.named_modules().Single(p => p.name == "features.6.3").module; // residual; block 14 of 16 (from 0): p = 0.2 x 14 / 16 = 0.175
         block.train();
         using var input = torch.randn(64, 192, 2, 2);
         using (torch.no_grad())
             foreach (var b in block.named_modules().Select(p => p.module).OfType<TorchSharp.Modules.BatchNorm2d>()) b.eval();
         using var y = block.forward(input);
         var same = (y - input).abs().sum(new long[] { 1, 2, 3 }).eq(0).sum().item<long>(); // dropped rows: output == input
-        Assert.InRange(same, 1, 40); // about 10 of 64 rows
+        Assert.InRange(same, 1, 40); // about 11 of 64 rows
     }
 }

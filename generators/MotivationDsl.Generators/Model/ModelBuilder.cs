@@ -192,6 +192,9 @@ internal sealed class ModelBuilder
                 else if (!names.Add(l.Name!))
                     Report(DiagnosticDescriptors.DuplicateLayer, l.At("name"), l.Name, owner);
             }
+            if (named && !inBlock && l.Name is { } path && layers.Any(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)))
+                Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, path,
+                    "another layer's name continues it (" + layers.First(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)).Name + "), so it would be both a layer and a container");
             switch (l.Kind)
             {
                 case LayerKind.Unknown:
