@@ -211,7 +211,9 @@ public class TorchvisionCrossCheckTests
     [Theory]
     [InlineData("EfficientNet", "B0", "efficientnet_b0", 64)]
     [InlineData("ResNetImageNet", "ResNet50", "resnet50", 64)]
+    [InlineData("EfficientNet", "B3", "efficientnet_b3", 64)]
     [InlineData("VisionTransformer", "Tiny", "vit_tiny", 32)]
+    [InlineData("VisionTransformer", "Small", "vit_small", 32)]
     public void ForwardMatchesTorchvision(string model, string variant, string arch, int size)
     {
         if (!File.Exists("/usr/bin/python3")) return; // skipped: no /usr/bin/python3
