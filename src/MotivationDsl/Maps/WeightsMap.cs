@@ -110,7 +110,7 @@ public sealed class WeightsMap
 /// <summary>A map entry resolved to the base tensor and the view of its region in the motivated tensor.</summary>
 /// <remarks>
 /// For a piecewise entry (<see cref="MapEntry.Pieces"/>), <see cref="MotivatedRegion"/> is the view of the bounding box
-/// and <see cref="Pieces"/> holds the (base view, motivated view) pairs to copy; copy with <see cref="CopyTo"/> / <see cref="CopyFrom"/>.
+/// and <see cref="Pieces"/> holds the (base view, motivated view) pairs to copy; copy with <see cref="CopyToMotivated"/> / <see cref="CopyToBase"/>.
 /// </remarks>
 public readonly record struct BoundEntry(MapEntry Entry, Tensor Base, Tensor MotivatedRegion)
 {
