@@ -125,6 +125,22 @@ public static class DiagnosticDescriptors
         "Name conflicts with generated code",
         "{0} name '{1}' conflicts with a member the generator emits on '{2}'; choose another name");
 
+    public static readonly DiagnosticDescriptor HeadsNotDividing = Error("MOT029",
+        "Attention heads do not divide the width",
+        "Variant '{0}': stage '{1}' has {2} attention heads, which do not divide its width {3}");
+
+    public static readonly DiagnosticDescriptor KernelOrExpansionMismatch = Error("MOT030",
+        "Kernel or expansion differs between base and motivated",
+        "Stage '{0}': the {1} differs between base '{2}' ({3}) and motivated '{4}' ({5}); mapped blocks need the same kernel and expansion ratio");
+
+    public static readonly DiagnosticDescriptor SERatioMismatch = Error("MOT031",
+        "Squeeze-and-excitation ratio differs between base and motivated",
+        "Stage '{0}': the squeeze-and-excitation ratio differs between base '{1}' ({2}) and motivated '{3}' ({4}); mapped blocks need the same ratio");
+
+    public static readonly DiagnosticDescriptor PatchMismatch = Error("MOT032",
+        "Patch size differs between base and motivated",
+        "Layer '{0}': the patch size differs between base '{1}' ({2}) and motivated '{3}' ({4}); the patch embedding and the token sequence must match for the weights map");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -134,7 +150,8 @@ public static class DiagnosticDescriptors
         NotPartial, NestedOrGeneric, LayersInSeveralDeclarations, MissingModelArgument, InvalidInputShape, UnknownVariant,
         DuplicateVariant, SameVariant, InvalidName, DuplicateLayer, StageCountMismatch, NotWhole, BaseLarger, Unsupported,
         SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
-        MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, InternalError,
+        MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
+        KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

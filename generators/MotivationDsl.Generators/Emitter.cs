@@ -71,6 +71,15 @@ internal static class Emitter
         w.Line("/// <summary>Creates a freshly initialised module of <paramref name=\"variant\"/>.</summary>");
         w.Line($"public static {Module} Create(string variant, global::TorchSharp.torch.Device? device = null) => Definition.Create(variant, device);");
         w.Line();
+        w.Line("/// <summary>Creates the pair for <paramref name=\"options\"/> (class count, input size).</summary>");
+        w.Line("public static global::MotivationDsl.MotivationPair CreatePair(global::MotivationDsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) => Definition.CreatePair(device, seed, options);");
+        w.Line();
+        w.Line("/// <summary>Creates a module of <paramref name=\"variant\"/> for <paramref name=\"options\"/> (class count, input size).</summary>");
+        w.Line($"public static {Module} Create(string variant, global::MotivationDsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) => Definition.Create(variant, device, options);");
+        w.Line();
+        w.Line("/// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>");
+        w.Line("public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) => Definition.WithPair(baseVariant, motivatedVariant);");
+        w.Line();
         w.Line("/// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>");
         w.Line("public const string ManifestJson = @\"" + Manifest(model).Replace("\"", "\"\"") + "\";");
 
@@ -89,46 +98,116 @@ internal static class Emitter
         return w.ToString();
     }
 
+    private static bool IsModuleLayer(LayerKind k) =>
+        k is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm or LayerKind.PatchEmbedding;
+
+    private static bool IsParameterLayer(LayerKind k) => k is LayerKind.ClassToken or LayerKind.PositionalEmbedding;
+
+    /// <summary>The field of a layer: its name, or for a dotted path a mangled name (the module is registered under the path).</summary>
+    private static string Field(string name) => name.IndexOf('.') < 0 ? name : "__f_" + name.Replace('.', '_');
+
+    private static string NodeField(string path) => "__n_" + path.Replace('.', '_');
+
+    private static string Parent(string path) { var i = path.LastIndexOf('.'); return i < 0 ? "" : path.Substring(0, i); }
+
+    private static string Leaf(string path) { var i = path.LastIndexOf('.'); return i < 0 ? path : path.Substring(i + 1); }
+
+    private static string Owner(string path) => Parent(path).Length == 0 ? "this" : "this." + NodeField(Parent(path));
+
     private static void EmitVariant(Writer w, BuiltModel model, ResolvedVariant v)
     {
-        w.Line($"/// <summary>Variant <c>{v.Name}</c>: {v.Parameters:N0} parameters, {v.Macs:N0} MACs per sample.</summary>");
+        w.Line($"/// <summary>Variant <c>{v.Name}</c>: {v.Parameters:N0} parameters, {v.Macs:N0} MACs per sample (at the declared input and classes).</summary>");
         w.Open($"public sealed class {v.Name} : {Module}");
+        var nodes = new List<string>();
         foreach (var l in v.Layers)
         {
+            if (!IsModuleLayer(l.Kind) && !IsParameterLayer(l.Kind)) continue;
+            var parts = l.Spec.Name!.Split('.');
+            for (var i = 1; i < parts.Length; i++)
+            {
+                var path = string.Join(".", parts.Take(i));
+                if (!nodes.Contains(path)) nodes.Add(path);
+            }
             var type = l.Kind switch
             {
-                LayerKind.Conv2d => "global::TorchSharp.Modules.Conv2d",
+                LayerKind.Conv2d or LayerKind.PatchEmbedding => "global::TorchSharp.Modules.Conv2d",
                 LayerKind.BatchNorm2d => "global::TorchSharp.Modules.BatchNorm2d",
                 LayerKind.Linear => "global::TorchSharp.Modules.Linear",
+                LayerKind.LayerNorm => "global::TorchSharp.Modules.LayerNorm",
                 LayerKind.Stage => "global::TorchSharp.Modules.Sequential",
                 _ => null,
             };
-            if (type is not null) w.Line($"private readonly {type} {l.Spec.Name};");
+            if (type is not null) w.Line($"private readonly {type} {Field(l.Spec.Name!)};");
         }
+        foreach (var n in nodes) w.Line($"private readonly Blocks.Node {NodeField(n)};");
         w.Line();
-        w.Open($"public {v.Name}() : base({S(v.Name)})");
+        w.Line("/// <summary>A module at the declared input size and class count.</summary>");
+        w.Line($"public {v.Name}() : this(null) {{ }}");
+        w.Line();
+        w.Line("/// <summary>A module for <paramref name=\"options\"/> (class count, input size); null means the declaration's.</summary>");
+        w.Open($"public {v.Name}(global::MotivationDsl.ModelOptions? options) : base({S(v.Name)})");
+        w.Line($"var __info = ModelDefinition.Describe_{v.Name}(options);");
+        var created = new HashSet<string>();
+        void EnsureNode(string path)
+        {
+            if (path.Length == 0 || created.Contains(path)) return;
+            EnsureNode(Parent(path));
+            created.Add(path);
+            w.Line($"this.{NodeField(path)} = new Blocks.Node({S(Leaf(path))});");
+            w.Line(Parent(path).Length == 0
+                ? $"register_module({S(path)}, this.{NodeField(path)});"
+                : $"this.{NodeField(Parent(path))}.Add({S(Leaf(path))}, this.{NodeField(path)});");
+        }
+        void Register(string name, string field)
+        {
+            EnsureNode(Parent(name));
+            w.Line(Parent(name).Length == 0 ? $"register_module({S(name)}, this.{field});" : $"this.{NodeField(Parent(name))}.Add({S(Leaf(name))}, this.{field});");
+        }
         foreach (var l in v.Layers)
         {
+            var name = l.Spec.Name;
+            var f = name is null ? "" : Field(name);
             switch (l.Kind)
             {
                 case LayerKind.Conv2d:
-                    w.Line($"this.{l.Spec.Name} = {Conv(l.In, l.Out, l.Kernel, l.Stride, l.Padding, l.Groups, l.Bias)};");
+                case LayerKind.PatchEmbedding:
+                    w.Line($"this.{f} = {Conv(l.In, l.Out, l.Kernel, l.Stride, l.Padding, l.Groups, l.Bias)};");
+                    Register(name!, f);
                     break;
                 case LayerKind.BatchNorm2d:
-                    w.Line($"this.{l.Spec.Name} = {Nn}.BatchNorm2d({L(l.In)}, {D(l.Spec.Eps)}, {D(l.Spec.Momentum)});");
+                    w.Line($"this.{f} = {Nn}.BatchNorm2d({L(l.In)}, {D(l.Spec.Eps)}, {D(l.Spec.Momentum)});");
+                    Register(name!, f);
+                    break;
+                case LayerKind.LayerNorm:
+                    w.Line($"this.{f} = {Nn}.LayerNorm(new long[] {{ {L(l.In)} }}, {D(l.Spec.Eps)});");
+                    Register(name!, f);
                     break;
                 case LayerKind.Linear:
-                    w.Line($"this.{l.Spec.Name} = {Nn}.Linear({L(l.In)}, {L(l.Out)}, {(l.Bias ? "true" : "false")});");
+                    w.Line($"this.{f} = {Nn}.Linear(__info.Shape({S(name + ".weight")})[1], __info.Shape({S(name + ".weight")})[0], {(l.Bias ? "true" : "false")});");
+                    Register(name!, f);
                     break;
+                case LayerKind.ClassToken:
+                case LayerKind.PositionalEmbedding:
+                {
+                    EnsureNode(Parent(name!));
+                    var init = l.Kind == LayerKind.ClassToken
+                        ? $"global::TorchSharp.torch.zeros(__info.Shape({S(name!)}))"
+                        : $"global::TorchSharp.torch.empty(__info.Shape({S(name!)})).normal_(0.0, 0.02)";
+                    var owner = Parent(name!).Length == 0 ? "this" : "this." + NodeField(Parent(name!));
+                    w.Line($"{owner}.register_parameter({S(Leaf(name!))}, new global::TorchSharp.Modules.Parameter({init}));");
+                    break;
+                }
                 case LayerKind.Stage:
+                {
                     var cls = BlockClass(model, l.Spec);
-                    var items = l.Blocks.Select((b, i) => $"({S(i.ToString(CultureInfo.InvariantCulture))}, ({Module})new Blocks.{cls}({L(b.In)}, {L(b.Planes)}, {L(b.Stride)}, {(int)b.Shortcut}))");
-                    w.Line($"this.{l.Spec.Name} = {Nn}.Sequential(");
+                    var items = l.Blocks.Select((b, i) => $"({S(l.Spec.BlockPrefix + i.ToString(CultureInfo.InvariantCulture))}, ({Module})new Blocks.{cls}({BlockArgs(l.Spec, b)}))");
+                    w.Line($"this.{f} = {Nn}.Sequential(");
                     w.Line("    " + string.Join(",\n" + new string(' ', 16) + "    ", items) + ");");
+                    Register(name!, f);
                     break;
+                }
             }
         }
-        w.Line("RegisterComponents();");
         if (model.Spec.Init == 1)
         {
             w.Line("// WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).");
@@ -141,21 +220,36 @@ internal static class Emitter
         w.Open($"public override {Tensor} forward({Tensor} input)");
         w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
         w.Line("var __x = input;");
-        foreach (var l in v.Layers) w.Line(ForwardStep(l.Spec, l.Kernel, l.Stride, l.Padding));
+        foreach (var l in v.Layers) w.Line(ForwardStep(l.Spec, l.Kernel, l.Stride, l.Padding, l.P));
         w.Line("return __scope.MoveToOuter(__x);");
         w.Close();
         w.Close();
     }
 
-    private static string ForwardStep(LayerSpec l, long k, long s, long p) => l.Kind switch
+    private static string BlockArgs(LayerSpec stage, RBlock b)
     {
-        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage => $"__x = this.{l.Name}.forward(__x);",
+        if (!stage.HasBlockType && stage.Block == 2)
+            return $"{L(b.In)}, {L(b.Out)}, {L(b.Stride)}, {L(b.Expanded)}, {L(b.Kernel)}, {L(b.Squeeze)}, {D(b.SdProb)}";
+        if (!stage.HasBlockType && stage.Block == 3)
+            return $"{L(b.In)}, {L(b.Heads)}, {L(b.Mlp)}";
+        return $"{L(b.In)}, {L(b.Planes)}, {L(b.Stride)}, {(int)b.Shortcut}";
+    }
+
+    private static string ForwardStep(LayerSpec l, long k, long s, long p, double dropout = double.NaN) => l.Kind switch
+    {
+        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm => $"__x = this.{Field(l.Name!)}.forward(__x);",
+        LayerKind.PatchEmbedding => $"__x = this.{Field(l.Name!)}.forward(__x).flatten(2L).transpose(1L, 2L);",
+        LayerKind.ClassToken => $"__x = global::TorchSharp.torch.cat(new[] {{ {Owner(l.Name!)}.get_parameter({S(Leaf(l.Name!))})!.expand(__x.shape[0], -1L, -1L), __x }}, 1L);",
+        LayerKind.PositionalEmbedding => $"__x = __x + {Owner(l.Name!)}.get_parameter({S(Leaf(l.Name!))})!;",
+        LayerKind.ClassTokenSelect => "__x = __x.select(1L, 0L);",
         LayerKind.ReLU => $"__x = {F}.relu(__x);",
+        LayerKind.SiLU => $"__x = {F}.silu(__x);",
+        LayerKind.GELU => $"__x = {F}.gelu(__x);",
         LayerKind.MaxPool2d => $"__x = {F}.max_pool2d(__x, {L(k)}, {L(s)}, {L(p)});",
         LayerKind.AvgPool2d => $"__x = {F}.avg_pool2d(__x, {L(k)}, {L(s)}, {L(p)});",
         LayerKind.GlobalAvgPool => "__x = __x.mean(new long[] { 2L, 3L }, true);",
         LayerKind.Flatten => "__x = __x.flatten(1L);",
-        LayerKind.Dropout => $"__x = {F}.dropout(__x, {D(l.P)}, this.training);",
+        LayerKind.Dropout => $"__x = {F}.dropout(__x, {D(double.IsNaN(dropout) ? l.P : dropout)}, this.training);",
         _ => "// unsupported layer",
     };
 
@@ -164,42 +258,43 @@ internal static class Emitter
 
     private static string BlockClass(BuiltModel model, LayerSpec stage) =>
         stage.HasBlockType ? UserBlockClass(model, model.UserBlocks.First(b => b.MetadataName == stage.BlockType))
-        : stage.Block == 0 ? "BasicBlock" : "Bottleneck";
+        : stage.Block switch { 0 => "BasicBlock", 1 => "Bottleneck", 2 => "MBConv", _ => "EncoderBlock" };
 
     /// <summary><c>{Block}Module</c>; blocks of the same simple name from different namespaces get a numeric suffix.</summary>
     private static string UserBlockClass(BuiltModel model, BlockSpec block)
     {
         var index = model.UserBlocks.IndexOf(block);
         var clash = model.UserBlocks.Take(index).Any(b => b.ClassName == block.ClassName)
-            || block.ClassName is "BasicBlock" or "Bottleneck";
+            || block.ClassName is "BasicBlock" or "Bottleneck" or "MBConv" or "EncoderBlock" or "Node" or "SqueezeExcitation" or "SelfAttention";
         return block.ClassName + "Module" + (clash ? (index + 1).ToString(CultureInfo.InvariantCulture) : "");
+    }
+
+    private static string Region((long Start, long Length)[] region) =>
+        "new global::MotivationDsl.TensorRegion(" + string.Join(", ", region.Select(r => $"new global::MotivationDsl.DimRange({r.Start}, {r.Length})")) + ")";
+
+    private static void EmitMapEntries(Writer w, List<MapEntryDesc> map)
+    {
+        foreach (var e in map)
+        {
+            var head = $"{S(e.BaseName)}, {S(e.MotivatedName)}, global::MotivationDsl.TensorKind.{(e.IsBuffer ? "Buffer" : "Parameter")}, {Longs(e.BaseShape)}, {Longs(e.MotivatedShape)}";
+            if (e.Pieces is null)
+                w.Line($"    new global::MotivationDsl.MapEntry({head}, {Region(e.Region)}),");
+            else
+                w.Line($"    new global::MotivationDsl.MapEntry({head}, new global::MotivationDsl.MapPiece[] {{ "
+                    + string.Join(", ", e.Pieces.Select(p => $"new global::MotivationDsl.MapPiece({Region(p.Base)}, {Region(p.Motivated)})")) + " }),");
+        }
     }
 
     private static void EmitDefinition(Writer w, BuiltModel model, string fq)
     {
         var spec = model.Spec;
-        w.Line("/// <summary>The generated definition: variants, their metadata, the weights map and the manifest.</summary>");
+        w.Line("/// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>");
         w.Open("public sealed class ModelDefinition : global::MotivationDsl.ScalableModelDefinition");
+        w.Line($"private static readonly int[] __inputShape = new int[] {{ {string.Join(", ", spec.InputShape)} }};");
+        w.Line();
         w.Open("internal ModelDefinition()");
-        w.Line("Variants = new global::MotivationDsl.VariantInfo[]");
-        w.Line("{");
-        foreach (var v in model.Variants)
-        {
-            w.Line($"    new global::MotivationDsl.VariantInfo({S(v.Name)}, {L(v.Parameters)}, {L(v.Macs)}, new int[] {{ {string.Join(", ", spec.InputShape)} }}, {spec.Classes}, new global::MotivationDsl.TensorInfo[]");
-            w.Line("    {");
-            foreach (var t in v.Tensors)
-                w.Line($"        new global::MotivationDsl.TensorInfo({S(t.Name)}, global::MotivationDsl.TensorKind.{(t.IsBuffer ? "Buffer" : "Parameter")}, {Longs(t.Shape)}),");
-            w.Line("    }),");
-        }
-        w.Line("};");
-        w.Line($"Map = new global::MotivationDsl.WeightsMap({S(model.Base.Name)}, {S(model.Motivated.Name)}, new global::MotivationDsl.MapEntry[]");
-        w.Line("{");
-        foreach (var e in model.Map)
-        {
-            var region = "new global::MotivationDsl.TensorRegion(" + string.Join(", ", e.Region.Select(r => $"new global::MotivationDsl.DimRange({r.Start}, {r.Length})")) + ")";
-            w.Line($"    new global::MotivationDsl.MapEntry({S(e.BaseName)}, {S(e.MotivatedName)}, global::MotivationDsl.TensorKind.{(e.IsBuffer ? "Buffer" : "Parameter")}, {Longs(e.BaseShape)}, {Longs(e.MotivatedShape)}, {region}),");
-        }
-        w.Line("});");
+        w.Line("Variants = new global::MotivationDsl.VariantInfo[] { " + string.Join(", ", model.Variants.Select(v => $"Describe_{v.Name}(null)")) + " };");
+        w.Line("Map = Map_0();");
         w.Close();
         w.Line();
         w.Line($"public override string Name => {S(spec.FullName)};");
@@ -209,14 +304,62 @@ internal static class Emitter
         w.Line($"public override string MotivatedVariant => {S(model.Motivated.Name)};");
         w.Line("public override global::MotivationDsl.WeightsMap Map { get; }");
         w.Line($"public override string ManifestJson => {fq}.ManifestJson;");
+        w.Line($"public override int DefaultClasses => {spec.Classes};");
+        w.Line("public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;");
         w.Line();
-        w.Open($"protected override {Module} CreateModule(string variant)");
+        w.Line("/// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair].</summary>");
+        w.Line("public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs { get; } = new (string, string)[] { "
+            + string.Join(", ", model.Pairs.Select(p => $"({S(p.Base.Name)}, {S(p.Motivated.Name)})")) + " };");
+        w.Line();
+        w.Line($"protected override {Module} CreateModule(string variant) => CreateModule(variant, null);");
+        w.Line();
+        w.Open($"protected override {Module} CreateModule(string variant, global::MotivationDsl.ModelOptions? options)");
         w.Line("switch (variant)");
         w.Line("{");
-        foreach (var v in model.Variants) w.Line($"    case {S(v.Name)}: return new {v.Name}();");
+        foreach (var v in model.Variants) w.Line($"    case {S(v.Name)}: return new {v.Name}(options);");
         w.Line($"    default: throw new global::System.ArgumentException(\"'{spec.FullName}' has no variant '\" + variant + \"'.\", nameof(variant));");
         w.Line("}");
         w.Close();
+        w.Line();
+        w.Open("public override global::MotivationDsl.VariantInfo Describe(string variant, global::MotivationDsl.ModelOptions? options = null)");
+        w.Line("switch (variant)");
+        w.Line("{");
+        foreach (var v in model.Variants) w.Line($"    case {S(v.Name)}: return Describe_{v.Name}(options);");
+        w.Line($"    default: throw new global::System.ArgumentException(\"'{spec.FullName}' has no variant '\" + variant + \"'. Its variants are: {string.Join(", ", model.Variants.Select(x => x.Name))}.\", nameof(variant));");
+        w.Line("}");
+        w.Close();
+        w.Line();
+        w.Open("protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant)");
+        for (var i = 0; i < model.Pairs.Count; i++)
+            w.Line($"if (baseVariant == {S(model.Pairs[i].Base.Name)} && motivatedVariant == {S(model.Pairs[i].Motivated.Name)}) return {(i == 0 ? "Map" : $"Map_{i}()")};");
+        w.Line("return null;");
+        w.Close();
+        for (var i = 0; i < model.Pairs.Count; i++)
+        {
+            var (pb, pm, map) = model.Pairs[i];
+            w.Line();
+            w.Open($"private static global::MotivationDsl.WeightsMap Map_{i}()");
+            w.Line($"return new global::MotivationDsl.WeightsMap({S(pb.Name)}, {S(pm.Name)}, new global::MotivationDsl.MapEntry[]");
+            w.Line("{");
+            EmitMapEntries(w, map);
+            w.Line("});");
+            w.Close();
+        }
+        foreach (var v in model.Variants)
+        {
+            w.Line();
+            w.Line($"/// <summary>Metadata of <c>{v.Name}</c> for <paramref name=\"options\"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>");
+            w.Open($"internal static global::MotivationDsl.VariantInfo Describe_{v.Name}(global::MotivationDsl.ModelOptions? options)");
+            w.Line("var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(" + spec.Classes + ", __inputShape);");
+            w.Line("long h = h0, w = w0, seq = 0, feat = 0, macs = 0;");
+            w.Line("var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(" + v.Tensors.Count + ");");
+            foreach (var line in v.Trace) w.Line(line);
+            w.Line("_ = seq; _ = feat;");
+            w.Line($"return new global::MotivationDsl.VariantInfo({S(v.Name)}, global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] {{ c, (int)h0, (int)w0 }}, classes, __t);");
+            w.Close();
+        }
+        w.Line();
+        w.Line("private static long Sp(long size, long kernel, long stride, long padding) => Spatial(size, kernel, stride, padding);");
         w.Close();
     }
 
@@ -253,6 +396,21 @@ internal static class Emitter
                 new LayerSpec { Kind = LayerKind.BatchNorm2d, Name = "bn3" },
             }, "The bottleneck block (torchvision v1.5: stride on the 3x3 convolution): conv1x1-bn-relu-conv3x3-bn-relu-conv1x1(x4)-bn, add, relu.");
         }
+        if (model.UsesMBConv)
+        {
+            Sep();
+            w.Line(MBConvSource.Replace("{Module}", Module).Replace("{Tensor}", Tensor).Replace("{Nn}", Nn).Replace("{F}", F).Replace("{Zeros}", Zeros).Replace("\n", "\n" + new string(' ', 8)));
+        }
+        if (model.UsesEncoder)
+        {
+            Sep();
+            w.Line(EncoderSource.Replace("{Module}", Module).Replace("{Tensor}", Tensor).Replace("{Nn}", Nn).Replace("{F}", F).Replace("\n", "\n" + new string(' ', 8)));
+        }
+        if (model.Variants.Any(v => v.Layers.Any(l => l.Spec.Name is { } n && n.IndexOf('.') >= 0)))
+        {
+            Sep();
+            w.Line(NodeSource.Replace("{Module}", Module).Replace("{Tensor}", Tensor).Replace("\n", "\n" + new string(' ', 8)));
+        }
         foreach (var b in model.UserBlocks)
         {
             Sep();
@@ -285,8 +443,13 @@ internal static class Emitter
             if (l.Kind == LayerKind.Conv2d)
             {
                 var stride = l.StageStride ? "stride" : L(l.Stride);
-                w.Line($"this.{l.Name} = {Nn}.Conv2d(__c, {L(l.Expansion)} * planes, {L(l.Kernel)}, {stride}, {L(l.Padding)}, 1L, {Zeros}, {L(l.Groups)}, {(l.Bias ? "true" : "false")});");
-                w.Line($"__c = {L(l.Expansion)} * planes;");
+                if (l.Depthwise)
+                    w.Line($"this.{l.Name} = {Nn}.Conv2d(__c, __c, {L(l.Kernel)}, {stride}, {L(l.Padding)}, 1L, {Zeros}, __c, {(l.Bias ? "true" : "false")});");
+                else
+                {
+                    w.Line($"this.{l.Name} = {Nn}.Conv2d(__c, {L(l.Expansion)} * planes, {L(l.Kernel)}, {stride}, {L(l.Padding)}, 1L, {Zeros}, {L(l.Groups)}, {(l.Bias ? "true" : "false")});");
+                    w.Line($"__c = {L(l.Expansion)} * planes;");
+                }
             }
             else if (l.Kind == LayerKind.BatchNorm2d)
                 w.Line($"this.{l.Name} = {Nn}.BatchNorm2d(__c, {D(l.Eps)}, {D(l.Momentum)});");
@@ -306,7 +469,7 @@ internal static class Emitter
         w.Open($"public override {Tensor} forward({Tensor} input)");
         w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
         w.Line("var __x = input;");
-        foreach (var l in layers) w.Line(ForwardStep(l, 0, 0, 0));
+        foreach (var l in layers) w.Line(l.Kind == LayerKind.Conv2d ? $"__x = this.{l.Name}.forward(__x);" : ForwardStep(l, 0, 0, 0));
         if (residual)
         {
             w.Line($"{Tensor} __s;");
@@ -323,6 +486,155 @@ internal static class Emitter
         w.Close();
         w.Close();
     }
+
+    private const string NodeSource = @"/// <summary>A container that only names its children (state_dict paths such as <c>features.0.0</c>); it has no forward.</summary>
+public sealed class Node : {Module}
+{
+    public Node(string name) : base(name) { }
+
+    public void Add(string name, global::TorchSharp.torch.nn.Module module) => register_module(name, module);
+
+    public override {Tensor} forward({Tensor} input) => throw new global::System.NotSupportedException(""A naming container has no forward."");
+}";
+
+    private const string MBConvSource = @"/// <summary>
+/// EfficientNet's MBConv as torchvision: <c>block.0</c> expand 1x1 conv-BN-SiLU (absent when the expanded width equals the input),
+/// depthwise kxk conv-BN-SiLU, squeeze-and-excitation (<c>fc1</c>-SiLU-<c>fc2</c>-sigmoid on the average), project 1x1 conv-BN;
+/// residual with stochastic depth (row mode, training only) when the stride is 1 and the channels do not change.
+/// </summary>
+public sealed class MBConv : {Module}
+{
+    private readonly global::TorchSharp.Modules.Sequential block;
+    private readonly bool __residual;
+    private readonly double __sd;
+
+    public MBConv(long inChannels, long outChannels, long stride, long expanded, long kernel, long squeeze, double stochasticDepth) : base(""MBConv"")
+    {
+        var __items = new global::System.Collections.Generic.List<(string, {Module})>();
+        if (expanded != inChannels)
+            __items.Add((__items.Count.ToString(), {Nn}.Sequential((""0"", ({Module}){Nn}.Conv2d(inChannels, expanded, 1L, 1L, 0L, 1L, {Zeros}, 1L, false)), (""1"", {Nn}.BatchNorm2d(expanded)), (""2"", {Nn}.SiLU()))));
+        __items.Add((__items.Count.ToString(), {Nn}.Sequential((""0"", ({Module}){Nn}.Conv2d(expanded, expanded, kernel, stride, (kernel - 1) / 2, 1L, {Zeros}, expanded, false)), (""1"", {Nn}.BatchNorm2d(expanded)), (""2"", {Nn}.SiLU()))));
+        if (squeeze > 0) __items.Add((__items.Count.ToString(), new SqueezeExcitation(expanded, squeeze)));
+        __items.Add((__items.Count.ToString(), {Nn}.Sequential((""0"", ({Module}){Nn}.Conv2d(expanded, outChannels, 1L, 1L, 0L, 1L, {Zeros}, 1L, false)), (""1"", {Nn}.BatchNorm2d(outChannels)))));
+        this.block = {Nn}.Sequential(__items);
+        this.__residual = stride == 1 && inChannels == outChannels;
+        this.__sd = stochasticDepth;
+        RegisterComponents();
+    }
+
+    public override {Tensor} forward({Tensor} input)
+    {
+        using var __scope = global::TorchSharp.torch.NewDisposeScope();
+        var __x = this.block.forward(input);
+        if (this.__residual)
+        {
+            if (this.training && this.__sd > 0)
+            {
+                var __keep = 1.0 - this.__sd;
+                var __noise = global::TorchSharp.torch.empty(new long[] { __x.shape[0], 1L, 1L, 1L }, __x.dtype, __x.device).bernoulli_(__keep);
+                if (__keep > 0) __noise.div_(__keep);
+                __x = __x * __noise;
+            }
+            __x = __x + input;
+        }
+        return __scope.MoveToOuter(__x);
+    }
+}
+
+/// <summary>Squeeze-and-excitation as torchvision: <c>x * sigmoid(fc2(silu(fc1(mean(x)))))</c> with 1x1 convolutions.</summary>
+public sealed class SqueezeExcitation : {Module}
+{
+    private readonly global::TorchSharp.Modules.Conv2d fc1;
+    private readonly global::TorchSharp.Modules.Conv2d fc2;
+
+    public SqueezeExcitation(long channels, long squeeze) : base(""SqueezeExcitation"")
+    {
+        this.fc1 = {Nn}.Conv2d(channels, squeeze, 1L);
+        this.fc2 = {Nn}.Conv2d(squeeze, channels, 1L);
+        RegisterComponents();
+    }
+
+    public override {Tensor} forward({Tensor} input)
+    {
+        using var __scope = global::TorchSharp.torch.NewDisposeScope();
+        var __s = input.mean(new long[] { 2L, 3L }, true);
+        __s = {F}.silu(this.fc1.forward(__s));
+        __s = global::TorchSharp.torch.sigmoid(this.fc2.forward(__s));
+        return __scope.MoveToOuter(input * __s);
+    }
+}";
+
+    private const string EncoderSource = @"/// <summary>
+/// A pre-norm transformer encoder block as torchvision's ViT EncoderBlock: <c>x = x + attn(ln_1(x))</c>, <c>x = x + mlp(ln_2(x))</c>;
+/// LayerNorm eps 1e-6, MLP <c>mlp.0</c>-GELU-dropout-<c>mlp.3</c>-dropout, dropout and attention dropout 0.
+/// </summary>
+public sealed class EncoderBlock : {Module}
+{
+    private readonly global::TorchSharp.Modules.LayerNorm ln_1;
+    private readonly SelfAttention self_attention;
+    private readonly global::TorchSharp.Modules.LayerNorm ln_2;
+    private readonly global::TorchSharp.Modules.Sequential mlp;
+
+    public EncoderBlock(long dim, long heads, long mlpDim) : base(""EncoderBlock"")
+    {
+        this.ln_1 = {Nn}.LayerNorm(new long[] { dim }, 1e-6);
+        this.self_attention = new SelfAttention(dim, heads);
+        this.ln_2 = {Nn}.LayerNorm(new long[] { dim }, 1e-6);
+        this.mlp = {Nn}.Sequential((""0"", ({Module}){Nn}.Linear(dim, mlpDim)), (""1"", {Nn}.GELU()), (""2"", {Nn}.Dropout(0.0)), (""3"", {Nn}.Linear(mlpDim, dim)), (""4"", {Nn}.Dropout(0.0)));
+        RegisterComponents();
+    }
+
+    public override {Tensor} forward({Tensor} input)
+    {
+        using var __scope = global::TorchSharp.torch.NewDisposeScope();
+        var __x = this.self_attention.forward(this.ln_1.forward(input)) + input;
+        var __y = this.mlp.forward(this.ln_2.forward(__x));
+        return __scope.MoveToOuter(__x + __y);
+    }
+}
+
+/// <summary>
+/// Multi-head self-attention in torch.nn.MultiheadAttention's parameter layout: <c>in_proj_weight [3d, d]</c> (q, k, v stacked),
+/// <c>in_proj_bias [3d]</c>, <c>out_proj</c> (Linear d -> d). Input and output <c>[batch, tokens, d]</c> (batch first).
+/// Initialised as PyTorch: xavier-uniform in_proj_weight, zero biases, default Linear weight.
+/// </summary>
+public sealed class SelfAttention : {Module}
+{
+    private readonly global::TorchSharp.Modules.Parameter in_proj_weight;
+    private readonly global::TorchSharp.Modules.Parameter in_proj_bias;
+    private readonly global::TorchSharp.Modules.Linear out_proj;
+    private readonly long __heads;
+
+    public SelfAttention(long dim, long heads) : base(""SelfAttention"")
+    {
+        this.in_proj_weight = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.empty(3 * dim, dim));
+        this.in_proj_bias = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.zeros(3 * dim));
+        this.out_proj = {Nn}.Linear(dim, dim);
+        using (global::TorchSharp.torch.no_grad())
+        {
+            global::TorchSharp.torch.nn.init.xavier_uniform_(this.in_proj_weight);
+            this.out_proj.bias!.zero_();
+        }
+        this.__heads = heads;
+        RegisterComponents();
+    }
+
+    /// <summary>Attention heads.</summary>
+    public long Heads => this.__heads;
+
+    public override {Tensor} forward({Tensor} input)
+    {
+        using var __scope = global::TorchSharp.torch.NewDisposeScope();
+        long n = input.shape[0], l = input.shape[1], d = input.shape[2], dh = d / this.__heads;
+        var __qkv = {F}.linear(input, this.get_parameter(""in_proj_weight"")!, this.get_parameter(""in_proj_bias"")!).chunk(3, -1);
+        var __q = __qkv[0].reshape(n, l, this.__heads, dh).transpose(1, 2);
+        var __k = __qkv[1].reshape(n, l, this.__heads, dh).transpose(1, 2);
+        var __v = __qkv[2].reshape(n, l, this.__heads, dh).transpose(1, 2);
+        var __a = global::TorchSharp.torch.softmax(__q.matmul(__k.transpose(-2, -1)) / global::System.Math.Sqrt(dh), -1);
+        var __o = __a.matmul(__v).transpose(1, 2).reshape(n, l, d);
+        return __scope.MoveToOuter(this.out_proj.forward(__o));
+    }
+}";
 
     /// <summary>The manifest JSON (schema motivationdsl.manifest/1), indented with two spaces.</summary>
     public static string Manifest(BuiltModel model)
@@ -353,13 +665,18 @@ internal static class Emitter
             sb.Append("    { \"base\": ").Append(Json(e.BaseName)).Append(", \"motivated\": ").Append(Json(e.MotivatedName))
               .Append(", \"kind\": \"").Append(e.IsBuffer ? "buffer" : "parameter").Append('"')
               .Append(", \"baseShape\": ").Append(Arr(e.BaseShape)).Append(", \"motivatedShape\": ").Append(Arr(e.MotivatedShape))
-              .Append(", \"region\": [").Append(string.Join(", ", e.Region.Select(r => "[" + r.Start + ", " + (r.Start + r.Length) + "]"))).Append("] }")
+              .Append(", \"region\": [").Append(RegionJson(e.Region)).Append(']')
+              .Append(e.Pieces is null ? "" : ", \"pieces\": [" + string.Join(", ", e.Pieces.Select(p => "{ \"base\": [" + RegionJson(p.Base) + "], \"motivated\": [" + RegionJson(p.Motivated) + "] }")) + "]")
+              .Append(" }")
               .Append(i + 1 < model.Map.Count ? ",\n" : "\n");
         }
         sb.Append("  ]\n");
         sb.Append("}\n");
         return sb.ToString();
     }
+
+    private static string RegionJson((long Start, long Length)[] region) =>
+        string.Join(", ", region.Select(r => "[" + r.Start + ", " + (r.Start + r.Length) + "]"));
 
     private static string Json(string s)
     {

@@ -15,6 +15,7 @@ internal static class Parser
     public const string ScalableBlockAttribute = "MotivationDsl.ScalableBlockAttribute";
     private const string VariantAttribute = "MotivationDsl.VariantAttribute";
     private const string LayerAttribute = "MotivationDsl.LayerAttribute";
+    private const string PairAttribute = "MotivationDsl.PairAttribute";
 
     public static ModelSpec ParseModel(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
@@ -101,12 +102,19 @@ internal static class Parser
                     case "Init":
                         spec = spec with { Init = (int)(Int(v) ?? 0) };
                         break;
+                    case "Scaling":
+                        spec = spec with { Scaling = (int)(Int(v) ?? 0) };
+                        break;
+                    case "StochasticDepth":
+                        spec = spec with { StochasticDepth = Double(v) ?? double.NaN };
+                        break;
                 }
             }
         }
 
         // Variants (from every declaration) and layers (from exactly one declaration).
         var variants = new List<VariantSpec>();
+        var pairs = new List<PairSpec>();
         var layerAttrs = new List<(AttributeData Data, AttributeSyntax? Syntax)>();
         foreach (var attr in symbol.GetAttributes())
         {
@@ -115,6 +123,11 @@ internal static class Parser
             if (cls is null || cls.TypeKind == TypeKind.Error) continue;
             var syntax = attr.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
             if (cls.ToDisplayString() == VariantAttribute) variants.Add(ParseVariant(attr, syntax));
+            else if (cls.ToDisplayString() == PairAttribute)
+                pairs.Add(new PairSpec(
+                    attr.ConstructorArguments.Length > 0 ? attr.ConstructorArguments[0].Value as string : null,
+                    attr.ConstructorArguments.Length > 1 ? attr.ConstructorArguments[1].Value as string : null,
+                    LocationInfo.From(syntax)));
             else if (IsLayer(cls)) layerAttrs.Add((attr, syntax));
         }
         var layers = ParseLayers(layerAttrs, symbol.Name, diagnostics);
@@ -123,6 +136,7 @@ internal static class Parser
         {
             Layers = layers.ToEquatableArray(),
             Variants = variants.ToEquatableArray(),
+            Pairs = pairs.ToEquatableArray(),
             Diagnostics = diagnostics.ToEquatableArray(),
             Fatal = fatal,
         };
@@ -224,11 +238,19 @@ internal static class Parser
             "MotivationDsl.DropoutAttribute" => LayerKind.Dropout,
             "MotivationDsl.LinearAttribute" => LayerKind.Linear,
             "MotivationDsl.StageAttribute" => LayerKind.Stage,
+            "MotivationDsl.SiLUAttribute" => LayerKind.SiLU,
+            "MotivationDsl.GELUAttribute" => LayerKind.GELU,
+            "MotivationDsl.LayerNormAttribute" => LayerKind.LayerNorm,
+            "MotivationDsl.PatchEmbeddingAttribute" => LayerKind.PatchEmbedding,
+            "MotivationDsl.ClassTokenAttribute" => LayerKind.ClassToken,
+            "MotivationDsl.PositionalEmbeddingAttribute" => LayerKind.PositionalEmbedding,
+            "MotivationDsl.ClassTokenSelectAttribute" => LayerKind.ClassTokenSelect,
             _ => LayerKind.Unknown,
         };
         var attrName = cls.Name.EndsWith("Attribute", StringComparison.Ordinal) ? cls.Name.Substring(0, cls.Name.Length - "Attribute".Length) : cls.Name;
         var spec = new LayerSpec { Kind = kind, AttributeName = attrName, Location = LocationInfo.From(syntax), Args = ArgLocations(data, syntax) };
         if (kind == LayerKind.MaxPool2d || kind == LayerKind.AvgPool2d) spec = spec with { Stride = 0, Kernel = 0 };
+        if (kind == LayerKind.LayerNorm) spec = spec with { Eps = 1e-5 };
 
         var ctor = data.AttributeConstructor;
         if (ctor is not null)
@@ -256,6 +278,13 @@ internal static class Parser
             case "bias": return spec with { Bias = value.Value is bool b && b };
             case "expansion": return spec with { Expansion = Int(value) ?? 0 };
             case "stagestride": return spec with { StageStride = value.Value is bool s && s };
+            case "depthwise": return spec with { Depthwise = value.Value is bool dw && dw };
+            case "patch": return spec with { Patch = Int(value) ?? 0 };
+            case "heads": return spec with { Heads = Int(value) ?? 0 };
+            case "mlpdim": return spec with { MlpDim = Int(value) ?? 0 };
+            case "seratio": return spec with { SERatio = Double(value) ?? double.NaN };
+            case "blockprefix": return spec with { BlockPrefix = value.Value as string ?? "" };
+            case "dim": return spec with { HasOut = true, Out = Int(value) ?? 0 };
             case "eps": return spec with { Eps = Double(value) ?? 0 };
             case "momentum": return spec with { Momentum = Double(value) ?? 0 };
             case "p": return spec with { P = Double(value) ?? -1 };
@@ -295,6 +324,12 @@ internal static class Parser
                 case "Width": spec = spec with { HasWidth = !v.IsNull, Width = IntArray(v) ?? EquatableArray<long>.Empty }; break;
                 case "DepthMultiplier": spec = spec with { DepthMultiplier = Double(v) ?? double.NaN }; break;
                 case "WidthMultiplier": spec = spec with { WidthMultiplier = Double(v) ?? double.NaN }; break;
+                case "Heads": spec = spec with { Heads = Int(v) ?? 0 }; break;
+                case "Kernels": spec = spec with { HasKernels = !v.IsNull, Kernels = IntArray(v) ?? EquatableArray<long>.Empty }; break;
+                case "Expansions": spec = spec with { HasExpansions = !v.IsNull, Expansions = IntArray(v) ?? EquatableArray<long>.Empty }; break;
+                case "SERatio": spec = spec with { SERatio = Double(v) ?? double.NaN }; break;
+                case "PatchSize": spec = spec with { PatchSize = Int(v) ?? 0 }; break;
+                case "Dropout": spec = spec with { Dropout = Double(v) ?? double.NaN }; break;
             }
         }
         return spec;

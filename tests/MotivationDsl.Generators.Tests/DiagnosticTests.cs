@@ -88,8 +88,8 @@ public class DiagnosticTests
     [Fact]
     public void MOT009_InvalidLayerName()
     {
-        var src = Model(stem: Stem.Replace("\"bn1\"", "\"bn.1\""));
-        Expect(src, "MOT009").WithMessage("BatchNorm2d name 'bn.1' is not usable: a layer name must be a C# identifier (it is the state_dict prefix and the field name)").At(src, "\"bn.1\"");
+        var src = Model(stem: Stem.Replace("\"bn1\"", "\"bn-1\""));
+        Expect(src, "MOT009").WithMessage("BatchNorm2d name 'bn-1' is not usable: a layer name must be a C# identifier or a dotted state_dict path that starts with one (features.0.0)").At(src, "\"bn-1\"");
     }
 
     [Fact]
@@ -295,4 +295,77 @@ public class DiagnosticTests
 
     private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+
+    [Fact]
+    public void MOT029_HeadsDoNotDivideTheWidth()
+    {
+        var src = MiniViT.Replace("Heads = 4)]", "Heads = 5)]");
+        Expect(src, "MOT029").WithMessage("Variant 'S': stage 'encoder.layers' has 5 attention heads, which do not divide its width 64").At(src, "Heads = 5");
+    }
+
+    [Fact]
+    public void MOT030_KernelMismatch()
+    {
+        var src = MiniEfficientNet.Replace("DepthMultiplier = 1.2)]", "DepthMultiplier = 1.2, Kernels = new[] { 3, 3 })]");
+        Expect(src, "MOT030").WithMessage("Stage 'features.2': the kernel differs between base 'S' (5) and motivated 'M' (3); mapped blocks need the same kernel and expansion ratio")
+            .At(src, "Kernels = new[] { 3, 3 }");
+    }
+
+    [Fact]
+    public void MOT030_ExpansionMismatch()
+    {
+        var src = MiniEfficientNet.Replace("DepthMultiplier = 1.2)]", "DepthMultiplier = 1.2, Expansions = new[] { 1, 4 })]");
+        Expect(src, "MOT030").WithMessage("Stage 'features.2': the expansion differs between base 'S' (6) and motivated 'M' (4); mapped blocks need the same kernel and expansion ratio")
+            .At(src, "Expansions = new[] { 1, 4 }");
+    }
+
+    [Fact]
+    public void MOT031_SERatioMismatch()
+    {
+        var src = MiniEfficientNet.Replace("DepthMultiplier = 1.2)]", "DepthMultiplier = 1.2, SERatio = 0.5)]");
+        Expect(src, "MOT031").WithMessage("Stage 'features.1': the squeeze-and-excitation ratio differs between base 'S' (0.25) and motivated 'M' (0.5); mapped blocks need the same ratio")
+            .At(src, "SERatio = 0.5");
+    }
+
+    [Fact]
+    public void MOT032_PatchSizeMismatch()
+    {
+        var src = MiniViT.Replace("Heads = 4)]", "Heads = 4, PatchSize = 4)]");
+        Expect(src, "MOT032").WithMessage("Layer 'conv_proj': the patch size differs between base 'Ti' (8) and motivated 'S' (4); the patch embedding and the token sequence must match for the weights map")
+            .At(src, "PatchSize = 4");
+    }
+
+    [Fact]
+    public void MOT013_MotivatedHasFewerHeads()
+    {
+        var src = MiniViT.Replace("Heads = 4)]", "Heads = 1)]");
+        Expect(src, "MOT013").At(src, "Heads = 1");
+    }
+
+    [Fact]
+    public void MOT006_UnknownPairVariant()
+    {
+        var src = MiniViT.Replace("[Variant(\"Ti\"", "[Pair(\"Ti\", \"XL\")]\n[Variant(\"Ti\"");
+        Expect(src, "MOT006").At(src, "Pair(");
+    }
+
+    [Fact]
+    public void DepthwiseConvolutionScalesWithWidth()
+    {
+        // MOT020 rejects grouped convolutions whose width changes; a depthwise convolution is per channel and is accepted.
+        var src = Model(stem: "[Conv2d(\"conv1\", 16, Padding = 1, Bias = false)]\n[Conv2d(\"dw\", 16, Padding = 1, Depthwise = true, Bias = false)]\n[BatchNorm2d(\"bn1\")]\n[ReLU]",
+            variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, WidthMultiplier = 2)]");
+        var run = GeneratorHarness.Run(src);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrors);
+        Assert.Contains("new global::MotivationDsl.MapEntry(\"dw.weight\", \"dw.weight\", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 1, 3, 3 }, new long[] { 32, 1, 3, 3 },", run.Source("Net"));
+    }
+
+    [Fact]
+    public void MOT009_LayerNameIsAlsoAContainer()
+    {
+        var src = Model(stem: "[Conv2d(\"stem\", 16, Padding = 1, Bias = false)]\n[BatchNorm2d(\"stem.bn\")]\n[ReLU]");
+        Expect(src, "MOT009").WithMessage("Conv2d name 'stem' is not usable: another layer's name continues it (stem.bn), so it would be both a layer and a container")
+            .At(src, "\"stem\", 16");
+    }
 }

@@ -101,4 +101,62 @@ public class MapCheckerTests
     [InlineData(0, 1, 4, 2, 0)]
     public void DepthRules(int i, int l, int lm, int rule, int expected) =>
         Assert.Equal(expected, ModelBuilder.MapBlock(i, l, lm, rule));
+
+    // Piecewise (head-aware) entries: d 4 with 2 heads (head dim 2) -> d 8 with 2 heads (head dim 4).
+    private static readonly TensorDesc InProjB = T("attn.in_proj_weight", 12, 4);
+    private static readonly TensorDesc InProjM = T("attn.in_proj_weight", 24, 8);
+
+    private static MapEntryDesc Pieces(TensorDesc b, TensorDesc m, List<((long, long)[], (long, long)[])> pieces)
+    {
+        var e = E(b, m, b.Shape.Select(d => (0L, d)).ToArray());
+        e.Pieces = pieces;
+        return e;
+    }
+
+    [Fact]
+    public void HeadAwarePiecesAreProven()
+    {
+        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
+        Assert.Equal(6, pieces.Count);
+        // v of head 1: base rows [8 + 2, 8 + 4) -> motivated rows [16 + 4, 16 + 6), inputs [0, 4).
+        Assert.Contains(pieces, p => p.Item1[0] == (10, 2) && p.Item2[0] == (20, 2) && p.Item2[1] == (0, 4));
+        Assert.Empty(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
+        var outB = T("attn.out_proj.weight", 4, 4); var outM = T("attn.out_proj.weight", 8, 8);
+        Assert.Empty(Check(new[] { outB }, new[] { outM }, Pieces(outB, outM, ModelBuilder.HeadPieces("self_attention.out_proj.weight", 4, 2, 8, 2)!)));
+    }
+
+    [Fact]
+    public void PiecesMustCoverTheBaseTensor_MOT021()
+    {
+        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!.Skip(1).ToList();
+        var p = Assert.Single(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
+        Assert.Equal("MOT021: Weights map Small -> Large: base parameter 'attn.in_proj_weight' with shape [12, 4] (its pieces cover 40 of 48 elements) is not covered", p.ToString());
+    }
+
+    [Fact]
+    public void PiecesMustBeDisjoint_MOT022()
+    {
+        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
+        pieces[1] = (pieces[0].Item1, pieces[1].Item2); // base head 0 twice, base head 1 of q never
+        var p = Assert.Single(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
+        Assert.Equal("MOT022", p.Descriptor.Id);
+    }
+
+    [Fact]
+    public void PiecesMustFitInside_MOT023()
+    {
+        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
+        pieces[5] = (pieces[5].Item1, new[] { (23L, 2L), (0L, 4L) });
+        var p = Assert.Single(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
+        Assert.Equal("MOT023", p.Descriptor.Id);
+    }
+
+    [Fact]
+    public void MotivatedPiecesMustNotOverlap_MOT025()
+    {
+        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
+        pieces[1] = (pieces[1].Item1, new[] { (1L, 2L), (0L, 4L) }); // overlaps head 0's motivated rows [0, 2)
+        var p = Assert.Single(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
+        Assert.Equal("MOT025", p.Descriptor.Id);
+    }
 }

@@ -8,10 +8,14 @@ public class SnapshotTests
     [InlineData("ResNetCifar")]
     [InlineData("WideBottleneck")]
     [InlineData("UserBlock")]
+    [InlineData("MiniEfficientNet")]
+    [InlineData("MiniViT")]
     public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
     {
         var sources = name switch
         {
+            "MiniEfficientNet" => new[] { Sources.MiniEfficientNet },
+            "MiniViT" => new[] { Sources.MiniViT },
             "ResNetCifar" => new[] { Sources.ResNetCifar },
             "WideBottleneck" => new[] { Sources.WideBottleneck },
             _ => new[] { Sources.UserBlockModel, Sources.UserBlock },
@@ -30,10 +34,10 @@ public class SnapshotTests
         // option A): parameters 269722/464154/658586/853018, MACs 40551040/68862592/97174144/125485696.
         var run = GeneratorHarness.Run(Sources.ResNetCifar);
         var source = run.Source("ResNetCifar")!;
-        Assert.Contains("new global::MotivationDsl.VariantInfo(\"ResNet20\", 269722L, 40551040L,", source);
-        Assert.Contains("new global::MotivationDsl.VariantInfo(\"ResNet32\", 464154L, 68862592L,", source);
-        Assert.Contains("new global::MotivationDsl.VariantInfo(\"ResNet44\", 658586L, 97174144L,", source);
-        Assert.Contains("new global::MotivationDsl.VariantInfo(\"ResNet56\", 853018L, 125485696L,", source);
+        Assert.Contains("Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs", source);
+        Assert.Contains("Variant <c>ResNet32</c>: 464,154 parameters, 68,862,592 MACs", source);
+        Assert.Contains("Variant <c>ResNet44</c>: 658,586 parameters, 97,174,144 MACs", source);
+        Assert.Contains("Variant <c>ResNet56</c>: 853,018 parameters, 125,485,696 MACs", source);
     }
 
     [Fact]
@@ -44,10 +48,10 @@ public class SnapshotTests
         var run = GeneratorHarness.Run(Sources.ResNetCifar.Replace("Shortcut.A", "Shortcut.B"));
         Assert.Empty(run.GeneratorDiagnostics);
         var source = run.Source("ResNetCifar")!;
-        Assert.Contains("\"ResNet20\", 272474L, 40813184L,", source);
-        Assert.Contains("\"ResNet32\", 466906L,", source);
-        Assert.Contains("\"ResNet44\", 661338L,", source);
-        Assert.Contains("\"ResNet56\", 855770L,", source);
+        Assert.Contains("Variant <c>ResNet20</c>: 272,474 parameters, 40,813,184 MACs", source);
+        Assert.Contains("Variant <c>ResNet32</c>: 466,906 parameters", source);
+        Assert.Contains("Variant <c>ResNet44</c>: 661,338 parameters", source);
+        Assert.Contains("Variant <c>ResNet56</c>: 855,770 parameters", source);
     }
 
     [Fact]

@@ -105,4 +105,51 @@ public static class Sources
         {
         }
         """;
+
+    /// <summary>A small EfficientNet (MBConv stages, compound scaling, dotted torchvision paths).</summary>
+    public const string MiniEfficientNet = """
+        using MotivationDsl;
+
+        namespace Demo.Eff;
+
+        [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "S", Motivated = "M", DepthMap = DepthMap.FirstL, Scaling = ScalingRule.EfficientNet, StochasticDepth = 0.2)]
+        [Variant("S")]
+        [Variant("M", WidthMultiplier = 1.1, DepthMultiplier = 1.2)]
+        [Conv2d("features.0.0", 16, Stride = 2, Padding = 1, Bias = false)]
+        [BatchNorm2d("features.0.1")]
+        [SiLU]
+        [Stage("features.1", Block.MBConv, 16, Blocks = 1, Expansion = 1)]
+        [Stage("features.2", Block.MBConv, 24, Blocks = 2, Stride = 2, Expansion = 6, Kernel = 5)]
+        [Conv2d("features.3.0", 64, Kernel = 1, Bias = false)]
+        [BatchNorm2d("features.3.1")]
+        [SiLU]
+        [GlobalAvgPool]
+        [Flatten]
+        [Dropout(0.2)]
+        [Linear("classifier.1")]
+        public partial class MiniEfficientNet
+        {
+        }
+        """;
+
+    /// <summary>A small vision transformer (patch embedding, class token, encoder blocks, head-aware map).</summary>
+    public const string MiniViT = """
+        using MotivationDsl;
+
+        namespace Demo.Vit;
+
+        [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "Ti", Motivated = "S")]
+        [Variant("Ti", Heads = 2)]
+        [Variant("S", WidthMultiplier = 2, Heads = 4)]
+        [PatchEmbedding("conv_proj", 32, Patch = 8)]
+        [ClassToken("class_token")]
+        [PositionalEmbedding("encoder.pos_embedding")]
+        [Stage("encoder.layers", Block.Encoder, 32, Blocks = 2, Heads = 2, MlpDim = 64, BlockPrefix = "encoder_layer_")]
+        [LayerNorm("encoder.ln", Eps = 1e-6)]
+        [ClassTokenSelect]
+        [Linear("heads.head")]
+        public partial class MiniViT
+        {
+        }
+        """;
 }

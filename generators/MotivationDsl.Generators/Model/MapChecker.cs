@@ -59,24 +59,56 @@ internal static class MapChecker
                 problems.Add(Target(e, $"but the variants' tensors have shapes {Shape(b.Shape)} and {Shape(m.Shape)}"));
                 continue;
             }
-            var fits = e.Region.Length == m.Shape.Length && e.Region.Length == b.Shape.Length;
-            for (var d = 0; fits && d < e.Region.Length; d++)
+            if (e.Pieces is null)
             {
-                var r = e.Region[d];
-                fits = r.Start >= 0 && r.Length == b.Shape[d] && r.Start + r.Length <= m.Shape[d];
+                var fits = e.Region.Length == m.Shape.Length && e.Region.Length == b.Shape.Length;
+                for (var d = 0; fits && d < e.Region.Length; d++)
+                {
+                    var r = e.Region[d];
+                    fits = r.Start >= 0 && r.Length == b.Shape[d] && r.Start + r.Length <= m.Shape[d];
+                }
+                if (!fits)
+                    problems.Add(new MapProblem(DiagnosticDescriptors.MapRegionOutside, baseName, motivatedName, e.BaseName, Shape(b.Shape), Region(e.Region), e.MotivatedName, Shape(m.Shape)));
+                continue;
             }
-            if (!fits)
-                problems.Add(new MapProblem(DiagnosticDescriptors.MapRegionOutside, baseName, motivatedName, e.BaseName, Shape(b.Shape), Region(e.Region), e.MotivatedName, Shape(m.Shape)));
+            // Piecewise: each piece's base block lies inside the base tensor, its motivated block of the same shape inside
+            // the motivated tensor; base blocks are disjoint and their volumes add up to the base tensor (an exact cover).
+            var volume = 0L;
+            var ok = e.Pieces.Count > 0;
+            foreach (var (pb, pm) in e.Pieces)
+            {
+                var fits = pb.Length == b.Shape.Length && pm.Length == m.Shape.Length;
+                for (var d = 0; fits && d < pb.Length; d++)
+                    fits = pb[d].Start >= 0 && pb[d].Start + pb[d].Length <= b.Shape[d] && pm[d].Start >= 0 && pm[d].Length == pb[d].Length
+                        && pm[d].Start + pm[d].Length <= m.Shape[d];
+                if (!fits)
+                {
+                    problems.Add(new MapProblem(DiagnosticDescriptors.MapRegionOutside, baseName, motivatedName, e.BaseName + Region(pb), Shape(b.Shape), Region(pm), e.MotivatedName, Shape(m.Shape)));
+                    ok = false;
+                    break;
+                }
+                volume += pb.Aggregate(1L, (a, r) => a * r.Length);
+            }
+            if (!ok) continue;
+            var disjoint = true;
+            for (var i = 0; i < e.Pieces.Count && disjoint; i++)
+                for (var j = i + 1; j < e.Pieces.Count && disjoint; j++)
+                    if (Overlap(e.Pieces[i].Base, e.Pieces[j].Base)) disjoint = false;
+            if (!disjoint)
+                problems.Add(new MapProblem(DiagnosticDescriptors.MapCoveredTwice, baseName, motivatedName, e.BaseName + " (pieces)", Shape(b.Shape), 2));
+            else if (volume != b.Elements)
+                problems.Add(new MapProblem(DiagnosticDescriptors.MapNotCovered, baseName, motivatedName, b.IsBuffer ? "buffer" : "parameter",
+                    e.BaseName, Shape(b.Shape) + $" (its pieces cover {volume} of {b.Elements} elements)"));
         }
 
         foreach (var group in entries.Where(e => motByName.ContainsKey(e.MotivatedName)).GroupBy(e => e.MotivatedName))
         {
-            var list = group.ToList();
+            var list = group.SelectMany(e => (e.Pieces?.Select(p => p.Motivated) ?? new[] { e.Region }).Select(r => (Entry: e, Region: r))).ToList();
             for (var i = 0; i < list.Count; i++)
                 for (var j = i + 1; j < list.Count; j++)
                     if (Overlap(list[i].Region, list[j].Region))
                         problems.Add(new MapProblem(DiagnosticDescriptors.MapOverlap, baseName, motivatedName,
-                            list[i].BaseName, Shape(list[i].BaseShape), list[j].BaseName, Shape(list[j].BaseShape), group.Key, Shape(motByName[group.Key].Shape)));
+                            list[i].Entry.BaseName, Shape(list[i].Entry.BaseShape), list[j].Entry.BaseName, Shape(list[j].Entry.BaseShape), group.Key, Shape(motByName[group.Key].Shape)));
         }
         return problems;
 

@@ -16,6 +16,9 @@ internal sealed class BuiltModel
     public ResolvedVariant Base = null!;
     public ResolvedVariant Motivated = null!;
     public List<MapEntryDesc> Map { get; } = new();
+    /// <summary>Every proven pair: the main one first, then each [Pair].</summary>
+    public List<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map)> Pairs { get; } = new();
+    public bool UsesMBConv, UsesEncoder;
 }
 
 /// <summary>
@@ -31,7 +34,7 @@ internal sealed class ModelBuilder
     /// <summary>Names the generator emits as members of the model class (variants must not use them).</summary>
     public static readonly string[] ReservedVariantNames =
     {
-        "Definition", "ModelDefinition", "Blocks", "Map", "Variants", "Create", "CreatePair", "ManifestJson", "BaseVariantName", "MotivatedVariantName",
+        "Definition", "ModelDefinition", "Blocks", "Map", "Variants", "Create", "CreatePair", "ManifestJson", "BaseVariantName", "MotivatedVariantName", "WithPair",
     };
 
     /// <summary>Names a layer cannot take: members of the generated module classes.</summary>
@@ -125,6 +128,8 @@ internal sealed class ModelBuilder
 
         model.UsesBasic = _spec.Layers.Any(l => l.Kind == LayerKind.Stage && !l.HasBlockType && l.Block == 0);
         model.UsesBottleneck = _spec.Layers.Any(l => l.Kind == LayerKind.Stage && !l.HasBlockType && l.Block == 1);
+        model.UsesMBConv = _spec.Layers.Any(l => l.Kind == LayerKind.Stage && !l.HasBlockType && l.Block == 2);
+        model.UsesEncoder = _spec.Layers.Any(l => l.Kind == LayerKind.Stage && !l.HasBlockType && l.Block == 3);
 
         // Variants.
         foreach (var v in _spec.Variants)
@@ -137,8 +142,34 @@ internal sealed class ModelBuilder
 
         model.Base = model.Variants.First(v => v.Name == _spec.Base);
         model.Motivated = model.Variants.First(v => v.Name == _spec.Motivated);
-        BuildMap(model);
+        var mainMap = BuildMap(model.Base, model.Motivated, _spec.At("Motivated"));
+        if (mainMap is null) return null;
+        model.Map.AddRange(mainMap);
+        model.Pairs.Add((model.Base, model.Motivated, mainMap));
+        foreach (var pair in _spec.Pairs)
+        {
+            var pb = model.Variants.FirstOrDefault(x => x.Name == pair.Base);
+            var pm = model.Variants.FirstOrDefault(x => x.Name == pair.Motivated);
+            if (pb is null || pm is null)
+            {
+                var which = pb is null ? "Base" : "Motivated";
+                Report(DiagnosticDescriptors.UnknownVariant, pair.Location, "Pair " + which, (pb is null ? pair.Base : pair.Motivated) ?? "null", name, declared);
+                continue;
+            }
+            if (pb == pm) { Report(DiagnosticDescriptors.SameVariant, pair.Location, name, pb.Name); continue; }
+            if (model.Pairs.Any(x => x.Base == pb && x.Motivated == pm)) continue;
+            var map = BuildMap(pb, pm, pair.Location);
+            if (map is not null) model.Pairs.Add((pb, pm, map));
+        }
         return _diagnostics.Count > 0 ? null : model;
+    }
+
+    /// <summary>A layer name: an identifier, or at model level a dotted state_dict path (<c>features.0.0</c>) whose first segment is an identifier.</summary>
+    public static bool IsPath(string name, bool inBlock)
+    {
+        if (inBlock || name.IndexOf('.') < 0) return IsIdentifier(name);
+        var parts = name.Split('.');
+        return IsIdentifier(parts[0]) && parts.Skip(1).All(p => p.Length > 0 && p.All(ch => ch == '_' || char.IsLetterOrDigit(ch)) && p.All(ch => ch < 128));
     }
 
     public static bool IsIdentifier(string name) =>
@@ -150,16 +181,20 @@ internal sealed class ModelBuilder
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var l in layers)
         {
-            var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage;
+            var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage
+                or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding;
             if (named)
             {
-                if (string.IsNullOrEmpty(l.Name) || !IsIdentifier(l.Name!))
-                    Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, l.Name ?? "null", "a layer name must be a C# identifier (it is the state_dict prefix and the field name)");
-                else if (ReservedLayerNames.Contains(l.Name) || l.Name == owner)
+                if (string.IsNullOrEmpty(l.Name) || !IsPath(l.Name!, inBlock))
+                    Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, l.Name ?? "null", inBlock ? "a layer name inside a block must be a C# identifier (it is the state_dict key and the field name)" : "a layer name must be a C# identifier or a dotted state_dict path that starts with one (features.0.0)");
+                else if (ReservedLayerNames.Contains(l.Name!.Split('.')[0]) || l.Name!.Split('.')[0] == owner)
                     Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", l.Name, owner);
                 else if (!names.Add(l.Name!))
                     Report(DiagnosticDescriptors.DuplicateLayer, l.At("name"), l.Name, owner);
             }
+            if (named && !inBlock && l.Name is { } path && layers.Any(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)))
+                Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, path,
+                    "another layer's name continues it (" + layers.First(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)).Name + "), so it would be both a layer and a container");
             switch (l.Kind)
             {
                 case LayerKind.Unknown:
@@ -180,6 +215,21 @@ internal sealed class ModelBuilder
                     if (l.Padding < 0 || l.Padding > 1024) Invalid(l, "Padding", l.Padding, "it must not be negative");
                     if (l.Groups <= 0 || l.Groups > 1_000_000) Invalid(l, "Groups", l.Groups, "it must be a positive number");
                     if (inBlock && (l.Expansion <= 0 || l.Expansion > 1024)) Invalid(l, "Expansion", l.Expansion, "it must be a positive number");
+                    break;
+                case LayerKind.LayerNorm:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "LayerNorm is not supported inside a [ScalableBlock]");
+                    if (!(l.Eps > 0) || double.IsInfinity(l.Eps)) Invalid(l, "Eps", l.Eps, "it must be positive");
+                    break;
+                case LayerKind.PatchEmbedding:
+                case LayerKind.ClassToken:
+                case LayerKind.PositionalEmbedding:
+                case LayerKind.ClassTokenSelect:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "this layer is not supported inside a [ScalableBlock]");
+                    if (l.Kind == LayerKind.PatchEmbedding && l.Out <= 0) Invalid(l, "dim", l.Out, "it must be positive");
+                    if (l.Kind == LayerKind.PatchEmbedding && (l.Patch <= 0 || l.Patch > 1024)) Invalid(l, "Patch", l.Patch, "it must be a positive number");
+                    break;
+                case LayerKind.SiLU:
+                case LayerKind.GELU:
                     break;
                 case LayerKind.Linear:
                     if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "Linear is not supported inside a [ScalableBlock]");
@@ -210,7 +260,8 @@ internal sealed class ModelBuilder
                     if (l.Stride <= 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be a positive number");
                     if (l.Shortcut is < 0 or > 1) Invalid(l, "Shortcut", l.Shortcut, "use Shortcut.A or Shortcut.B");
                     if (l.DepthMap is < 0 or > 2) Invalid(l, "DepthMap", l.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
-                    if (!l.HasBlockType && l.Block is < 0 or > 1) Invalid(l, "block", l.Block, "use Block.Basic, Block.Bottleneck or typeof(YourBlock)");
+                    if (!l.HasBlockType && l.Block is < 0 or > 3) Invalid(l, "block", l.Block, "use Block.Basic, Block.Bottleneck, Block.MBConv, Block.Encoder or typeof(YourBlock)");
+                    if (l.BlockPrefix.Length > 0 && !IsIdentifier(l.BlockPrefix + "0")) Invalid(l, "BlockPrefix", l.BlockPrefix, "the block keys {prefix}{i} must be identifiers");
                     break;
             }
         }
@@ -225,6 +276,36 @@ internal sealed class ModelBuilder
     private void Invalid(LayerSpec l, string arg, object value, string rule) =>
         Report(DiagnosticDescriptors.InvalidValue, l.At(arg), l.Display, arg, value, rule);
 
+    /// <summary>torchvision's <c>_make_divisible(v, 8)</c>: nearest multiple of 8, at least 8, at least 90% of v.</summary>
+    public static long MakeDivisible(double v, long divisor = 8)
+    {
+        var nv = Math.Max(divisor, (long)(v + divisor / 2.0) / divisor * divisor);
+        if (nv < 0.9 * v) nv += divisor;
+        return nv;
+    }
+
+    private long? ScaleChannels(long declared, double multiplier)
+    {
+        if (_spec.Scaling == 1)
+        {
+            var v = declared * multiplier;
+            if (double.IsNaN(v) || double.IsInfinity(v) || v <= 0 || v > 1e9) return null;
+            return MakeDivisible(v);
+        }
+        return Scale(declared, multiplier);
+    }
+
+    private long? ScaleBlocks(long declared, double multiplier)
+    {
+        if (_spec.Scaling == 1)
+        {
+            var v = declared * multiplier;
+            if (double.IsNaN(v) || double.IsInfinity(v) || v <= 0 || v > 1e6) return null;
+            return (long)Math.Ceiling(v);
+        }
+        return Scale(declared, multiplier);
+    }
+
     private static long? Scale(long declared, double multiplier)
     {
         var v = declared * multiplier;
@@ -234,6 +315,25 @@ internal sealed class ModelBuilder
     }
 
     private static string Num(double d) => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Lit(long v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L";
+
+    private static void Mac(ResolvedVariant rv, long value, string expr)
+    {
+        rv.Macs += value;
+        rv.Trace.Add("macs += " + expr + ";");
+    }
+
+    private static void Sp(ResolvedVariant rv, long k, long s, long p) =>
+        rv.Trace.Add($"h = Sp(h, {Lit(k)}, {Lit(s)}, {Lit(p)}); w = Sp(w, {Lit(k)}, {Lit(s)}, {Lit(p)});");
+
+    private static TensorDesc AddT(ResolvedVariant rv, TensorDesc t, string[]? expr = null)
+    {
+        t.ShapeExpr = expr ?? t.Shape.Select(Lit).ToArray();
+        rv.Tensors.Add(t);
+        var shape = t.ShapeExpr.Length == 0 ? "global::System.Array.Empty<long>()" : "new long[] { " + string.Join(", ", t.ShapeExpr) + " }";
+        rv.Trace.Add($"__t.Add(new global::MotivationDsl.TensorInfo(\"{t.Name}\", global::MotivationDsl.TensorKind.{(t.IsBuffer ? "Buffer" : "Parameter")}, {shape}));");
+        return t;
+    }
 
     private ResolvedVariant ResolveVariant(VariantSpec v)
     {
@@ -244,31 +344,95 @@ internal sealed class ModelBuilder
         { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Depth"), "Depth", v.Name, v.Depth.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
         if (v.HasWidth && v.Width.Count != stages.Count)
         { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Width"), "Width", v.Name, v.Width.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
+        if (v.HasKernels && v.Kernels.Count != stages.Count)
+        { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Kernels"), "Kernels", v.Name, v.Kernels.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
+        if (v.HasExpansions && v.Expansions.Count != stages.Count)
+        { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Expansions"), "Expansions", v.Name, v.Expansions.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
         if (!rv.Ok) return rv;
 
+        // Block counts first: stochastic depth needs the total.
+        var depths = new List<long>();
+        for (var si = 0; si < stages.Count; si++)
+        {
+            var l = stages[si];
+            long depth;
+            if (v.HasDepth) depth = v.Depth[si];
+            else
+            {
+                var sd = ScaleBlocks(l.Blocks, v.DepthMultiplier);
+                if (sd is null) { Report(DiagnosticDescriptors.NotWhole, v.At("DepthMultiplier"), v.Name, "the block count", l.Display, l.Blocks, Num(v.DepthMultiplier), Num(l.Blocks * v.DepthMultiplier)); return Fail(rv); }
+                depth = sd.Value;
+            }
+            if (depth <= 0 || depth > 10_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Depth"), v.Name, "the block count", l.Display, depth, 1, depth); return Fail(rv); }
+            depths.Add(depth);
+        }
+        var totalMb = stages.Select((s, i) => (s, i)).Where(x => !x.s.HasBlockType && x.s.Block == 2).Sum(x => depths[x.i]);
+        var mbId = 0L;
+
         long c = _spec.InputShape[0], h = _spec.InputShape[1], w = _spec.InputShape[2];
+        var cExpr = Lit(c);
         var rank = 3;
         var stageIndex = 0;
         foreach (var l in _spec.Layers)
         {
             var r = new RLayer(l);
-            var inShape = rank == 3 ? $"[{c}, {h}, {w}]" : $"[{c}]";
+            var inShape = rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : $"[{c}]";
             switch (l.Kind)
             {
                 case LayerKind.Conv2d:
                 {
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"Conv2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    var o = Scale(l.Out, v.WidthMultiplier);
+                    long? o = l.Depthwise ? c : ScaleChannels(l.Out, v.WidthMultiplier);
                     if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output channels", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
-                    if (!GroupsOk(l, c, o.Value)) return Fail(rv);
-                    r.In = c; r.Out = o.Value; r.Kernel = l.Kernel; r.Stride = l.Stride; r.Padding = l.Padding; r.Groups = l.Groups; r.Bias = l.Bias;
+                    var groups = l.Depthwise ? c : l.Groups;
+                    if (!l.Depthwise && !GroupsOk(l, c, o.Value)) return Fail(rv);
+                    r.In = c; r.Out = o.Value; r.Kernel = l.Kernel; r.Stride = l.Stride; r.Padding = l.Padding; r.Groups = groups; r.Bias = l.Bias; r.Depthwise = l.Depthwise;
                     var (nh, nw) = (Spatial(h, l.Kernel, l.Stride, l.Padding), Spatial(w, l.Kernel, l.Stride, l.Padding));
                     if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
-                    AddConv(rv, l.Name!, null, -1, l.Name!, c, o.Value, l.Kernel, l.Groups, l.Bias);
-                    rv.Macs += o.Value * nh * nw * (c / l.Groups) * l.Kernel * l.Kernel;
+                    AddConv(rv, l.Name!, null, -1, l.Name!, c, o.Value, l.Kernel, groups, l.Bias);
+                    Sp(rv, l.Kernel, l.Stride, l.Padding);
+                    Mac(rv, o.Value * nh * nw * (c / groups) * l.Kernel * l.Kernel, $"{Lit(o.Value * (c / groups) * l.Kernel * l.Kernel)} * h * w");
                     c = o.Value; h = nh; w = nw;
                     break;
                 }
+                case LayerKind.PatchEmbedding:
+                {
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PatchEmbedding needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    var patch = v.PatchSize > 0 ? v.PatchSize : l.Patch;
+                    var o = ScaleChannels(l.Out, v.WidthMultiplier);
+                    if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the embedding dimension", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
+                    var (nh, nw) = (Spatial(h, patch, patch, 0), Spatial(w, patch, patch, 0));
+                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
+                    r.In = c; r.Out = o.Value; r.Kernel = patch; r.Stride = patch; r.Groups = 1; r.Bias = true;
+                    AddConv(rv, l.Name!, null, -1, l.Name!, c, o.Value, patch, 1, true);
+                    Sp(rv, patch, patch, 0);
+                    Mac(rv, o.Value * nh * nw * c * patch * patch, $"{Lit(o.Value * c * patch * patch)} * h * w");
+                    c = o.Value; h = nh; w = nw;
+                    rank = 2; rv.Seq = nh * nw;
+                    rv.Trace.Add("seq = h * w;");
+                    break;
+                }
+                case LayerKind.ClassToken:
+                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"ClassToken needs a token sequence (after a PatchEmbedding) but receives {inShape}"); return Fail(rv); }
+                    r.In = r.Out = c;
+                    AddT(rv, new TensorDesc(l.Name!, false, new[] { 1L, 1L, c }, null, -1, l.Name!));
+                    rv.Seq += 1; rv.Trace.Add("seq += 1;");
+                    break;
+                case LayerKind.PositionalEmbedding:
+                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PositionalEmbedding needs a token sequence (after a PatchEmbedding) but receives {inShape}"); return Fail(rv); }
+                    r.In = r.Out = c;
+                    AddT(rv, new TensorDesc(l.Name!, false, new[] { 1L, rv.Seq, c }, null, -1, l.Name!), new[] { "1L", "seq", Lit(c) });
+                    break;
+                case LayerKind.ClassTokenSelect:
+                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"ClassTokenSelect needs a token sequence but receives {inShape}"); return Fail(rv); }
+                    rank = 1; cExpr = Lit(c);
+                    break;
+                case LayerKind.LayerNorm:
+                    if (rank == 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"LayerNorm normalises tokens or features but receives {inShape}"); return Fail(rv); }
+                    r.In = r.Out = c;
+                    AddT(rv, new TensorDesc(l.Name + ".weight", false, new[] { c }, null, -1, l.Name + ".weight"));
+                    AddT(rv, new TensorDesc(l.Name + ".bias", false, new[] { c }, null, -1, l.Name + ".bias"));
+                    break;
                 case LayerKind.BatchNorm2d:
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"BatchNorm2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
                     r.In = r.Out = c;
@@ -282,59 +446,68 @@ internal sealed class ModelBuilder
                     r.Kernel = l.Kernel; r.Stride = s; r.Padding = l.Padding;
                     var (nh, nw) = (Spatial(h, l.Kernel, s, l.Padding), Spatial(w, l.Kernel, s, l.Padding));
                     if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.AttributeName, inShape, $"[{c}, {nh}, {nw}]"); return Fail(rv); }
+                    Sp(rv, l.Kernel, s, l.Padding);
                     h = nh; w = nw;
                     break;
                 }
                 case LayerKind.GlobalAvgPool:
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"GlobalAvgPool needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
                     h = w = 1;
+                    rv.Trace.Add("h = 1; w = 1;");
                     break;
                 case LayerKind.Flatten:
-                    if (rank == 3) { c = c * h * w; h = w = 1; rank = 1; }
+                    if (rank == 3) { rv.Trace.Add($"feat = {Lit(c)} * h * w;"); cExpr = "feat"; c = c * h * w; h = w = 1; rank = 1; }
+                    break;
+                case LayerKind.Dropout:
+                    r.P = double.IsNaN(v.Dropout) ? l.P : v.Dropout;
+                    if (!(r.P >= 0 && r.P < 1)) { Report(DiagnosticDescriptors.InvalidValue, v.At("Dropout"), v.Name, "Dropout", r.P, "it must be in [0, 1)"); return Fail(rv); }
                     break;
                 case LayerKind.Linear:
                 {
                     if (rank != 1) { Report(DiagnosticDescriptors.LinearNeedsFlatten, l.Location, l.Display, inShape); return Fail(rv); }
-                    long o;
+                    long o; string oExpr;
                     if (l.HasOut)
                     {
-                        var so = Scale(l.Out, v.WidthMultiplier);
+                        var so = ScaleChannels(l.Out, v.WidthMultiplier);
                         if (so is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output features", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
-                        o = so.Value;
+                        o = so.Value; oExpr = Lit(o);
                     }
-                    else o = _spec.Classes;
+                    else { o = _spec.Classes; oExpr = "classes"; }
                     r.In = c; r.Out = o; r.Bias = l.Bias;
-                    rv.Tensors.Add(new TensorDesc(l.Name + ".weight", false, new[] { o, c }, null, -1, l.Name + ".weight"));
-                    if (l.Bias) rv.Tensors.Add(new TensorDesc(l.Name + ".bias", false, new[] { o }, null, -1, l.Name + ".bias"));
-                    rv.Macs += c * o;
-                    c = o;
+                    AddT(rv, new TensorDesc(l.Name + ".weight", false, new[] { o, c }, null, -1, l.Name + ".weight"), new[] { oExpr, cExpr });
+                    if (l.Bias) AddT(rv, new TensorDesc(l.Name + ".bias", false, new[] { o }, null, -1, l.Name + ".bias"), new[] { oExpr });
+                    Mac(rv, c * o, $"{cExpr} * {oExpr}");
+                    c = o; cExpr = oExpr;
                     break;
                 }
                 case LayerKind.Stage:
                 {
-                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"a Stage needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    long planes, depth;
+                    var isEncoder = !l.HasBlockType && l.Block == 3;
+                    if (isEncoder ? rank != 2 : rank != 3)
+                    { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, isEncoder ? $"an Encoder stage needs a token sequence but receives {inShape}" : $"a Stage needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    long planes;
                     if (v.HasWidth) planes = v.Width[stageIndex];
                     else
                     {
-                        var sp = Scale(l.Channels, v.WidthMultiplier);
+                        var sp = ScaleChannels(l.Channels, v.WidthMultiplier);
                         if (sp is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the channels", l.Display, l.Channels, Num(v.WidthMultiplier), Num(l.Channels * v.WidthMultiplier)); return Fail(rv); }
                         planes = sp.Value;
                     }
                     if (planes <= 0 || planes > 1_000_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Width"), v.Name, "the channels", l.Display, planes, 1, planes); return Fail(rv); }
-                    if (v.HasDepth) depth = v.Depth[stageIndex];
-                    else
-                    {
-                        var sd = Scale(l.Blocks, v.DepthMultiplier);
-                        if (sd is null) { Report(DiagnosticDescriptors.NotWhole, v.At("DepthMultiplier"), v.Name, "the block count", l.Display, l.Blocks, Num(v.DepthMultiplier), Num(l.Blocks * v.DepthMultiplier)); return Fail(rv); }
-                        depth = sd.Value;
-                    }
-                    if (depth <= 0 || depth > 10_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Depth"), v.Name, "the block count", l.Display, depth, 1, depth); return Fail(rv); }
+                    var depth = depths[stageIndex];
                     r.StageIndex = stageIndex;
                     r.In = c;
                     for (var i = 0; i < depth; i++)
                     {
-                        var blk = ResolveBlock(rv, l, i, c, planes, i == 0 ? l.Stride : 1, h, w);
+                        RBlock? blk;
+                        if (isEncoder) blk = ResolveEncoder(rv, v, l, i, c, planes);
+                        else if (!l.HasBlockType && l.Block == 2)
+                        {
+                            var sd = double.IsNaN(_spec.StochasticDepth) ? 0 : _spec.StochasticDepth * mbId / totalMb;
+                            mbId++;
+                            blk = ResolveMBConv(rv, v, l, stageIndex, i, c, planes, i == 0 ? l.Stride : 1, h, w, sd);
+                        }
+                        else blk = ResolveBlock(rv, l, i, c, planes, i == 0 ? l.Stride : 1, h, w);
                         if (blk is null) return Fail(rv);
                         r.Blocks.Add(blk);
                         c = blk.Out; h = blk.OutH; w = blk.OutW;
@@ -346,9 +519,9 @@ internal sealed class ModelBuilder
             }
             rv.Layers.Add(r);
         }
-        if (rank != 1 || c != _spec.Classes)
+        if (rank != 1 || c != _spec.Classes || cExpr != "classes")
         {
-            Report(DiagnosticDescriptors.OutputShape, _spec.Location ?? _spec.ClassLocation, v.Name, _spec.ClassName, rank == 3 ? $"[{c}, {h}, {w}]" : $"[{c}]", _spec.Classes);
+            Report(DiagnosticDescriptors.OutputShape, _spec.Location ?? _spec.ClassLocation, v.Name, _spec.ClassName, rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : $"[{c}]", _spec.Classes);
             return Fail(rv);
         }
         return rv;
@@ -372,21 +545,110 @@ internal sealed class ModelBuilder
         return span < 0 ? 0 : span / stride + 1;
     }
 
-    private static void AddConv(ResolvedVariant rv, string name, string? stage, int block, string local, long inC, long outC, long k, long groups, bool bias)
+    private static string BlockKey(LayerSpec stage, int index) => stage.Name + "." + stage.BlockPrefix + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Prefix(string? stage, int block, string? blockPrefix = null) =>
+        stage is null ? "" : stage + "." + (blockPrefix ?? "") + block + ".";
+
+    private static void AddConv(ResolvedVariant rv, string name, string? stage, int block, string local, long inC, long outC, long k, long groups, bool bias, string? blockPrefix = null)
     {
-        var prefix = stage is null ? "" : stage + "." + block + ".";
-        rv.Tensors.Add(new TensorDesc(prefix + local + ".weight", false, new[] { outC, inC / groups, k, k }, stage, block, local + ".weight"));
-        if (bias) rv.Tensors.Add(new TensorDesc(prefix + local + ".bias", false, new[] { outC }, stage, block, local + ".bias"));
+        var prefix = Prefix(stage, block, blockPrefix);
+        AddT(rv, new TensorDesc(prefix + local + ".weight", false, new[] { outC, inC / groups, k, k }, stage, block, local + ".weight"));
+        if (bias) AddT(rv, new TensorDesc(prefix + local + ".bias", false, new[] { outC }, stage, block, local + ".bias"));
     }
 
     private static void AddBn(ResolvedVariant rv, string name, string? stage, int block, string local, long ch)
     {
-        var prefix = stage is null ? "" : stage + "." + block + ".";
-        rv.Tensors.Add(new TensorDesc(prefix + local + ".weight", false, new[] { ch }, stage, block, local + ".weight"));
-        rv.Tensors.Add(new TensorDesc(prefix + local + ".bias", false, new[] { ch }, stage, block, local + ".bias"));
-        rv.Tensors.Add(new TensorDesc(prefix + local + ".running_mean", true, new[] { ch }, stage, block, local + ".running_mean"));
-        rv.Tensors.Add(new TensorDesc(prefix + local + ".running_var", true, new[] { ch }, stage, block, local + ".running_var"));
-        rv.Tensors.Add(new TensorDesc(prefix + local + ".num_batches_tracked", true, Array.Empty<long>(), stage, block, local + ".num_batches_tracked"));
+        var prefix = Prefix(stage, block);
+        AddT(rv, new TensorDesc(prefix + local + ".weight", false, new[] { ch }, stage, block, local + ".weight"));
+        AddT(rv, new TensorDesc(prefix + local + ".bias", false, new[] { ch }, stage, block, local + ".bias"));
+        AddT(rv, new TensorDesc(prefix + local + ".running_mean", true, new[] { ch }, stage, block, local + ".running_mean"));
+        AddT(rv, new TensorDesc(prefix + local + ".running_var", true, new[] { ch }, stage, block, local + ".running_var"));
+        AddT(rv, new TensorDesc(prefix + local + ".num_batches_tracked", true, Array.Empty<long>(), stage, block, local + ".num_batches_tracked"));
+    }
+
+    /// <summary>An MBConv block (torchvision's efficientnet MBConv). Mirrors the emitted MBConv class.</summary>
+    private RBlock? ResolveMBConv(ResolvedVariant rv, VariantSpec v, LayerSpec stage, int stageIndex, int index, long inC, long outC, long stride, long h, long w, double sdProb)
+    {
+        var s = stage.Name!;
+        var kernel = v.HasKernels ? v.Kernels[stageIndex] : stage.Kernel;
+        var expansion = v.HasExpansions ? v.Expansions[stageIndex] : stage.Expansion;
+        var ratio = double.IsNaN(v.SERatio) ? stage.SERatio : v.SERatio;
+        if (kernel <= 0 || kernel % 2 == 0 || kernel > 31)
+        { Report(DiagnosticDescriptors.InvalidValue, v.HasKernels ? v.At("Kernels") : stage.At("Kernel"), s, "Kernel", kernel, "an MBConv kernel must be odd and positive"); return null; }
+        if (expansion <= 0 || expansion > 64)
+        { Report(DiagnosticDescriptors.InvalidValue, v.HasExpansions ? v.At("Expansions") : stage.At("Expansion"), s, "Expansion", expansion, "it must be a positive number"); return null; }
+        if (!(ratio >= 0 && ratio <= 1))
+        { Report(DiagnosticDescriptors.InvalidValue, !double.IsNaN(v.SERatio) ? v.At("SERatio") : stage.At("SERatio"), s, "SERatio", ratio, "it must be between 0 and 1"); return null; }
+        var blk = new RBlock { In = inC, Planes = outC, Stride = stride, InH = h, InW = w, Kernel = kernel, Expansion = expansion, SERatio = ratio, SdProb = sdProb };
+        var expanded = MakeDivisible(inC * (double)expansion);
+        blk.Expanded = expanded;
+        blk.Squeeze = ratio > 0 ? Math.Max(1, (long)Math.Floor(inC * ratio)) : 0;
+        var pad = (kernel - 1) / 2;
+        var i = 0;
+        if (expanded != inC)
+        {
+            AddConv(rv, "", s, index, $"block.{i}.0", inC, expanded, 1, 1, false); AddBn(rv, "", s, index, $"block.{i}.1", expanded);
+            Mac(rv, expanded * h * w * inC, $"{Lit(expanded * inC)} * h * w");
+            blk.Convs.Add(($"block.{i}.0", inC, expanded, 1, 1));
+            i++;
+        }
+        var nh = Spatial(h, kernel, stride, pad); var nw = Spatial(w, kernel, stride, pad);
+        if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, stage.Location, rv.Name, $"{s}.{index}", $"[{inC}, {h}, {w}]", $"[{expanded}, {nh}, {nw}]"); return null; }
+        AddConv(rv, "", s, index, $"block.{i}.0", expanded, expanded, kernel, expanded, false); AddBn(rv, "", s, index, $"block.{i}.1", expanded);
+        Sp(rv, kernel, stride, pad);
+        Mac(rv, expanded * nh * nw * kernel * kernel, $"{Lit(expanded * kernel * kernel)} * h * w");
+        blk.Convs.Add(($"block.{i}.0", expanded, expanded, 1, stride)); // depthwise: per channel, a prefix keeps channels aligned
+        i++;
+        if (blk.Squeeze > 0)
+        {
+            AddConv(rv, "", s, index, $"block.{i}.fc1", expanded, blk.Squeeze, 1, 1, true);
+            AddConv(rv, "", s, index, $"block.{i}.fc2", blk.Squeeze, expanded, 1, 1, true);
+            Mac(rv, 2 * expanded * blk.Squeeze, Lit(2 * expanded * blk.Squeeze));
+            i++;
+        }
+        AddConv(rv, "", s, index, $"block.{i}.0", expanded, outC, 1, 1, false); AddBn(rv, "", s, index, $"block.{i}.1", outC);
+        Mac(rv, outC * nh * nw * expanded, $"{Lit(outC * expanded)} * h * w");
+        blk.Convs.Add(($"block.{i}.0", expanded, outC, 1, 1));
+        blk.Out = outC; blk.OutH = nh; blk.OutW = nw;
+        blk.Residual = stride == 1 && inC == outC;
+        return blk;
+    }
+
+    /// <summary>A pre-norm transformer encoder block (torchvision's ViT EncoderBlock).</summary>
+    private RBlock? ResolveEncoder(ResolvedVariant rv, VariantSpec v, LayerSpec stage, int index, long d, long planes)
+    {
+        var s = stage.Name!;
+        if (planes != d)
+        {
+            Report(DiagnosticDescriptors.Unsupported, stage.Location, $"{s}.{stage.BlockPrefix}{index}", $"an Encoder stage keeps the token width: it receives {d} features but its channels are {planes}");
+            return null;
+        }
+        var heads = v.Heads > 0 ? v.Heads : stage.Heads;
+        if (heads <= 0 || d % heads != 0)
+        {
+            Report(DiagnosticDescriptors.HeadsNotDividing, v.Heads > 0 ? v.At("Heads") : stage.At("Heads"), v.Name, s, heads, d);
+            return null;
+        }
+        var mlp = ScaleChannels(stage.MlpDim, v.WidthMultiplier);
+        if (mlp is null || stage.MlpDim <= 0)
+        {
+            Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the MLP features", stage.Display, stage.MlpDim, Num(v.WidthMultiplier), Num(stage.MlpDim * v.WidthMultiplier));
+            return null;
+        }
+        var blk = new RBlock { In = d, Planes = d, Out = d, Stride = 1, Heads = heads, Mlp = mlp.Value };
+        var p = Prefix(s, index, stage.BlockPrefix);
+        void T(string local, params long[] shape) => AddT(rv, new TensorDesc(p + local, false, shape, s, index, local));
+        T("ln_1.weight", d); T("ln_1.bias", d);
+        T("self_attention.in_proj_weight", 3 * d, d); T("self_attention.in_proj_bias", 3 * d);
+        T("self_attention.out_proj.weight", d, d); T("self_attention.out_proj.bias", d);
+        T("ln_2.weight", d); T("ln_2.bias", d);
+        T("mlp.0.weight", mlp.Value, d); T("mlp.0.bias", mlp.Value);
+        T("mlp.3.weight", d, mlp.Value); T("mlp.3.bias", d);
+        // q/k/v and output projections, the two attention products (n x n x d each), the MLP.
+        var n = rv.Seq;
+        Mac(rv, n * d * 4 * d + 2 * n * n * d + 2 * n * d * mlp.Value, $"seq * {Lit(4 * d * d + 2 * d * mlp.Value)} + seq * seq * {Lit(2 * d)}");
+        return blk;
     }
 
     /// <summary>One block: its tensors, MACs and output shape. Mirrors the emitted block classes.</summary>
@@ -402,7 +664,8 @@ internal sealed class ModelBuilder
         {
             AddConv(rv, local, s, index, local, c, o, k, g, bias);
             var nh = Spatial(bh, k, st, p); var nw = Spatial(bw, k, st, p);
-            rv.Macs += o * Math.Max(nh, 0) * Math.Max(nw, 0) * (c / g) * k * k;
+            Sp(rv, k, st, p);
+            Mac(rv, o * Math.Max(nh, 0) * Math.Max(nw, 0) * (c / g) * k * k, $"{Lit(o * (c / g) * k * k)} * h * w");
             blk.Convs.Add((local, c, o, g, st));
             c = o; bh = nh; bw = nw;
         }
@@ -428,9 +691,11 @@ internal sealed class ModelBuilder
             {
                 if (l.Kind == LayerKind.Conv2d)
                 {
-                    var o = l.Expansion * planes;
-                    if (!GroupsOk(l, c, o)) return null;
-                    Conv(l.Name!, o, l.Kernel, l.StageStride ? stride : l.Stride, l.Padding, l.Groups, l.Bias);
+                    var o = l.Depthwise ? c : l.Expansion * planes;
+                    var g = l.Depthwise ? c : l.Groups;
+                    if (!l.Depthwise && !GroupsOk(l, c, o)) return null;
+                    Conv(l.Name!, o, l.Kernel, l.StageStride ? stride : l.Stride, l.Padding, g, l.Bias);
+                    if (l.Depthwise) blk.Convs[blk.Convs.Count - 1] = (l.Name!, o, o, 1, blk.Convs[blk.Convs.Count - 1].Stride);
                     if (bh <= 0 || bw <= 0)
                     {
                         Report(DiagnosticDescriptors.SpatialCollapse, l.Location, rv.Name, $"{s}.{index}.{l.Name}", $"[{inC}, {h}, {w}]", $"[{o}, {bh}, {bw}]");
@@ -464,7 +729,7 @@ internal sealed class ModelBuilder
             if (shortcutKind == ShortcutKind.B)
             {
                 AddConv(rv, shortcutName + ".0", s, index, shortcutName + ".0", inC, c, 1, 1, false);
-                rv.Macs += c * bh * bw * inC;
+                Mac(rv, c * bh * bw * inC, $"{Lit(c * inC)} * h * w");
                 blk.Convs.Add((shortcutName + ".0", inC, c, 1, stride));
                 AddBn(rv, shortcutName + ".1", s, index, shortcutName + ".1", c);
             }
@@ -475,41 +740,72 @@ internal sealed class ModelBuilder
     /// <summary>Index of the motivated block that base block <paramref name="i"/> of <paramref name="l"/> maps to.</summary>
     public static int MapBlock(int i, int l, int lm, int rule) => rule == 2 ? i : (i < l - 1 ? i : lm - 1);
 
-    private void BuildMap(BuiltModel model)
+    private static (long, long)[] Whole(long[] shape) => shape.Select(d => (0L, d)).ToArray();
+
+    private List<MapEntryDesc>? BuildMap(ResolvedVariant b, ResolvedVariant m, LocationInfo? pairLocation)
     {
-        var b = model.Base; var m = model.Motivated;
+        var before = _diagnostics.Count;
+        var map = new List<MapEntryDesc>();
         var motByName = m.Tensors.ToDictionary(t => t.Name);
         var widthLoc = m.Spec.HasWidth ? m.Spec.At("Width") : m.Spec.At("WidthMultiplier");
         var depthLoc = m.Spec.HasDepth ? m.Spec.At("Depth") : m.Spec.At("DepthMultiplier");
-        var stageRule = new Dictionary<string, int>();
         var blockMap = new Dictionary<(string, int), int>();
+        var stageSpecs = new Dictionary<string, (LayerSpec Spec, RLayer Base, RLayer Mot)>();
+        var reportedBlockMismatch = false; // kernel, expansion, SE ratio: one report per pair (a variant-level value applies to every stage)
 
         for (var li = 0; li < b.Layers.Count; li++)
         {
             var bl = b.Layers[li]; var ml = m.Layers[li];
-            if (bl.Kind == LayerKind.Conv2d && bl.Groups > 1 && (bl.In != ml.In || bl.Out != ml.Out))
+            if (bl.Kind == LayerKind.Conv2d && !bl.Depthwise && bl.Groups > 1 && (bl.In != ml.In || bl.Out != ml.Out))
                 Report(DiagnosticDescriptors.Groups, bl.Spec.At("Groups"), bl.Spec.Display, bl.Groups,
                     $"base has {bl.In} -> {bl.Out} channels but motivated has {ml.In} -> {ml.Out}; a channel prefix does not keep channels in the same group");
+            if (bl.Kind == LayerKind.PatchEmbedding && bl.Kernel != ml.Kernel)
+                Report(DiagnosticDescriptors.PatchMismatch, m.Spec.Has("PatchSize") ? m.Spec.At("PatchSize") : b.Spec.At("PatchSize"), bl.Spec.Display, b.Name, bl.Kernel, m.Name, ml.Kernel);
             if (bl.Kind != LayerKind.Stage) continue;
             var stage = bl.Spec.Name!;
+            stageSpecs[stage] = (bl.Spec, bl, ml);
             var rule = bl.Spec.DepthMap != 0 ? bl.Spec.DepthMap : (_spec.DepthMap != 0 ? _spec.DepthMap : 1);
-            stageRule[stage] = rule;
             int l = bl.Blocks.Count, lm = ml.Blocks.Count;
             if (l > lm)
             {
                 Report(DiagnosticDescriptors.BaseLarger, depthLoc, stage, b.Name, $"[{l} blocks]", stage, m.Name, $"[{lm} blocks]");
                 continue;
             }
+            var isMb = !bl.Spec.HasBlockType && bl.Spec.Block == 2;
+            var isEnc = !bl.Spec.HasBlockType && bl.Spec.Block == 3;
             for (var i = 0; i < l; i++)
             {
                 var j = MapBlock(i, l, lm, rule);
                 blockMap[(stage, i)] = j;
                 var bb = bl.Blocks[i]; var mb = ml.Blocks[j];
-                var bn = $"{stage}.{i}"; var mn = $"{stage}.{j}";
+                var bn = $"{stage}.{bl.Spec.BlockPrefix}{i}"; var mn = $"{stage}.{bl.Spec.BlockPrefix}{j}";
+                if (reportedBlockMismatch) break;
+                if (isMb && (bb.Kernel != mb.Kernel || bb.Expansion != mb.Expansion))
+                {
+                    reportedBlockMismatch = true;
+                    var what = bb.Kernel != mb.Kernel ? "kernel" : "expansion";
+                    var arg = what == "kernel" ? "Kernels" : "Expansions";
+                    Report(DiagnosticDescriptors.KernelOrExpansionMismatch, m.Spec.Has(arg) ? m.Spec.At(arg) : b.Spec.At(arg), stage, what,
+                        b.Name, what == "kernel" ? bb.Kernel : bb.Expansion, m.Name, what == "kernel" ? mb.Kernel : mb.Expansion);
+                    break;
+                }
+                if (isMb && bb.SERatio != mb.SERatio)
+                {
+                    reportedBlockMismatch = true;
+                    Report(DiagnosticDescriptors.SERatioMismatch, m.Spec.Has("SERatio") ? m.Spec.At("SERatio") : b.Spec.At("SERatio"), stage, b.Name, Num(bb.SERatio), m.Name, Num(mb.SERatio));
+                    break;
+                }
+                if (isEnc && (bb.Heads > mb.Heads || bb.In / bb.Heads > mb.In / mb.Heads))
+                {
+                    Report(DiagnosticDescriptors.BaseLarger, m.Spec.Has("Heads") ? m.Spec.At("Heads") : widthLoc, bn + ".self_attention", b.Name, $"[{bb.Heads} heads x {bb.In / bb.Heads}]", mn + ".self_attention", m.Name, $"[{mb.Heads} heads x {mb.In / mb.Heads}]");
+                    break;
+                }
                 if (bb.Stride != mb.Stride)
                     Report(DiagnosticDescriptors.LayerMismatch, depthLoc, bn, b.Name, mn, m.Name, "strides", bb.Stride, mb.Stride);
                 else if (bb.Shortcut != mb.Shortcut)
                     Report(DiagnosticDescriptors.LayerMismatch, depthLoc, bn, b.Name, mn, m.Name, "shortcuts", bb.Shortcut, mb.Shortcut);
+                else if (bb.Residual != mb.Residual)
+                    Report(DiagnosticDescriptors.LayerMismatch, depthLoc, bn, b.Name, mn, m.Name, "residual connections", bb.Residual, mb.Residual);
                 else if (bb.Shortcut == ShortcutKind.A && (bb.In != mb.In || bb.Out != mb.Out))
                     Report(DiagnosticDescriptors.OptionAWidth, bl.Spec.At("Shortcut"), stage, bb.Out - bb.In, b.Name, mb.Out - mb.In, m.Name);
                 else
@@ -523,24 +819,67 @@ internal sealed class ModelBuilder
                         }
             }
         }
-        if (_diagnostics.Count > 0) return;
+        if (_diagnostics.Count > before) return null;
 
         var reportedLarger = false;
         foreach (var t in b.Tensors)
         {
-            var name = t.Stage is null ? t.Name : $"{t.Stage}.{blockMap[(t.Stage, t.Block)]}.{t.Local}";
+            string name;
+            RBlock? bb = null, mb = null;
+            if (t.Stage is null) name = t.Name;
+            else
+            {
+                var (spec, bl, ml) = stageSpecs[t.Stage];
+                var j = blockMap[(t.Stage, t.Block)];
+                name = $"{t.Stage}.{spec.BlockPrefix}{j}.{t.Local}";
+                bb = bl.Blocks[t.Block]; mb = ml.Blocks[j];
+            }
             var mshape = motByName.TryGetValue(name, out var mt) ? mt.Shape : Array.Empty<long>();
             if (mt is not null && !reportedLarger && (mt.Shape.Length != t.Shape.Length || t.Shape.Where((d, k) => d > mt.Shape[k]).Any()))
             {
                 Report(DiagnosticDescriptors.BaseLarger, widthLoc, t.Name, b.Name, MapChecker.Shape(t.Shape), name, m.Name, MapChecker.Shape(mt.Shape));
                 reportedLarger = true;
             }
-            model.Map.Add(new MapEntryDesc(t.Name, name, t.IsBuffer, t.Shape, mshape, t.Shape.Select(d => (0L, d)).ToArray()));
+            var entry = new MapEntryDesc(t.Name, name, t.IsBuffer, t.Shape, mshape, Whole(t.Shape));
+            if (bb is not null && mb is not null && bb.Heads > 0 && (bb.In != mb.In || bb.Heads != mb.Heads))
+                entry.Pieces = HeadPieces(t.Local, bb.In, bb.Heads, mb.In, mb.Heads);
+            map.Add(entry);
         }
-        if (_diagnostics.Count > 0) return;
+        if (_diagnostics.Count > before) return null;
 
         // The proof: check the built map independently against both variants' tensor lists.
-        foreach (var p in MapChecker.Check(b.Name, m.Name, b.Tensors, m.Tensors, model.Map))
-            Report(p.Descriptor, _spec.At("Motivated"), p.Args);
+        foreach (var p in MapChecker.Check(b.Name, m.Name, b.Tensors, m.Tensors, map))
+            Report(p.Descriptor, pairLocation, p.Args);
+        return _diagnostics.Count > before ? null : map;
+    }
+
+    /// <summary>
+    /// Head-aware pieces of an attention tensor: head h of the base (rows/columns [h dh_b, (h+1) dh_b) of the q, k or v
+    /// block) goes to [h dh_m, h dh_m + dh_b) of the same block of the motivated tensor; input features by prefix.
+    /// Null for tensors that are plain prefixes (layer norms, out_proj.bias, MLP).
+    /// </summary>
+    public static List<((long, long)[], (long, long)[])>? HeadPieces(string local, long db, long hb, long dm, long hm)
+    {
+        long dhb = db / hb, dhm = dm / hm;
+        var pieces = new List<((long, long)[], (long, long)[])>();
+        switch (local)
+        {
+            case "self_attention.in_proj_weight":
+            case "self_attention.in_proj_bias":
+                var weight = local.EndsWith("weight", StringComparison.Ordinal);
+                for (var j = 0; j < 3; j++)
+                    for (var h = 0; h < hb; h++)
+                    {
+                        var br = (j * db + h * dhb, dhb); var mr = (j * dm + h * dhm, dhb);
+                        pieces.Add(weight ? (new[] { br, (0L, db) }, new[] { mr, (0L, db) }) : (new[] { br }, new[] { mr }));
+                    }
+                return pieces;
+            case "self_attention.out_proj.weight":
+                for (var h = 0; h < hb; h++)
+                    pieces.Add((new[] { (0L, db), (h * dhb, dhb) }, new[] { (0L, db), (h * dhm, dhb) }));
+                return pieces;
+            default:
+                return null;
+        }
     }
 }

@@ -20,6 +20,8 @@ internal sealed class TensorDesc
     /// <summary>The name inside the block (<c>conv1.weight</c>) or the whole name at model level.</summary>
     public string Local { get; }
     public long Elements => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The shape as C# expressions of the generated Describe method (literals, or <c>classes</c>, <c>seq</c>, <c>feat</c>).</summary>
+    public string[]? ShapeExpr { get; set; }
 }
 
 /// <summary>One weights-map entry as computed by the builder (checked independently by <see cref="MapChecker"/>).</summary>
@@ -36,6 +38,8 @@ internal sealed class MapEntryDesc
     public long[] BaseShape { get; }
     public long[] MotivatedShape { get; }
     public (long Start, long Length)[] Region { get; }
+    /// <summary>Null for a plain entry; else (base region, motivated region) pieces (head-aware attention).</summary>
+    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces { get; set; }
 }
 
 internal enum ShortcutKind { None = 0, A = 1, B = 2 }
@@ -46,6 +50,10 @@ internal sealed class RBlock
     public long InH, InW, OutH, OutW;
     /// <summary>Per conv inside the block (local name -> (in, out, groups)) for mapping checks.</summary>
     public List<(string Name, long In, long Out, long Groups, long Stride)> Convs = new();
+    // MBConv
+    public long Expanded, Kernel, Expansion, Squeeze; public double SERatio, SdProb; public bool Residual;
+    // Encoder
+    public long Heads, Mlp;
 }
 
 /// <summary>One layer of a resolved variant, with concrete sizes.</summary>
@@ -56,6 +64,8 @@ internal sealed class RLayer
     public LayerKind Kind => Spec.Kind;
     public long In, Out, Kernel, Stride, Padding, Groups;
     public bool Bias;
+    public bool Depthwise;
+    public double P;
     public string BlockClass = "";
     public List<RBlock> Blocks = new();
     public int StageIndex = -1;
@@ -69,6 +79,9 @@ internal sealed class ResolvedVariant
     public List<RLayer> Layers { get; } = new();
     public List<TensorDesc> Tensors { get; } = new();
     public long Macs { get; set; }
+    /// <summary>C# statements of the generated Describe(classes, c, h, w) method (locals h, w, seq, feat, macs, __t).</summary>
+    public List<string> Trace { get; } = new();
+    public long Seq;
     public long Parameters => Tensors.Where(t => !t.IsBuffer).Sum(t => t.Elements);
     public bool Ok { get; set; } = true;
 }

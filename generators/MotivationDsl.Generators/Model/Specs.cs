@@ -16,6 +16,13 @@ internal enum LayerKind
     Dropout,
     Linear,
     Stage,
+    SiLU,
+    GELU,
+    LayerNorm,
+    PatchEmbedding,
+    ClassToken,
+    PositionalEmbedding,
+    ClassTokenSelect,
 }
 
 /// <summary>Where one attribute argument was written (positional arguments under their parameter name).</summary>
@@ -40,6 +47,14 @@ internal sealed record LayerSpec
     public bool Bias { get; init; } = true;
     public long Expansion { get; init; } = 1;
     public bool StageStride { get; init; }
+    public bool Depthwise { get; init; }
+
+    // PatchEmbedding / Stage(Encoder) / Stage(MBConv)
+    public long Patch { get; init; } = 16;
+    public long Heads { get; init; }
+    public long MlpDim { get; init; }
+    public double SERatio { get; init; } = 0.25;
+    public string BlockPrefix { get; init; } = "";
 
     // BatchNorm / Dropout
     public double Eps { get; init; } = 1e-5;
@@ -75,10 +90,23 @@ internal sealed record VariantSpec
     public bool HasWidth { get; init; }
     public EquatableArray<long> Width { get; init; } = EquatableArray<long>.Empty;
     public double WidthMultiplier { get; init; } = 1.0;
+    public long Heads { get; init; }
+    public bool HasKernels { get; init; }
+    public EquatableArray<long> Kernels { get; init; } = EquatableArray<long>.Empty;
+    public bool HasExpansions { get; init; }
+    public EquatableArray<long> Expansions { get; init; } = EquatableArray<long>.Empty;
+    public double SERatio { get; init; } = double.NaN;
+    public long PatchSize { get; init; }
+    public double Dropout { get; init; } = double.NaN;
+
+    public bool Has(string arg) => Args.Any(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase));
 
     public LocationInfo? At(string arg) =>
         Args.FirstOrDefault(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase))?.Location ?? Location;
 }
+
+/// <summary>An extra [Pair(base, motivated)] whose map is generated and proven too.</summary>
+internal sealed record PairSpec(string? Base, string? Motivated, LocationInfo? Location);
 
 /// <summary>A [ScalableBlock] class: its layers and flags.</summary>
 internal sealed record BlockSpec
@@ -111,6 +139,9 @@ internal sealed record ModelSpec
     public string? Motivated { get; init; }
     public int DepthMap { get; init; }
     public int Init { get; init; }
+    public int Scaling { get; init; }
+    public double StochasticDepth { get; init; }
+    public EquatableArray<PairSpec> Pairs { get; init; } = EquatableArray<PairSpec>.Empty;
     public EquatableArray<LayerSpec> Layers { get; init; } = EquatableArray<LayerSpec>.Empty;
     public EquatableArray<VariantSpec> Variants { get; init; } = EquatableArray<VariantSpec>.Empty;
     public EquatableArray<DiagnosticInfo> Diagnostics { get; init; } = EquatableArray<DiagnosticInfo>.Empty;

@@ -31,6 +31,58 @@ public sealed class Conv2dAttribute : LayerAttribute
 
     /// <summary>Inside a block: this convolution takes the stage's stride in the stage's first block.</summary>
     public bool StageStride { get; set; }
+
+    /// <summary>
+    /// Depthwise: groups = channels and output channels = input channels (the declared output channels and
+    /// <see cref="Groups"/> are ignored). Scales with width: a depthwise weight is per channel, so its prefix map is exact.
+    /// </summary>
+    public bool Depthwise { get; set; }
+}
+
+/// <summary>SiLU (swish) activation.</summary>
+public sealed class SiLUAttribute : LayerAttribute
+{
+}
+
+/// <summary>GELU activation (exact, erf form, as <c>torch.nn.GELU()</c>).</summary>
+public sealed class GELUAttribute : LayerAttribute
+{
+}
+
+/// <summary>Layer normalisation over the last dimension (<c>torch.nn.LayerNorm(d)</c>): weight, bias <c>[d]</c>.</summary>
+public sealed class LayerNormAttribute(string name) : LayerAttribute
+{
+    public string Name { get; } = name;
+    public double Eps { get; set; } = 1e-5;
+}
+
+/// <summary>
+/// Patch embedding of a vision transformer: <c>Conv2d(C, dim, kernel = stride = Patch)</c> with bias, then the
+/// <c>[dim, H/p, W/p]</c> map becomes a sequence of <c>H/p x W/p</c> tokens of <paramref name="dim"/> features
+/// (torchvision's <c>conv_proj</c> and reshape/permute). <paramref name="dim"/> scales with width.
+/// </summary>
+public sealed class PatchEmbeddingAttribute(string name, int dim) : LayerAttribute
+{
+    public string Name { get; } = name;
+    public int Dim { get; } = dim;
+    public int Patch { get; set; } = 16;
+}
+
+/// <summary>A learned class token <c>[1, 1, d]</c> (zeros at initialisation) prepended to the token sequence.</summary>
+public sealed class ClassTokenAttribute(string name) : LayerAttribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>A learned positional embedding <c>[1, seq, d]</c> (normal, std 0.02, at initialisation) added to the tokens.</summary>
+public sealed class PositionalEmbeddingAttribute(string name) : LayerAttribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>Keeps only the class token (<c>x[:, 0]</c>): a token sequence becomes a feature vector.</summary>
+public sealed class ClassTokenSelectAttribute : LayerAttribute
+{
 }
 
 /// <summary>Batch normalisation over channels (<c>torch.nn.BatchNorm2d</c>): weight, bias, running_mean, running_var, num_batches_tracked.</summary>
@@ -124,6 +176,24 @@ public sealed class StageAttribute : LayerAttribute
 
     /// <summary>Overrides the model's depth rule for this stage.</summary>
     public DepthMap DepthMap { get; set; }
+
+    /// <summary><see cref="Block.MBConv"/>: depthwise kernel size (3 or 5 in EfficientNet).</summary>
+    public int Kernel { get; set; } = 3;
+
+    /// <summary><see cref="Block.MBConv"/>: expansion ratio of the 1x1 expand convolution (1: no expand convolution).</summary>
+    public int Expansion { get; set; } = 1;
+
+    /// <summary><see cref="Block.MBConv"/>: squeeze channels = max(1, floor(block input channels x SERatio)); 0 disables SE.</summary>
+    public double SERatio { get; set; } = 0.25;
+
+    /// <summary><see cref="Block.Encoder"/>: attention heads (a variant's <see cref="VariantAttribute.Heads"/> overrides).</summary>
+    public int Heads { get; set; }
+
+    /// <summary><see cref="Block.Encoder"/>: hidden features of the MLP (scales with width).</summary>
+    public int MlpDim { get; set; }
+
+    /// <summary>Prefix of the block keys: <c>{stage}.{prefix}{i}</c> (torchvision's ViT: <c>encoder_layer_</c>).</summary>
+    public string BlockPrefix { get; set; } = "";
 }
 
 /// <summary>Built-in blocks.</summary>
@@ -134,6 +204,19 @@ public enum Block
 
     /// <summary>The bottleneck block: conv1x1-bn-relu-conv3x3-bn-relu-conv1x1(x4)-bn, add, relu.</summary>
     Bottleneck = 1,
+
+    /// <summary>
+    /// EfficientNet's MBConv (torchvision layout <c>block.0 ... block.3</c>): expand 1x1 conv-BN-SiLU (absent with expansion 1),
+    /// depthwise kxk conv-BN-SiLU (the stride), squeeze-and-excitation (<c>fc1</c>, SiLU, <c>fc2</c>, sigmoid), project 1x1
+    /// conv-BN; residual with stochastic depth when the stride is 1 and channels do not change. The stage's channels are its output.
+    /// </summary>
+    MBConv = 2,
+
+    /// <summary>
+    /// A pre-norm transformer encoder block (torchvision ViT layout): <c>ln_1</c>, <c>self_attention</c> (fused
+    /// <c>in_proj_weight [3d, d]</c>), dropout, residual, <c>ln_2</c>, <c>mlp.0</c>-GELU-dropout-<c>mlp.3</c>-dropout, residual.
+    /// </summary>
+    Encoder = 3,
 }
 
 /// <summary>Shortcut of a residual block whose output shape differs from its input.</summary>

@@ -24,6 +24,39 @@ public sealed class ScalableModelAttribute : Attribute
 
     /// <summary>Initialisation of the generated modules; <see cref="WeightInit.PyTorchDefault"/> unless set.</summary>
     public WeightInit Init { get; set; }
+
+    /// <summary>How multipliers turn into channel and block counts; <see cref="ScalingRule.Exact"/> unless set.</summary>
+    public ScalingRule Scaling { get; set; }
+
+    /// <summary>
+    /// Stochastic depth of residual <see cref="Block.MBConv"/> blocks: block <c>i</c> of <c>n</c> (counted over all stages)
+    /// drops its branch with probability <c>StochasticDepth x i / n</c> in training (row mode), as torchvision's EfficientNet.
+    /// </summary>
+    public double StochasticDepth { get; set; }
+}
+
+/// <summary>How a variant's width and depth multipliers become channel and block counts.</summary>
+public enum ScalingRule
+{
+    /// <summary>Every scaled count must be a whole number (MOT012).</summary>
+    Exact = 0,
+
+    /// <summary>
+    /// EfficientNet compound scaling as torchvision: channels <c>_make_divisible(ch x width, 8)</c> (nearest multiple of 8,
+    /// at least 8, and at least 90% of the product), blocks <c>ceil(blocks x depth)</c>.
+    /// </summary>
+    EfficientNet = 1,
+}
+
+/// <summary>
+/// An extra base -> motivated pair whose weights map is generated and proven at compile time as well; select it at run
+/// time with <see cref="ScalableModelDefinition.WithPair"/>. The pair of <see cref="ScalableModelAttribute"/> is always included.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class PairAttribute(string @base, string motivated) : Attribute
+{
+    public string Base { get; } = @base;
+    public string Motivated { get; } = motivated;
 }
 
 /// <summary>How the generated modules initialise their weights.</summary>
@@ -56,6 +89,24 @@ public sealed class VariantAttribute(string name) : Attribute
 
     /// <summary>Multiplies every declared channel count (not the class count); the result must be a whole number.</summary>
     public double WidthMultiplier { get; set; } = 1.0;
+
+    /// <summary>Attention heads of every <see cref="Block.Encoder"/> stage (0: the stage's declared heads). Must divide the width.</summary>
+    public int Heads { get; set; }
+
+    /// <summary>Depthwise kernel per stage (<see cref="Block.MBConv"/> stages; other stages ignore their entry).</summary>
+    public int[]? Kernels { get; set; }
+
+    /// <summary>Expansion ratio per stage (<see cref="Block.MBConv"/> stages; other stages ignore their entry).</summary>
+    public int[]? Expansions { get; set; }
+
+    /// <summary>Squeeze-and-excitation ratio of every <see cref="Block.MBConv"/> stage (NaN: the stages' own).</summary>
+    public double SERatio { get; set; } = double.NaN;
+
+    /// <summary>Patch size of the <see cref="PatchEmbeddingAttribute"/> (0: as declared).</summary>
+    public int PatchSize { get; set; }
+
+    /// <summary>Probability of every model-level <see cref="DropoutAttribute"/> (NaN: as declared), e.g. EfficientNet's 0.2 .. 0.4.</summary>
+    public double Dropout { get; set; } = double.NaN;
 }
 
 /// <summary>How the blocks of a base stage are placed among the motivated stage's blocks.</summary>

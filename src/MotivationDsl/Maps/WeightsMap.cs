@@ -68,6 +68,11 @@ public sealed class WeightsMap
             var e = Entries[i];
             var m = motivatedTensors[e.MotivatedName];
             pairs[i] = new BoundEntry(e, baseTensors[e.BaseName], RegionView(m, e.Region));
+            if (e.Pieces is { } pieces)
+                pairs[i] = pairs[i] with
+                {
+                    Pieces = pieces.Select(p => (RegionView(baseTensors[e.BaseName], p.Base), RegionView(m, p.Motivated))).ToArray(),
+                };
         }
         return new BoundWeightsMap(this, pairs);
     }
@@ -103,7 +108,29 @@ public sealed class WeightsMap
 }
 
 /// <summary>A map entry resolved to the base tensor and the view of its region in the motivated tensor.</summary>
-public readonly record struct BoundEntry(MapEntry Entry, Tensor Base, Tensor MotivatedRegion);
+/// <remarks>
+/// For a piecewise entry (<see cref="MapEntry.Pieces"/>), <see cref="MotivatedRegion"/> is the view of the bounding box
+/// and <see cref="Pieces"/> holds the (base view, motivated view) pairs to copy; copy with <see cref="CopyToMotivated"/> / <see cref="CopyToBase"/>.
+/// </remarks>
+public readonly record struct BoundEntry(MapEntry Entry, Tensor Base, Tensor MotivatedRegion)
+{
+    /// <summary>Null for a plain entry; else one (base view, motivated view) pair per piece.</summary>
+    public IReadOnlyList<(Tensor Base, Tensor Motivated)>? Pieces { get; init; }
+
+    /// <summary>Copies the base tensor into its place(s) in the motivated tensor.</summary>
+    public void CopyToMotivated()
+    {
+        if (Pieces is null) MotivatedRegion.copy_(Base);
+        else foreach (var (b, m) in Pieces) m.copy_(b);
+    }
+
+    /// <summary>Copies the base tensor's place(s) in the motivated tensor back into the base tensor.</summary>
+    public void CopyToBase()
+    {
+        if (Pieces is null) Base.copy_(MotivatedRegion);
+        else foreach (var (b, m) in Pieces) b.copy_(m);
+    }
+}
 
 /// <summary>A <see cref="WeightsMap"/> bound to two modules: copies in either direction through cached views.</summary>
 public sealed class BoundWeightsMap : IDisposable
@@ -129,9 +156,9 @@ public sealed class BoundWeightsMap : IDisposable
     {
         using var _ = no_grad();
         if (direction == MapDirection.BaseToMotivated)
-            foreach (var e in _entries) e.MotivatedRegion.copy_(e.Base);
+            foreach (var e in _entries) e.CopyToMotivated();
         else
-            foreach (var e in _entries) e.Base.copy_(e.MotivatedRegion);
+            foreach (var e in _entries) e.CopyToBase();
     }
 
     /// <summary>
@@ -153,15 +180,24 @@ public sealed class BoundWeightsMap : IDisposable
                     $"Per-parameter tensors for '{e.Entry.BaseName}' -> '{e.Entry.MotivatedName}' have shapes " +
                     $"{WeightsMap.Shape(b.shape)} and {WeightsMap.Shape(m.shape)}; the map expects " +
                     $"{WeightsMap.Shape(e.Entry.BaseShape)} and {WeightsMap.Shape(e.Entry.MotivatedShape)}.");
-            using var region = WeightsMap.RegionView(m, e.Entry.Region);
-            if (direction == MapDirection.BaseToMotivated) region.copy_(b);
-            else b.copy_(region);
+            foreach (var piece in e.Entry.AllPieces())
+            {
+                using var region = WeightsMap.RegionView(m, piece.Motivated);
+                using var basePart = WeightsMap.RegionView(b, piece.Base);
+                if (direction == MapDirection.BaseToMotivated) region.copy_(basePart);
+                else basePart.copy_(region);
+            }
         }
     }
 
     public void Dispose()
     {
-        foreach (var e in _entries) e.MotivatedRegion.Dispose();
+        foreach (var e in _entries)
+        {
+            e.MotivatedRegion.Dispose();
+            if (e.Pieces is { } pieces)
+                foreach (var (b, m) in pieces) { b.Dispose(); m.Dispose(); }
+        }
     }
 }
 

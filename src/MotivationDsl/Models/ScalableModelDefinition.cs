@@ -10,53 +10,179 @@ namespace MotivationDsl;
 /// </summary>
 public abstract class ScalableModelDefinition
 {
+    private readonly Dictionary<(string, string), WeightsMap> _pairMaps = new();
+
     /// <summary>The model's full type name, as declared.</summary>
     public abstract string Name { get; }
 
     public abstract Type ModelType { get; }
 
+    /// <summary>Metadata of every variant at the declared input shape and class count.</summary>
     public abstract IReadOnlyList<VariantInfo> Variants { get; }
 
     public abstract string BaseVariant { get; }
 
     public abstract string MotivatedVariant { get; }
 
-    /// <summary>Where each base tensor lives in the motivated model.</summary>
+    /// <summary>Where each base tensor lives in the motivated model (at the declared sizes; see <see cref="MapFor"/>).</summary>
     public abstract WeightsMap Map { get; }
 
     /// <summary>The manifest the build writes next to the output (JSON).</summary>
     public abstract string ManifestJson { get; }
 
+    /// <summary>The declared class count.</summary>
+    public virtual int DefaultClasses => Variants[0].Classes;
+
+    /// <summary>The declared input shape (channels, height, width).</summary>
+    public virtual IReadOnlyList<int> DefaultInputShape => Variants[0].InputShape;
+
+    /// <summary>Every (base, motivated) pair whose map was generated and proven: the declared pair first, then each <c>[Pair]</c>.</summary>
+    public virtual IReadOnlyList<(string Base, string Motivated)> Pairs => new[] { (BaseVariant, MotivatedVariant) };
+
     /// <summary>Creates a freshly initialised module of <paramref name="variant"/> (PyTorch default initialisation).</summary>
     protected abstract nn.Module<Tensor, Tensor> CreateModule(string variant);
+
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/> (null: the declared sizes).</summary>
+    protected virtual nn.Module<Tensor, Tensor> CreateModule(string variant, ModelOptions? options) =>
+        options is null ? CreateModule(variant) : throw new NotSupportedException($"'{Name}' was generated without ModelOptions support.");
+
+    /// <summary>The generated map of a declared pair, or null.</summary>
+    protected virtual WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant) =>
+        baseVariant == BaseVariant && motivatedVariant == MotivatedVariant ? Map : null;
+
+    internal nn.Module<Tensor, Tensor> CreateModuleCore(string variant, ModelOptions? options) => CreateModule(variant, options);
+
+    internal WeightsMap? PairMapCore(string baseVariant, string motivatedVariant)
+    {
+        lock (_pairMaps)
+        {
+            if (_pairMaps.TryGetValue((baseVariant, motivatedVariant), out var map)) return map;
+            map = CreatePairMap(baseVariant, motivatedVariant);
+            if (map is not null) _pairMaps[(baseVariant, motivatedVariant)] = map;
+            return map;
+        }
+    }
 
     public VariantInfo GetVariant(string name) =>
         Variants.FirstOrDefault(v => v.Name == name)
         ?? throw new ArgumentException(
             $"'{Name}' has no variant '{name}'. Its variants are: {string.Join(", ", Variants.Select(v => v.Name))}.", nameof(name));
 
+    /// <summary>
+    /// Metadata of <paramref name="variant"/> for <paramref name="options"/> (class count, input size): tensors, parameter
+    /// count and MACs follow the sizes. Null options give <see cref="GetVariant"/>.
+    /// </summary>
+    public virtual VariantInfo Describe(string variant, ModelOptions? options = null) =>
+        options is null ? GetVariant(variant) : throw new NotSupportedException($"'{Name}' was generated without ModelOptions support.");
+
     /// <summary>Creates a module of <paramref name="variant"/> on <paramref name="device"/> (CPU when null).</summary>
-    public nn.Module<Tensor, Tensor> Create(string variant, Device? device = null)
+    public nn.Module<Tensor, Tensor> Create(string variant, Device? device = null) => Create(variant, device, null);
+
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/> on <paramref name="device"/>.</summary>
+    public nn.Module<Tensor, Tensor> Create(string variant, Device? device, ModelOptions? options)
     {
         GetVariant(variant);
-        var module = CreateModule(variant);
+        var module = CreateModuleCore(variant, options);
         if (device is not null && device.type != DeviceType.CPU) module.to(device);
         return module;
+    }
+
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/> on the CPU.</summary>
+    public nn.Module<Tensor, Tensor> Create(string variant, ModelOptions options) => Create(variant, null, options);
+
+    /// <summary>
+    /// The weights map for modules created with <paramref name="options"/>. Option-dependent dimensions (the class count,
+    /// the token count of a positional embedding, flattened features) are equal in both variants or prefixes; their
+    /// regions are stretched to the new sizes. Everything else is the compile-time proven map.
+    /// </summary>
+    public WeightsMap MapFor(ModelOptions? options)
+    {
+        if (options is null) return Map;
+        var b = Describe(BaseVariant, options);
+        var m = Describe(MotivatedVariant, options);
+        var entries = Map.Entries.Select(e => Resize(e, b.Shape(e.BaseName), m.Shape(e.MotivatedName))).ToArray();
+        return new WeightsMap(Map.BaseVariant, Map.MotivatedVariant, entries);
+    }
+
+    private static MapEntry Resize(MapEntry e, long[] baseShape, long[] motShape)
+    {
+        if (baseShape.AsSpan().SequenceEqual(e.BaseShape) && motShape.AsSpan().SequenceEqual(e.MotivatedShape)) return e;
+        TensorRegion Fix(TensorRegion r, bool isBase)
+        {
+            var dims = r.Dims.ToArray();
+            for (var d = 0; d < dims.Length; d++)
+            {
+                if (baseShape[d] == e.BaseShape[d] && motShape[d] == e.MotivatedShape[d]) continue;
+                if (dims[d].Start != 0 || dims[d].Length != e.BaseShape[d] || baseShape[d] > motShape[d])
+                    throw new WeightsMapMismatchException($"The map entry {e} cannot follow the new sizes {WeightsMap.Shape(baseShape)} -> {WeightsMap.Shape(motShape)}.");
+                dims[d] = new DimRange(0, baseShape[d]);
+            }
+            return new TensorRegion(dims);
+        }
+        return e.Pieces is null
+            ? new MapEntry(e.BaseName, e.MotivatedName, e.Kind, baseShape, motShape, Fix(e.Region, false))
+            : new MapEntry(e.BaseName, e.MotivatedName, e.Kind, baseShape, motShape, e.Pieces.Select(p => new MapPiece(Fix(p.Base, true), Fix(p.Motivated, false))).ToArray());
     }
 
     /// <summary>
     /// Creates the base and motivated modules on <paramref name="device"/>, copies the base's weights into the
     /// motivated model's mapped regions, and binds the map. With a <paramref name="seed"/>, initialisation is reproducible.
     /// </summary>
-    public MotivationPair CreatePair(Device? device = null, long? seed = null)
+    public MotivationPair CreatePair(Device? device = null, long? seed = null) => CreatePair(device, seed, null);
+
+    /// <summary>As <see cref="CreatePair(Device?, long?)"/>, with both modules (and the map) for <paramref name="options"/>.</summary>
+    public MotivationPair CreatePair(Device? device, long? seed, ModelOptions? options)
     {
         if (seed is { } s) torch.manual_seed(s);
-        var baseModel = Create(BaseVariant, device);
-        var motivated = Create(MotivatedVariant, device);
-        var bound = Map.Bind(baseModel, motivated);
+        var baseModel = Create(BaseVariant, device, options);
+        var motivated = Create(MotivatedVariant, device, options);
+        var bound = MapFor(options).Bind(baseModel, motivated);
         bound.CopyBaseToMotivated();
         return new MotivationPair(this, baseModel, motivated, bound);
     }
 
+    /// <summary>
+    /// This model with another declared pair as base and motivated (<see cref="Pairs"/>: the <c>[ScalableModel]</c> pair and
+    /// every <c>[Pair(base, motivated)]</c>, each with a map proven at compile time).
+    /// </summary>
+    public ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant)
+    {
+        GetVariant(baseVariant);
+        GetVariant(motivatedVariant);
+        var root = this is PairView v ? v.Inner : this;
+        var map = root.PairMapCore(baseVariant, motivatedVariant)
+            ?? throw new ArgumentException(
+                $"'{Name}' has no proven weights map {baseVariant} -> {motivatedVariant}. Declared pairs: "
+                + string.Join(", ", root.Pairs.Select(p => p.Base + " -> " + p.Motivated)) + ". Add [Pair(\"" + baseVariant + "\", \"" + motivatedVariant + "\")].",
+                nameof(motivatedVariant));
+        return baseVariant == root.BaseVariant && motivatedVariant == root.MotivatedVariant ? root : new PairView(root, baseVariant, motivatedVariant, map);
+    }
+
     public override string ToString() => $"{Name} ({BaseVariant} -> {MotivatedVariant})";
+
+    private sealed class PairView(ScalableModelDefinition inner, string baseVariant, string motivatedVariant, WeightsMap map) : ScalableModelDefinition
+    {
+        public ScalableModelDefinition Inner { get; } = inner;
+        public override string Name => Inner.Name;
+        public override Type ModelType => Inner.ModelType;
+        public override IReadOnlyList<VariantInfo> Variants => Inner.Variants;
+        public override string BaseVariant { get; } = baseVariant;
+        public override string MotivatedVariant { get; } = motivatedVariant;
+        public override WeightsMap Map { get; } = map;
+        public override string ManifestJson => Inner.ManifestJson;
+        public override int DefaultClasses => Inner.DefaultClasses;
+        public override IReadOnlyList<int> DefaultInputShape => Inner.DefaultInputShape;
+        public override IReadOnlyList<(string Base, string Motivated)> Pairs => Inner.Pairs;
+        protected override nn.Module<Tensor, Tensor> CreateModule(string variant) => Inner.CreateModuleCore(variant, null);
+        protected override nn.Module<Tensor, Tensor> CreateModule(string variant, ModelOptions? options) => Inner.CreateModuleCore(variant, options);
+        public override VariantInfo Describe(string variant, ModelOptions? options = null) => Inner.Describe(variant, options);
+    }
+
+    /// <summary>Output size of a convolution or pooling window (generated metadata code); throws when the input is too small.</summary>
+    protected static long Spatial(long size, long kernel, long stride, long padding)
+    {
+        var span = size + 2 * padding - kernel;
+        if (span < 0) throw new ArgumentException($"The input is too small: a window of {kernel} (padding {padding}) does not fit {size} pixels.");
+        return span / stride + 1;
+    }
 }

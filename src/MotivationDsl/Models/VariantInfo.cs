@@ -24,4 +24,8 @@ public sealed record VariantInfo(
     public long Flops => 2 * Macs;
     public IEnumerable<TensorInfo> Parameters => Tensors.Where(t => t.Kind == TensorKind.Parameter);
     public IEnumerable<TensorInfo> Buffers => Tensors.Where(t => t.Kind == TensorKind.Buffer);
+
+    /// <summary>The shape of tensor <paramref name="name"/>.</summary>
+    public long[] Shape(string name) =>
+        (Tensors.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"Variant '{Name}' has no tensor '{name}'.", nameof(name))).Shape;
 }

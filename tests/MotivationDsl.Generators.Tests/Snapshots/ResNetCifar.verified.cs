@@ -30,6 +30,15 @@ namespace Demo.Cifar
         /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
         public static global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> Create(string variant, global::TorchSharp.torch.Device? device = null) => Definition.Create(variant, device);
 
+        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+        public static global::MotivationDsl.MotivationPair CreatePair(global::MotivationDsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) => Definition.CreatePair(device, seed, options);
+
+        /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).</summary>
+        public static global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> Create(string variant, global::MotivationDsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) => Definition.Create(variant, device, options);
+
+        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+        public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) => Definition.WithPair(baseVariant, motivatedVariant);
+
         /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
         public const string ManifestJson = @"{
   ""schema"": ""motivationdsl.manifest/1"",
@@ -165,7 +174,7 @@ namespace Demo.Cifar
 }
 ";
 
-        /// <summary>Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs per sample.</summary>
+        /// <summary>Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs per sample (at the declared input and classes).</summary>
         public sealed class ResNet20 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -175,24 +184,34 @@ namespace Demo.Cifar
             private readonly global::TorchSharp.Modules.Sequential layer3;
             private readonly global::TorchSharp.Modules.Linear linear;
 
-            public ResNet20() : base("ResNet20")
+            /// <summary>A module at the declared input size and class count.</summary>
+            public ResNet20() : this(null) { }
+
+            /// <summary>A module for <paramref name="options"/> (class count, input size); null means the declaration's.</summary>
+            public ResNet20(global::MotivationDsl.ModelOptions? options) : base("ResNet20")
             {
+                var __info = ModelDefinition.Describe_ResNet20(options);
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(3L, 16L, 3L, 1L, 1L, 1L, global::TorchSharp.PaddingModes.Zeros, 1L, false);
+                register_module("conv1", this.conv1);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(16L, 1E-05d, 0.1d);
+                register_module("bn1", this.bn1);
                 this.layer1 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)));
+                register_module("layer1", this.layer1);
                 this.layer2 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 32L, 2L, 1)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)));
+                register_module("layer2", this.layer2);
                 this.layer3 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 64L, 2L, 1)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)));
-                this.linear = global::TorchSharp.torch.nn.Linear(64L, 10L, true);
-                RegisterComponents();
+                register_module("layer3", this.layer3);
+                this.linear = global::TorchSharp.torch.nn.Linear(__info.Shape("linear.weight")[1], __info.Shape("linear.weight")[0], true);
+                register_module("linear", this.linear);
                 // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
                 using (global::TorchSharp.torch.no_grad())
                     foreach (var (__name, __p) in named_parameters())
@@ -216,7 +235,7 @@ namespace Demo.Cifar
             }
         }
 
-        /// <summary>Variant <c>ResNet32</c>: 464,154 parameters, 68,862,592 MACs per sample.</summary>
+        /// <summary>Variant <c>ResNet32</c>: 464,154 parameters, 68,862,592 MACs per sample (at the declared input and classes).</summary>
         public sealed class ResNet32 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -226,30 +245,40 @@ namespace Demo.Cifar
             private readonly global::TorchSharp.Modules.Sequential layer3;
             private readonly global::TorchSharp.Modules.Linear linear;
 
-            public ResNet32() : base("ResNet32")
+            /// <summary>A module at the declared input size and class count.</summary>
+            public ResNet32() : this(null) { }
+
+            /// <summary>A module for <paramref name="options"/> (class count, input size); null means the declaration's.</summary>
+            public ResNet32(global::MotivationDsl.ModelOptions? options) : base("ResNet32")
             {
+                var __info = ModelDefinition.Describe_ResNet32(options);
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(3L, 16L, 3L, 1L, 1L, 1L, global::TorchSharp.PaddingModes.Zeros, 1L, false);
+                register_module("conv1", this.conv1);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(16L, 1E-05d, 0.1d);
+                register_module("bn1", this.bn1);
                 this.layer1 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("3", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("4", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)));
+                register_module("layer1", this.layer1);
                 this.layer2 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 32L, 2L, 1)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
                     ("3", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
                     ("4", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)));
+                register_module("layer2", this.layer2);
                 this.layer3 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 64L, 2L, 1)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
                     ("3", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
                     ("4", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)));
-                this.linear = global::TorchSharp.torch.nn.Linear(64L, 10L, true);
-                RegisterComponents();
+                register_module("layer3", this.layer3);
+                this.linear = global::TorchSharp.torch.nn.Linear(__info.Shape("linear.weight")[1], __info.Shape("linear.weight")[0], true);
+                register_module("linear", this.linear);
                 // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
                 using (global::TorchSharp.torch.no_grad())
                     foreach (var (__name, __p) in named_parameters())
@@ -273,7 +302,7 @@ namespace Demo.Cifar
             }
         }
 
-        /// <summary>Variant <c>ResNet44</c>: 658,586 parameters, 97,174,144 MACs per sample.</summary>
+        /// <summary>Variant <c>ResNet44</c>: 658,586 parameters, 97,174,144 MACs per sample (at the declared input and classes).</summary>
         public sealed class ResNet44 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -283,10 +312,17 @@ namespace Demo.Cifar
             private readonly global::TorchSharp.Modules.Sequential layer3;
             private readonly global::TorchSharp.Modules.Linear linear;
 
-            public ResNet44() : base("ResNet44")
+            /// <summary>A module at the declared input size and class count.</summary>
+            public ResNet44() : this(null) { }
+
+            /// <summary>A module for <paramref name="options"/> (class count, input size); null means the declaration's.</summary>
+            public ResNet44(global::MotivationDsl.ModelOptions? options) : base("ResNet44")
             {
+                var __info = ModelDefinition.Describe_ResNet44(options);
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(3L, 16L, 3L, 1L, 1L, 1L, global::TorchSharp.PaddingModes.Zeros, 1L, false);
+                register_module("conv1", this.conv1);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(16L, 1E-05d, 0.1d);
+                register_module("bn1", this.bn1);
                 this.layer1 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
@@ -295,6 +331,7 @@ namespace Demo.Cifar
                     ("4", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("5", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("6", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)));
+                register_module("layer1", this.layer1);
                 this.layer2 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 32L, 2L, 1)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
@@ -303,6 +340,7 @@ namespace Demo.Cifar
                     ("4", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
                     ("5", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
                     ("6", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)));
+                register_module("layer2", this.layer2);
                 this.layer3 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 64L, 2L, 1)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
@@ -311,8 +349,9 @@ namespace Demo.Cifar
                     ("4", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
                     ("5", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
                     ("6", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)));
-                this.linear = global::TorchSharp.torch.nn.Linear(64L, 10L, true);
-                RegisterComponents();
+                register_module("layer3", this.layer3);
+                this.linear = global::TorchSharp.torch.nn.Linear(__info.Shape("linear.weight")[1], __info.Shape("linear.weight")[0], true);
+                register_module("linear", this.linear);
                 // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
                 using (global::TorchSharp.torch.no_grad())
                     foreach (var (__name, __p) in named_parameters())
@@ -336,7 +375,7 @@ namespace Demo.Cifar
             }
         }
 
-        /// <summary>Variant <c>ResNet56</c>: 853,018 parameters, 125,485,696 MACs per sample.</summary>
+        /// <summary>Variant <c>ResNet56</c>: 853,018 parameters, 125,485,696 MACs per sample (at the declared input and classes).</summary>
         public sealed class ResNet56 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -346,10 +385,17 @@ namespace Demo.Cifar
             private readonly global::TorchSharp.Modules.Sequential layer3;
             private readonly global::TorchSharp.Modules.Linear linear;
 
-            public ResNet56() : base("ResNet56")
+            /// <summary>A module at the declared input size and class count.</summary>
+            public ResNet56() : this(null) { }
+
+            /// <summary>A module for <paramref name="options"/> (class count, input size); null means the declaration's.</summary>
+            public ResNet56(global::MotivationDsl.ModelOptions? options) : base("ResNet56")
             {
+                var __info = ModelDefinition.Describe_ResNet56(options);
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(3L, 16L, 3L, 1L, 1L, 1L, global::TorchSharp.PaddingModes.Zeros, 1L, false);
+                register_module("conv1", this.conv1);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(16L, 1E-05d, 0.1d);
+                register_module("bn1", this.bn1);
                 this.layer1 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
@@ -360,6 +406,7 @@ namespace Demo.Cifar
                     ("6", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("7", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)),
                     ("8", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 16L, 1L, 0)));
+                register_module("layer1", this.layer1);
                 this.layer2 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(16L, 32L, 2L, 1)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
@@ -370,6 +417,7 @@ namespace Demo.Cifar
                     ("6", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
                     ("7", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)),
                     ("8", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 32L, 1L, 0)));
+                register_module("layer2", this.layer2);
                 this.layer3 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(32L, 64L, 2L, 1)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
@@ -380,8 +428,9 @@ namespace Demo.Cifar
                     ("6", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
                     ("7", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)),
                     ("8", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.BasicBlock(64L, 64L, 1L, 0)));
-                this.linear = global::TorchSharp.torch.nn.Linear(64L, 10L, true);
-                RegisterComponents();
+                register_module("layer3", this.layer3);
+                this.linear = global::TorchSharp.torch.nn.Linear(__info.Shape("linear.weight")[1], __info.Shape("linear.weight")[0], true);
+                register_module("linear", this.linear);
                 // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
                 using (global::TorchSharp.torch.no_grad())
                     foreach (var (__name, __p) in named_parameters())
@@ -405,923 +454,65 @@ namespace Demo.Cifar
             }
         }
 
-        /// <summary>The generated definition: variants, their metadata, the weights map and the manifest.</summary>
+        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
         public sealed class ModelDefinition : global::MotivationDsl.ScalableModelDefinition
         {
+            private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
+
             internal ModelDefinition()
             {
-                Variants = new global::MotivationDsl.VariantInfo[]
+                Variants = new global::MotivationDsl.VariantInfo[] { Describe_ResNet20(null), Describe_ResNet32(null), Describe_ResNet44(null), Describe_ResNet56(null) };
+                Map = Map_0();
+            }
+
+            public override string Name => "Demo.Cifar.ResNetCifar";
+            public override global::System.Type ModelType => typeof(global::Demo.Cifar.ResNetCifar);
+            public override global::System.Collections.Generic.IReadOnlyList<global::MotivationDsl.VariantInfo> Variants { get; }
+            public override string BaseVariant => "ResNet20";
+            public override string MotivatedVariant => "ResNet32";
+            public override global::MotivationDsl.WeightsMap Map { get; }
+            public override string ManifestJson => global::Demo.Cifar.ResNetCifar.ManifestJson;
+            public override int DefaultClasses => 10;
+            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
+
+            /// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair].</summary>
+            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs { get; } = new (string, string)[] { ("ResNet20", "ResNet32") };
+
+            protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant) => CreateModule(variant, null);
+
+            protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant, global::MotivationDsl.ModelOptions? options)
+            {
+                switch (variant)
                 {
-                    new global::MotivationDsl.VariantInfo("ResNet20", 269722L, 40551040L, new int[] { 3, 32, 32 }, 10, new global::MotivationDsl.TensorInfo[]
-                    {
-                        new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 3, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("linear.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 10, 64 }),
-                        new global::MotivationDsl.TensorInfo("linear.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 10 }),
-                    }),
-                    new global::MotivationDsl.VariantInfo("ResNet32", 464154L, 68862592L, new int[] { 3, 32, 32 }, 10, new global::MotivationDsl.TensorInfo[]
-                    {
-                        new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 3, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("linear.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 10, 64 }),
-                        new global::MotivationDsl.TensorInfo("linear.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 10 }),
-                    }),
-                    new global::MotivationDsl.VariantInfo("ResNet44", 658586L, 97174144L, new int[] { 3, 32, 32 }, 10, new global::MotivationDsl.TensorInfo[]
-                    {
-                        new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 3, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("linear.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 10, 64 }),
-                        new global::MotivationDsl.TensorInfo("linear.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 10 }),
-                    }),
-                    new global::MotivationDsl.VariantInfo("ResNet56", 853018L, 125485696L, new int[] { 3, 32, 32 }, 10, new global::MotivationDsl.TensorInfo[]
-                    {
-                        new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 3, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.7.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.7.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.7.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.8.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer1.8.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("layer1.8.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.7.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.7.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.7.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.8.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer2.8.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("layer2.8.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.7.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.7.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.7.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.8.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("layer3.8.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("layer3.8.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("linear.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 10, 64 }),
-                        new global::MotivationDsl.TensorInfo("linear.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 10 }),
-                    }),
-                };
-                Map = new global::MotivationDsl.WeightsMap("ResNet20", "ResNet32", new global::MotivationDsl.MapEntry[]
+                    case "ResNet20": return new ResNet20(options);
+                    case "ResNet32": return new ResNet32(options);
+                    case "ResNet44": return new ResNet44(options);
+                    case "ResNet56": return new ResNet56(options);
+                    default: throw new global::System.ArgumentException("'Demo.Cifar.ResNetCifar' has no variant '" + variant + "'.", nameof(variant));
+                }
+            }
+
+            public override global::MotivationDsl.VariantInfo Describe(string variant, global::MotivationDsl.ModelOptions? options = null)
+            {
+                switch (variant)
+                {
+                    case "ResNet20": return Describe_ResNet20(options);
+                    case "ResNet32": return Describe_ResNet32(options);
+                    case "ResNet44": return Describe_ResNet44(options);
+                    case "ResNet56": return Describe_ResNet56(options);
+                    default: throw new global::System.ArgumentException("'Demo.Cifar.ResNetCifar' has no variant '" + variant + "'. Its variants are: ResNet20, ResNet32, ResNet44, ResNet56.", nameof(variant));
+                }
+            }
+
+            protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant)
+            {
+                if (baseVariant == "ResNet20" && motivatedVariant == "ResNet32") return Map;
+                return null;
+            }
+
+            private static global::MotivationDsl.WeightsMap Map_0()
+            {
+                return new global::MotivationDsl.WeightsMap("ResNet20", "ResNet32", new global::MotivationDsl.MapEntry[]
                 {
                     new global::MotivationDsl.MapEntry("conv1.weight", "conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 3, 3, 3 }, new long[] { 16, 3, 3, 3 }, new global::MotivationDsl.TensorRegion(new global::MotivationDsl.DimRange(0, 16), new global::MotivationDsl.DimRange(0, 3), new global::MotivationDsl.DimRange(0, 3), new global::MotivationDsl.DimRange(0, 3))),
                     new global::MotivationDsl.MapEntry("bn1.weight", "bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }, new long[] { 16 }, new global::MotivationDsl.TensorRegion(new global::MotivationDsl.DimRange(0, 16))),
@@ -1442,25 +633,1251 @@ namespace Demo.Cifar
                 });
             }
 
-            public override string Name => "Demo.Cifar.ResNetCifar";
-            public override global::System.Type ModelType => typeof(global::Demo.Cifar.ResNetCifar);
-            public override global::System.Collections.Generic.IReadOnlyList<global::MotivationDsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "ResNet20";
-            public override string MotivatedVariant => "ResNet32";
-            public override global::MotivationDsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::Demo.Cifar.ResNetCifar.ManifestJson;
-
-            protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant)
+            /// <summary>Metadata of <c>ResNet20</c> for <paramref name="options"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>
+            internal static global::MotivationDsl.VariantInfo Describe_ResNet20(global::MotivationDsl.ModelOptions? options)
             {
-                switch (variant)
-                {
-                    case "ResNet20": return new ResNet20();
-                    case "ResNet32": return new ResNet32();
-                    case "ResNet44": return new ResNet44();
-                    case "ResNet56": return new ResNet56();
-                    default: throw new global::System.ArgumentException("'Demo.Cifar.ResNetCifar' has no variant '" + variant + "'.", nameof(variant));
-                }
+                var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(10, __inputShape);
+                long h = h0, w = w0, seq = 0, feat = 0, macs = 0;
+                var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(116);
+                __t.Add(new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 3L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 4608L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 18432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                h = 1; w = 1;
+                feat = 64L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("linear.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { classes, feat }));
+                __t.Add(new global::MotivationDsl.TensorInfo("linear.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { classes }));
+                macs += feat * classes;
+                _ = seq; _ = feat;
+                return new global::MotivationDsl.VariantInfo("ResNet20", global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] { c, (int)h0, (int)w0 }, classes, __t);
             }
+
+            /// <summary>Metadata of <c>ResNet32</c> for <paramref name="options"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>
+            internal static global::MotivationDsl.VariantInfo Describe_ResNet32(global::MotivationDsl.ModelOptions? options)
+            {
+                var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(10, __inputShape);
+                long h = h0, w = w0, seq = 0, feat = 0, macs = 0;
+                var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(188);
+                __t.Add(new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 3L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 4608L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 18432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                h = 1; w = 1;
+                feat = 64L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("linear.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { classes, feat }));
+                __t.Add(new global::MotivationDsl.TensorInfo("linear.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { classes }));
+                macs += feat * classes;
+                _ = seq; _ = feat;
+                return new global::MotivationDsl.VariantInfo("ResNet32", global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] { c, (int)h0, (int)w0 }, classes, __t);
+            }
+
+            /// <summary>Metadata of <c>ResNet44</c> for <paramref name="options"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>
+            internal static global::MotivationDsl.VariantInfo Describe_ResNet44(global::MotivationDsl.ModelOptions? options)
+            {
+                var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(10, __inputShape);
+                long h = h0, w = w0, seq = 0, feat = 0, macs = 0;
+                var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(260);
+                __t.Add(new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 3L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 4608L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 18432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                h = 1; w = 1;
+                feat = 64L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("linear.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { classes, feat }));
+                __t.Add(new global::MotivationDsl.TensorInfo("linear.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { classes }));
+                macs += feat * classes;
+                _ = seq; _ = feat;
+                return new global::MotivationDsl.VariantInfo("ResNet44", global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] { c, (int)h0, (int)w0 }, classes, __t);
+            }
+
+            /// <summary>Metadata of <c>ResNet56</c> for <paramref name="options"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>
+            internal static global::MotivationDsl.VariantInfo Describe_ResNet56(global::MotivationDsl.ModelOptions? options)
+            {
+                var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(10, __inputShape);
+                long h = h0, w = w0, seq = 0, feat = 0, macs = 0;
+                var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(332);
+                __t.Add(new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 3L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.7.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer1.8.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 4608L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.7.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer2.8.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 18432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.4.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.5.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.6.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.7.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 36864L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("layer3.8.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                h = 1; w = 1;
+                feat = 64L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("linear.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { classes, feat }));
+                __t.Add(new global::MotivationDsl.TensorInfo("linear.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { classes }));
+                macs += feat * classes;
+                _ = seq; _ = feat;
+                return new global::MotivationDsl.VariantInfo("ResNet56", global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] { c, (int)h0, (int)w0 }, classes, __t);
+            }
+
+            private static long Sp(long size, long kernel, long stride, long padding) => Spatial(size, kernel, stride, padding);
         }
 
         /// <summary>The block modules the stages are made of.</summary>

@@ -30,6 +30,15 @@ namespace Demo.Custom
         /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
         public static global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> Create(string variant, global::TorchSharp.torch.Device? device = null) => Definition.Create(variant, device);
 
+        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+        public static global::MotivationDsl.MotivationPair CreatePair(global::MotivationDsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) => Definition.CreatePair(device, seed, options);
+
+        /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).</summary>
+        public static global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> Create(string variant, global::MotivationDsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) => Definition.Create(variant, device, options);
+
+        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+        public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) => Definition.WithPair(baseVariant, motivatedVariant);
+
         /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
         public const string ManifestJson = @"{
   ""schema"": ""motivationdsl.manifest/1"",
@@ -102,7 +111,7 @@ namespace Demo.Custom
 }
 ";
 
-        /// <summary>Variant <c>Tiny</c>: 79,274 parameters, 12,541,952 MACs per sample.</summary>
+        /// <summary>Variant <c>Tiny</c>: 79,274 parameters, 12,541,952 MACs per sample (at the declared input and classes).</summary>
         public sealed class Tiny : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d stem;
@@ -110,16 +119,24 @@ namespace Demo.Custom
             private readonly global::TorchSharp.Modules.Sequential stage2;
             private readonly global::TorchSharp.Modules.Linear classifier;
 
-            public Tiny() : base("Tiny")
+            /// <summary>A module at the declared input size and class count.</summary>
+            public Tiny() : this(null) { }
+
+            /// <summary>A module for <paramref name="options"/> (class count, input size); null means the declaration's.</summary>
+            public Tiny(global::MotivationDsl.ModelOptions? options) : base("Tiny")
             {
+                var __info = ModelDefinition.Describe_Tiny(options);
                 this.stem = global::TorchSharp.torch.nn.Conv2d(3L, 16L, 3L, 1L, 1L, 1L, global::TorchSharp.PaddingModes.Zeros, 1L, true);
+                register_module("stem", this.stem);
                 this.stage1 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.PreActBlockModule(16L, 16L, 1L, 2)));
+                register_module("stage1", this.stage1);
                 this.stage2 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.PreActBlockModule(32L, 32L, 2L, 2)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.PreActBlockModule(64L, 32L, 1L, 0)));
-                this.classifier = global::TorchSharp.torch.nn.Linear(4096L, 10L, true);
-                RegisterComponents();
+                register_module("stage2", this.stage2);
+                this.classifier = global::TorchSharp.torch.nn.Linear(__info.Shape("classifier.weight")[1], __info.Shape("classifier.weight")[0], true);
+                register_module("classifier", this.classifier);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -137,7 +154,7 @@ namespace Demo.Custom
             }
         }
 
-        /// <summary>Variant <c>Wide</c>: 202,570 parameters, 49,065,984 MACs per sample.</summary>
+        /// <summary>Variant <c>Wide</c>: 202,570 parameters, 49,065,984 MACs per sample (at the declared input and classes).</summary>
         public sealed class Wide : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d stem;
@@ -145,18 +162,26 @@ namespace Demo.Custom
             private readonly global::TorchSharp.Modules.Sequential stage2;
             private readonly global::TorchSharp.Modules.Linear classifier;
 
-            public Wide() : base("Wide")
+            /// <summary>A module at the declared input size and class count.</summary>
+            public Wide() : this(null) { }
+
+            /// <summary>A module for <paramref name="options"/> (class count, input size); null means the declaration's.</summary>
+            public Wide(global::MotivationDsl.ModelOptions? options) : base("Wide")
             {
+                var __info = ModelDefinition.Describe_Wide(options);
                 this.stem = global::TorchSharp.torch.nn.Conv2d(3L, 16L, 3L, 1L, 1L, 1L, global::TorchSharp.PaddingModes.Zeros, 1L, true);
+                register_module("stem", this.stem);
                 this.stage1 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.PreActBlockModule(16L, 24L, 1L, 2)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.PreActBlockModule(48L, 24L, 1L, 0)));
+                register_module("stage1", this.stage1);
                 this.stage2 = global::TorchSharp.torch.nn.Sequential(
                     ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.PreActBlockModule(48L, 48L, 2L, 2)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.PreActBlockModule(96L, 48L, 1L, 0)),
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.PreActBlockModule(96L, 48L, 1L, 0)));
-                this.classifier = global::TorchSharp.torch.nn.Linear(6144L, 10L, true);
-                RegisterComponents();
+                register_module("stage2", this.stage2);
+                this.classifier = global::TorchSharp.torch.nn.Linear(__info.Shape("classifier.weight")[1], __info.Shape("classifier.weight")[0], true);
+                register_module("classifier", this.classifier);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -174,157 +199,61 @@ namespace Demo.Custom
             }
         }
 
-        /// <summary>The generated definition: variants, their metadata, the weights map and the manifest.</summary>
+        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
         public sealed class ModelDefinition : global::MotivationDsl.ScalableModelDefinition
         {
+            private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
+
             internal ModelDefinition()
             {
-                Variants = new global::MotivationDsl.VariantInfo[]
+                Variants = new global::MotivationDsl.VariantInfo[] { Describe_Tiny(null), Describe_Wide(null) };
+                Map = Map_0();
+            }
+
+            public override string Name => "Demo.Custom.CustomNet";
+            public override global::System.Type ModelType => typeof(global::Demo.Custom.CustomNet);
+            public override global::System.Collections.Generic.IReadOnlyList<global::MotivationDsl.VariantInfo> Variants { get; }
+            public override string BaseVariant => "Tiny";
+            public override string MotivatedVariant => "Wide";
+            public override global::MotivationDsl.WeightsMap Map { get; }
+            public override string ManifestJson => global::Demo.Custom.CustomNet.ManifestJson;
+            public override int DefaultClasses => 10;
+            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
+
+            /// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair].</summary>
+            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs { get; } = new (string, string)[] { ("Tiny", "Wide") };
+
+            protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant) => CreateModule(variant, null);
+
+            protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant, global::MotivationDsl.ModelOptions? options)
+            {
+                switch (variant)
                 {
-                    new global::MotivationDsl.VariantInfo("Tiny", 79274L, 12541952L, new int[] { 3, 32, 32 }, 10, new global::MotivationDsl.TensorInfo[]
-                    {
-                        new global::MotivationDsl.TensorInfo("stem.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 3, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stem.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 16, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 16, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 64, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                        new global::MotivationDsl.TensorInfo("classifier.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 10, 4096 }),
-                        new global::MotivationDsl.TensorInfo("classifier.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 10 }),
-                    }),
-                    new global::MotivationDsl.VariantInfo("Wide", 202570L, 49065984L, new int[] { 3, 32, 32 }, 10, new global::MotivationDsl.TensorInfo[]
-                    {
-                        new global::MotivationDsl.TensorInfo("stem.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 3, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stem.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24, 16, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 24, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 16, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24, 48, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 24, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage1.1.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 48, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96, 48, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96, 48, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 96, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96, 48, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage2.1.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 96, 3, 3 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                        new global::MotivationDsl.TensorInfo("stage2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96, 48, 1, 1 }),
-                        new global::MotivationDsl.TensorInfo("stage2.2.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                        new global::MotivationDsl.TensorInfo("classifier.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 10, 6144 }),
-                        new global::MotivationDsl.TensorInfo("classifier.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 10 }),
-                    }),
-                };
-                Map = new global::MotivationDsl.WeightsMap("Tiny", "Wide", new global::MotivationDsl.MapEntry[]
+                    case "Tiny": return new Tiny(options);
+                    case "Wide": return new Wide(options);
+                    default: throw new global::System.ArgumentException("'Demo.Custom.CustomNet' has no variant '" + variant + "'.", nameof(variant));
+                }
+            }
+
+            public override global::MotivationDsl.VariantInfo Describe(string variant, global::MotivationDsl.ModelOptions? options = null)
+            {
+                switch (variant)
+                {
+                    case "Tiny": return Describe_Tiny(options);
+                    case "Wide": return Describe_Wide(options);
+                    default: throw new global::System.ArgumentException("'Demo.Custom.CustomNet' has no variant '" + variant + "'. Its variants are: Tiny, Wide.", nameof(variant));
+                }
+            }
+
+            protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant)
+            {
+                if (baseVariant == "Tiny" && motivatedVariant == "Wide") return Map;
+                return null;
+            }
+
+            private static global::MotivationDsl.WeightsMap Map_0()
+            {
+                return new global::MotivationDsl.WeightsMap("Tiny", "Wide", new global::MotivationDsl.MapEntry[]
                 {
                     new global::MotivationDsl.MapEntry("stem.weight", "stem.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 3, 3, 3 }, new long[] { 16, 3, 3, 3 }, new global::MotivationDsl.TensorRegion(new global::MotivationDsl.DimRange(0, 16), new global::MotivationDsl.DimRange(0, 3), new global::MotivationDsl.DimRange(0, 3), new global::MotivationDsl.DimRange(0, 3))),
                     new global::MotivationDsl.MapEntry("stem.bias", "stem.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }, new long[] { 16 }, new global::MotivationDsl.TensorRegion(new global::MotivationDsl.DimRange(0, 16))),
@@ -384,23 +313,209 @@ namespace Demo.Custom
                 });
             }
 
-            public override string Name => "Demo.Custom.CustomNet";
-            public override global::System.Type ModelType => typeof(global::Demo.Custom.CustomNet);
-            public override global::System.Collections.Generic.IReadOnlyList<global::MotivationDsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "Tiny";
-            public override string MotivatedVariant => "Wide";
-            public override global::MotivationDsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::Demo.Custom.CustomNet.ManifestJson;
-
-            protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant)
+            /// <summary>Metadata of <c>Tiny</c> for <paramref name="options"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>
+            internal static global::MotivationDsl.VariantInfo Describe_Tiny(global::MotivationDsl.ModelOptions? options)
             {
-                switch (variant)
-                {
-                    case "Tiny": return new Tiny();
-                    case "Wide": return new Wide();
-                    default: throw new global::System.ArgumentException("'Demo.Custom.CustomNet' has no variant '" + variant + "'.", nameof(variant));
-                }
+                var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(10, __inputShape);
+                long h = h0, w = w0, seq = 0, feat = 0, macs = 0;
+                var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(55);
+                __t.Add(new global::MotivationDsl.TensorInfo("stem.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 3L, 3L, 3L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stem.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 2304L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 16L, 1L, 1L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+                macs += 512L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 16L, 1L, 1L }));
+                macs += 512L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 9216L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 32L, 1L, 1L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+                macs += 2048L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 32L, 1L, 1L }));
+                macs += 2048L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 64L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 18432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 32L, 1L, 1L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+                h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+                macs += 2048L * h * w;
+                h = Sp(h, 2L, 2L, 0L); w = Sp(w, 2L, 2L, 0L);
+                feat = 64L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("classifier.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { classes, feat }));
+                __t.Add(new global::MotivationDsl.TensorInfo("classifier.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { classes }));
+                macs += feat * classes;
+                _ = seq; _ = feat;
+                return new global::MotivationDsl.VariantInfo("Tiny", global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] { c, (int)h0, (int)w0 }, classes, __t);
             }
+
+            /// <summary>Metadata of <c>Wide</c> for <paramref name="options"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>
+            internal static global::MotivationDsl.VariantInfo Describe_Wide(global::MotivationDsl.ModelOptions? options)
+            {
+                var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(10, __inputShape);
+                long h = h0, w = w0, seq = 0, feat = 0, macs = 0;
+                var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(81);
+                __t.Add(new global::MotivationDsl.TensorInfo("stem.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 3L, 3L, 3L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stem.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 432L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L, 16L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 3456L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 24L, 1L, 1L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+                macs += 1152L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 16L, 1L, 1L }));
+                macs += 768L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.0.shortcut.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L, 48L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 10368L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 24L, 1L, 1L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage1.1.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+                macs += 1152L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 48L, 3L, 3L }));
+                h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+                macs += 20736L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L, 48L, 1L, 1L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+                macs += 4608L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L, 48L, 1L, 1L }));
+                macs += 4608L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.0.shortcut.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 96L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 41472L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L, 48L, 1L, 1L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.1.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+                macs += 4608L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn0.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn0.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn0.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn0.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 96L, 3L, 3L }));
+                h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+                macs += 41472L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L, 48L, 1L, 1L }));
+                __t.Add(new global::MotivationDsl.TensorInfo("stage2.2.conv2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+                h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+                macs += 4608L * h * w;
+                h = Sp(h, 2L, 2L, 0L); w = Sp(w, 2L, 2L, 0L);
+                feat = 96L * h * w;
+                __t.Add(new global::MotivationDsl.TensorInfo("classifier.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { classes, feat }));
+                __t.Add(new global::MotivationDsl.TensorInfo("classifier.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { classes }));
+                macs += feat * classes;
+                _ = seq; _ = feat;
+                return new global::MotivationDsl.VariantInfo("Wide", global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] { c, (int)h0, (int)w0 }, classes, __t);
+            }
+
+            private static long Sp(long size, long kernel, long stride, long padding) => Spatial(size, kernel, stride, padding);
         }
 
         /// <summary>The block modules the stages are made of.</summary>

@@ -28,6 +28,15 @@ partial class WideNet
     /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
     public static global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> Create(string variant, global::TorchSharp.torch.Device? device = null) => Definition.Create(variant, device);
 
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static global::MotivationDsl.MotivationPair CreatePair(global::MotivationDsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) => Definition.CreatePair(device, seed, options);
+
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).</summary>
+    public static global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> Create(string variant, global::MotivationDsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) => Definition.Create(variant, device, options);
+
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) => Definition.WithPair(baseVariant, motivatedVariant);
+
     /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
     public const string ManifestJson = @"{
   ""schema"": ""motivationdsl.manifest/1"",
@@ -121,7 +130,7 @@ partial class WideNet
 }
 ";
 
-    /// <summary>Variant <c>B0</c>: 67,716 parameters, 9,353,472 MACs per sample.</summary>
+    /// <summary>Variant <c>B0</c>: 67,716 parameters, 9,353,472 MACs per sample (at the declared input and classes).</summary>
     public sealed class B0 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
         private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -131,18 +140,28 @@ partial class WideNet
         private readonly global::TorchSharp.Modules.Linear hidden;
         private readonly global::TorchSharp.Modules.Linear fc;
 
-        public B0() : base("B0")
+        /// <summary>A module at the declared input size and class count.</summary>
+        public B0() : this(null) { }
+
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null means the declaration's.</summary>
+        public B0(global::MotivationDsl.ModelOptions? options) : base("B0")
         {
+            var __info = ModelDefinition.Describe_B0(options);
             this.conv1 = global::TorchSharp.torch.nn.Conv2d(3L, 32L, 7L, 2L, 3L, 1L, global::TorchSharp.PaddingModes.Zeros, 1L, false);
+            register_module("conv1", this.conv1);
             this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(32L, 1E-05d, 0.1d);
+            register_module("bn1", this.bn1);
             this.layer1 = global::TorchSharp.torch.nn.Sequential(
                 ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(32L, 16L, 1L, 2)));
+            register_module("layer1", this.layer1);
             this.layer2 = global::TorchSharp.torch.nn.Sequential(
                 ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(64L, 32L, 2L, 2)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(128L, 32L, 1L, 0)));
-            this.hidden = global::TorchSharp.torch.nn.Linear(128L, 64L, true);
-            this.fc = global::TorchSharp.torch.nn.Linear(64L, 100L, true);
-            RegisterComponents();
+            register_module("layer2", this.layer2);
+            this.hidden = global::TorchSharp.torch.nn.Linear(__info.Shape("hidden.weight")[1], __info.Shape("hidden.weight")[0], true);
+            register_module("hidden", this.hidden);
+            this.fc = global::TorchSharp.torch.nn.Linear(__info.Shape("fc.weight")[1], __info.Shape("fc.weight")[0], true);
+            register_module("fc", this.fc);
         }
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -165,7 +184,7 @@ partial class WideNet
         }
     }
 
-    /// <summary>Variant <c>B1</c>: 232,372 parameters, 24,948,096 MACs per sample.</summary>
+    /// <summary>Variant <c>B1</c>: 232,372 parameters, 24,948,096 MACs per sample (at the declared input and classes).</summary>
     public sealed class B1 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
         private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -175,21 +194,31 @@ partial class WideNet
         private readonly global::TorchSharp.Modules.Linear hidden;
         private readonly global::TorchSharp.Modules.Linear fc;
 
-        public B1() : base("B1")
+        /// <summary>A module at the declared input size and class count.</summary>
+        public B1() : this(null) { }
+
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null means the declaration's.</summary>
+        public B1(global::MotivationDsl.ModelOptions? options) : base("B1")
         {
+            var __info = ModelDefinition.Describe_B1(options);
             this.conv1 = global::TorchSharp.torch.nn.Conv2d(3L, 48L, 7L, 2L, 3L, 1L, global::TorchSharp.PaddingModes.Zeros, 1L, false);
+            register_module("conv1", this.conv1);
             this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(48L, 1E-05d, 0.1d);
+            register_module("bn1", this.bn1);
             this.layer1 = global::TorchSharp.torch.nn.Sequential(
                 ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(48L, 24L, 1L, 2)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(96L, 24L, 1L, 0)));
+            register_module("layer1", this.layer1);
             this.layer2 = global::TorchSharp.torch.nn.Sequential(
                 ("0", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(96L, 48L, 2L, 2)),
                     ("1", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(192L, 48L, 1L, 0)),
                     ("2", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(192L, 48L, 1L, 0)),
                     ("3", (global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)new Blocks.Bottleneck(192L, 48L, 1L, 0)));
-            this.hidden = global::TorchSharp.torch.nn.Linear(192L, 96L, true);
-            this.fc = global::TorchSharp.torch.nn.Linear(96L, 100L, true);
-            RegisterComponents();
+            register_module("layer2", this.layer2);
+            this.hidden = global::TorchSharp.torch.nn.Linear(__info.Shape("hidden.weight")[1], __info.Shape("hidden.weight")[0], true);
+            register_module("hidden", this.hidden);
+            this.fc = global::TorchSharp.torch.nn.Linear(__info.Shape("fc.weight")[1], __info.Shape("fc.weight")[0], true);
+            register_module("fc", this.fc);
         }
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -212,227 +241,61 @@ partial class WideNet
         }
     }
 
-    /// <summary>The generated definition: variants, their metadata, the weights map and the manifest.</summary>
+    /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
     public sealed class ModelDefinition : global::MotivationDsl.ScalableModelDefinition
     {
+        private static readonly int[] __inputShape = new int[] { 3, 64, 64 };
+
         internal ModelDefinition()
         {
-            Variants = new global::MotivationDsl.VariantInfo[]
+            Variants = new global::MotivationDsl.VariantInfo[] { Describe_B0(null), Describe_B1(null) };
+            Map = Map_0();
+        }
+
+        public override string Name => "WideNet";
+        public override global::System.Type ModelType => typeof(global::WideNet);
+        public override global::System.Collections.Generic.IReadOnlyList<global::MotivationDsl.VariantInfo> Variants { get; }
+        public override string BaseVariant => "B0";
+        public override string MotivatedVariant => "B1";
+        public override global::MotivationDsl.WeightsMap Map { get; }
+        public override string ManifestJson => global::WideNet.ManifestJson;
+        public override int DefaultClasses => 100;
+        public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
+
+        /// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair].</summary>
+        public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs { get; } = new (string, string)[] { ("B0", "B1") };
+
+        protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant) => CreateModule(variant, null);
+
+        protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant, global::MotivationDsl.ModelOptions? options)
+        {
+            switch (variant)
             {
-                new global::MotivationDsl.VariantInfo("B0", 67716L, 9353472L, new int[] { 3, 64, 64 }, 100, new global::MotivationDsl.TensorInfo[]
-                {
-                    new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 3, 7, 7 }),
-                    new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 32, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 16, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.0.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 16, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 64, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.0.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128, 32, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128, 64, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 128, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 32, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.1.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128, 32, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 128 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("hidden.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 128 }),
-                    new global::MotivationDsl.TensorInfo("hidden.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64 }),
-                    new global::MotivationDsl.TensorInfo("fc.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 100, 64 }),
-                    new global::MotivationDsl.TensorInfo("fc.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 100 }),
-                }),
-                new global::MotivationDsl.VariantInfo("B1", 232372L, 24948096L, new int[] { 3, 64, 64 }, 100, new global::MotivationDsl.TensorInfo[]
-                {
-                    new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 3, 7, 7 }),
-                    new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24, 48, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24, 24, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.0.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96, 24, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96, 48, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24, 96, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24, 24, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer1.1.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96, 24, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("layer1.1.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 96, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 48, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.0.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192, 48, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192, 96, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 192, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 48, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.1.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192, 48, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.1.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 192, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 48, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.2.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192, 48, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.2.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 192, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48, 48, 3, 3 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("layer2.3.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192, 48, 1, 1 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192 }),
-                    new global::MotivationDsl.TensorInfo("layer2.3.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()),
-                    new global::MotivationDsl.TensorInfo("hidden.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96, 192 }),
-                    new global::MotivationDsl.TensorInfo("hidden.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96 }),
-                    new global::MotivationDsl.TensorInfo("fc.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 100, 96 }),
-                    new global::MotivationDsl.TensorInfo("fc.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 100 }),
-                }),
-            };
-            Map = new global::MotivationDsl.WeightsMap("B0", "B1", new global::MotivationDsl.MapEntry[]
+                case "B0": return new B0(options);
+                case "B1": return new B1(options);
+                default: throw new global::System.ArgumentException("'WideNet' has no variant '" + variant + "'.", nameof(variant));
+            }
+        }
+
+        public override global::MotivationDsl.VariantInfo Describe(string variant, global::MotivationDsl.ModelOptions? options = null)
+        {
+            switch (variant)
+            {
+                case "B0": return Describe_B0(options);
+                case "B1": return Describe_B1(options);
+                default: throw new global::System.ArgumentException("'WideNet' has no variant '" + variant + "'. Its variants are: B0, B1.", nameof(variant));
+            }
+        }
+
+        protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant)
+        {
+            if (baseVariant == "B0" && motivatedVariant == "B1") return Map;
+            return null;
+        }
+
+        private static global::MotivationDsl.WeightsMap Map_0()
+        {
+            return new global::MotivationDsl.WeightsMap("B0", "B1", new global::MotivationDsl.MapEntry[]
             {
                 new global::MotivationDsl.MapEntry("conv1.weight", "conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32, 3, 7, 7 }, new long[] { 48, 3, 7, 7 }, new global::MotivationDsl.TensorRegion(new global::MotivationDsl.DimRange(0, 32), new global::MotivationDsl.DimRange(0, 3), new global::MotivationDsl.DimRange(0, 7), new global::MotivationDsl.DimRange(0, 7))),
                 new global::MotivationDsl.MapEntry("bn1.weight", "bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32 }, new long[] { 48 }, new global::MotivationDsl.TensorRegion(new global::MotivationDsl.DimRange(0, 32))),
@@ -513,23 +376,305 @@ partial class WideNet
             });
         }
 
-        public override string Name => "WideNet";
-        public override global::System.Type ModelType => typeof(global::WideNet);
-        public override global::System.Collections.Generic.IReadOnlyList<global::MotivationDsl.VariantInfo> Variants { get; }
-        public override string BaseVariant => "B0";
-        public override string MotivatedVariant => "B1";
-        public override global::MotivationDsl.WeightsMap Map { get; }
-        public override string ManifestJson => global::WideNet.ManifestJson;
-
-        protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant)
+        /// <summary>Metadata of <c>B0</c> for <paramref name="options"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>
+        internal static global::MotivationDsl.VariantInfo Describe_B0(global::MotivationDsl.ModelOptions? options)
         {
-            switch (variant)
-            {
-                case "B0": return new B0();
-                case "B1": return new B1();
-                default: throw new global::System.ArgumentException("'WideNet' has no variant '" + variant + "'.", nameof(variant));
-            }
+            var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(100, __inputShape);
+            long h = h0, w = w0, seq = 0, feat = 0, macs = 0;
+            var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(76);
+            __t.Add(new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 3L, 7L, 7L }));
+            h = Sp(h, 7L, 2L, 3L); w = Sp(w, 7L, 2L, 3L);
+            macs += 4704L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 32L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 512L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L, 16L, 3L, 3L }));
+            h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+            macs += 2304L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 16L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 16L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 16L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 1024L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, 32L, 1L, 1L }));
+            macs += 2048L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 64L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 2048L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+            h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L, 32L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 4096L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L, 64L, 1L, 1L }));
+            macs += 8192L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 128L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 4096L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L, 32L, 3L, 3L }));
+            h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 32L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L, 32L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 4096L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 128L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            h = 1; w = 1;
+            feat = 128L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("hidden.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L, feat }));
+            __t.Add(new global::MotivationDsl.TensorInfo("hidden.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 64L }));
+            macs += feat * 64L;
+            __t.Add(new global::MotivationDsl.TensorInfo("fc.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { classes, 64L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("fc.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { classes }));
+            macs += 64L * classes;
+            _ = seq; _ = feat;
+            return new global::MotivationDsl.VariantInfo("B0", global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] { c, (int)h0, (int)w0 }, classes, __t);
         }
+
+        /// <summary>Metadata of <c>B1</c> for <paramref name="options"/>: tensors, parameters and MACs (the generator's resolution, replayed for the sizes).</summary>
+        internal static global::MotivationDsl.VariantInfo Describe_B1(global::MotivationDsl.ModelOptions? options)
+        {
+            var (classes, c, h0, w0) = (options ?? new global::MotivationDsl.ModelOptions()).Resolve(100, __inputShape);
+            long h = h0, w = w0, seq = 0, feat = 0, macs = 0;
+            var __t = new global::System.Collections.Generic.List<global::MotivationDsl.TensorInfo>(130);
+            __t.Add(new global::MotivationDsl.TensorInfo("conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 3L, 7L, 7L }));
+            h = Sp(h, 7L, 2L, 3L); w = Sp(w, 7L, 2L, 3L);
+            macs += 7056L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L, 48L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 1152L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L, 24L, 3L, 3L }));
+            h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+            macs += 5184L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L, 24L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 2304L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L, 48L, 1L, 1L }));
+            macs += 4608L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.0.downsample.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L, 96L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 2304L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L, 24L, 3L, 3L }));
+            h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+            macs += 5184L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 24L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L, 24L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 2304L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer1.1.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 96L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 4608L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 48L, 3L, 3L }));
+            h = Sp(h, 3L, 2L, 1L); w = Sp(w, 3L, 2L, 1L);
+            macs += 20736L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L, 48L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.0.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L, 96L, 1L, 1L }));
+            macs += 18432L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.0.downsample.1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 192L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 48L, 3L, 3L }));
+            h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+            macs += 20736L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L, 48L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.1.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 192L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 48L, 3L, 3L }));
+            h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+            macs += 20736L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L, 48L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.2.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 192L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn1.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L, 48L, 3L, 3L }));
+            h = Sp(h, 3L, 1L, 1L); w = Sp(w, 3L, 1L, 1L);
+            macs += 20736L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 48L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn2.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.conv3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L, 48L, 1L, 1L }));
+            h = Sp(h, 1L, 1L, 0L); w = Sp(w, 1L, 1L, 0L);
+            macs += 9216L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn3.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn3.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn3.running_mean", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn3.running_var", global::MotivationDsl.TensorKind.Buffer, new long[] { 192L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("layer2.3.bn3.num_batches_tracked", global::MotivationDsl.TensorKind.Buffer, global::System.Array.Empty<long>()));
+            h = 1; w = 1;
+            feat = 192L * h * w;
+            __t.Add(new global::MotivationDsl.TensorInfo("hidden.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L, feat }));
+            __t.Add(new global::MotivationDsl.TensorInfo("hidden.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { 96L }));
+            macs += feat * 96L;
+            __t.Add(new global::MotivationDsl.TensorInfo("fc.weight", global::MotivationDsl.TensorKind.Parameter, new long[] { classes, 96L }));
+            __t.Add(new global::MotivationDsl.TensorInfo("fc.bias", global::MotivationDsl.TensorKind.Parameter, new long[] { classes }));
+            macs += 96L * classes;
+            _ = seq; _ = feat;
+            return new global::MotivationDsl.VariantInfo("B1", global::System.Linq.Enumerable.Sum(__t, t => t.Kind == global::MotivationDsl.TensorKind.Parameter ? t.Elements : 0L), macs, new int[] { c, (int)h0, (int)w0 }, classes, __t);
+        }
+
+        private static long Sp(long size, long kernel, long stride, long padding) => Spatial(size, kernel, stride, padding);
     }
 
     /// <summary>The block modules the stages are made of.</summary>
