@@ -204,11 +204,11 @@ public class FamilyTests
 /// Cross-check with torchvision: a perturbed generated module (weights, BN statistics) is dumped, loaded into
 /// torchvision's model with <c>load_state_dict(strict=True)</c> (every key and shape must match) and the eval logits compared
 /// (tests/reference/compare_torchvision.py). Reduced input size and 10 classes to stay fast. Needs /usr/bin/python3 with
-/// torch and torchvision; without them the test only reports that it could not run.
+/// torch and torchvision; reported as skipped where they are absent.
 /// </summary>
 public class TorchvisionCrossCheckTests
 {
-    [Theory]
+    [PyTorchTheory]
     [InlineData("EfficientNet", "B0", "efficientnet_b0", 64)]
     [InlineData("ResNetImageNet", "ResNet50", "resnet50", 64)]
     [InlineData("EfficientNet", "B3", "efficientnet_b3", 64)]
@@ -216,7 +216,6 @@ public class TorchvisionCrossCheckTests
     [InlineData("VisionTransformer", "Small", "vit_small", 32)]
     public void ForwardMatchesTorchvision(string model, string variant, string arch, int size)
     {
-        if (!File.Exists("/usr/bin/python3")) return; // skipped: no /usr/bin/python3
         var script = Path.Combine(RepoRoot(), "tests", "reference", "compare_torchvision.py");
         var dir = Directory.CreateTempSubdirectory("motivationdsl-tv").FullName;
         try
@@ -246,7 +245,6 @@ public class TorchvisionCrossCheckTests
             using var proc = System.Diagnostics.Process.Start(psi)!;
             var stdout = proc.StandardOutput.ReadToEnd(); var stderr = proc.StandardError.ReadToEnd();
             proc.WaitForExit();
-            if (stderr.Contains("No module named 'torch'") || stderr.Contains("No module named 'torchvision'")) return; // skipped
             Assert.True(proc.ExitCode == 0, stdout + stderr);
             var diff = double.Parse(stdout.Split("maxdiff")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
             var scale = double.Parse(stdout.Split("scale")[1].Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
