@@ -48,13 +48,25 @@ public abstract class ScalableModelDefinition
     /// Creates the base and motivated modules on <paramref name="device"/>, copies the base's weights into the
     /// motivated model's mapped regions, and binds the map. With a <paramref name="seed"/>, initialisation is reproducible.
     /// </summary>
-    public MotivationPair CreatePair(Device? device = null, long? seed = null)
+    public MotivationPair CreatePair(Device? device = null, long? seed = null) => CreatePair(device, seed, zeroCopy: false);
+
+    /// <summary>
+    /// As <see cref="CreatePair(Device?, long?)"/>; with <paramref name="zeroCopy"/> the map is bound with
+    /// <see cref="WeightsMap.BindShared"/>: the base's mapped parameters and buffers become views of their regions
+    /// of the motivated model, so switching copies nothing for them. Same initial values either way.
+    /// </summary>
+    public MotivationPair CreatePair(Device? device, long? seed, bool zeroCopy)
     {
         if (seed is { } s) torch.manual_seed(s);
         var baseModel = Create(BaseVariant, device);
         var motivated = Create(MotivatedVariant, device);
-        var bound = Map.Bind(baseModel, motivated);
-        bound.CopyBaseToMotivated();
+        BoundWeightsMap bound;
+        if (zeroCopy) bound = Map.BindShared(baseModel, motivated);
+        else
+        {
+            bound = Map.Bind(baseModel, motivated);
+            bound.CopyBaseToMotivated();
+        }
         return new MotivationPair(this, baseModel, motivated, bound);
     }
 
