@@ -358,14 +358,15 @@ public sealed class MotivationTrainer : IDisposable
     // (base state, view of its region in the motivated state) for every unshared mapped parameter and state name,
     // and (base slot, motivated slot) for the step counts. Before: one RegionView (two native calls and a dispose)
     // and two dictionary look-ups per entry, state name and switch.
-    private (Tensor Base, Tensor Region)[]? _statePlan;
+    private TensorCopyPlan? _statePlan;
+    private readonly List<Tensor> _stateRegions = [];
     private (int Base, int Motivated)[]? _stepPlan;
 
     private void BuildSwitchPlan()
     {
         var b = BaseOptimizer;
         var m = MotivatedOptimizer;
-        var state = new List<(Tensor, Tensor)>();
+        var state = new TensorCopyPlan();
         var steps = new List<(int, int)>();
         var entries = Pair.Map.Entries;
         for (var i = 0; i < entries.Count; i++)
@@ -380,10 +381,12 @@ public sealed class MotivationTrainer : IDisposable
                 var ms = m.GetState(entry.MotivatedName, s);
                 if (!bs.shape.AsSpan().SequenceEqual(entry.BaseShape) || !ms.shape.AsSpan().SequenceEqual(entry.MotivatedShape))
                     throw new WeightsMapMismatchException($"Optimizer state '{s}' of '{entry.BaseName}' -> '{entry.MotivatedName}' does not have the mapped shapes.");
-                state.Add((bs, WeightsMap.RegionView(ms, entry.Region).DetachFromDisposeScope()));
+                var region = WeightsMap.RegionView(ms, entry.Region).DetachFromDisposeScope();
+                _stateRegions.Add(region);
+                state.Add(bs, region);
             }
         }
-        _statePlan = state.ToArray();
+        _statePlan = state;
         _stepPlan = steps.ToArray();
     }
 
@@ -391,13 +394,8 @@ public sealed class MotivationTrainer : IDisposable
     {
         Pair.Map.Copy(direction);
         if (_statePlan is null) BuildSwitchPlan();
-        using (no_grad())
-        {
-            if (direction == MapDirection.BaseToMotivated)
-                foreach (var (bs, region) in _statePlan!) region.copy_(bs);
-            else
-                foreach (var (bs, region) in _statePlan!) bs.copy_(region);
-        }
+        if (direction == MapDirection.BaseToMotivated) _statePlan!.CopyAToB();
+        else _statePlan!.CopyBToA();
         var b = BaseOptimizer;
         var m = MotivatedOptimizer;
         foreach (var (bi, mi) in _stepPlan!)
@@ -468,7 +466,8 @@ public sealed class MotivationTrainer : IDisposable
 
     public void Dispose()
     {
-        if (_statePlan is not null) foreach (var (_, region) in _statePlan) region.Dispose();
+        _statePlan?.Dispose();
+        foreach (var region in _stateRegions) region.Dispose();
         BaseOptimizer.Dispose();
         MotivatedOptimizer.Dispose();
         if (_ownsPair) Pair.Dispose();

@@ -38,6 +38,13 @@ public class SwitchMicro
     [Benchmark(Description = "map copy base->motivated (weights+buffers)")]
     public void MapCopy() => _copy.Pair.Map.CopyBaseToMotivated();
 
+    [Benchmark(Description = "map copy, one copy_ per entry (before the chunked plan)")]
+    public void MapCopyPerEntry()
+    {
+        using var _ = no_grad();
+        foreach (var e in _copy.Pair.Map.Entries) e.MotivatedRegion.copy_(e.Base);
+    }
+
     [Benchmark(Description = "optimizer state: BoundWeightsMap.Transfer (per-call views, the pre-plan path)")]
     public void StateTransferLegacy()
     {

@@ -45,6 +45,7 @@ public static class Program
         set_num_interop_threads(1);
 
         if (list.Count > 0 && list[0] == "child-run") return Runs.ChildRun(list.Skip(1).ToArray());
+        if (list.Count > 0 && list[0] == "diag") return Diag.Run();
         if (list.Count > 0 && list[0] == "child-memory") return Runs.ChildMemory(list.Skip(1).ToArray());
 
         var root = FindRoot();

@@ -176,10 +176,15 @@ public sealed class BoundWeightsMap : IDisposable
 {
     private readonly BoundEntry[] _entries;
 
+    // Base -> region pairs of the unshared entries, chunked to stay serial (see TensorCopyPlan).
+    private readonly TensorCopyPlan _plan = new();
+
     internal BoundWeightsMap(WeightsMap map, BoundEntry[] entries)
     {
         Map = map;
         _entries = entries;
+        foreach (var e in entries)
+            if (!e.Shared) _plan.Add(e.Base, e.MotivatedRegion);
     }
 
     public WeightsMap Map { get; }
@@ -200,12 +205,9 @@ public sealed class BoundWeightsMap : IDisposable
 
     public void Copy(MapDirection direction)
     {
-        using var _ = no_grad();
         // Shared entries are one memory already: nothing to copy.
-        if (direction == MapDirection.BaseToMotivated)
-            foreach (var e in _entries) { if (!e.Shared) e.MotivatedRegion.copy_(e.Base); }
-        else
-            foreach (var e in _entries) { if (!e.Shared) e.Base.copy_(e.MotivatedRegion); }
+        if (direction == MapDirection.BaseToMotivated) _plan.CopyAToB();
+        else _plan.CopyBToA();
     }
 
     /// <summary>
@@ -236,6 +238,7 @@ public sealed class BoundWeightsMap : IDisposable
     public void Dispose()
     {
         // Shared base tensors belong to the base module (it disposes them); the region views are ours.
+        _plan.Dispose();
         foreach (var e in _entries) e.MotivatedRegion.Dispose();
     }
 }
