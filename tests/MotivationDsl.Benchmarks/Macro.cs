@@ -13,7 +13,7 @@ internal sealed record Config(bool Quick, int Threads, int Repeats, string Root)
 {
     public int Batch => 128;
     /// <summary>Timed training steps per measurement pass (ResNet-20, batch 128).</summary>
-    public int Steps => Quick ? 3 : 6;
+    public int Steps => Quick ? 2 : 5;
 }
 
 /// <summary>Whole-loop measurements: trainer overhead, PyTorch, peak fraction, switch cost.</summary>

@@ -78,10 +78,19 @@ public static class Program
                 "generator" => GeneratorBench.Run(config),
                 _ => [],
             };
-            foreach (var f in run)
+            try
             {
-                f.LoadAfter = Machine.LoadAverage();
-                figures.Add((g, f));
+                foreach (var f in run)
+                {
+                    f.LoadAfter = Machine.LoadAverage();
+                    figures.Add((g, f));
+                }
+            }
+            catch (Exception ex)
+            {
+                // One failing group does not lose the others' figures.
+                Console.Error.WriteLine($"  {g} FAILED: {ex}");
+                figures.Add((g, new Figure { Name = $"{g}: FAILED ({ex.GetType().Name}: {ex.Message.Split('\n')[0]})", Value = Spread.Of([]), Unit = "", Met = false }));
             }
         }
         var table = Table(figures);

@@ -76,7 +76,8 @@ internal static class Runs
     {
         var self = typeof(Runs).Assembly.Location;
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("MotivationDsl.Benchmarks", StringComparison.Ordinal)) psi.ArgumentList.Add(self);
+        // Under `dotnet run` this process is the apphost; under `dotnet X.dll` it is the dotnet host, which needs the dll.
+        if (Path.GetFileName(Environment.ProcessPath!).StartsWith("dotnet", StringComparison.Ordinal)) psi.ArgumentList.Add(self);
         foreach (var x in new[] { "--threads", c.Threads.ToString(CultureInfo.InvariantCulture) }.Concat(args)) psi.ArgumentList.Add(x);
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
