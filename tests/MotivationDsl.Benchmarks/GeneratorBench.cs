@@ -17,13 +17,13 @@ internal static class GeneratorBench
 {
     public const int Models = 20;
 
-    /// <summary>Model i: the CIFAR ResNet declaration with its own name and base/motivated depths (i varies the depths).</summary>
+    /// <summary>Model i: the CIFAR ResNet declaration with its own name and base/motivated depths (i varies the depths; base depth >= 2 so the last-to-last map keeps strides aligned).</summary>
     public static string ModelSource(int i) => $$"""
         using MotivationDsl;
         namespace GenBench.Models;
         [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "Small", Motivated = "Large")]
-        [Variant("Small", Depth = new[] { {{1 + i % 3}}, {{1 + i % 3}}, {{1 + i % 3}} })]
-        [Variant("Large", Depth = new[] { {{2 + i % 4}}, {{2 + i % 4}}, {{2 + i % 4}} })]
+        [Variant("Small", Depth = new[] { {{2 + i % 3}}, {{2 + i % 3}}, {{2 + i % 3}} })]
+        [Variant("Large", Depth = new[] { {{3 + i % 3 + i % 2}}, {{3 + i % 3 + i % 2}}, {{3 + i % 3 + i % 2}} })]
         [Conv2d("conv1", 16, Kernel = 3, Padding = 1, Bias = false)]
         [BatchNorm2d("bn1")]
         [ReLU]

@@ -65,6 +65,21 @@ public static class Program
         Console.WriteLine($"peak FP32: {cpu.Derivation}");
         var figures = new List<(string Group, Figure F)>();
         var started = DateTime.UtcNow;
+        var name = $"{string.Join('+', groups)}{(quick ? "-quick" : "")}-{started:yyyyMMdd-HHmmss}.json";
+        void Save()
+        {
+            var json = new JsonObject
+            {
+                ["command"] = "dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- " + string.Join(' ', args),
+                ["startedUtc"] = started.ToString("O"), ["seconds"] = (DateTime.UtcNow - started).TotalSeconds, ["quick"] = quick, ["repeats"] = repeats,
+                ["complete"] = figures.Select(f => f.Group).Distinct().Count() == groups.Length,
+                ["machine"] = machine, ["loadAverageAtEnd"] = new JsonArray(Machine.LoadAverage().Select(x => (JsonNode)x).ToArray()),
+                ["figures"] = new JsonArray(figures.Select(x => { var j = x.F.Json(); j["group"] = x.Group; return (JsonNode)j; }).ToArray()),
+            };
+            var text = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+            File.WriteAllText(Path.Combine(outDir, name), text);
+            File.WriteAllText(Path.Combine(outDir, "latest.json"), text);
+        }
         foreach (var g in groups)
         {
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {g} ...");
@@ -92,21 +107,12 @@ public static class Program
                 Console.Error.WriteLine($"  {g} FAILED: {ex}");
                 figures.Add((g, new Figure { Name = $"{g}: FAILED ({ex.GetType().Name}: {ex.Message.Split('\n')[0]})", Value = Spread.Of([]), Unit = "", Met = false }));
             }
+            Save();   // after every group: an interrupted run keeps what it measured
         }
         var table = Table(figures);
         Console.WriteLine();
         Console.WriteLine(table);
-        var json = new JsonObject
-        {
-            ["command"] = "dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- " + string.Join(' ', args),
-            ["startedUtc"] = started.ToString("O"), ["seconds"] = (DateTime.UtcNow - started).TotalSeconds, ["quick"] = quick, ["repeats"] = repeats,
-            ["machine"] = machine, ["loadAverageAtEnd"] = new JsonArray(Machine.LoadAverage().Select(x => (JsonNode)x).ToArray()),
-            ["figures"] = new JsonArray(figures.Select(x => { var j = x.F.Json(); j["group"] = x.Group; return (JsonNode)j; }).ToArray()),
-        };
-        var text = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
-        var name = $"{string.Join('+', groups)}{(quick ? "-quick" : "")}-{started:yyyyMMdd-HHmmss}.json";
-        File.WriteAllText(Path.Combine(outDir, name), text);
-        File.WriteAllText(Path.Combine(outDir, "latest.json"), text);
+        Save();
         Console.WriteLine($"wrote {Path.Combine(outDir, name)}");
         return 0;
     }

@@ -24,6 +24,16 @@ internal static class Runs
         IMotivationCondition cond = mode switch { "always" => new Always(), "never" => new Never(), _ => new ConsecutiveDecrease(2) };
         var (loader, _) = Workloads.FashionAsCifar(batch * batches, batch, size);
         using var __ = loader;
+        // Warm-up, the same for every mode: one batch of each model in throw-away trainers (first-call costs of a fresh
+        // process: JIT, oneDNN primitives per shape), so the timed run measures training, not start-up.
+        var (warm, _) = Workloads.FashionAsCifar(batch, batch, size);
+        using (warm)
+            foreach (IMotivationCondition w in new IMotivationCondition[] { new Never(), new Always() })
+            {
+                using var wt = MotivationTrainer.Create(Workloads.ResNet, new TrainerOptions { Optimizer = OptimizerOptions.PaperSgd(0.1), Condition = w, Seed = 2 });
+                wt.Fit(warm, null, 1);
+            }
+        GC.Collect(); GC.WaitForPendingFinalizers();
         using var t = MotivationTrainer.Create(Workloads.ResNet, new TrainerOptions
         {
             Optimizer = OptimizerOptions.PaperSgd(0.1), Condition = cond, Seed = 1, ZeroCopy = zeroCopy,
@@ -45,14 +55,15 @@ internal static class Runs
     {
         var steps = int.Parse(a[0]);
         const int perEpoch = 500;
-        var (loader, _) = Workloads.FashionAsCifar(4 * 50, 4, size: 8);   // 50 batches, reused: 10 passes per "epoch"
+        var (loader, _) = Workloads.FashionAsCifar(16 * 50, 16, size: TinyDefinition.Size);   // 50 batches, reused: 10 passes per "epoch"
         using var __ = loader;
         var reps = new DelegateDataLoader(perEpoch, e => Enumerable.Range(0, perEpoch / loader.BatchCount).SelectMany(_ => loader.Batches(0)));
         var samples = new JsonArray();
         var probe = new RssProbe(samples);
-        using var t = MotivationTrainer.Create(Workloads.ResNet, new TrainerOptions
+        using var t = MotivationTrainer.Create(new TinyDefinition(), new TrainerOptions
         {
             Optimizer = OptimizerOptions.PaperSgd(0.05), Condition = new ConsecutiveDecrease(2), Seed = 1, Callbacks = [probe],
+            Loss = (o, y) => nn.functional.cross_entropy(o, y.remainder(TinyDefinition.NumClasses)),
         });
         var wall = Clock.Seconds(() => t.Fit(reps, null, steps / perEpoch));
         Console.WriteLine(new JsonObject
@@ -67,7 +78,10 @@ internal static class Runs
     {
         public override void OnBatchEnd(MotivationTrainer t, in BatchResult r)
         {
-            if ((r.GlobalStep + 1) % 500 == 0) samples.Add(new JsonArray(r.GlobalStep + 1, Machine.RssMiB()));
+            // [step, RSS MiB, live TorchSharp tensors, managed heap MiB]
+            if ((r.GlobalStep + 1) % 500 == 0)
+                samples.Add(new JsonArray(r.GlobalStep + 1, Machine.RssMiB(), TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount,
+                    GC.GetTotalMemory(false) / 1048576.0));
         }
     }
 
@@ -124,7 +138,8 @@ internal static class Runs
     public static IEnumerable<Figure> Memory(Config c)
     {
         var steps = c.Quick ? 2000 : 10000;
-        var j = Child(c, "child-memory", steps.ToString(CultureInfo.InvariantCulture));
+        // One torch thread: the model is tiny (parallel regions would only add fork/join cost).
+        var j = Child(c with { Threads = 1 }, "child-memory", steps.ToString(CultureInfo.InvariantCulture));
         var samples = j["rssMiB"]!.AsArray().Select(s => (Step: s![0]!.GetValue<long>(), Rss: s[1]!.GetValue<double>())).ToArray();
         // Warm-up: the first sample (500 steps) and anything before 10% of the run.
         var warm = samples.Where(s => s.Step >= Math.Max(1000, steps / 10)).ToArray();
@@ -138,7 +153,8 @@ internal static class Runs
             Goal = "< 0.05", Met = growthMax < 0.05, Format = "P2",
             Details = new JsonObject
             {
-                ["workload"] = "ResNet-20 -> 32, ConsecutiveDecrease(2), SGD, batch 4 of 3x8x8 (Fashion-MNIST resized), child process",
+                ["workload"] = "TinyNet w4d1 -> w8d2 (width and depth map), ConsecutiveDecrease(2), SGD momentum, batch 16 of 3x8x8 (Fashion-MNIST resized, labels mod 4), 1 torch thread, child process",
+                ["sampleColumns"] = "[step, RSS MiB, live TorchSharp tensors, managed heap MiB]",
                 ["value"] = "median = (last - first) / first after warm-up; min/max: the smaller / larger of that and (max - first) / first",
                 ["warmupSteps"] = Math.Max(1000, steps / 10), ["samples"] = j["rssMiB"]!.DeepClone(), ["wallSeconds"] = j["wallSeconds"]!.GetValue<double>(),
                 ["switches"] = j["switches"]!.GetValue<double>(), ["motivatedShare"] = j["motivatedShare"]!.GetValue<double>(),
