@@ -73,7 +73,7 @@ public static class Program
                 ["command"] = "dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- " + string.Join(' ', args),
                 ["startedUtc"] = started.ToString("O"), ["seconds"] = (DateTime.UtcNow - started).TotalSeconds, ["quick"] = quick, ["repeats"] = repeats,
                 ["complete"] = figures.Select(f => f.Group).Distinct().Count() == groups.Length,
-                ["machine"] = machine, ["loadAverageAtEnd"] = new JsonArray(Machine.LoadAverage().Select(x => (JsonNode)x).ToArray()),
+                ["machine"] = machine.DeepClone(), ["loadAverageAtEnd"] = new JsonArray(Machine.LoadAverage().Select(x => (JsonNode)x).ToArray()),
                 ["figures"] = new JsonArray(figures.Select(x => { var j = x.F.Json(); j["group"] = x.Group; return (JsonNode)j; }).ToArray()),
             };
             var text = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
