@@ -34,6 +34,16 @@ public sealed class TrainerOptions
     /// read them once per epoch: no extra sync per batch. Ignored for outputs of another shape.
     /// </summary>
     public bool TrackTrainAccuracy { get; init; } = true;
+
+    /// <summary>
+    /// Zero-copy pairs for <see cref="MotivationTrainer.Create"/>: the base's mapped parameters, buffers and optimizer
+    /// state are views of their regions in the motivated model and optimizer (see <see cref="WeightsMap.BindShared"/>),
+    /// so a switch copies nothing but step counts. Same training, bitwise, as the default copy mode (tested); the one
+    /// visible difference is that the motivated model's mapped regions always hold the latest shared weights, also
+    /// while the base trains (in copy mode they are refreshed at the next switch). A pair passed to the constructor
+    /// decides for itself (<c>definition.CreatePair(device, seed, zeroCopy: true)</c>).
+    /// </summary>
+    public bool ZeroCopy { get; init; }
 }
 
 /// <summary>
@@ -59,6 +69,7 @@ public sealed class MotivationTrainer : IDisposable
         _loss = options.Loss ?? ((o, t) => nn.functional.cross_entropy(o, t));
         BaseOptimizer = options.Optimizer.Create(pair.Base.named_parameters().Select(p => (p.name, p.parameter)));
         MotivatedOptimizer = options.Optimizer.Create(pair.Motivated.named_parameters().Select(p => (p.name, p.parameter)));
+        if (pair.Map.SharedCount > 0) ShareOptimizerState();
         Device = pair.Base.parameters().FirstOrDefault()?.device ?? CPU;
         Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops };
         var keys = options.Callbacks.OfType<ICheckpointableCallback>().GroupBy(c => c.StateKey).FirstOrDefault(g => g.Count() > 1);
@@ -69,7 +80,7 @@ public sealed class MotivationTrainer : IDisposable
     public static MotivationTrainer Create(ScalableModelDefinition definition, TrainerOptions options, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return new MotivationTrainer(definition.CreatePair(device, options.Seed), options, ownsPair: true);
+        return new MotivationTrainer(definition.CreatePair(device, options.Seed, options.ZeroCopy), options, ownsPair: true);
     }
 
     public MotivationPair Pair { get; }
@@ -319,21 +330,91 @@ public sealed class MotivationTrainer : IDisposable
         foreach (var c in Options.Callbacks) c.OnSwitch(this, e);
     }
 
+    // Zero-copy: the base optimizer's state for a shared parameter becomes a view of the motivated optimizer's state
+    // region, so the base's steps update the motivated optimizer's state in place (as they update its weights).
+    private bool[]? _stateShared;
+
+    private void ShareOptimizerState()
+    {
+        var b = BaseOptimizer;
+        var m = MotivatedOptimizer;
+        var entries = Pair.Map.Entries;
+        _stateShared = new bool[entries.Count];
+        using var _ = no_grad();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            if (!e.Shared || e.Entry.Kind != TensorKind.Parameter || !b.HasParameter(e.Entry.BaseName) || !m.HasParameter(e.Entry.MotivatedName)) continue;
+            foreach (var s in b.StateNames)
+            {
+                var region = WeightsMap.RegionView(m.GetState(e.Entry.MotivatedName, s), e.Entry.Region);
+                b.ShareState(e.Entry.BaseName, s, region);
+            }
+            _stateShared[i] = true;
+        }
+    }
+
+    // What a switch copies, resolved once (the optimizer state tensors never change identity after construction):
+    // (base state, view of its region in the motivated state) for every unshared mapped parameter and state name,
+    // and (base slot, motivated slot) for the step counts. Before: one RegionView (two native calls and a dispose)
+    // and two dictionary look-ups per entry, state name and switch.
+    private TensorCopyPlan? _statePlan;
+    private readonly List<Tensor> _stateRegions = [];
+    private (int Base, int Motivated)[]? _stepPlan;
+
+    private void BuildSwitchPlan()
+    {
+        var b = BaseOptimizer;
+        var m = MotivatedOptimizer;
+        var state = new TensorCopyPlan();
+        var steps = new List<(int, int)>();
+        var entries = Pair.Map.Entries;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i].Entry;
+            if (entry.Kind != TensorKind.Parameter || !b.HasParameter(entry.BaseName) || !m.HasParameter(entry.MotivatedName)) continue;
+            steps.Add((b.SlotIndex(entry.BaseName), m.SlotIndex(entry.MotivatedName)));
+            if (_stateShared is { } shared && shared[i]) continue;
+            foreach (var s in b.StateNames)
+            {
+                var bs = b.GetState(entry.BaseName, s);
+                var ms = m.GetState(entry.MotivatedName, s);
+                if (!bs.shape.AsSpan().SequenceEqual(entry.BaseShape) || !ms.shape.AsSpan().SequenceEqual(entry.MotivatedShape))
+                    throw new WeightsMapMismatchException($"Optimizer state '{s}' of '{entry.BaseName}' -> '{entry.MotivatedName}' does not have the mapped shapes.");
+                if (entry.Pieces is null)
+                {
+                    var region = WeightsMap.RegionView(ms, entry.Region).DetachFromDisposeScope();
+                    _stateRegions.Add(region);
+                    state.Add(bs, region);
+                    continue;
+                }
+                // Head-aware (piecewise) entries: one (base part, motivated part) pair per piece.
+                foreach (var piece in entry.Pieces)
+                {
+                    var basePart = WeightsMap.RegionView(bs, piece.Base).DetachFromDisposeScope();
+                    var region = WeightsMap.RegionView(ms, piece.Motivated).DetachFromDisposeScope();
+                    _stateRegions.Add(basePart);
+                    _stateRegions.Add(region);
+                    state.Add(basePart, region);
+                }
+            }
+        }
+        _statePlan = state;
+        _stepPlan = steps.ToArray();
+    }
+
     private void CopyState(MapDirection direction)
     {
         Pair.Map.Copy(direction);
+        if (_statePlan is null) BuildSwitchPlan();
+        if (direction == MapDirection.BaseToMotivated) _statePlan!.CopyAToB();
+        else _statePlan!.CopyBToA();
         var b = BaseOptimizer;
         var m = MotivatedOptimizer;
-        foreach (var name in b.StateNames)
-            Pair.Map.Transfer(direction,
-                n => b.HasParameter(n) ? b.GetState(n, name) : null,
-                n => m.HasParameter(n) ? m.GetState(n, name) : null);
-        foreach (var e in Pair.Map.Entries)
+        foreach (var (bi, mi) in _stepPlan!)
         {
-            var entry = e.Entry;
-            if (entry.Kind != TensorKind.Parameter || !b.HasParameter(entry.BaseName) || !m.HasParameter(entry.MotivatedName)) continue;
-            if (direction == MapDirection.BaseToMotivated) m.SetStep(entry.MotivatedName, b.GetStep(entry.BaseName));
-            else b.SetStep(entry.BaseName, m.GetStep(entry.MotivatedName));
+            if (direction == MapDirection.BaseToMotivated) m.SetStepAt(mi, b.GetStepAt(bi));
+            else b.SetStepAt(bi, m.GetStepAt(mi));
         }
     }
 
@@ -398,6 +479,8 @@ public sealed class MotivationTrainer : IDisposable
 
     public void Dispose()
     {
+        _statePlan?.Dispose();
+        foreach (var region in _stateRegions) region.Dispose();
         BaseOptimizer.Dispose();
         MotivatedOptimizer.Dispose();
         if (_ownsPair) Pair.Dispose();

@@ -116,7 +116,10 @@ public static class TrainerCheckpoint
                 $"Checkpoint '{path}' was trained with condition '{condition["name"]}', this trainer uses '{trainer.Condition.Name}'.");
 
         // Everything fits: restore.
-        foreach (var (key, t) in targets) reader.CopyInto(key, t);
+        // Motivated tensors first, base last: with a zero-copy pair the base's mapped tensors are views of the motivated
+        // ones, and the base (active at every epoch end) holds the latest shared values. Copy mode: disjoint tensors, order irrelevant.
+        foreach (var (key, t) in targets.OrderBy(x => x.Name.StartsWith("motivated/", StringComparison.Ordinal) || x.Name.StartsWith("opt.motivated/", StringComparison.Ordinal) ? 0 : 1))
+            reader.CopyInto(key, t);
         RestoreSteps(opts["base"]!.AsObject(), trainer.BaseOptimizer);
         RestoreSteps(opts["motivated"]!.AsObject(), trainer.MotivatedOptimizer);
         trainer.Condition.LoadState(condition["state"]!.AsObject());

@@ -72,6 +72,27 @@ public abstract class MotivationOptimizer : IDisposable
         return _slots[Index(parameterName)].State[i];
     }
 
+    /// <summary>
+    /// Replaces state tensor <paramref name="stateName"/> of <paramref name="parameterName"/> with <paramref name="storage"/>
+    /// (same shape and dtype; used by the trainer's zero-copy mode to make the base optimizer's state a view of the
+    /// motivated optimizer's). The old tensor is disposed; the optimizer does not own <paramref name="storage"/>'s memory
+    /// but disposes the handle with itself.
+    /// </summary>
+    internal void ShareState(string parameterName, string stateName, Tensor storage)
+    {
+        var i = Array.IndexOf(_stateNames, stateName);
+        var slot = _slots[Index(parameterName)];
+        var old = slot.State[i];
+        if (!old.shape.AsSpan().SequenceEqual(storage.shape) || old.dtype != storage.dtype)
+            throw new ArgumentException($"State '{stateName}' of '{parameterName}' must keep its shape and dtype.", nameof(storage));
+        slot.State[i] = storage.DetachFromDisposeScope();
+        old.Dispose();
+    }
+
+    internal int SlotIndex(string parameterName) => Index(parameterName);
+    internal long GetStepAt(int slot) => _slots[slot].Step;
+    internal void SetStepAt(int slot, long step) => _slots[slot].Step = step;
+
     /// <summary>Number of updates applied to parameter <paramref name="parameterName"/>.</summary>
     public long GetStep(string parameterName) => _slots[Index(parameterName)].Step;
 

@@ -77,6 +77,70 @@ public sealed class WeightsMap
         return new BoundWeightsMap(this, pairs);
     }
 
+    /// <summary>
+    /// Binds the map in <b>zero-copy</b> mode: checks it like <see cref="Bind"/>, copies the base's values into the
+    /// motivated model once, and then replaces every base parameter and buffer that can be replaced by a view of its
+    /// region of the motivated tensor (a new leaf <c>Parameter</c> sharing the motivated tensor's storage;
+    /// buffers are plain views). From then on the two models share that memory: a base optimizer step or a BatchNorm
+    /// running-statistics update in the base writes straight into the motivated tensor's region, so a switch has
+    /// nothing to copy for such an entry. Parameters the motivated model alone has (and the unmapped part of a
+    /// width-sliced tensor) are outside every region and never touched by the base.
+    /// </summary>
+    /// <remarks>
+    /// An entry is shared when the module that owns the base tensor exposes it as a public settable property of the
+    /// tensor's leaf name (<c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>:
+    /// all of TorchSharp's built-in layers, hence everything the generator emits). Entries that cannot be shared (a
+    /// custom module keeping a tensor in a private field) stay copy entries: <see cref="BoundWeightsMap.Copy"/> still
+    /// copies them, so the pair is always correct; <see cref="BoundWeightsMap.SharedCount"/> says how many are shared.
+    /// The base's old tensors are disposed (the module setters do that). Create optimizers after binding. Bind after
+    /// moving the modules to their device; moving either module afterwards breaks the sharing.
+    /// </remarks>
+    public BoundWeightsMap BindShared(nn.Module baseModel, nn.Module motivatedModel)
+    {
+        var copy = Bind(baseModel, motivatedModel);
+        copy.CopyBaseToMotivated();
+        var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [""] = baseModel };
+        foreach (var (name, m) in baseModel.named_modules()) modules[name] = m;
+        var entries = new BoundEntry[copy.Entries.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var e = copy.Entries[i];
+            var shared = TryShare(modules, e, out var replacement);
+            entries[i] = shared ? e with { Base = replacement!, Shared = true } : e;
+        }
+        return new BoundWeightsMap(this, entries);
+    }
+
+    private static bool TryShare(Dictionary<string, nn.Module> modules, BoundEntry e, out Tensor? replacement)
+    {
+        replacement = null;
+        // A piecewise (head-aware) entry is not one rectangle of the motivated tensor: it cannot be a single view.
+        if (e.Pieces is not null) return false;
+        var name = e.Entry.BaseName;
+        var dot = name.LastIndexOf('.');
+        var owner = dot < 0 ? "" : name[..dot];
+        var leaf = name[(dot + 1)..];
+        if (!modules.TryGetValue(owner, out var module)) return false;
+        var prop = module.GetType().GetProperty(leaf, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
+        if (prop is null || !prop.CanWrite || prop.GetSetMethod() is null) return false;
+        var isParam = e.Entry.Kind == TensorKind.Parameter;
+        if (isParam ? !prop.PropertyType.IsAssignableFrom(typeof(TorchSharp.Modules.Parameter)) : !prop.PropertyType.IsAssignableFrom(typeof(Tensor)))
+            return false;
+        if (prop.GetValue(module) is not Tensor current || current.Handle != e.Base.Handle) return false;
+        if (e.MotivatedRegion.dtype != e.Base.dtype || e.MotivatedRegion.device_type != e.Base.device_type) return false;
+        Tensor view;
+        using (no_grad())
+        {
+            // A view of the region that autograd does not connect to the motivated parameter: the base's
+            // gradient lands in the new leaf's own .grad, never in the motivated parameter's.
+            using var detached = e.MotivatedRegion.detach();
+            view = isParam ? new TorchSharp.Modules.Parameter(detached, requires_grad: e.Base.requires_grad) : detached.alias();
+        }
+        prop.SetValue(module, view);   // registers the view under the same name and disposes the old tensor
+        replacement = view;
+        return true;
+    }
+
     /// <summary>A new view (no copy) of <paramref name="region"/> of <paramref name="tensor"/>; the caller disposes it.</summary>
     public static Tensor RegionView(Tensor tensor, TensorRegion region)
     {
@@ -110,26 +174,19 @@ public sealed class WeightsMap
 /// <summary>A map entry resolved to the base tensor and the view of its region in the motivated tensor.</summary>
 /// <remarks>
 /// For a piecewise entry (<see cref="MapEntry.Pieces"/>), <see cref="MotivatedRegion"/> is the view of the bounding box
-/// and <see cref="Pieces"/> holds the (base view, motivated view) pairs to copy; copy with <see cref="CopyToMotivated"/> / <see cref="CopyToBase"/>.
+/// and <see cref="Pieces"/> holds the (base view, motivated view) pairs to copy. <see cref="Shared"/>: the base tensor
+/// is itself a view of <see cref="MotivatedRegion"/> (zero-copy binding), so copies skip it.
 /// </remarks>
 public readonly record struct BoundEntry(MapEntry Entry, Tensor Base, Tensor MotivatedRegion)
 {
     /// <summary>Null for a plain entry; else one (base view, motivated view) pair per piece.</summary>
     public IReadOnlyList<(Tensor Base, Tensor Motivated)>? Pieces { get; init; }
 
-    /// <summary>Copies the base tensor into its place(s) in the motivated tensor.</summary>
-    public void CopyToMotivated()
-    {
-        if (Pieces is null) MotivatedRegion.copy_(Base);
-        else foreach (var (b, m) in Pieces) m.copy_(b);
-    }
+    public bool Shared { get; init; }
 
-    /// <summary>Copies the base tensor's place(s) in the motivated tensor back into the base tensor.</summary>
-    public void CopyToBase()
-    {
-        if (Pieces is null) Base.copy_(MotivatedRegion);
-        else foreach (var (b, m) in Pieces) b.copy_(m);
-    }
+    /// <summary>The (base, motivated) tensor pairs a copy of this entry moves: the pieces, or the whole region.</summary>
+    public IEnumerable<(Tensor Base, Tensor Motivated)> CopyPairs() =>
+        Pieces ?? [(Base, MotivatedRegion)];
 }
 
 /// <summary>A <see cref="WeightsMap"/> bound to two modules: copies in either direction through cached views.</summary>
@@ -137,14 +194,27 @@ public sealed class BoundWeightsMap : IDisposable
 {
     private readonly BoundEntry[] _entries;
 
+    // Base -> region pairs of the unshared entries, chunked to stay serial (see TensorCopyPlan).
+    private readonly TensorCopyPlan _plan = new();
+
     internal BoundWeightsMap(WeightsMap map, BoundEntry[] entries)
     {
         Map = map;
         _entries = entries;
+        foreach (var e in entries)
+            if (!e.Shared)
+                foreach (var (b, m) in e.CopyPairs()) _plan.Add(b, m);
     }
 
     public WeightsMap Map { get; }
     public IReadOnlyList<BoundEntry> Entries => _entries;
+
+    /// <summary>Entries whose base tensor is a view of the motivated region (see <see cref="WeightsMap.BindShared"/>).</summary>
+    public int SharedCount => _sharedCount ??= _entries.Count(e => e.Shared);
+    private int? _sharedCount;
+
+    /// <summary>True when every entry is shared: a switch copies no weights or buffers at all.</summary>
+    public bool FullyShared => SharedCount == _entries.Length;
 
     /// <summary>Copies every base parameter and buffer into its region of the motivated model.</summary>
     public void CopyBaseToMotivated() => Copy(MapDirection.BaseToMotivated);
@@ -154,11 +224,9 @@ public sealed class BoundWeightsMap : IDisposable
 
     public void Copy(MapDirection direction)
     {
-        using var _ = no_grad();
-        if (direction == MapDirection.BaseToMotivated)
-            foreach (var e in _entries) e.CopyToMotivated();
-        else
-            foreach (var e in _entries) e.CopyToBase();
+        // Shared entries are one memory already: nothing to copy.
+        if (direction == MapDirection.BaseToMotivated) _plan.CopyAToB();
+        else _plan.CopyBToA();
     }
 
     /// <summary>
@@ -192,6 +260,8 @@ public sealed class BoundWeightsMap : IDisposable
 
     public void Dispose()
     {
+        // Shared base tensors belong to the base module (it disposes them); the region and piece views are ours.
+        _plan.Dispose();
         foreach (var e in _entries)
         {
             e.MotivatedRegion.Dispose();

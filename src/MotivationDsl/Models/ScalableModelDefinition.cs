@@ -128,16 +128,32 @@ public abstract class ScalableModelDefinition
     /// Creates the base and motivated modules on <paramref name="device"/>, copies the base's weights into the
     /// motivated model's mapped regions, and binds the map. With a <paramref name="seed"/>, initialisation is reproducible.
     /// </summary>
-    public MotivationPair CreatePair(Device? device = null, long? seed = null) => CreatePair(device, seed, null);
+    public MotivationPair CreatePair(Device? device = null, long? seed = null) => CreatePair(device, seed, null, zeroCopy: false);
 
     /// <summary>As <see cref="CreatePair(Device?, long?)"/>, with both modules (and the map) for <paramref name="options"/>.</summary>
-    public MotivationPair CreatePair(Device? device, long? seed, ModelOptions? options)
+    public MotivationPair CreatePair(Device? device, long? seed, ModelOptions? options) => CreatePair(device, seed, options, zeroCopy: false);
+
+    /// <summary>As <see cref="CreatePair(Device?, long?, ModelOptions?, bool)"/> at the declared sizes.</summary>
+    public MotivationPair CreatePair(Device? device, long? seed, bool zeroCopy) => CreatePair(device, seed, null, zeroCopy);
+
+    /// <summary>
+    /// Creates the pair for <paramref name="options"/> (declared sizes when null). With <paramref name="zeroCopy"/> the map
+    /// is bound with <see cref="WeightsMap.BindShared"/>: the base's mapped parameters and buffers become views of their
+    /// regions of the motivated model, so switching copies nothing for them. Same initial values either way.
+    /// </summary>
+    public MotivationPair CreatePair(Device? device, long? seed, ModelOptions? options, bool zeroCopy)
     {
         if (seed is { } s) torch.manual_seed(s);
         var baseModel = Create(BaseVariant, device, options);
         var motivated = Create(MotivatedVariant, device, options);
-        var bound = MapFor(options).Bind(baseModel, motivated);
-        bound.CopyBaseToMotivated();
+        var map = MapFor(options);
+        BoundWeightsMap bound;
+        if (zeroCopy) bound = map.BindShared(baseModel, motivated);
+        else
+        {
+            bound = map.Bind(baseModel, motivated);
+            bound.CopyBaseToMotivated();
+        }
         return new MotivationPair(this, baseModel, motivated, bound);
     }
 

@@ -1,0 +1,187 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using MotivationDsl.Generators;
+
+namespace MotivationDsl.Benchmarks;
+
+/// <summary>
+/// Generator cost: (1) in-process, Roslyn's GeneratorDriver over a compilation with 20 scalable models: cold run, run
+/// after an unrelated edit (tracked steps: how many outputs were regenerated) and after editing one model; (2) the
+/// build time the 20 models add to a real project (artifacts/genbench/with vs without, both wired like repo projects).
+/// </summary>
+internal static class GeneratorBench
+{
+    public const int Models = 20;
+
+    /// <summary>Model i: the CIFAR ResNet declaration with its own name and base/motivated depths (i varies the depths; base depth >= 2 so the last-to-last map keeps strides aligned).</summary>
+    public static string ModelSource(int i) => $$"""
+        using MotivationDsl;
+        namespace GenBench.Models;
+        [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "Small", Motivated = "Large")]
+        [Variant("Small", Depth = new[] { {{2 + i % 3}}, {{2 + i % 3}}, {{2 + i % 3}} })]
+        [Variant("Large", Depth = new[] { {{3 + i % 3 + i % 2}}, {{3 + i % 3 + i % 2}}, {{3 + i % 3 + i % 2}} })]
+        [Conv2d("conv1", 16, Kernel = 3, Padding = 1, Bias = false)]
+        [BatchNorm2d("bn1")]
+        [ReLU]
+        [Stage("layer1", Block.Basic, 16, Stride = 1, Shortcut = Shortcut.A)]
+        [Stage("layer2", Block.Basic, 32, Stride = 2, Shortcut = Shortcut.A)]
+        [Stage("layer3", Block.Basic, 64, Stride = 2, Shortcut = Shortcut.A)]
+        [GlobalAvgPool]
+        [Flatten]
+        [Linear("fc")]
+        public partial class Net{{i:D2}}
+        {
+        }
+        """;
+
+    public static string Unrelated(int version) => $$"""
+        namespace GenBench;
+        public static class Unrelated
+        {
+            public static int Value() => {{version}};
+        }
+        """;
+
+    private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
+
+    public static IEnumerable<Figure> Run(Config c)
+    {
+        yield return Driver(c);
+        foreach (var f in Build(c)) yield return f;
+    }
+
+    private static Figure Driver(Config c)
+    {
+        var refs = Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
+            .Append(MetadataReference.CreateFromFile(typeof(ScalableModelAttribute).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location)).ToImmutableArray();
+        var trees = Enumerable.Range(0, Models).Select(i => CSharpSyntaxTree.ParseText(ModelSource(i), Parse, path: $"Net{i:D2}.cs"))
+            .Append(CSharpSyntaxTree.ParseText(Unrelated(1), Parse, path: "Unrelated.cs")).ToArray();
+        var compilation = CSharpCompilation.Create("GenBench", trees, refs, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var cold = new List<double>(); var unrelated = new List<double>(); var oneModel = new List<double>();
+        int regenUnrelated = -1, totalOutputs = -1, regenOneModel = -1;
+        var reps = c.Quick ? 2 : 5;
+        for (var r = 0; r < reps; r++)
+        {
+            GeneratorDriver driver = CSharpGeneratorDriver.Create([new ScalableModelGenerator().AsSourceGenerator()], parseOptions: Parse,
+                driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+            var sw = Stopwatch.StartNew();
+            driver = driver.RunGenerators(compilation);
+            cold.Add(sw.Elapsed.TotalSeconds);
+            var first = driver.GetRunResult();
+            if (first.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+                throw new InvalidOperationException("generator errors: " + string.Join("; ", first.Diagnostics));
+            totalOutputs = first.Results.Single().GeneratedSources.Length;
+
+            var old = compilation.SyntaxTrees.Single(t => t.FilePath == "Unrelated.cs");
+            var edited = compilation.ReplaceSyntaxTree(old, old.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Unrelated(r + 2))));
+            sw.Restart();
+            var d2 = driver.RunGenerators(edited);
+            unrelated.Add(sw.Elapsed.TotalSeconds);
+            regenUnrelated = Regenerated(d2.GetRunResult());
+
+            var m0 = edited.SyntaxTrees.Single(t => t.FilePath == "Net00.cs");
+            var editedModel = edited.ReplaceSyntaxTree(m0, m0.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(ModelSource(0).Replace("Classes = 10", "Classes = 11"))));
+            sw.Restart();
+            var d3 = d2.RunGenerators(editedModel);
+            oneModel.Add(sw.Elapsed.TotalSeconds);
+            regenOneModel = Regenerated(d3.GetRunResult());
+        }
+        var s = Spread.Of(unrelated);
+        return new Figure
+        {
+            Name = $"generator: re-run after an unrelated edit ({Models} models)", Value = s, Unit = "s", Format = "E2",
+            Goal = "regenerates nothing", Met = regenUnrelated == 0,
+            Details = new JsonObject
+            {
+                ["how"] = "Roslyn CSharpGeneratorDriver in-process with trackIncrementalGeneratorSteps; outputs whose run reason is New or Modified count as regenerated",
+                ["generatedFiles"] = totalOutputs, ["regeneratedAfterUnrelatedEdit"] = regenUnrelated,
+                ["regeneratedAfterEditingOneModel"] = regenOneModel,
+                ["coldRunSeconds"] = Spread.Of(cold).Json(), ["unrelatedEditRunSeconds"] = s.Json(), ["oneModelEditRunSeconds"] = Spread.Of(oneModel).Json(),
+            },
+        };
+    }
+
+    private static int Regenerated(GeneratorDriverRunResult r) =>
+        r.Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs)
+            .Count(o => o.Reason is IncrementalStepRunReason.New or IncrementalStepRunReason.Modified);
+
+    // ---- real builds ----------------------------------------------------------------------------------------------
+    private static IEnumerable<Figure> Build(Config c)
+    {
+        var root = Path.Combine(c.Root, "artifacts", "genbench");
+        var with = Project(root, "with", Models);
+        var without = Project(root, "without", 0);
+        // First builds: restore, and make sure the dependencies (runtime, generator, task) are built in Release.
+        foreach (var p in new[] { with, without })
+        {
+            var (code, log, _) = DotnetBuild(p, "");
+            if (code != 0) throw new InvalidOperationException($"genbench build failed in {p}:\n{log}");
+        }
+        var reps = c.Quick ? 1 : 3;
+        var full = new Dictionary<string, List<double>> { ["with"] = [], ["without"] = [] };
+        var edit = new Dictionary<string, List<double>> { ["with"] = [], ["without"] = [] };
+        var version = 100;
+        for (var r = 0; r < reps; r++)
+            foreach (var (name, dir) in new[] { ("with", with), ("without", without) })
+            {
+                // Full compile of the project itself (dependencies are up to date and not rebuilt).
+                var (c1, l1, t1) = DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental");
+                if (c1 != 0) throw new InvalidOperationException(l1);
+                full[name].Add(t1);
+                // An unrelated edit: one constant in Unrelated.cs.
+                File.WriteAllText(Path.Combine(dir, "Unrelated.cs"), Unrelated(version++));
+                var (c2, l2, t2) = DotnetBuild(dir, "--no-restore --no-dependencies");
+                if (c2 != 0) throw new InvalidOperationException(l2);
+                edit[name].Add(t2);
+                Console.Error.WriteLine($"  genbench {name,-7} repeat {r + 1}/{reps}: full {t1:F1}s  unrelated edit {t2:F1}s  load {Machine.LoadAverage()[0]:F1}");
+            }
+        Spread Diff(Dictionary<string, List<double>> d) => Spread.Of(d["with"].Zip(d["without"], (a, b) => a - b));
+        var details = new JsonObject
+        {
+            ["projects"] = "artifacts/genbench/with (20 [ScalableModel] classes + Unrelated.cs) vs artifacts/genbench/without (Unrelated.cs only); MotivationDslConsumer=true, Release",
+            ["command"] = "dotnet build -c Release -v q --no-restore --no-dependencies [--no-incremental]",
+            ["fullWithSeconds"] = Spread.Of(full["with"]).Json(), ["fullWithoutSeconds"] = Spread.Of(full["without"]).Json(),
+            ["editWithSeconds"] = Spread.Of(edit["with"]).Json(), ["editWithoutSeconds"] = Spread.Of(edit["without"]).Json(),
+        };
+        yield return new Figure { Name = $"build time added by {Models} models (full compile)", Value = Diff(full), Unit = "s", Format = "F2", Details = details };
+        yield return new Figure { Name = $"build time added by {Models} models (unrelated edit)", Value = Diff(edit), Unit = "s", Format = "F2", Details = new JsonObject { ["see"] = "details of the full-compile figure" } };
+    }
+
+    private static string Project(string root, string name, int models)
+    {
+        var dir = Path.Combine(root, name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, $"GenBench.{name}.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <OutputType>Library</OutputType>
+                <MotivationDslConsumer>true</MotivationDslConsumer>
+                <IsPackable>false</IsPackable>
+              </PropertyGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(dir, "Unrelated.cs"), Unrelated(1));
+        var sb = new StringBuilder();
+        for (var i = 0; i < models; i++) File.WriteAllText(Path.Combine(dir, $"Net{i:D2}.cs"), ModelSource(i));
+        return dir;
+    }
+
+    private static (int Code, string Log, double Seconds) DotnetBuild(string dir, string extra)
+    {
+        var psi = new ProcessStartInfo("dotnet", $"build -c Release -v q -nologo {extra}")
+        { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var o = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, o + err.Result, sw.Elapsed.TotalSeconds);
+    }
+}

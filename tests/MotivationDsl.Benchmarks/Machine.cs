@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace MotivationDsl.Benchmarks;
+
+/// <summary>What the machine is and how busy it is; the CPU's peak FP32 rate, derived from /proc/cpuinfo.</summary>
+internal static class Machine
+{
+    public static double[] LoadAverage()
+    {
+        try
+        {
+            var f = File.ReadAllText("/proc/loadavg").Split(' ');
+            return [double.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture), double.Parse(f[2], CultureInfo.InvariantCulture)];
+        }
+        catch { return [double.NaN, double.NaN, double.NaN]; }
+    }
+
+    private static long StatusKb(string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                    return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch { }
+        return -1;
+    }
+
+    /// <summary>Resident set size now, MiB.</summary>
+    public static double RssMiB() => StatusKb("VmRSS") / 1024.0;
+
+    /// <summary>Peak resident set size of this process, MiB.</summary>
+    public static double PeakRssMiB() => StatusKb("VmHWM") / 1024.0;
+
+    public sealed record Cpu(string Model, int LogicalCpus, double MHz, bool Avx512F, bool Avx2, bool Fma, int FmaUnits, int Lanes,
+        double PeakGflops, string Derivation);
+
+    /// <summary>
+    /// Peak FP32 FLOP/s = logical CPUs x clock x FMA units per core x FP32 lanes per vector x 2 (an FMA is a multiply and an add).
+    /// Vector width from the flags (avx512f: 16 lanes, avx2: 8, else SSE: 4); FMA units: 2 on Zen 2/3/4 and on the
+    /// Intel server cores with AVX-512 that have two (an assumption for those; some have one), 1 without FMA.
+    /// </summary>
+    public static Cpu CpuInfo()
+    {
+        string model = "unknown"; double mhz = double.NaN; var flags = new HashSet<string>();
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            {
+                var i = line.IndexOf(':');
+                if (i < 0) continue;
+                var k = line[..i].Trim(); var v = line[(i + 1)..].Trim();
+                if (k == "model name" && model == "unknown") model = v;
+                else if (k == "cpu MHz" && double.IsNaN(mhz)) mhz = double.Parse(v, CultureInfo.InvariantCulture);
+                else if (k == "flags" && flags.Count == 0) foreach (var f in v.Split(' ')) flags.Add(f);
+            }
+        }
+        catch { }
+        var cpus = Environment.ProcessorCount;
+        bool avx512 = flags.Contains("avx512f"), avx2 = flags.Contains("avx2"), fma = flags.Contains("fma");
+        var lanes = avx512 ? 16 : avx2 ? 8 : 4;
+        var units = fma ? 2 : 1;
+        var peak = cpus * mhz * 1e6 * units * lanes * 2 / 1e9;
+        var derivation = $"{cpus} logical CPUs x {mhz:F0} MHz (/proc/cpuinfo 'cpu MHz') x {units} FMA units x {lanes} FP32 lanes " +
+                         $"({(avx512 ? "avx512f" : avx2 ? "avx2" : "sse")}{(fma ? "+fma" : "")}) x 2 FLOP per FMA = {peak:F1} GFLOP/s";
+        return new Cpu(model, cpus, mhz, avx512, avx2, fma, units, lanes, peak, derivation);
+    }
+
+    public static JsonObject Describe()
+    {
+        var c = CpuInfo();
+        var load = LoadAverage();
+        return new JsonObject
+        {
+            ["cpu"] = c.Model,
+            ["logicalCpus"] = c.LogicalCpus,
+            ["mhz"] = c.MHz,
+            ["flags"] = $"avx512f={c.Avx512F} avx2={c.Avx2} fma={c.Fma}",
+            ["peakFp32Gflops"] = c.PeakGflops,
+            ["peakDerivation"] = c.Derivation,
+            ["loadAverageAtStart"] = new JsonArray(load.Select(x => (JsonNode)x).ToArray()),
+            ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+            ["dotnet"] = Environment.Version.ToString(),
+            ["torchThreads"] = TorchSharp.torch.get_num_threads(),
+        };
+    }
+}
+
+/// <summary>min / median / max of repeated measurements.</summary>
+internal readonly record struct Spread(double Min, double Median, double Max, int N)
+{
+    public static Spread Of(IEnumerable<double> values)
+    {
+        var v = values.Where(double.IsFinite).Order().ToArray();
+        if (v.Length == 0) return new(double.NaN, double.NaN, double.NaN, 0);
+        var med = v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+        return new(v[0], med, v[^1], v.Length);
+    }
+
+    public JsonObject Json() => new() { ["min"] = Min, ["median"] = Median, ["max"] = Max, ["n"] = N };
+    public string Text(string fmt) => $"{Median.ToString(fmt, CultureInfo.InvariantCulture)} [{Min.ToString(fmt, CultureInfo.InvariantCulture)}..{Max.ToString(fmt, CultureInfo.InvariantCulture)}]";
+}
+
+/// <summary>One reported figure.</summary>
+internal sealed class Figure
+{
+    public required string Name { get; init; }
+    public required Spread Value { get; init; }
+    public required string Unit { get; init; }
+    public string? Goal { get; init; }
+    public bool? Met { get; init; }
+    public string Format { get; init; } = "G4";
+    public JsonObject Details { get; init; } = new();
+    public double[] LoadBefore { get; init; } = Machine.LoadAverage();
+    public double[] LoadAfter { get; set; } = [];
+
+    public JsonObject Json() => new()
+    {
+        ["name"] = Name, ["unit"] = Unit, ["value"] = Value.Json(), ["goal"] = Goal,
+        ["met"] = Met is { } m ? m : null,
+        ["loadBefore"] = new JsonArray(LoadBefore.Select(x => (JsonNode)x).ToArray()),
+        ["loadAfter"] = new JsonArray(LoadAfter.Select(x => (JsonNode)x).ToArray()),
+        ["details"] = Details.DeepClone(),
+    };
+}
+
+internal static class Clock
+{
+    public static double Seconds(Action a)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        a();
+        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace MotivationDsl.Benchmarks;
+
+/// <summary>Runs tests/benchmarks/pytorch_resnet_step.py with Debian's /usr/bin/python3 (torch 1.13), same thread count.</summary>
+internal static class PyTorch
+{
+    public const string Python = "/usr/bin/python3";
+
+    public sealed record Status(bool Ok, string Describe);
+
+    private static Status? s_status;
+
+    public static Status Available(Config c)
+    {
+        if (s_status is not null) return s_status;
+        if (!File.Exists(Python)) return s_status = new(false, $"{Python} not found");
+        var (code, output) = Exec(c, "-c \"import torch; print(torch.__version__)\"");
+        return s_status = code == 0 ? new(true, $"{Python}, torch {output.Trim()}") : new(false, $"torch not importable by {Python}: {output.Trim()}");
+    }
+
+    /// <summary>Seconds per step of <paramref name="steps"/> timed steps after <paramref name="warmup"/> untimed ones, in a fresh process.</summary>
+    public static Spread Run(Config c, int steps, int warmup)
+    {
+        var script = Path.Combine(c.Root, "tests", "benchmarks", "pytorch_resnet_step.py");
+        var (code, output) = Exec(c, $"\"{script}\" --threads {c.Threads} --batch {c.Batch} --steps {steps} --warmup {warmup}");
+        if (code != 0) throw new InvalidOperationException($"{script} failed: {output}");
+        var json = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
+        return Spread.Of(json["seconds_per_step"]!.AsArray().Select(x => x!.GetValue<double>()));
+    }
+
+    private static (int, string) Exec(Config c, string args)
+    {
+        var psi = new ProcessStartInfo(Python, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.Environment["OMP_NUM_THREADS"] = c.Threads.ToString();
+        psi.Environment["MKL_NUM_THREADS"] = c.Threads.ToString();
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var o = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, p.ExitCode == 0 ? o : o + err.Result);
+    }
+}

@@ -1,0 +1,82 @@
+"""PyTorch side of the MotivationDsl step benchmark (tests/MotivationDsl.Benchmarks, docs/performance.md).
+
+ResNet-20 (tests/reference/resnet_cifar.py: akamaster layout, option A shortcuts), batch 128, SGD lr 0.1 momentum 0.9
+weight decay 5e-4, cross entropy, train mode, one loss read (.item()) per step -- the same work as one step of the
+C# trainer. Input: the first N Fashion-MNIST training images as the C# side prepares them (normalised, zero-padded
+28 -> 32, repeated to 3 channels), or random data of the same shape when the dataset is absent.
+
+Prints one JSON line: {"torch": ..., "threads": ..., "seconds_per_step": [...], "data": ...}.
+Run: /usr/bin/python3 tests/benchmarks/pytorch_resnet_step.py --threads 2 --steps 6 --warmup 1
+"""
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
+from resnet_cifar import ResNet  # noqa: E402
+
+
+def load_fashion(n):
+    path = "/usr/share/datasets/fashion-mnist"
+    try:
+        with gzip.open(os.path.join(path, "train-images-idx3-ubyte.gz"), "rb") as f:
+            raw = f.read()
+        with gzip.open(os.path.join(path, "train-labels-idx1-ubyte.gz"), "rb") as f:
+            labels = f.read()
+    except OSError:
+        return None
+    x = torch.frombuffer(bytearray(raw[16:16 + n * 784]), dtype=torch.uint8).view(n, 1, 28, 28).float()
+    x = ((x / 255 - 0.2860) / 0.3530)
+    x = F.pad(x, (2, 2, 2, 2)).expand(n, 3, 32, 32).contiguous()
+    y = torch.frombuffer(bytearray(labels[8:8 + n]), dtype=torch.uint8).long()
+    return x, y
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--warmup", type=int, default=1)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    n = a.batch * a.steps
+    data = load_fashion(n)
+    source = "fashion-mnist"
+    if data is None:
+        data = (torch.randn(n, 3, 32, 32), torch.randint(0, 10, (n,)))
+        source = "random"
+    x, y = data
+    model = ResNet(3, "A", 10)
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+
+    def step(i):
+        xb = x[i * a.batch:(i + 1) * a.batch]
+        yb = y[i * a.batch:(i + 1) * a.batch]
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for i in range(min(a.warmup, a.steps)):
+        step(i)
+    times = []
+    for i in range(a.steps):
+        t0 = time.perf_counter()
+        step(i)
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "seconds_per_step": times, "data": source,
+                      "mkldnn": torch.backends.mkldnn.is_available()}))
+
+
+if __name__ == "__main__":
+    main()
