@@ -62,11 +62,14 @@ public static class ResultsWriter
         var sb = new StringBuilder();
         sb.AppendLine("| row | model | seeds | test acc % mean | std | min | max | per seed | F (M FLOPs) | motivated share | ACC/FLOPs (pp per GFLOP) | ACC/F ratio | wall s / run |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        var ycApf = s.Rows.FirstOrDefault(r => r.Row == "Y-C")?.AccPerFlops ?? double.NaN;
         foreach (var r in s.Rows)
         {
             var per = string.Join(" / ", r.Accuracies.Select(a => P(a)));
+            // A ratio of two negative ACC/FLOPs is positive but only says "both below X-C": flag it.
+            var ratio = R(r.AccFRatio) + (r.Row != "Y-C" && r.AccPerFlops < 0 && ycApf < 0 ? " (both < 0)" : "");
             sb.AppendLine($"| {r.Row} | {r.Description} | {r.Accuracy.N} | {P(r.Accuracy.Mean)} | {P(r.Accuracy.Std)} | {P(r.Accuracy.Min)} | {P(r.Accuracy.Max)} | {per} | " +
-                          $"{M(r.MeanForwardFlops.Mean)} | {P(r.MotivatedShare.Mean)}% | {E(r.AccPerFlops)} | {R(r.AccFRatio)} | {r.WallSeconds.Mean.ToString("F0", Inv)} |");
+                          $"{M(r.MeanForwardFlops.Mean)} | {P(r.MotivatedShare.Mean)}% | {E(r.AccPerFlops)} | {ratio} | {r.WallSeconds.Mean.ToString("F0", Inv)} |");
         }
         return sb.ToString();
     }
