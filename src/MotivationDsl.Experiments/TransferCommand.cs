@@ -32,13 +32,16 @@ public static class FineTuning
     /// tensor from <paramref name="source"/> into the base (the motivated model gets them through the weights map, or
     /// from <paramref name="motivatedSource"/>), and fine-tunes on <paramref name="train"/>; accuracies on <paramref name="test"/>.
     /// </summary>
-    public static FineTuneResult Run(ScalableModelDefinition target, IReadOnlyDictionary<string, Tensor> source, ImageDataset train, ImageDataset test,
-        Normalization norm, FineTuneOptions o, NameMap? map = null, IReadOnlyDictionary<string, Tensor>? motivatedSource = null, TextWriter? log = null)
+    /// <param name="source">Null trains from scratch (the baseline a transfer is compared with).</param>
+    /// <param name="savePath">When set, the trainer checkpoint after fine-tuning is saved there (e.g. to pre-train for a later transfer).</param>
+    public static FineTuneResult Run(ScalableModelDefinition target, IReadOnlyDictionary<string, Tensor>? source, ImageDataset train, ImageDataset test,
+        Normalization norm, FineTuneOptions o, NameMap? map = null, IReadOnlyDictionary<string, Tensor>? motivatedSource = null, TextWriter? log = null,
+        string? savePath = null)
     {
         log ??= TextWriter.Null;
         train.EnsureLabelsWithin(ClassesOf(target));
         var pair = target.CreatePair(CPU, o.Seed);
-        var load = TransferLearning.LoadIntoPair(pair, source, map, motivatedSource);
+        var load = source is null ? new LoadReport([], [], []) : TransferLearning.LoadIntoPair(pair, source, map, motivatedSource);
         log.WriteLine(load.ToString());
         var options = new TrainerOptions
         {
@@ -56,6 +59,11 @@ public static class FineTuning
         var report = trainer.Fit(tr, null, o.Epochs);
         var b = trainer.Evaluate(ModelRole.Base, te).Accuracy;
         double? m = o.Motivated ? trainer.Evaluate(ModelRole.Motivated, te).Accuracy : null;
+        if (savePath is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(savePath))!);
+            trainer.SaveCheckpoint(savePath);
+        }
         log.WriteLine($"fine-tuned {o.Epochs} epochs ({report.Condition}): base {100 * before:F2}% -> {100 * b:F2}%" + (m is { } mm ? $", motivated {100 * mm:F2}%" : "") +
                       $", motivated share {report.Accounting.MotivatedShare:P1}");
         return new FineTuneResult(load, report, b, m, before);
@@ -91,16 +99,17 @@ internal static class TransferCommand
         var outDir = o.Str("out");
         var name = o.Str("name", "transfer")!;
         TorchSharp.torch.set_num_threads(o.Int("threads", 1));
-        o.EnsureAllUsed();
 
         using var data = ExperimentCli.LoadData(dataDir);
         using var trainAll = data.Train.WhereClasses(classes);
         using var testAll = data.Test.WhereClasses(classes);
         var train = ExperimentCli.Limit(trainAll, trainLimit);
         var test = ExperimentCli.Limit(testAll, testLimit);
-        var source = TransferLearning.ReadStateDict(sourcePath, role);
-        var result = FineTuning.Run(target, source, train, test, Normalization.FashionMnist, opts, map, null, Console.Out);
-        foreach (var t in source.Values) t.Dispose();
+        var save = o.Str("save");
+        o.EnsureAllUsed();
+        var source = sourcePath == "scratch" ? null : TransferLearning.ReadStateDict(sourcePath, role);
+        var result = FineTuning.Run(target, source, train, test, Normalization.FashionMnist, opts, map, null, Console.Out, save);
+        if (source is not null) foreach (var t in source.Values) t.Dispose();
         if (outDir is not null)
         {
             Directory.CreateDirectory(outDir);
@@ -109,7 +118,9 @@ internal static class TransferCommand
             sb.AppendLine();
             sb.AppendLine($"Source: `{sourcePath}` ({role}); target {target}; classes {string.Join(",", classes)} relabelled 0..{classes.Count - 1}; train {train.Count}, test {test.Count} images.");
             sb.AppendLine();
-            sb.AppendLine($"Load: {result.Load}.");
+            sb.AppendLine(source is null ? "Load: none (trained from scratch)." : $"Load: {result.Load}.");
+            sb.AppendLine();
+            sb.AppendLine($"Fine-tuning: SGD lr {opts.LearningRate} momentum {opts.Momentum} wd {opts.WeightDecay}, cosine over {opts.Epochs} epochs, batch {opts.BatchSize}, seed {opts.Seed}.");
             sb.AppendLine();
             sb.AppendLine($"| fine-tuning | epochs | acc before % | base acc % | motivated acc % | share |");
             sb.AppendLine("|---|---|---|---|---|---|");
