@@ -1,0 +1,101 @@
+using MotivationDsl.Training;
+
+namespace MotivationDsl.Experiments;
+
+/// <summary>Mean, sample standard deviation (n - 1 in the denominator; 0 for a single value), min and max.</summary>
+public readonly record struct Stats(int N, double Mean, double Std, double Min, double Max)
+{
+    public static Stats Of(IReadOnlyList<double> xs)
+    {
+        if (xs.Count == 0) return new Stats(0, double.NaN, double.NaN, double.NaN, double.NaN);
+        var mean = xs.Average();
+        var std = xs.Count > 1 ? Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)) : 0;
+        return new Stats(xs.Count, mean, std, xs.Min(), xs.Max());
+    }
+}
+
+/// <summary>One table row: a model of a run kind, aggregated over seeds.</summary>
+public sealed record RowSummary
+{
+    /// <summary>X-C, X-Y-B, X-Y-M, Y-C, X-R-B, X-R-M, X-E-B, X-E-M.</summary>
+    public required string Row { get; init; }
+    public required string Description { get; init; }
+    public required RunKind Kind { get; init; }
+    public required ModelRole Model { get; init; }
+    public required IReadOnlyList<long> Seeds { get; init; }
+    public required IReadOnlyList<double> Accuracies { get; init; }
+    /// <summary>Test accuracy over seeds (fractions).</summary>
+    public required Stats Accuracy { get; init; }
+    /// <summary>F (mean forward FLOPs per training forward) over seeds.</summary>
+    public required Stats MeanForwardFlops { get; init; }
+    public required Stats MotivatedShare { get; init; }
+    public required Stats WallSeconds { get; init; }
+    /// <summary>Eq. 1 on the seed means: (mean Acc - mean Acc(X-C)) / (mean F - mean F(X-C)); NaN for X-C itself.</summary>
+    public double AccPerFlops { get; init; } = double.NaN;
+    /// <summary>ACC/FLOPs of this row / ACC/FLOPs of Y-C (the paper's ACC/F ratio for X-Y-B); NaN without Y-C.</summary>
+    public double AccFRatio { get; init; } = double.NaN;
+    /// <summary>Eq. 1 computed per seed against the same seed's X-C, then aggregated (shows the spread of the metric).</summary>
+    public Stats AccPerFlopsPerSeed { get; init; }
+}
+
+public sealed record ExperimentSummary(ExperimentConfig Config, string ConfigHash, IReadOnlyList<RowSummary> Rows, IReadOnlyList<RunRecord> Runs);
+
+/// <summary>Turns run records into table rows with Eq. 1 metrics.</summary>
+public static class Aggregation
+{
+    public static readonly IReadOnlyList<(string Row, RunKind Kind, ModelRole Model, string Description)> RowDefinitions =
+    [
+        ("X-C", RunKind.ClassicalBase, ModelRole.Base, "base trained classically"),
+        ("X-Y-B", RunKind.Motivated, ModelRole.Base, "base of the motivated run"),
+        ("X-Y-M", RunKind.Motivated, ModelRole.Motivated, "motivated model of the motivated run"),
+        ("Y-C", RunKind.ClassicalLarge, ModelRole.Motivated, "large model trained classically"),
+        ("X-R-B", RunKind.RandomAblation, ModelRole.Base, "ablation: random activations at the X-Y share, base"),
+        ("X-R-M", RunKind.RandomAblation, ModelRole.Motivated, "ablation: random activations at the X-Y share, motivated"),
+        ("X-E-B", RunKind.EmaAblation, ModelRole.Base, "ablation: EMA-of-loss trigger, base"),
+        ("X-E-M", RunKind.EmaAblation, ModelRole.Motivated, "ablation: EMA-of-loss trigger, motivated"),
+    ];
+
+    public static double? AccuracyOf(RunRecord r, ModelRole model) => model == ModelRole.Base ? r.BaseAccuracy : r.MotivatedAccuracy;
+
+    public static ExperimentSummary Summarize(ExperimentConfig config, string hash, IReadOnlyList<RunRecord> runs)
+    {
+        var rows = new List<RowSummary>();
+        foreach (var (row, kind, model, desc) in RowDefinitions)
+        {
+            var rs = runs.Where(r => r.Kind == kind && AccuracyOf(r, model) is not null).OrderBy(r => r.Seed).ToList();
+            if (rs.Count == 0) continue;
+            rows.Add(new RowSummary
+            {
+                Row = row, Description = desc, Kind = kind, Model = model,
+                Seeds = rs.Select(r => r.Seed).ToList(),
+                Accuracies = rs.Select(r => AccuracyOf(r, model)!.Value).ToList(),
+                Accuracy = Stats.Of(rs.Select(r => AccuracyOf(r, model)!.Value).ToList()),
+                MeanForwardFlops = Stats.Of(rs.Select(r => r.MeanForwardFlops).ToList()),
+                MotivatedShare = Stats.Of(rs.Select(r => r.MotivatedShare).ToList()),
+                WallSeconds = Stats.Of(rs.Select(r => r.WallSeconds).ToList()),
+            });
+        }
+        var xc = rows.FirstOrDefault(r => r.Row == "X-C");
+        if (xc is not null)
+        {
+            var basePoint = new RunPoint(xc.Accuracy.Mean, xc.MeanForwardFlops.Mean);
+            rows = rows.Select(r => r == xc ? r : r with
+            {
+                AccPerFlops = Efficiency.AccPerFlops(new RunPoint(r.Accuracy.Mean, r.MeanForwardFlops.Mean), basePoint),
+                AccPerFlopsPerSeed = Stats.Of(r.Seeds.Select(s => PerSeed(runs, r, s)).Where(v => v is not null).Select(v => v!.Value).ToList()),
+            }).ToList();
+            var yc = rows.FirstOrDefault(r => r.Row == "Y-C");
+            if (yc is not null)
+                rows = rows.Select(r => r == xc ? r : r with { AccFRatio = r.AccPerFlops / yc.AccPerFlops }).ToList();
+        }
+        return new ExperimentSummary(config, hash, rows, runs.OrderBy(r => r.Seed).ThenBy(r => r.Kind).ToList());
+    }
+
+    private static double? PerSeed(IReadOnlyList<RunRecord> runs, RowSummary row, long seed)
+    {
+        var b = runs.FirstOrDefault(r => r.Kind == RunKind.ClassicalBase && r.Seed == seed);
+        var m = runs.FirstOrDefault(r => r.Kind == row.Kind && r.Seed == seed);
+        if (b?.BaseAccuracy is not { } ba || m is null || AccuracyOf(m, row.Model) is not { } ma) return null;
+        return Efficiency.AccPerFlops(new RunPoint(ma, m.MeanForwardFlops), new RunPoint(ba, b.MeanForwardFlops));
+    }
+}

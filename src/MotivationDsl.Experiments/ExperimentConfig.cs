@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MotivationDsl.Training.Conditions;
+using MotivationDsl.Training.Optimizers;
+using MotivationDsl.Training.Schedules;
+
+namespace MotivationDsl.Experiments;
+
+/// <summary>The runs of the protocol. One run of <see cref="Motivated"/> yields two table rows (X-Y-B and X-Y-M).</summary>
+public enum RunKind
+{
+    /// <summary>X-C: the base trained alone (condition <see cref="Never"/>).</summary>
+    ClassicalBase,
+    /// <summary>X-Y: the motivated pair, <see cref="ConsecutiveDecrease"/>(k).</summary>
+    Motivated,
+    /// <summary>Y-C: the large model trained alone (condition <see cref="Always"/>).</summary>
+    ClassicalLarge,
+    /// <summary>Ablation X-R: <see cref="RandomSchedule"/> at the motivated share measured by the same seed's X-Y run.</summary>
+    RandomAblation,
+    /// <summary>Ablation X-E: <see cref="EmaOfLoss"/>(0.02, 0.002) as the trigger.</summary>
+    EmaAblation,
+}
+
+/// <summary>
+/// Everything that determines a run's result. <see cref="Hash"/> covers all of it except <see cref="Name"/>,
+/// <see cref="Seeds"/> and <see cref="Ablations"/>: those choose WHICH (run, seed) jobs exist, not what any job
+/// computes, so seeds or ablations can be added to a finished experiment and only the new jobs run.
+/// </summary>
+public sealed record ExperimentConfig
+{
+    public required string Name { get; init; }
+    /// <summary>The definition's name (checked against the definition the runner gets).</summary>
+    public required string Model { get; init; }
+    public required string BaseVariant { get; init; }
+    public required string MotivatedVariant { get; init; }
+    /// <summary>Description of the data (source folder, subset rule); part of the hash.</summary>
+    public required string Data { get; init; }
+    /// <summary>Training images used (null = all); the first TrainLimit/classes of every class in file order.</summary>
+    public int? TrainLimit { get; init; }
+    /// <summary>Test images used (null = all); balanced like <see cref="TrainLimit"/>.</summary>
+    public int? TestLimit { get; init; }
+    public int Epochs { get; init; } = 10;
+    public IReadOnlyList<long> Seeds { get; init; } = [1, 2, 3];
+    public int BatchSize { get; init; } = 128;
+    /// <summary>sgd (momentum, weight decay as L2, as torch.optim.SGD) or adamw.</summary>
+    public string Optimizer { get; init; } = "sgd";
+    public double LearningRate { get; init; } = 0.1;
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>cosine (to 0 over <see cref="Epochs"/>) or constant.</summary>
+    public string Schedule { get; init; } = "cosine";
+    public int WarmupEpochs { get; init; }
+    /// <summary>k of the paper's trigger (<see cref="ConsecutiveDecrease"/>).</summary>
+    public int K { get; init; } = 2;
+    /// <summary>Random-crop padding (0 = none) for training batches.</summary>
+    public int CropPadding { get; init; }
+    public bool HorizontalFlip { get; init; }
+    /// <summary>Also run the ablations (random activations at the measured share; EMA of the loss).</summary>
+    public bool Ablations { get; init; }
+    /// <summary>torch.set_num_threads for the runs (exact resume needs the same count).</summary>
+    public int Threads { get; init; } = 1;
+    /// <summary>Evaluate on the test set after every epoch (slower) instead of only at the end.</summary>
+    public bool EvalEveryEpoch { get; init; }
+
+    public IEnumerable<RunKind> Kinds()
+    {
+        yield return RunKind.ClassicalBase;
+        yield return RunKind.Motivated;
+        yield return RunKind.ClassicalLarge;
+        if (Ablations)
+        {
+            yield return RunKind.RandomAblation;
+            yield return RunKind.EmaAblation;
+        }
+    }
+
+    public OptimizerOptions CreateOptimizer() => Optimizer.ToLowerInvariant() switch
+    {
+        "sgd" => new SgdOptions(LearningRate, Momentum: Momentum, WeightDecay: WeightDecay),
+        "adamw" => new AdamOptions(LearningRate, WeightDecay: WeightDecay, Decoupled: true),
+        _ => throw new ArgumentException($"Unknown optimizer '{Optimizer}' (sgd or adamw)."),
+    };
+
+    public ILearningRateSchedule CreateSchedule() => Schedule.ToLowerInvariant() switch
+    {
+        "cosine" => new CosineLr(LearningRate, Epochs, WarmupEpochs),
+        "constant" => new ConstantLr(LearningRate, WarmupEpochs),
+        _ => throw new ArgumentException($"Unknown schedule '{Schedule}' (cosine or constant)."),
+    };
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>The hashed part, as canonical JSON.</summary>
+    public string HashedJson() => JsonSerializer.Serialize(this with { Name = "", Seeds = [], Ablations = false }, Json);
+
+    /// <summary>SHA-256 (hex, first 16 bytes) of <see cref="HashedJson"/>.</summary>
+    public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(HashedJson())))[..32];
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static ExperimentConfig FromJson(string json) =>
+        JsonSerializer.Deserialize<ExperimentConfig>(json, Json) ?? throw new InvalidDataException("Empty experiment config.");
+}
+
+/// <summary>Thrown when a work folder holds an experiment with another configuration.</summary>
+public sealed class ConfigMismatchException(string message) : Exception(message);

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using MotivationDsl.Data;
+using MotivationDsl.Reporting;
+using MotivationDsl.Training;
+using MotivationDsl.Training.Conditions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MotivationDsl.Experiments;
+
+/// <summary>The data of an experiment: training and test images (already subset) and the normalisation.</summary>
+public sealed record ExperimentData(ImageDataset Train, ImageDataset Test, Normalization Normalize);
+
+/// <summary>
+/// Runs the paper's protocol for one pair over seeds: X-C, X-Y (rows X-Y-B and X-Y-M), Y-C and optionally the
+/// ablations. Every finished (run, seed) job is saved atomically under <c>{WorkDir}/runs/</c> and skipped next
+/// time; an interrupted job resumes from its last epoch checkpoint under <c>{WorkDir}/ckpt/</c>. The work folder
+/// remembers the configuration hash and refuses another configuration (<see cref="ConfigMismatchException"/>).
+/// </summary>
+public sealed class ExperimentRunner
+{
+    public ExperimentRunner(ScalableModelDefinition definition, ExperimentConfig config, ExperimentData data, string workDir, TextWriter? log = null)
+    {
+        Definition = definition ?? throw new ArgumentNullException(nameof(definition));
+        Config = config ?? throw new ArgumentNullException(nameof(config));
+        Data = data ?? throw new ArgumentNullException(nameof(data));
+        WorkDir = workDir;
+        Log = log ?? TextWriter.Null;
+        if (config.Model != definition.Name || config.BaseVariant != definition.BaseVariant || config.MotivatedVariant != definition.MotivatedVariant)
+            throw new ArgumentException($"The configuration is for {config.Model} ({config.BaseVariant} -> {config.MotivatedVariant}) but the definition is {definition}.");
+    }
+
+    public ScalableModelDefinition Definition { get; }
+    public ExperimentConfig Config { get; }
+    public ExperimentData Data { get; }
+    public string WorkDir { get; }
+    public TextWriter Log { get; }
+    public string ConfigHash => Config.Hash();
+
+    /// <summary>Extra callbacks per job (tests use this to interrupt a job).</summary>
+    internal Func<RunKind, long, IEnumerable<TrainerCallback>>? ExtraCallbacks { get; set; }
+
+    /// <summary>Called after every finished job with the records so far (the CLI rewrites the results here).</summary>
+    public Action<IReadOnlyList<RunRecord>>? JobFinished { get; set; }
+
+    public string RecordPath(RunKind kind, long seed) => Path.Combine(WorkDir, "runs", $"{JobName(kind, seed)}.json");
+    public string ReportPath(RunKind kind, long seed) => Path.Combine(WorkDir, "runs", $"{JobName(kind, seed)}.report.json");
+    public string CheckpointDir(RunKind kind, long seed) => Path.Combine(WorkDir, "ckpt", JobName(kind, seed));
+    public static string JobName(RunKind kind, long seed) => $"{KindSlug(kind)}-seed{seed}";
+
+    public static string KindSlug(RunKind kind) => kind switch
+    {
+        RunKind.ClassicalBase => "x-c",
+        RunKind.Motivated => "x-y",
+        RunKind.ClassicalLarge => "y-c",
+        RunKind.RandomAblation => "x-r",
+        RunKind.EmaAblation => "x-e",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>All jobs in execution order: seed-major, so a partial experiment has complete seeds.</summary>
+    public IEnumerable<(RunKind Kind, long Seed)> Jobs() =>
+        from seed in Config.Seeds from kind in Config.Kinds() select (kind, seed);
+
+    /// <summary>Checks or creates <c>config.json</c>. Throws <see cref="ConfigMismatchException"/> on another configuration.</summary>
+    public void PrepareWorkDir()
+    {
+        Directory.CreateDirectory(Path.Combine(WorkDir, "runs"));
+        var path = Path.Combine(WorkDir, "config.json");
+        var hash = ConfigHash;
+        if (File.Exists(path))
+        {
+            var node = JsonNode.Parse(File.ReadAllText(path))!;
+            var stored = (string?)node["hash"];
+            if (stored != hash)
+            {
+                var old = ExperimentConfig.FromJson(node["config"]!.ToJsonString());
+                throw new ConfigMismatchException(
+                    $"{WorkDir} holds experiment '{old.Name}' with configuration hash {stored}, but this configuration hashes to {hash}. " +
+                    $"Differences: {Describe(Differences(old, Config))}. A resumed experiment must use the identical configuration " +
+                    "(seeds and ablations may be added); use another --work folder or name, or delete the folder to start over.");
+            }
+        }
+        else
+        {
+            var node = new JsonObject { ["hash"] = hash, ["config"] = JsonNode.Parse(Config.ToJson()) };
+            AtomicFile.WriteAllText(path, node.ToJsonString(ExperimentConfig.Json));
+        }
+    }
+
+    private static string Describe(IReadOnlyList<string> d) => d.Count == 0 ? "(none found in the fields; another version?)" : string.Join("; ", d);
+
+    internal static IReadOnlyList<string> Differences(ExperimentConfig a, ExperimentConfig b)
+    {
+        var ja = JsonNode.Parse(a.HashedJson())!.AsObject();
+        var jb = JsonNode.Parse(b.HashedJson())!.AsObject();
+        var keys = ja.Select(p => p.Key).Union(jb.Select(p => p.Key));
+        return keys.Where(k => ja[k]?.ToJsonString() != jb[k]?.ToJsonString())
+            .Select(k => $"{k}: {ja[k]?.ToJsonString() ?? "null"} (stored) vs {jb[k]?.ToJsonString() ?? "null"} (now)").ToList();
+    }
+
+    /// <summary>Finished records in the work folder (for this configuration's jobs).</summary>
+    public IReadOnlyList<RunRecord> LoadRecords() =>
+        Jobs().Select(j => RecordPath(j.Kind, j.Seed)).Where(File.Exists).Select(p => RunRecord.FromJson(File.ReadAllText(p))).ToList();
+
+    /// <summary>Runs every job that is not finished yet; returns all records.</summary>
+    public IReadOnlyList<RunRecord> Run(CancellationToken ct = default)
+    {
+        torch.set_num_threads(Config.Threads);
+        PrepareWorkDir();
+        foreach (var (kind, seed) in Jobs())
+        {
+            ct.ThrowIfCancellationRequested();
+            if (File.Exists(RecordPath(kind, seed)))
+            {
+                var rec = RunRecord.FromJson(File.ReadAllText(RecordPath(kind, seed)));
+                if (rec.ConfigHash != ConfigHash)
+                    throw new ConfigMismatchException($"{RecordPath(kind, seed)} was made with configuration {rec.ConfigHash}, not {ConfigHash}.");
+                Log.WriteLine($"[{JobName(kind, seed)}] done already, skipped");
+                continue;
+            }
+            RunJob(kind, seed, ct);
+            JobFinished?.Invoke(LoadRecords());
+        }
+        return LoadRecords();
+    }
+
+    private IMotivationCondition ConditionFor(RunKind kind, long seed, out double? rate)
+    {
+        rate = null;
+        switch (kind)
+        {
+            case RunKind.ClassicalBase: return new Never();
+            case RunKind.Motivated: return new ConsecutiveDecrease(Config.K);
+            case RunKind.ClassicalLarge: return new Always();
+            case RunKind.EmaAblation: return new EmaOfLoss(0.02, 0.002);
+            case RunKind.RandomAblation:
+                var path = RecordPath(RunKind.Motivated, seed);
+                if (!File.Exists(path)) throw new InvalidOperationException($"The random ablation of seed {seed} needs the X-Y run of that seed ({path}).");
+                rate = RunRecord.FromJson(File.ReadAllText(path)).MotivatedShare;
+                return new RandomSchedule(rate.Value, (ulong)seed * 7919UL + 17UL);
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+
+    private IDataLoader TrainLoader(long seed)
+    {
+        var aug = Config.CropPadding > 0 || Config.HorizontalFlip ? new Augmentation(Config.CropPadding, Config.HorizontalFlip) : null;
+        var loader = new DataLoader(Data.Train, new DataLoaderOptions
+        {
+            BatchSize = Config.BatchSize, Shuffle = true, Seed = seed, Normalize = Data.Normalize, Augment = aug,
+        });
+        return new DelegateDataLoader(loader.BatchCount, e => loader.Batches(e).Select(b => (b.Input, b.Target)));
+    }
+
+    private IDataLoader TestLoader()
+    {
+        var loader = new DataLoader(Data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Normalize = Data.Normalize });
+        return new DelegateDataLoader(loader.BatchCount, e => loader.Batches(e).Select(b => (b.Input, b.Target)));
+    }
+
+    /// <summary>Runs (or resumes) one job and saves its record atomically.</summary>
+    public RunRecord RunJob(RunKind kind, long seed, CancellationToken ct = default)
+    {
+        var name = JobName(kind, seed);
+        var condition = ConditionFor(kind, seed, out var rate);
+        var ckptDir = CheckpointDir(kind, seed);
+        var clock = new WallClock();
+        var callbacks = new List<TrainerCallback> { clock, new EpochLog(Log, name), new CheckpointCallback(ckptDir, keepLast: 1) };
+        if (ExtraCallbacks is not null) callbacks.AddRange(ExtraCallbacks(kind, seed));
+        var options = new TrainerOptions
+        {
+            Optimizer = Config.CreateOptimizer(), Schedule = Config.CreateSchedule(), Condition = condition,
+            Callbacks = callbacks, Seed = seed, TrackTrainAccuracy = false,
+        };
+        using var trainer = MotivationTrainer.Create(Definition, options, CPU);
+        var resumedFrom = 0;
+        var latest = CheckpointCallback.Latest(ckptDir);
+        if (latest is not null)
+        {
+            trainer.LoadCheckpoint(latest);
+            resumedFrom = trainer.CompletedEpochs;
+            Log.WriteLine($"[{name}] resuming from {Path.GetFileName(latest)} ({resumedFrom} epochs done)");
+        }
+        else Log.WriteLine($"[{name}] start: {condition.Name}, {Config.Epochs} epochs");
+
+        var train = TrainLoader(seed);
+        var test = TestLoader();
+        var report = trainer.Fit(train, Config.EvalEveryEpoch ? test : null, Config.Epochs, ct);
+
+        var sw = Stopwatch.StartNew();
+        EvalResult? b = null, m = null;
+        var needBase = kind != RunKind.ClassicalLarge;
+        var needMot = kind != RunKind.ClassicalBase;
+        if (Config.EvalEveryEpoch)
+        {
+            b = needBase ? report.FinalBase : null;
+            m = needMot ? report.FinalMotivated : null;
+        }
+        else
+        {
+            if (needBase) b = trainer.Evaluate(ModelRole.Base, test);
+            if (needMot) m = trainer.Evaluate(ModelRole.Motivated, test);
+        }
+        var evalSeconds = sw.Elapsed.TotalSeconds;
+        var record = RunRecord.From(kind, seed, ConfigHash, report, b, m, clock.Seconds + evalSeconds, evalSeconds, resumedFrom, rate);
+        AtomicFile.WriteAllText(ReportPath(kind, seed), report.ToJson());
+        AtomicFile.WriteAllText(RecordPath(kind, seed), record.ToJson());
+        Log.WriteLine($"[{name}] done: base {Pct(record.BaseAccuracy)}, motivated {Pct(record.MotivatedAccuracy)}, share {record.MotivatedShare:P1}, F {record.MeanForwardFlops / 1e6:F2} M, {record.WallSeconds:F0} s");
+        return record;
+    }
+
+    private static string Pct(double? a) => a is { } v ? $"{100 * v:F2}%" : "-";
+
+    /// <summary>Wall time of a job, carried through checkpoints (it must run before the checkpoint callback).</summary>
+    private sealed class WallClock : TrainerCallback, ICheckpointableCallback
+    {
+        private double _carried;
+        private Stopwatch? _sw;
+        public double Seconds => _carried + (_sw?.Elapsed.TotalSeconds ?? 0);
+        public string StateKey => "experiments.wallclock";
+        public override void OnFitStart(MotivationTrainer trainer) => _sw = Stopwatch.StartNew();
+        public override void OnEpochEnd(MotivationTrainer trainer, EpochMetrics metrics)
+        {
+            _carried = Seconds;
+            _sw = Stopwatch.StartNew();
+        }
+        public override void OnFitEnd(MotivationTrainer trainer, FitReport report)
+        {
+            _carried = Seconds;
+            _sw = null;
+        }
+        public JsonObject SaveState() => new() { ["seconds"] = _carried };
+        public void LoadState(JsonObject state) => _carried = (double)state["seconds"]!;
+    }
+
+    private sealed class EpochLog(TextWriter log, string name) : TrainerCallback
+    {
+        public override void OnEpochEnd(MotivationTrainer trainer, EpochMetrics e)
+        {
+            var test = e.BaseTest is { } bt ? $", test base {100 * bt.Accuracy:F2}%" : "";
+            if (e.MotivatedTest is { } mt) test += $" motivated {100 * mt.Accuracy:F2}%";
+            log.WriteLine($"[{name}] epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, share {e.MotivatedShare:P1}, {e.Seconds:F0} s{test}  ({DateTime.Now:HH:mm:ss})");
+            log.Flush();
+        }
+    }
+}
