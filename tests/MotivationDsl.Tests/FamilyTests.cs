@@ -216,45 +216,19 @@ public class TorchvisionCrossCheckTests
     [InlineData("VisionTransformer", "Small", "vit_small", 32)]
     public void ForwardMatchesTorchvision(string model, string variant, string arch, int size)
     {
-        var script = Path.Combine(RepoRoot(), "tests", "reference", "compare_torchvision.py");
-        var dir = Directory.CreateTempSubdirectory("motivationdsl-tv").FullName;
-        try
-        {
-            torch.set_num_threads(1);
-            torch.manual_seed(11);
-            var options = new ModelOptions { Classes = 10, InputSize = size };
-            using var m = FamilyTests.Def(model).Create(variant, options);
-            m.train();
-            using (var _ = m.forward(torch.randn(4, 3, size, size))) { }
-            using (torch.no_grad()) foreach (var p in m.parameters()) p.add_(torch.randn_like(p).mul_(0.02));
-            m.eval();
-            using var x = torch.randn(2, 3, size, size);
-            using var y = m.forward(x);
-            var index = new List<string>();
-            void Dump(string name, Tensor t)
-            {
-                File.WriteAllBytes(Path.Combine(dir, name + ".bin"), t.contiguous().bytes.ToArray());
-                index.Add($"{name} {(t.dtype == ScalarType.Float32 ? "f32" : "i64")} {(t.dim() == 0 ? "-" : string.Join(",", t.shape))}");
-            }
-            foreach (var (n, p) in m.named_parameters()) Dump(n, p);
-            foreach (var (n, b) in m.named_buffers()) Dump(n, b);
-            Dump("input", x); Dump("output", y);
-            File.WriteAllLines(Path.Combine(dir, "index.txt"), index);
-            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", $"\"{script}\" \"{dir}\" {arch} 10 {size}")
-            { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var proc = System.Diagnostics.Process.Start(psi)!;
-            var stdout = proc.StandardOutput.ReadToEnd(); var stderr = proc.StandardError.ReadToEnd();
-            proc.WaitForExit();
-            Assert.True(proc.ExitCode == 0, stdout + stderr);
-            var diff = double.Parse(stdout.Split("maxdiff")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            var scale = double.Parse(stdout.Split("scale")[1].Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True(diff <= 1e-4 * Math.Max(1, scale), $"TorchSharp and torchvision logits differ by {diff} (largest logit {scale})");
-        }
-        finally { Directory.Delete(dir, true); }
+        torch.set_num_threads(1);
+        torch.manual_seed(11);
+        var options = new ModelOptions { Classes = 10, InputSize = size };
+        using var m = FamilyTests.Def(model).Create(variant, options);
+        m.train();
+        using (var _ = m.forward(torch.randn(4, 3, size, size))) { }
+        using (torch.no_grad()) foreach (var p in m.parameters()) p.add_(torch.randn_like(p).mul_(0.02));
+        m.eval();
+        using var x = torch.randn(2, 3, size, size);
+        using var y = m.forward(x);
+        var (diff, scale) = PyTorchReference.Compare(m, x, y, "compare_torchvision.py", $"{arch} 10 {size}");
+        Assert.True(diff <= 1e-4 * Math.Max(1, scale), $"TorchSharp and torchvision logits differ by {diff} (largest logit {scale})");
     }
-
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
 }
 
 public class PiecewiseMapTests

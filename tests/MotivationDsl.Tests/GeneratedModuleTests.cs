@@ -155,45 +155,18 @@ public class GeneratedModuleTests
     [InlineData("ResNet32", 32)]
     public void ForwardMatchesPyTorchReference(string variant, int depth)
     {
-        var script = Path.Combine(RepoRoot(), "tests", "reference", "compare_forward.py");
-        var dir = Directory.CreateTempSubdirectory("motivationdsl-ref").FullName;
-        try
-        {
-            torch.manual_seed(depth);
-            using var m = ResNetCifar.Create(variant);
-            m.train();
-            for (var i = 0; i < 2; i++) using (var _ = m.forward(torch.randn(8, 3, 32, 32))) { }
-            using (torch.no_grad()) foreach (var p in m.parameters()) p.add_(torch.randn_like(p).mul_(0.05));
-            m.eval();
-            using var x = torch.randn(4, 3, 32, 32);
-            using var y = m.forward(x);
-            var index = new List<string>();
-            void Dump(string name, Tensor t)
-            {
-                var isFloat = t.dtype == ScalarType.Float32;
-                File.WriteAllBytes(Path.Combine(dir, name + ".bin"), t.contiguous().bytes.ToArray());
-                index.Add($"{name} {(isFloat ? "f32" : "i64")} {(t.dim() == 0 ? "-" : string.Join(",", t.shape))}");
-            }
-            foreach (var (n, p) in m.named_parameters()) Dump(n, p);
-            foreach (var (n, b) in m.named_buffers()) Dump(n, b);
-            Dump("input", x); Dump("output", y);
-            File.WriteAllLines(Path.Combine(dir, "index.txt"), index);
-            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", $"\"{script}\" \"{dir}\" {depth}")
-            { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var proc = System.Diagnostics.Process.Start(psi)!;
-            var stdout = proc.StandardOutput.ReadToEnd(); var stderr = proc.StandardError.ReadToEnd();
-            proc.WaitForExit();
-            Assert.True(proc.ExitCode == 0, stdout + stderr);
-            var diff = double.Parse(stdout.Split("maxdiff")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            var scale = double.Parse(stdout.Split("scale")[1].Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            // float32 rounding through 20-32 layers: relative tolerance on the largest logit.
-            Assert.True(diff <= 5e-5 * Math.Max(1, scale), $"TorchSharp and PyTorch logits differ by {diff} (largest logit {scale})");
-        }
-        finally { Directory.Delete(dir, true); }
+        torch.manual_seed(depth);
+        using var m = ResNetCifar.Create(variant);
+        m.train();
+        for (var i = 0; i < 2; i++) using (var _ = m.forward(torch.randn(8, 3, 32, 32))) { }
+        using (torch.no_grad()) foreach (var p in m.parameters()) p.add_(torch.randn_like(p).mul_(0.05));
+        m.eval();
+        using var x = torch.randn(4, 3, 32, 32);
+        using var y = m.forward(x);
+        var (diff, scale) = PyTorchReference.Compare(m, x, y, "compare_forward.py", $"{depth}");
+        // float32 rounding through 20-32 layers: relative tolerance on the largest logit.
+        Assert.True(diff <= 5e-5 * Math.Max(1, scale), $"TorchSharp and PyTorch logits differ by {diff} (largest logit {scale})");
     }
-
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
 
     [Fact]
     public void KaimingNormalInitialisationIsApplied()

@@ -33,3 +33,46 @@ public sealed class PyTorchTheoryAttribute : TheoryAttribute
         if (Missing.Value is { } reason) Skip = reason;
     }
 }
+
+/// <summary>
+/// Runs a reference script of tests/reference on a generated module: dumps its parameters and buffers, an input and
+/// TorchSharp's output into a temporary folder, runs the script (which loads them into the PyTorch/torchvision model
+/// with <c>load_state_dict(strict=True)</c> and prints <c>maxdiff</c> and <c>scale</c>), and returns those two numbers.
+/// </summary>
+internal static class PyTorchReference
+{
+    public static (double MaxDiff, double Scale) Compare(TorchSharp.torch.nn.Module module, TorchSharp.torch.Tensor input,
+        TorchSharp.torch.Tensor output, string script, string arguments, [System.Runtime.CompilerServices.CallerFilePath] string file = "")
+    {
+        var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "reference", script));
+        var dir = Directory.CreateTempSubdirectory("motivationdsl-ref").FullName;
+        try
+        {
+            var index = new List<string>();
+            void Dump(string name, TorchSharp.torch.Tensor t)
+            {
+                File.WriteAllBytes(Path.Combine(dir, name + ".bin"), t.contiguous().bytes.ToArray());
+                var kind = t.dtype == TorchSharp.torch.ScalarType.Float32 ? "f32" : "i64";
+                index.Add($"{name} {kind} {(t.dim() == 0 ? "-" : string.Join(",", t.shape))}");
+            }
+            foreach (var (n, p) in module.named_parameters()) Dump(n, p);
+            foreach (var (n, b) in module.named_buffers()) Dump(n, b);
+            Dump("input", input);
+            Dump("output", output);
+            File.WriteAllLines(Path.Combine(dir, "index.txt"), index);
+            var psi = new ProcessStartInfo(PyTorchTheoryAttribute.Python, $"\"{path}\" \"{dir}\" {arguments}")
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var proc = Process.Start(psi)!;
+            var stderrTask = proc.StandardError.ReadToEndAsync();
+            var stdout = proc.StandardOutput.ReadToEnd();
+            var stderr = stderrTask.Result;
+            proc.WaitForExit();
+            Assert.True(proc.ExitCode == 0, stdout + stderr);
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            var diff = double.Parse(stdout.Split("maxdiff")[1].Split('\n')[0].Trim(), inv);
+            var scale = double.Parse(stdout.Split("scale")[1].Split('\n')[0].Trim(), inv);
+            return (diff, scale);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
