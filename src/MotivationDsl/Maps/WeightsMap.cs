@@ -108,6 +108,8 @@ public sealed class WeightsMap
             var shared = TryShare(modules, e, out var replacement);
             entries[i] = shared ? e with { Base = replacement!, Shared = true } : e;
         }
+        // The shared map takes over the entries' views; only the first binding's copy plan is left to free.
+        copy.ReleasePlan();
         return new BoundWeightsMap(this, entries);
     }
 
@@ -257,6 +259,9 @@ public sealed class BoundWeightsMap : IDisposable
             }
         }
     }
+
+    /// <summary>Frees the copy plan's chunk views but not the entries' views (another map reuses them).</summary>
+    internal void ReleasePlan() => _plan.Dispose();
 
     public void Dispose()
     {
