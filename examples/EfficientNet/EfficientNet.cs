@@ -17,6 +17,7 @@ namespace MotivationDsl.Examples.EfficientNet;
 /// </summary>
 [ScalableModel(InputShape = new[] { 3, 224, 224 }, Classes = 1000, Base = "B2", Motivated = "B3",
     DepthMap = DepthMap.FirstL, Scaling = ScalingRule.EfficientNet, StochasticDepth = 0.2)]
+[Pair("B2", "B3", Growth = Growth.FunctionPreserving)]
 [Pair("B0", "B1")]
 [Pair("B1", "B2")]
 [Pair("B3", "B4")]

@@ -10,6 +10,7 @@ namespace MotivationDsl.Examples.ResNetCifar;
 /// Convolution and linear weights use kaiming_normal_ as in the reference implementation.
 /// </summary>
 [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "ResNet20", Motivated = "ResNet32", Init = WeightInit.KaimingNormal)]
+[Pair("ResNet20", "ResNet32", Growth = Growth.FunctionPreserving)]
 [Variant("ResNet20", Depth = new[] { 3, 3, 3 })]
 [Variant("ResNet32", Depth = new[] { 5, 5, 5 })]
 [Variant("ResNet44", Depth = new[] { 7, 7, 7 })]

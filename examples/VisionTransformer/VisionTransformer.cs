@@ -10,6 +10,7 @@ namespace MotivationDsl.Examples.VisionTransformer;
 /// The weights map is head-aware: head h of Tiny occupies head h of Small in q, k, v and the output projection.
 /// </summary>
 [ScalableModel(InputShape = new[] { 3, 224, 224 }, Classes = 1000, Base = "Tiny", Motivated = "Small")]
+[Pair("Tiny", "Small", Growth = Growth.FunctionPreserving)]
 [Variant("Tiny", Heads = 3)]
 [Variant("Small", WidthMultiplier = 2, Heads = 6)]
 [PatchEmbedding("conv_proj", 192, Patch = 16)]
@@ -27,6 +28,7 @@ public partial class VisionTransformer
 /// The same Tiny -> Small pair sized for CIFAR: 32 px input, patch 4 (64 tokens + the class token), 100 classes.
 /// </summary>
 [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 100, Base = "Tiny", Motivated = "Small")]
+[Pair("Tiny", "Small", Growth = Growth.FunctionPreserving)]
 [Variant("Tiny", Heads = 3)]
 [Variant("Small", WidthMultiplier = 2, Heads = 6)]
 [PatchEmbedding("conv_proj", 192, Patch = 4)]

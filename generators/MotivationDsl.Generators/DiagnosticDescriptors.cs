@@ -141,6 +141,14 @@ public static class DiagnosticDescriptors
         "Patch size differs between base and motivated",
         "Layer '{0}': the patch size differs between base '{1}' ({2}) and motivated '{3}' ({4}); the patch embedding and the token sequence must match for the weights map");
 
+    public static readonly DiagnosticDescriptor ExtraBlockNotIdentity = Error("MOT033",
+        "Extra block cannot start as an identity",
+        "Function-preserving growth {0} -> {1}: extra block '{2}' cannot start as an identity: {3}");
+
+    public static readonly DiagnosticDescriptor GrowthNotPreserving = Error("MOT034",
+        "Function-preserving growth cannot hold",
+        "Function-preserving growth {0} -> {1}: '{2}' cannot start as the base's function: {3}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -151,7 +159,7 @@ public static class DiagnosticDescriptors
         DuplicateVariant, SameVariant, InvalidName, DuplicateLayer, StageCountMismatch, NotWhole, BaseLarger, Unsupported,
         SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
         MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
-        KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, InternalError,
+        KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

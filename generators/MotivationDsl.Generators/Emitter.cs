@@ -80,6 +80,9 @@ internal static class Emitter
         w.Line("/// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>");
         w.Line("public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) => Definition.WithPair(baseVariant, motivatedVariant);");
         w.Line();
+        w.Line("/// <summary>This model with a proven pair under the growth rule <paramref name=\"growth\"/> (a <c>[Pair]</c> with that <c>Growth</c>, or the declared rule).</summary>");
+        w.Line("public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant, global::MotivationDsl.Growth growth) => Definition.WithPair(baseVariant, motivatedVariant, growth);");
+        w.Line();
         w.Line("/// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>");
         w.Line("public const string ManifestJson = @\"" + Manifest(model).Replace("\"", "\"\"") + "\";");
 
@@ -307,9 +310,9 @@ internal static class Emitter
         w.Line($"public override int DefaultClasses => {spec.Classes};");
         w.Line("public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;");
         w.Line();
-        w.Line("/// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair].</summary>");
+        w.Line("/// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair] (once, whatever its growth rules).</summary>");
         w.Line("public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs { get; } = new (string, string)[] { "
-            + string.Join(", ", model.Pairs.Select(p => $"({S(p.Base.Name)}, {S(p.Motivated.Name)})")) + " };");
+            + string.Join(", ", model.Pairs.Select(p => $"({S(p.Base.Name)}, {S(p.Motivated.Name)})").Distinct()) + " };");
         w.Line();
         w.Line($"protected override {Module} CreateModule(string variant) => CreateModule(variant, null);");
         w.Line();
@@ -329,9 +332,9 @@ internal static class Emitter
         w.Line("}");
         w.Close();
         w.Line();
-        w.Open("protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant)");
+        w.Open("protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant, global::MotivationDsl.Growth growth)");
         for (var i = 0; i < model.Pairs.Count; i++)
-            w.Line($"if (baseVariant == {S(model.Pairs[i].Base.Name)} && motivatedVariant == {S(model.Pairs[i].Motivated.Name)}) return {(i == 0 ? "Map" : $"Map_{i}()")};");
+            w.Line($"if (baseVariant == {S(model.Pairs[i].Base.Name)} && motivatedVariant == {S(model.Pairs[i].Motivated.Name)} && (int)growth == {model.PairGrowth[i]}) return {(i == 0 ? "Map" : $"Map_{i}()")};");
         w.Line("return null;");
         w.Close();
         for (var i = 0; i < model.Pairs.Count; i++)
@@ -342,7 +345,18 @@ internal static class Emitter
             w.Line($"return new global::MotivationDsl.WeightsMap({S(pb.Name)}, {S(pm.Name)}, new global::MotivationDsl.MapEntry[]");
             w.Line("{");
             EmitMapEntries(w, map);
-            w.Line("});");
+            var growth = model.Growth[i];
+            if (growth.Count == 0) w.Line("});");
+            else
+            {
+                w.Line("}, new global::MotivationDsl.GrowthStep[]");
+                w.Line("{");
+                foreach (var g in growth)
+                    w.Line(g.Source is null
+                        ? $"    global::MotivationDsl.GrowthStep.Zero({S(g.Tensor)}, {Region(g.Region)}),"
+                        : $"    global::MotivationDsl.GrowthStep.Copy({S(g.Tensor)}, {Region(g.Source)}, {Region(g.Region)}),");
+                w.Line("});");
+            }
             w.Close();
         }
         foreach (var v in model.Variants)
@@ -670,7 +684,23 @@ public sealed class SelfAttention : {Module}
               .Append(" }")
               .Append(i + 1 < model.Map.Count ? ",\n" : "\n");
         }
-        sb.Append("  ]\n");
+        var growth = model.Growth[0];
+        if (growth.Count == 0) sb.Append("  ]\n");
+        else
+        {
+            sb.Append("  ],\n");
+            sb.Append("  \"growth\": \"function-preserving\",\n");
+            sb.Append("  \"growthSteps\": [\n");
+            for (var i = 0; i < growth.Count; i++)
+            {
+                var g = growth[i];
+                sb.Append("    { \"tensor\": ").Append(Json(g.Tensor)).Append(", \"action\": \"").Append(g.Source is null ? "zero" : "copy").Append('"')
+                  .Append(g.Source is null ? "" : ", \"source\": [" + RegionJson(g.Source) + "]")
+                  .Append(", \"region\": [").Append(RegionJson(g.Region)).Append("] }")
+                  .Append(i + 1 < growth.Count ? ",\n" : "\n");
+            }
+            sb.Append("  ]\n");
+        }
         sb.Append("}\n");
         return sb.ToString();
     }

@@ -99,6 +99,9 @@ internal static class Parser
                     case "DepthMap":
                         spec = spec with { DepthMap = (int)(Int(v) ?? 0) };
                         break;
+                    case "Growth":
+                        spec = spec with { Growth = (int)(Int(v) ?? 0) };
+                        break;
                     case "Init":
                         spec = spec with { Init = (int)(Int(v) ?? 0) };
                         break;
@@ -127,7 +130,8 @@ internal static class Parser
                 pairs.Add(new PairSpec(
                     attr.ConstructorArguments.Length > 0 ? attr.ConstructorArguments[0].Value as string : null,
                     attr.ConstructorArguments.Length > 1 ? attr.ConstructorArguments[1].Value as string : null,
-                    LocationInfo.From(syntax)));
+                    LocationInfo.From(syntax),
+                    (int)(attr.NamedArguments.Where(a => a.Key == "Growth").Select(a => Int(a.Value)).FirstOrDefault() ?? 0)));
             else if (IsLayer(cls)) layerAttrs.Add((attr, syntax));
         }
         var layers = ParseLayers(layerAttrs, symbol.Name, diagnostics);
@@ -292,6 +296,7 @@ internal static class Parser
             case "blocks": return spec with { Blocks = Int(value) ?? 0 };
             case "shortcut": return spec with { Shortcut = (int)(Int(value) ?? 1) };
             case "depthmap": return spec with { DepthMap = (int)(Int(value) ?? 0) };
+            case "growth": return spec with { Growth = (int)(Int(value) ?? 0) };
             case "block":
                 if (value.Kind == TypedConstantKind.Type || value.Value is ITypeSymbol)
                 {

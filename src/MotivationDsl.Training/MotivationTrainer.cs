@@ -298,7 +298,9 @@ public sealed class MotivationTrainer : IDisposable
     /// <summary>
     /// Makes the motivated model active: copies the base's mapped weights and buffers into it, and the base
     /// optimizer's per-parameter state (every state tensor and the step count) into the motivated optimizer
-    /// through the same map. Parameters only the motivated model has keep their values and state.
+    /// through the same map. Parameters only the motivated model has keep their values and state. At the first
+    /// activation of a function-preserving map (<see cref="WeightsMap.PreservesFunction"/>), the growth steps follow
+    /// the copy, so the motivated model starts from the base's function.
     /// </summary>
     public void SwitchToMotivated()
     {
@@ -317,6 +319,9 @@ public sealed class MotivationTrainer : IDisposable
     {
         var t0 = Stopwatch.GetTimestamp();
         using (NewDisposeScope()) CopyState(direction);
+        // Function-preserving growth starts from the base's function: once, at the first activation, after the base's
+        // weights are in place (the counter is checkpointed, so a resumed run does not apply it again).
+        if (direction == MapDirection.BaseToMotivated && Accounting.SwitchesToMotivated == 0) Pair.Map.ApplyGrowth();
         Active = direction == MapDirection.BaseToMotivated ? ModelRole.Motivated : ModelRole.Base;
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         Accounting.SwitchSeconds += seconds;

@@ -4,6 +4,7 @@ namespace MotivationDsl.Tests.Models;
 
 /// <summary>Bottleneck, option B, width x1.5 and depth x2, FirstL, max pooling, hidden linear layer, dropout.</summary>
 [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 7, Base = "B0", Motivated = "B1", DepthMap = DepthMap.FirstL)]
+[Pair("B0", "B1", Growth = Growth.FunctionPreserving)]
 [Variant("B0")]
 [Variant("B1", WidthMultiplier = 1.5, DepthMultiplier = 2)]
 [Conv2d("conv1", 16, Kernel = 3, Padding = 1, Bias = false)]
@@ -35,6 +36,7 @@ public partial class PreActBlock
 }
 
 [ScalableModel(InputShape = new[] { 3, 16, 16 }, Classes = 5, Base = "Tiny", Motivated = "Wide")]
+[Pair("Tiny", "Wide", Growth = Growth.FunctionPreserving)]
 [Variant("Tiny", Depth = new[] { 1, 2 })]
 [Variant("Wide", Depth = new[] { 2, 3 }, Width = new[] { 24, 48 })]
 [Conv2d("stem", 16, Padding = 1)]
@@ -45,5 +47,21 @@ public partial class PreActBlock
 [Flatten]
 [Linear("classifier")]
 public partial class CustomNet
+{
+}
+
+/// <summary>A vision transformer growing in width (16 -> 32 features, 2 -> 4 heads) and depth (2 -> 3 blocks), function-preserving.</summary>
+[ScalableModel(InputShape = new[] { 3, 8, 8 }, Classes = 4, Base = "S", Motivated = "L", Growth = Growth.FunctionPreserving)]
+[Pair("S", "L", Growth = Growth.Paper)]
+[Variant("S", Depth = new[] { 2 }, Heads = 2)]
+[Variant("L", Depth = new[] { 3 }, WidthMultiplier = 2, Heads = 4)]
+[PatchEmbedding("conv_proj", 16, Patch = 2)]
+[ClassToken("class_token")]
+[PositionalEmbedding("pos_embedding")]
+[Stage("layers", Block.Encoder, 16, Heads = 2, MlpDim = 32)]
+[LayerNorm("ln")]
+[ClassTokenSelect]
+[Linear("head")]
+public partial class TinyGrowingViT
 {
 }

@@ -116,6 +116,32 @@ internal static class MapChecker
             new(DiagnosticDescriptors.MapTarget, baseName, motivatedName, e.BaseName, Shape(e.BaseShape), e.MotivatedName, Shape(e.MotivatedShape), reason);
     }
 
+    /// <summary>
+    /// Checks growth steps against the motivated tensors and the map: every step names a motivated tensor and lies inside
+    /// it, a copy's source has the destination's shape, and no zeroed or copied-into region touches a mapped region (the
+    /// base's weights are never overwritten).
+    /// </summary>
+    public static List<string> CheckGrowth(IReadOnlyList<TensorDesc> motivatedTensors, IReadOnlyList<MapEntryDesc> entries, IReadOnlyList<GrowthOpDesc> ops)
+    {
+        var problems = new List<string>();
+        var motByName = new Dictionary<string, TensorDesc>();
+        foreach (var t in motivatedTensors) motByName[t.Name] = t;
+        var mapped = entries.GroupBy(e => e.MotivatedName)
+            .ToDictionary(g => g.Key, g => g.SelectMany(e => e.Pieces?.Select(p => p.Motivated) ?? new[] { e.Region }).ToList());
+        foreach (var op in ops)
+        {
+            if (!motByName.TryGetValue(op.Tensor, out var t)) { problems.Add($"step on '{op.Tensor}', which the motivated variant does not have"); continue; }
+            if (!Inside(op.Region, t.Shape) || op.Source is { } src && (!Inside(src, t.Shape) || !op.Region.Select(r => r.Length).SequenceEqual(src.Select(r => r.Length))))
+            { problems.Add($"step {Region(op.Region)} of '{op.Tensor}' does not fit its shape {Shape(t.Shape)}"); continue; }
+            if (mapped.TryGetValue(op.Tensor, out var regions) && regions.Any(r => Overlap(r, op.Region)))
+                problems.Add($"step {Region(op.Region)} of '{op.Tensor}' would overwrite the base's mapped weights");
+        }
+        return problems;
+    }
+
+    private static bool Inside((long Start, long Length)[] region, long[] shape) =>
+        region.Length == shape.Length && region.Select((r, d) => r.Start >= 0 && r.Length > 0 && r.Start + r.Length <= shape[d]).All(x => x);
+
     private static bool Overlap((long Start, long Length)[] a, (long Start, long Length)[] b)
     {
         if (a.Length != b.Length) return false;

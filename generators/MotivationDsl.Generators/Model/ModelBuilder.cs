@@ -18,6 +18,10 @@ internal sealed class BuiltModel
     public List<MapEntryDesc> Map { get; } = new();
     /// <summary>Every proven pair: the main one first, then each [Pair].</summary>
     public List<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map)> Pairs { get; } = new();
+    /// <summary>Per entry of <see cref="Pairs"/>: the pair's own growth rule (0: as declared on the model and stages).</summary>
+    public List<int> PairGrowth { get; } = new();
+    /// <summary>Growth steps per entry of <see cref="Pairs"/>; empty under the paper's rule.</summary>
+    public List<List<GrowthOpDesc>> Growth { get; } = new();
     public bool UsesMBConv, UsesEncoder;
 }
 
@@ -25,7 +29,7 @@ internal sealed class BuiltModel
 /// Validates a model spec, resolves every variant's layer graph (shapes, tensors, MACs), builds the weights map
 /// and proves it with <see cref="MapChecker"/>. Reports problems as equatable <see cref="DiagnosticInfo"/>.
 /// </summary>
-internal sealed class ModelBuilder
+internal sealed partial class ModelBuilder
 {
     private readonly ModelSpec _spec;
     private readonly Dictionary<string, BlockSpec> _blocks;
@@ -82,6 +86,8 @@ internal sealed class ModelBuilder
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init, "use WeightInit.PyTorchDefault or WeightInit.KaimingNormal");
         if (_spec.DepthMap is < 0 or > 2)
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("DepthMap"), name, "DepthMap", _spec.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
+        if (_spec.Growth is < 0 or > 2)
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Growth"), name, "Growth", _spec.Growth, "use Growth.Paper or Growth.FunctionPreserving");
 
         // Variant names.
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -144,8 +150,12 @@ internal sealed class ModelBuilder
         model.Motivated = model.Variants.First(v => v.Name == _spec.Motivated);
         var mainMap = BuildMap(model.Base, model.Motivated, _spec.At("Motivated"));
         if (mainMap is null) return null;
+        var mainGrowth = BuildGrowth(model.Base, model.Motivated, mainMap);
+        if (mainGrowth is null) return null;
         model.Map.AddRange(mainMap);
         model.Pairs.Add((model.Base, model.Motivated, mainMap));
+        model.PairGrowth.Add(0);
+        model.Growth.Add(mainGrowth);
         foreach (var pair in _spec.Pairs)
         {
             var pb = model.Variants.FirstOrDefault(x => x.Name == pair.Base);
@@ -157,9 +167,17 @@ internal sealed class ModelBuilder
                 continue;
             }
             if (pb == pm) { Report(DiagnosticDescriptors.SameVariant, pair.Location, name, pb.Name); continue; }
-            if (model.Pairs.Any(x => x.Base == pb && x.Motivated == pm)) continue;
+            if (pair.Growth is < 0 or > 2)
+            { Report(DiagnosticDescriptors.InvalidValue, pair.Location, "Pair", "Growth", pair.Growth, "use Growth.Paper or Growth.FunctionPreserving"); continue; }
+            if (model.Pairs.Where((x, i) => x.Base == pb && x.Motivated == pm && model.PairGrowth[i] == pair.Growth).Any()) continue;
+            _pairGrowth = pair.Growth; _pairLocation = pair.Location;
             var map = BuildMap(pb, pm, pair.Location);
-            if (map is not null) model.Pairs.Add((pb, pm, map));
+            var growth = map is null ? null : BuildGrowth(pb, pm, map);
+            _pairGrowth = 0;
+            if (map is null || growth is null) continue;
+            model.Pairs.Add((pb, pm, map));
+            model.PairGrowth.Add(pair.Growth);
+            model.Growth.Add(growth);
         }
         return _diagnostics.Count > 0 ? null : model;
     }
@@ -260,6 +278,7 @@ internal sealed class ModelBuilder
                     if (l.Stride <= 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be a positive number");
                     if (l.Shortcut is < 0 or > 1) Invalid(l, "Shortcut", l.Shortcut, "use Shortcut.A or Shortcut.B");
                     if (l.DepthMap is < 0 or > 2) Invalid(l, "DepthMap", l.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
+                    if (l.Growth is < 0 or > 2) Invalid(l, "Growth", l.Growth, "use Growth.Paper or Growth.FunctionPreserving");
                     if (!l.HasBlockType && l.Block is < 0 or > 3) Invalid(l, "block", l.Block, "use Block.Basic, Block.Bottleneck, Block.MBConv, Block.Encoder or typeof(YourBlock)");
                     if (l.BlockPrefix.Length > 0 && !IsIdentifier(l.BlockPrefix + "0")) Invalid(l, "BlockPrefix", l.BlockPrefix, "the block keys {prefix}{i} must be identifiers");
                     break;
@@ -764,7 +783,7 @@ internal sealed class ModelBuilder
             if (bl.Kind != LayerKind.Stage) continue;
             var stage = bl.Spec.Name!;
             stageSpecs[stage] = (bl.Spec, bl, ml);
-            var rule = bl.Spec.DepthMap != 0 ? bl.Spec.DepthMap : (_spec.DepthMap != 0 ? _spec.DepthMap : 1);
+            var rule = DepthRule(bl.Spec);
             int l = bl.Blocks.Count, lm = ml.Blocks.Count;
             if (l > lm)
             {

@@ -70,6 +70,7 @@ internal sealed record LayerSpec
     public long Blocks { get; init; } = 1;
     public int Shortcut { get; init; } = 1;
     public int DepthMap { get; init; }
+    public int Growth { get; init; }
 
     public bool Has(string arg) => Args.Any(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase));
 
@@ -106,7 +107,7 @@ internal sealed record VariantSpec
 }
 
 /// <summary>An extra [Pair(base, motivated)] whose map is generated and proven too.</summary>
-internal sealed record PairSpec(string? Base, string? Motivated, LocationInfo? Location);
+internal sealed record PairSpec(string? Base, string? Motivated, LocationInfo? Location, int Growth = 0);
 
 /// <summary>A [ScalableBlock] class: its layers and flags.</summary>
 internal sealed record BlockSpec
@@ -138,6 +139,7 @@ internal sealed record ModelSpec
     public string? Base { get; init; }
     public string? Motivated { get; init; }
     public int DepthMap { get; init; }
+    public int Growth { get; init; }
     public int Init { get; init; }
     public int Scaling { get; init; }
     public double StochasticDepth { get; init; }
@@ -147,6 +149,8 @@ internal sealed record ModelSpec
     public EquatableArray<DiagnosticInfo> Diagnostics { get; init; } = EquatableArray<DiagnosticInfo>.Empty;
     /// <summary>Set when the declaration cannot be generated at all (not partial, nested, generic).</summary>
     public bool Fatal { get; init; }
+
+    public bool Has(string arg) => Args.Any(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase));
 
     public LocationInfo? At(string arg) =>
         Args.FirstOrDefault(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase))?.Location ?? Location;

@@ -177,6 +177,9 @@ public sealed class StageAttribute : LayerAttribute
     /// <summary>Overrides the model's depth rule for this stage.</summary>
     public DepthMap DepthMap { get; set; }
 
+    /// <summary>Overrides the model's growth rule for this stage's blocks (extra blocks and the tensors of its mapped blocks).</summary>
+    public Growth Growth { get; set; }
+
     /// <summary><see cref="Block.MBConv"/>: depthwise kernel size (3 or 5 in EfficientNet).</summary>
     public int Kernel { get; set; } = 3;
 

@@ -22,6 +22,12 @@ public sealed class ScalableModelAttribute : Attribute
     /// <summary>Depth rule of every stage that does not set its own; <see cref="DepthMap.Default"/> means <see cref="DepthMap.LastToLast"/>.</summary>
     public DepthMap DepthMap { get; set; }
 
+    /// <summary>
+    /// How the motivated model's extra parts start: <see cref="Growth.Paper"/> (random, the paper's rule) unless set.
+    /// <see cref="Growth.FunctionPreserving"/> makes the motivated model compute the base's function at its first activation.
+    /// </summary>
+    public Growth Growth { get; set; }
+
     /// <summary>Initialisation of the generated modules; <see cref="WeightInit.PyTorchDefault"/> unless set.</summary>
     public WeightInit Init { get; set; }
 
@@ -50,13 +56,20 @@ public enum ScalingRule
 
 /// <summary>
 /// An extra base -> motivated pair whose weights map is generated and proven at compile time as well; select it at run
-/// time with <see cref="ScalableModelDefinition.WithPair"/>. The pair of <see cref="ScalableModelAttribute"/> is always included.
+/// time with <c>WithPair(base, motivated)</c> (or <c>WithPair(base, motivated, growth)</c> for a pair with its own growth rule). The pair of <see cref="ScalableModelAttribute"/> is always included.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class PairAttribute(string @base, string motivated) : Attribute
 {
     public string Base { get; } = @base;
     public string Motivated { get; } = motivated;
+
+    /// <summary>
+    /// The growth rule of this pair's map, overriding the model's and the stages' (<see cref="Growth.Default"/>: as declared).
+    /// One model can declare the same pair under both rules, e.g. <c>[Pair("R20", "R32", Growth = Growth.FunctionPreserving)]</c>,
+    /// selected with <c>WithPair(base, motivated, growth)</c>.
+    /// </summary>
+    public Growth Growth { get; set; }
 }
 
 /// <summary>How the generated modules initialise their weights.</summary>
@@ -107,6 +120,27 @@ public sealed class VariantAttribute(string name) : Attribute
 
     /// <summary>Probability of every model-level <see cref="DropoutAttribute"/> (NaN: as declared), e.g. EfficientNet's 0.2 .. 0.4.</summary>
     public double Dropout { get; set; } = double.NaN;
+}
+
+/// <summary>How the motivated model's extra depth and width start (the weights map's growth rule).</summary>
+public enum Growth
+{
+    /// <summary>On a stage: the model's rule. On the model: <see cref="Paper"/>.</summary>
+    Default = 0,
+
+    /// <summary>The paper's rule: extra blocks and extra channels keep their random initialisation.</summary>
+    Paper = 1,
+
+    /// <summary>
+    /// Function-preserving growth (in the spirit of Net2Net): at the motivated model's first activation, right after the
+    /// base's weights are copied in, its extra blocks are identities (the last normalisation scale or projection of their
+    /// residual branch is zero), weights from extra channels into the base's channels and the head are zero, attention
+    /// heads added by width have zero output projection, and features normalised by a widened LayerNorm are repeated so the
+    /// normalisation sees the base's statistics. The motivated model then computes exactly the base's function. Stages
+    /// default to <see cref="DepthMap.FirstL"/> under this rule (the extra blocks follow the base's). Checked at compile
+    /// time: MOT033 and MOT034 name what cannot start as the base's function.
+    /// </summary>
+    FunctionPreserving = 2,
 }
 
 /// <summary>How the blocks of a base stage are placed among the motivated stage's blocks.</summary>

@@ -17,15 +17,31 @@ public enum MapDirection
 public sealed class WeightsMap
 {
     public WeightsMap(string baseVariant, string motivatedVariant, IReadOnlyList<MapEntry> entries)
+        : this(baseVariant, motivatedVariant, entries, [])
+    {
+    }
+
+    /// <summary>A map with function-preserving growth steps (<paramref name="growth"/> empty: the paper's rule).</summary>
+    public WeightsMap(string baseVariant, string motivatedVariant, IReadOnlyList<MapEntry> entries, IReadOnlyList<GrowthStep> growth)
     {
         BaseVariant = baseVariant;
         MotivatedVariant = motivatedVariant;
         Entries = entries.ToArray();
+        Growth = growth.ToArray();
     }
 
     public string BaseVariant { get; }
     public string MotivatedVariant { get; }
     public IReadOnlyList<MapEntry> Entries { get; }
+
+    /// <summary>
+    /// Steps that make the motivated model compute the base's function right after the first base -> motivated copy
+    /// (<see cref="MotivationDsl.Growth.FunctionPreserving"/>); empty under the paper's rule. See <see cref="BoundWeightsMap.ApplyGrowth"/>.
+    /// </summary>
+    public IReadOnlyList<GrowthStep> Growth { get; }
+
+    /// <summary>True when the map was declared with function-preserving growth.</summary>
+    public bool PreservesFunction => Growth.Count > 0;
 
     /// <summary>
     /// Binds the map to two modules: resolves every entry to the base tensor and a view of its region in the
@@ -58,6 +74,14 @@ public sealed class WeightsMap
             if (!covered.Contains(name))
                 problems.Add($"base model '{BaseVariant}' has '{name}', which the weights map does not cover");
 
+        foreach (var g in Growth)
+        {
+            if (!motivatedTensors.TryGetValue(g.Tensor, out var m))
+                problems.Add($"motivated model '{MotivatedVariant}' has no tensor '{g.Tensor}' (growth step {g})");
+            else if (!Fits(g.Region, m.shape) || g.Source is { } src && (!Fits(src, m.shape) || !src.Shape.AsSpan().SequenceEqual(g.Region.Shape)))
+                problems.Add($"growth step {g} does not fit '{g.Tensor}' with shape {Shape(m.shape)}");
+        }
+
         if (problems.Count > 0)
             throw new WeightsMapMismatchException(
                 $"The weights map {BaseVariant} -> {MotivatedVariant} does not fit the modules: " + string.Join("; ", problems) + ".");
@@ -74,7 +98,17 @@ public sealed class WeightsMap
                     Pieces = pieces.Select(p => (RegionView(baseTensors[e.BaseName], p.Base), RegionView(m, p.Motivated))).ToArray(),
                 };
         }
-        return new BoundWeightsMap(this, pairs);
+        var growth = Growth.Select(g => new BoundGrowthStep(g, RegionView(motivatedTensors[g.Tensor], g.Region),
+            g.Source is null ? null : RegionView(motivatedTensors[g.Tensor], g.Source))).ToArray();
+        return new BoundWeightsMap(this, pairs, growth);
+    }
+
+    private static bool Fits(TensorRegion region, long[] shape)
+    {
+        if (region.Rank != shape.Length) return false;
+        for (var d = 0; d < shape.Length; d++)
+            if (region.Dims[d].Start < 0 || region.Dims[d].Length < 0 || region.Dims[d].End > shape[d]) return false;
+        return true;
     }
 
     /// <summary>
@@ -110,7 +144,7 @@ public sealed class WeightsMap
         }
         // The shared map takes over the entries' views; only the first binding's copy plan is left to free.
         copy.ReleasePlan();
-        return new BoundWeightsMap(this, entries);
+        return new BoundWeightsMap(this, entries, copy.GrowthSteps);
     }
 
     private static bool TryShare(Dictionary<string, nn.Module> modules, BoundEntry e, out Tensor? replacement)
@@ -199,10 +233,13 @@ public sealed class BoundWeightsMap : IDisposable
     // Base -> region pairs of the unshared entries, chunked to stay serial (see TensorCopyPlan).
     private readonly TensorCopyPlan _plan = new();
 
-    internal BoundWeightsMap(WeightsMap map, BoundEntry[] entries)
+    private readonly BoundGrowthStep[] _growth;
+
+    internal BoundWeightsMap(WeightsMap map, BoundEntry[] entries, BoundGrowthStep[] growth)
     {
         Map = map;
         _entries = entries;
+        _growth = growth;
         foreach (var e in entries)
             if (!e.Shared)
                 foreach (var (b, m) in e.CopyPairs()) _plan.Add(b, m);
@@ -260,6 +297,24 @@ public sealed class BoundWeightsMap : IDisposable
         }
     }
 
+    internal BoundGrowthStep[] GrowthSteps => _growth;
+
+    /// <summary>
+    /// Applies the map's function-preserving growth steps (<see cref="WeightsMap.Growth"/>) to the motivated model, in
+    /// order: zeros first, then the copies that repeat the base's features. Call once, right after the first
+    /// <see cref="CopyBaseToMotivated"/>: the motivated model then computes the base's function (the trainer does this
+    /// before the first activation). Does nothing under the paper's rule. Regions the map shares are never touched.
+    /// </summary>
+    public void ApplyGrowth()
+    {
+        using var _ = no_grad();
+        foreach (var g in _growth)
+        {
+            if (g.Source is null) g.Region.zero_();
+            else g.Region.copy_(g.Source);
+        }
+    }
+
     /// <summary>Frees the copy plan's chunk views but not the entries' views (another map reuses them).</summary>
     internal void ReleasePlan() => _plan.Dispose();
 
@@ -267,6 +322,7 @@ public sealed class BoundWeightsMap : IDisposable
     {
         // Shared base tensors belong to the base module (it disposes them); the region and piece views are ours.
         _plan.Dispose();
+        foreach (var g in _growth) { g.Region.Dispose(); g.Source?.Dispose(); }
         foreach (var e in _entries)
         {
             e.MotivatedRegion.Dispose();
@@ -275,6 +331,9 @@ public sealed class BoundWeightsMap : IDisposable
         }
     }
 }
+
+/// <summary>A growth step bound to views of its motivated tensor.</summary>
+internal readonly record struct BoundGrowthStep(GrowthStep Step, Tensor Region, Tensor? Source);
 
 /// <summary>A weights map does not fit the modules or tensors it is applied to.</summary>
 public sealed class WeightsMapMismatchException(string message) : InvalidOperationException(message);

@@ -10,7 +10,7 @@ namespace MotivationDsl;
 /// </summary>
 public abstract class ScalableModelDefinition
 {
-    private readonly Dictionary<(string, string), WeightsMap> _pairMaps = new();
+    private readonly Dictionary<(string, string, Growth), WeightsMap> _pairMaps = new();
 
     /// <summary>The model's full type name, as declared.</summary>
     public abstract string Name { get; }
@@ -50,15 +50,22 @@ public abstract class ScalableModelDefinition
     protected virtual WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant) =>
         baseVariant == BaseVariant && motivatedVariant == MotivatedVariant ? Map : null;
 
+    /// <summary>
+    /// The generated map of a declared pair under <paramref name="growth"/>: <see cref="Growth.Default"/> for the rule declared
+    /// on the model and stages, else a <c>[Pair]</c> declared with that <c>Growth</c>; null when there is none.
+    /// </summary>
+    protected virtual WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant, Growth growth) =>
+        growth == Growth.Default ? CreatePairMap(baseVariant, motivatedVariant) : null;
+
     internal nn.Module<Tensor, Tensor> CreateModuleCore(string variant, ModelOptions? options) => CreateModule(variant, options);
 
-    internal WeightsMap? PairMapCore(string baseVariant, string motivatedVariant)
+    internal WeightsMap? PairMapCore(string baseVariant, string motivatedVariant, Growth growth)
     {
         lock (_pairMaps)
         {
-            if (_pairMaps.TryGetValue((baseVariant, motivatedVariant), out var map)) return map;
-            map = CreatePairMap(baseVariant, motivatedVariant);
-            if (map is not null) _pairMaps[(baseVariant, motivatedVariant)] = map;
+            if (_pairMaps.TryGetValue((baseVariant, motivatedVariant, growth), out var map)) return map;
+            map = CreatePairMap(baseVariant, motivatedVariant, growth);
+            if (map is not null) _pairMaps[(baseVariant, motivatedVariant, growth)] = map;
             return map;
         }
     }
@@ -101,7 +108,33 @@ public abstract class ScalableModelDefinition
         var b = Describe(BaseVariant, options);
         var m = Describe(MotivatedVariant, options);
         var entries = Map.Entries.Select(e => Resize(e, b.Shape(e.BaseName), m.Shape(e.MotivatedName))).ToArray();
-        return new WeightsMap(Map.BaseVariant, Map.MotivatedVariant, entries);
+        var byMotivated = Map.Entries.GroupBy(e => e.MotivatedName).ToDictionary(g => g.Key, g => g.First());
+        var growth = Map.Growth.Select(g => Resize(g, byMotivated.GetValueOrDefault(g.Tensor), b, m)).ToArray();
+        return new WeightsMap(Map.BaseVariant, Map.MotivatedVariant, entries, growth);
+    }
+
+    // A growth step's region along an option-dependent dimension: the whole dimension, the base's prefix, or the extra
+    // part after it (e.g. the head's rows for another class count, the flattened features of another input size).
+    private static GrowthStep Resize(GrowthStep g, MapEntry? e, VariantInfo b, VariantInfo m)
+    {
+        var motShape = m.Shape(g.Tensor);
+        var oldMot = e?.MotivatedShape;
+        if (oldMot is null || motShape.AsSpan().SequenceEqual(oldMot)) return g;
+        var baseShape = b.Shape(e!.BaseName);
+        TensorRegion Fix(TensorRegion r)
+        {
+            var dims = r.Dims.ToArray();
+            for (var d = 0; d < dims.Length; d++)
+            {
+                if (motShape[d] == oldMot[d] && baseShape[d] == e.BaseShape[d]) continue;
+                if (dims[d].Start == 0 && dims[d].Length == oldMot[d]) dims[d] = new DimRange(0, motShape[d]);
+                else if (dims[d].Start == 0 && dims[d].Length == e.BaseShape[d]) dims[d] = new DimRange(0, baseShape[d]);
+                else if (dims[d].Start == e.BaseShape[d] && dims[d].End == oldMot[d]) dims[d] = new DimRange(baseShape[d], motShape[d] - baseShape[d]);
+                else throw new WeightsMapMismatchException($"The growth step {g} cannot follow the new sizes {WeightsMap.Shape(baseShape)} -> {WeightsMap.Shape(motShape)}.");
+            }
+            return new TensorRegion(dims);
+        }
+        return g with { Region = Fix(g.Region), Source = g.Source is null ? null : Fix(g.Source) };
     }
 
     private static MapEntry Resize(MapEntry e, long[] baseShape, long[] motShape)
@@ -161,17 +194,32 @@ public abstract class ScalableModelDefinition
     /// This model with another declared pair as base and motivated (<see cref="Pairs"/>: the <c>[ScalableModel]</c> pair and
     /// every <c>[Pair(base, motivated)]</c>, each with a map proven at compile time).
     /// </summary>
-    public ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant)
+    public ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) => WithPair(baseVariant, motivatedVariant, Growth.Default);
+
+    /// <summary>
+    /// As <see cref="WithPair(string, string)"/>, under the growth rule <paramref name="growth"/>: a <c>[Pair]</c> declared
+    /// with that <c>Growth</c>, or the pair as declared when its rule is that one (<see cref="Growth.Default"/>: as declared).
+    /// </summary>
+    public ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant, Growth growth)
     {
         GetVariant(baseVariant);
         GetVariant(motivatedVariant);
         var root = this is PairView v ? v.Inner : this;
-        var map = root.PairMapCore(baseVariant, motivatedVariant)
-            ?? throw new ArgumentException(
-                $"'{Name}' has no proven weights map {baseVariant} -> {motivatedVariant}. Declared pairs: "
-                + string.Join(", ", root.Pairs.Select(p => p.Base + " -> " + p.Motivated)) + ". Add [Pair(\"" + baseVariant + "\", \"" + motivatedVariant + "\")].",
+        var map = root.PairMapCore(baseVariant, motivatedVariant, growth);
+        if (map is null && growth is Growth.Paper or Growth.FunctionPreserving
+            && root.PairMapCore(baseVariant, motivatedVariant, Growth.Default) is { } declared
+            && declared.PreservesFunction == (growth == Growth.FunctionPreserving))
+            map = declared;
+        if (map is null)
+        {
+            var rule = growth == Growth.Default ? "" : " under Growth." + growth;
+            var fix = growth == Growth.Default ? "" : ", Growth = Growth." + growth;
+            throw new ArgumentException(
+                $"'{Name}' has no proven weights map {baseVariant} -> {motivatedVariant}{rule}. Declared pairs: "
+                + string.Join(", ", root.Pairs.Select(p => p.Base + " -> " + p.Motivated)) + ". Add [Pair(\"" + baseVariant + "\", \"" + motivatedVariant + "\"" + fix + ")].",
                 nameof(motivatedVariant));
-        return baseVariant == root.BaseVariant && motivatedVariant == root.MotivatedVariant ? root : new PairView(root, baseVariant, motivatedVariant, map);
+        }
+        return ReferenceEquals(map, root.Map) ? root : new PairView(root, baseVariant, motivatedVariant, map);
     }
 
     public override string ToString() => $"{Name} ({BaseVariant} -> {MotivatedVariant})";

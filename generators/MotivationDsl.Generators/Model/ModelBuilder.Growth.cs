@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>One step of function-preserving growth: zero a region of a motivated tensor, or copy one region of it into another.</summary>
+internal sealed class GrowthOpDesc
+{
+    public GrowthOpDesc(string tensor, (long Start, long Length)[] region, (long Start, long Length)[]? source = null)
+    {
+        Tensor = tensor; Region = region; Source = source;
+    }
+
+    public string Tensor { get; }
+    public (long Start, long Length)[] Region { get; }
+    /// <summary>Null: zero <see cref="Region"/>. Else copy this region of the same tensor into <see cref="Region"/>.</summary>
+    public (long Start, long Length)[]? Source { get; }
+    public bool IsZero => Source is null;
+}
+
+// Function-preserving growth (Growth.FunctionPreserving): which regions of the motivated model start at zero or as copies
+// so that, right after the base's weights are copied in, the motivated model computes the base's function.
+internal sealed partial class ModelBuilder
+{
+    private const int GrowthPaper = 1, GrowthPreserving = 2;
+
+    // The growth rule of the [Pair] being built (0: the model's and stages' rules apply).
+    private int _pairGrowth;
+    private LocationInfo? _pairLocation;
+
+    private int StageGrowth(LayerSpec stage) => _pairGrowth != 0 ? _pairGrowth : stage.Growth != 0 ? stage.Growth : ModelGrowth;
+
+    private int ModelGrowth => _pairGrowth != 0 ? _pairGrowth : _spec.Growth != 0 ? _spec.Growth : GrowthPaper;
+
+    /// <summary>The stage's depth rule: its own, else the model's, else FirstL under function-preserving growth, else LastToLast.</summary>
+    private int DepthRule(LayerSpec stage) =>
+        _pairGrowth == GrowthPreserving ? (stage.DepthMap == 1 || stage.DepthMap == 0 && _spec.DepthMap == 1 ? 1 : 2)
+        : stage.DepthMap != 0 ? stage.DepthMap
+        : _spec.DepthMap != 0 ? _spec.DepthMap
+        : StageGrowth(stage) == GrowthPreserving ? 2 : 1;
+
+    private LocationInfo? GrowthLocation(LayerSpec? stage) =>
+        _pairGrowth != 0 ? _pairLocation
+        : stage is not null && stage.Has("Growth") ? stage.At("Growth") : _spec.Has("Growth") ? _spec.At("Growth") : stage?.Location ?? _spec.Location;
+
+    /// <summary>
+    /// The growth steps of a proven map, or an empty list under the paper's rule. Null when the rule cannot hold
+    /// (MOT033 / MOT034 reported).
+    /// </summary>
+    private List<GrowthOpDesc>? BuildGrowth(ResolvedVariant b, ResolvedVariant m, List<MapEntryDesc> map)
+    {
+        var stages = _spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToDictionary(l => l.Name!);
+        bool Preserving(TensorDesc t) => (t.Stage is null ? ModelGrowth : StageGrowth(stages[t.Stage])) == GrowthPreserving;
+        var ops = new List<GrowthOpDesc>();
+        if (ModelGrowth != GrowthPreserving && stages.Values.All(s => StageGrowth(s) != GrowthPreserving)) return ops;
+
+        var before = _diagnostics.Count;
+        var motByName = m.Tensors.ToDictionary(t => t.Name);
+        var widthLoc = m.Spec.HasWidth ? m.Spec.At("Width") : m.Spec.At("WidthMultiplier");
+        var tiled = TiledTensors(b, m, motByName);
+        if (_diagnostics.Count > before) return null;
+        for (var li = 0; li < b.Layers.Count; li++)
+        {
+            var bl = b.Layers[li]; var ml = m.Layers[li];
+            if (!IsEncoderStage(bl) || StageGrowth(bl.Spec) != GrowthPreserving) continue;
+            var (bb, mb) = (bl.Blocks[0], ml.Blocks[0]);
+            if (bb.In / bb.Heads != mb.In / mb.Heads)
+            {
+                Report(DiagnosticDescriptors.GrowthNotPreserving, m.Spec.Has("Heads") ? m.Spec.At("Heads") : widthLoc, b.Name, m.Name, bl.Spec.Display + " attention",
+                    $"the head dimension grows from {bb.In / bb.Heads} to {mb.In / mb.Heads}, and attention scores are scaled by 1/sqrt(head dimension); keep the head dimension and add heads");
+                return null;
+            }
+        }
+
+        var copies = new List<GrowthOpDesc>();
+        foreach (var e in map)
+        {
+            var mt = motByName[e.MotivatedName];
+            if (!Preserving(mt) || mt.Shape.Length == 0) continue;
+            var pieces = e.Pieces?.Select(p => p.Motivated).ToList() ?? new List<(long, long)[]> { e.Region };
+            var token = mt.Stage is null && IsTokenTensor(mt.Name);
+            var outDim = token ? mt.Shape.Length - 1 : 0;
+            // Every dimension other than channels (kernels, the token sequence) must be the same: a grown kernel or sequence
+            // is a prefix of another function.
+            for (var d = 0; d < mt.Shape.Length; d++)
+            {
+                if (d == outDim || (!token && d == 1) || e.BaseShape[d] == mt.Shape[d]) continue;
+                Report(DiagnosticDescriptors.GrowthNotPreserving, widthLoc, b.Name, m.Name, mt.Name,
+                    $"its dimension {d} grows from {e.BaseShape[d]} to {mt.Shape[d]}; only channels can grow");
+                return null;
+            }
+            if (!token && mt.Shape.Length >= 2)
+            {
+                // Base output rows read nothing from the extra inputs.
+                var rows = Merge(pieces.Select(r => r[0]));
+                var gaps = Gaps(Merge(pieces.Select(r => r[1])), mt.Shape[1]);
+                foreach (var row in rows)
+                    foreach (var gap in gaps)
+                        ops.Add(new GrowthOpDesc(mt.Name, new[] { row, gap }.Concat(mt.Shape.Skip(2).Select(n => (0L, n))).ToArray()));
+            }
+            if (tiled.TryGetValue(mt.Name, out var location))
+            {
+                long bo = e.BaseShape[outDim], mo = mt.Shape[outDim];
+                if (mo % bo != 0)
+                {
+                    Report(DiagnosticDescriptors.GrowthNotPreserving, location, b.Name, m.Name, mt.Name,
+                        $"it feeds a LayerNorm, so its {mo - bo} extra features must repeat the base's {bo} to keep the normalisation's statistics, which needs a whole multiple ({mo} is not)");
+                    return null;
+                }
+                (long, long)[] Slab(long start) => mt.Shape.Select((n, d) => d == outDim ? (start, bo) : (0L, n)).ToArray();
+                for (var k = 1L; k < mo / bo; k++) copies.Add(new GrowthOpDesc(mt.Name, Slab(k * bo), Slab(0)));
+            }
+        }
+        if (!ExtraBlocksStartAsIdentity(b, m, stages, ops)) return null;
+        ops.AddRange(copies); // after the zeros: a copy repeats rows whose extra inputs are already zero
+        foreach (var problem in MapChecker.CheckGrowth(m.Tensors, map, ops))
+            Report(DiagnosticDescriptors.InternalError, GrowthLocation(null), _spec.FullName, "function-preserving growth " + b.Name + " -> " + m.Name + ": " + problem);
+        return _diagnostics.Count > before ? null : ops;
+    }
+
+    private bool IsTokenTensor(string name) =>
+        _spec.Layers.Any(l => l.Name == name && l.Kind is LayerKind.ClassToken or LayerKind.PositionalEmbedding);
+
+    /// <summary>
+    /// Extra blocks of function-preserving stages: each must be able to start as an identity; its residual branch's last
+    /// normalisation (or projection) is zeroed. Encoder blocks have two branches: attention output and the MLP's last linear.
+    /// </summary>
+    private bool ExtraBlocksStartAsIdentity(ResolvedVariant b, ResolvedVariant m, Dictionary<string, LayerSpec> stages, List<GrowthOpDesc> ops)
+    {
+        for (var li = 0; li < b.Layers.Count; li++)
+        {
+            var bl = b.Layers[li]; var ml = m.Layers[li];
+            if (bl.Kind != LayerKind.Stage || StageGrowth(bl.Spec) != GrowthPreserving) continue;
+            var stage = bl.Spec;
+            int l = bl.Blocks.Count, lm = ml.Blocks.Count;
+            var image = new HashSet<int>(Enumerable.Range(0, l).Select(i => MapBlock(i, l, lm, DepthRule(stage))));
+            var user = stage.HasBlockType ? _blocks[stage.BlockType!] : null;
+            var isEncoder = !stage.HasBlockType && stage.Block == 3;
+            var reluAfterAdd = user?.ReLUAfterAdd ?? stage.Block is 0 or 1;
+            for (var j = 0; j < lm; j++)
+            {
+                if (image.Contains(j)) continue;
+                var blk = ml.Blocks[j];
+                var key = $"{stage.Name}.{stage.BlockPrefix}{j}";
+                string? why = null;
+                if (user is not null && !user.Residual)
+                    why = $"[ScalableBlock] {user.ClassName} has no residual path (Residual = false), so its output is never its input";
+                else if (blk.Stride != 1 || blk.In != blk.Out || blk.Shortcut != ShortcutKind.None || (stage.Block == 2 && !stage.HasBlockType && !blk.Residual))
+                    why = $"it changes the shape from [{blk.In}, {blk.InH}, {blk.InW}] to [{blk.Out}, {blk.OutH}, {blk.OutW}]; place the base's blocks first (DepthMap.FirstL) so that the extra blocks keep the shape";
+                else if (j == 0 && reluAfterAdd)
+                    why = "it is the first block of its stage and applies ReLU after the residual add, so it is an identity only for non-negative input; place the base's blocks first (DepthMap.FirstL)";
+                if (why is not null)
+                {
+                    Report(DiagnosticDescriptors.ExtraBlockNotIdentity, GrowthLocation(stage), b.Name, m.Name, key, why);
+                    return false;
+                }
+                var tensors = m.Tensors.Where(t => t.Stage == stage.Name && t.Block == j && !t.IsBuffer).ToList();
+                IEnumerable<TensorDesc> last;
+                if (isEncoder)
+                    last = tensors.Where(t => t.Local.StartsWith("self_attention.out_proj.", StringComparison.Ordinal) || t.Local.StartsWith("mlp.3.", StringComparison.Ordinal));
+                else
+                {
+                    var layer = Owner(tensors[tensors.Count - 1].Local);
+                    last = tensors.Where(t => Owner(t.Local) == layer);
+                }
+                foreach (var t in last) ops.Add(new GrowthOpDesc(t.Name, t.Shape.Select(n => (0L, n)).ToArray()));
+            }
+        }
+        return true;
+    }
+
+    private static string Owner(string local) => local.Substring(0, Math.Max(0, local.LastIndexOf('.')));
+
+    /// <summary>
+    /// Tensors whose output features pass through a LayerNorm that the motivated model widens: the widened features must
+    /// repeat the base's (a LayerNorm's mean and variance span all features). A segment runs from a layer that sets the
+    /// width (convolution, linear, patch embedding, a convolutional stage) through the per-feature layers that follow it.
+    /// Returns tensor name -> the LayerNorm or stage that requires it.
+    /// </summary>
+    private Dictionary<string, LocationInfo?> TiledTensors(ResolvedVariant b, ResolvedVariant m, Dictionary<string, TensorDesc> motByName)
+    {
+        var result = new Dictionary<string, LocationInfo?>();
+        var segment = new List<int>();
+        void Close()
+        {
+            if (segment.Count == 0) return;
+            LocationInfo? normLoc = null;
+            foreach (var i in segment)
+            {
+                var ml = m.Layers[i]; var bl = b.Layers[i];
+                var widened = ml.Kind == LayerKind.LayerNorm && ml.In != bl.In
+                    || IsEncoderStage(ml) && ml.In != bl.In;
+                if (widened) { normLoc = ml.Spec.Location; break; }
+            }
+            if (normLoc is not null)
+            {
+                var first = m.Layers[segment[0]];
+                if (first.Kind == LayerKind.Stage && !IsEncoderStage(first))
+                {
+                    Report(DiagnosticDescriptors.GrowthNotPreserving, normLoc, b.Name, m.Name, first.Spec.Display,
+                        "a LayerNorm widens the features this convolutional stage outputs; repeating the base's features is supported only after a convolution, a linear layer or a patch embedding");
+                }
+                foreach (var i in segment)
+                {
+                    var layer = m.Layers[i];
+                    if (IsEncoderStage(layer))
+                    {
+                        foreach (var t in m.Tensors.Where(t => t.Stage == layer.Spec.Name && StreamLocal(t.Local)))
+                            result[t.Name] = normLoc;
+                    }
+                    else if (layer.Spec.Name is { } name)
+                        foreach (var t in m.Tensors.Where(t => t.Stage is null && (t.Name == name || t.Name.StartsWith(name + ".", StringComparison.Ordinal)) && t.Shape.Length > 0))
+                            result[t.Name] = normLoc;
+                }
+            }
+            segment.Clear();
+        }
+        for (var i = 0; i < m.Layers.Count; i++)
+        {
+            var l = m.Layers[i];
+            var setsWidth = l.Kind is LayerKind.Linear or LayerKind.PatchEmbedding || l.Kind == LayerKind.Conv2d && !l.Depthwise
+                || l.Kind == LayerKind.Stage && !IsEncoderStage(l);
+            if (setsWidth) Close();
+            segment.Add(i);
+        }
+        Close();
+        return result;
+    }
+
+    private static bool IsEncoderStage(RLayer l) => l.Kind == LayerKind.Stage && !l.Spec.HasBlockType && l.Spec.Block == 3;
+
+    /// <summary>Encoder block tensors whose outputs are the residual stream (the rest are heads and MLP features).</summary>
+    private static bool StreamLocal(string local) =>
+        local.StartsWith("ln_1.", StringComparison.Ordinal) || local.StartsWith("ln_2.", StringComparison.Ordinal)
+        || local.StartsWith("self_attention.out_proj.", StringComparison.Ordinal) || local.StartsWith("mlp.3.", StringComparison.Ordinal);
+
+    private static List<(long Start, long Length)> Merge(IEnumerable<(long Start, long Length)> ranges)
+    {
+        var result = new List<(long Start, long Length)>();
+        foreach (var r in ranges.OrderBy(r => r.Start))
+        {
+            if (result.Count > 0 && result[result.Count - 1].Start + result[result.Count - 1].Length >= r.Start)
+            {
+                var last = result[result.Count - 1];
+                result[result.Count - 1] = (last.Start, Math.Max(last.Start + last.Length, r.Start + r.Length) - last.Start);
+            }
+            else result.Add(r);
+        }
+        return result;
+    }
+
+    private static List<(long Start, long Length)> Gaps(List<(long Start, long Length)> covered, long size)
+    {
+        var gaps = new List<(long Start, long Length)>();
+        var at = 0L;
+        foreach (var r in covered)
+        {
+            if (r.Start > at) gaps.Add((at, r.Start - at));
+            at = Math.Max(at, r.Start + r.Length);
+        }
+        if (at < size) gaps.Add((at, size - at));
+        return gaps;
+    }
+}

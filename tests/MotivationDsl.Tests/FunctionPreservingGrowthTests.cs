@@ -1,0 +1,144 @@
+using MotivationDsl.Examples.EfficientNet;
+using MotivationDsl.Examples.ResNetCifar;
+using MotivationDsl.Examples.VisionTransformer;
+using MotivationDsl.Tests.Models;
+using MotivationDsl.Training;
+using MotivationDsl.Training.Conditions;
+using MotivationDsl.Training.Optimizers;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace MotivationDsl.Tests;
+
+/// <summary>
+/// Growth.FunctionPreserving: right after the first base -> motivated copy and the growth steps, the motivated model's
+/// logits equal the base's (eval mode); under the paper's rule they do not.
+/// </summary>
+public class FunctionPreservingGrowthTests
+{
+    public static TheoryData<string> Families => new() { "ResNetCifar", "EfficientNet", "VisionTransformer", "TinyGrowingViT", "WideNet", "CustomNet" };
+
+    private static (ScalableModelDefinition Definition, ModelOptions? Options) Family(string name) => name switch
+    {
+        "ResNetCifar" => (ResNetCifar.Definition, null),
+        "EfficientNet" => (EfficientNet.Definition, new ModelOptions { InputSize = 32, Classes = 10 }),
+        "VisionTransformer" => (VisionTransformerCifar.Definition, new ModelOptions { InputSize = 16, Classes = 10 }),
+        "TinyGrowingViT" => (TinyGrowingViT.Definition, null),
+        "WideNet" => (WideNet.Definition, null),
+        "CustomNet" => (CustomNet.Definition, null),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Motivated_model_starts_from_the_base_function_only_under_function_preserving_growth(string family)
+    {
+        torch.set_num_threads(1);
+        var (definition, options) = Family(family);
+        var (b, m) = (definition.BaseVariant, definition.MotivatedVariant);
+
+        var preserving = LogitGap(definition.WithPair(b, m, Growth.FunctionPreserving), options);
+        var paper = LogitGap(definition.WithPair(b, m, Growth.Paper), options);
+
+        Assert.True(preserving.Gap <= 1e-5, $"{family}: function-preserving logits differ by {preserving.Gap} (logits up to {preserving.Scale})");
+        Assert.True(paper.Gap > 1e-3, $"{family}: under the paper's rule the logits differ by only {paper.Gap}");
+    }
+
+    [Fact]
+    public void Declared_rule_is_the_paper_unless_a_pair_or_the_model_says_otherwise()
+    {
+        Assert.False(ResNetCifar.Definition.Map.PreservesFunction);
+        Assert.True(ResNetCifar.WithPair("ResNet20", "ResNet32", Growth.FunctionPreserving).Map.PreservesFunction);
+        Assert.Same(ResNetCifar.Definition, ResNetCifar.WithPair("ResNet20", "ResNet32", Growth.Paper));
+        Assert.True(TinyGrowingViT.Definition.Map.PreservesFunction);
+        Assert.Same(TinyGrowingViT.Definition, TinyGrowingViT.WithPair("S", "L", Growth.FunctionPreserving));
+        var error = Assert.Throws<ArgumentException>(() => ResNetCifar.WithPair("ResNet20", "ResNet44", Growth.FunctionPreserving));
+        Assert.Contains("no proven weights map ResNet20 -> ResNet44 under Growth.FunctionPreserving", error.Message);
+        Assert.Contains("[Pair(\"ResNet20\", \"ResNet44\", Growth = Growth.FunctionPreserving)]", error.Message);
+    }
+
+    [Fact]
+    public void Growth_steps_follow_model_options_for_another_class_count()
+    {
+        var definition = EfficientNet.WithPair("B2", "B3", Growth.FunctionPreserving);
+        var map = definition.MapFor(new ModelOptions { Classes = 10 });
+        var head = map.Growth.Single(g => g.Tensor == "classifier.1.weight");
+        Assert.Equal(GrowthAction.Zero, head.Action);
+        Assert.Equal(new TensorRegion(new DimRange(0, 10), new DimRange(1408, 128)), head.Region);
+    }
+
+    [Fact]
+    public void Trainer_applies_growth_once_at_the_first_activation()
+    {
+        torch.set_num_threads(1);
+        var definition = ResNetCifar.WithPair("ResNet20", "ResNet32", Growth.FunctionPreserving);
+        using var trainer = MotivationTrainer.Create(definition, new TrainerOptions
+        {
+            Optimizer = new SgdOptions(0.05, Momentum: 0.9),
+            Condition = new Never(),
+            Seed = 3,
+            TrackTrainAccuracy = false,
+        });
+        var x = randn(4, 3, 32, 32, generator: new Generator(11));
+        var y = tensor(new long[] { 0, 1, 2, 3 });
+        var data = new DelegateDataLoader(2, _ => [(x, y), (x.flip(3), y)]);
+        trainer.Fit(data, null, epochs: 1);
+
+        trainer.SwitchToMotivated();
+        Assert.True(MaxGap(trainer.Pair, x) <= 1e-5);
+        var extra = ParameterNamed(trainer.Pair.Motivated, "layer1.3.bn2.weight");
+        Assert.Equal(0f, extra.abs().max().item<float>());
+
+        // Train the motivated model a step: the extra block's last BN scale moves off zero and must stay so.
+        using (var scope = NewDisposeScope())
+        {
+            trainer.Pair.Motivated.train();
+            var loss = nn.functional.cross_entropy(trainer.Pair.Motivated.call(x), y);
+            trainer.Pair.Motivated.zero_grad();
+            loss.backward();
+            using (no_grad()) extra.add_(1.0f);
+        }
+        trainer.SwitchToBase();
+        trainer.SwitchToMotivated();
+        Assert.True(extra.abs().min().item<float>() > 0.5f, "the second activation re-applied the growth steps");
+    }
+
+    private static Tensor ParameterNamed(nn.Module module, string name) => module.named_parameters().Single(p => p.name == name).parameter;
+
+    /// <summary>Trains the base a few steps (weights and BatchNorm statistics move), copies it into the motivated model, applies growth.</summary>
+    private static (double Gap, double Scale) LogitGap(ScalableModelDefinition definition, ModelOptions? options)
+    {
+        using var pair = definition.CreatePair(null, 5, options);
+        var info = definition.Describe(definition.BaseVariant, options);
+        var x = randn([4, .. info.InputShape.Select(d => (long)d)], generator: new Generator(17));
+        var y = tensor(new long[] { 0, 1, 2, 3 }) % info.Classes;
+        using (var optimizer = optim.SGD(pair.Base.parameters(), 0.05, momentum: 0.9))
+        {
+            pair.Base.train();
+            for (var i = 0; i < 3; i++)
+            {
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                nn.functional.cross_entropy(pair.Base.call(x), y).backward();
+                optimizer.step();
+            }
+        }
+        pair.Map.CopyBaseToMotivated();
+        pair.Map.ApplyGrowth();
+        using var _ = no_grad();
+        pair.Base.eval();
+        pair.Motivated.eval();
+        var scale = pair.Base.call(x).abs().max().item<float>();
+        return (MaxGap(pair, x), scale);
+    }
+
+    private static double MaxGap(MotivationPair pair, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        pair.Base.eval();
+        pair.Motivated.eval();
+        return (pair.Base.call(x) - pair.Motivated.call(x)).abs().max().item<float>();
+    }
+}
