@@ -17,7 +17,7 @@ public readonly record struct Stats(int N, double Mean, double Std, double Min, 
 /// <summary>One table row: a model of a run kind, aggregated over seeds.</summary>
 public sealed record RowSummary
 {
-    /// <summary>X-C, X-Y-B, X-Y-M, Y-C, X-R-B, X-R-M, X-E-B, X-E-M.</summary>
+    /// <summary>X-C, X-Y-B, X-Y-M, X-F-B, X-F-M, Y-C, X-R-B, X-R-M, X-E-B, X-E-M.</summary>
     public required string Row { get; init; }
     public required string Description { get; init; }
     public required RunKind Kind { get; init; }
@@ -38,7 +38,11 @@ public sealed record RowSummary
     public Stats AccPerFlopsPerSeed { get; init; }
 }
 
-public sealed record ExperimentSummary(ExperimentConfig Config, string ConfigHash, IReadOnlyList<RowSummary> Rows, IReadOnlyList<RunRecord> Runs);
+public sealed record ExperimentSummary(ExperimentConfig Config, string ConfigHash, IReadOnlyList<RowSummary> Rows, IReadOnlyList<RunRecord> Runs)
+{
+    /// <summary>The two growth rules compared (when both X-Y and X-F runs exist), else null.</summary>
+    public GrowthComparison? Growth { get; init; }
+}
 
 /// <summary>Turns run records into table rows with Eq. 1 metrics.</summary>
 public static class Aggregation
@@ -48,6 +52,8 @@ public static class Aggregation
         ("X-C", RunKind.ClassicalBase, ModelRole.Base, "base trained classically"),
         ("X-Y-B", RunKind.Motivated, ModelRole.Base, "base of the motivated run"),
         ("X-Y-M", RunKind.Motivated, ModelRole.Motivated, "motivated model of the motivated run"),
+        ("X-F-B", RunKind.MotivatedFunctionPreserving, ModelRole.Base, "base of the function-preserving motivated run"),
+        ("X-F-M", RunKind.MotivatedFunctionPreserving, ModelRole.Motivated, "motivated model of that run"),
         ("Y-C", RunKind.ClassicalLarge, ModelRole.Motivated, "large model trained classically"),
         ("X-R-B", RunKind.RandomAblation, ModelRole.Base, "ablation: random activations at the X-Y share, base"),
         ("X-R-M", RunKind.RandomAblation, ModelRole.Motivated, "ablation: random activations at the X-Y share, motivated"),
@@ -88,7 +94,10 @@ public static class Aggregation
             if (yc is not null)
                 rows = rows.Select(r => r == xc ? r : r with { AccFRatio = r.AccPerFlops / yc.AccPerFlops }).ToList();
         }
-        return new ExperimentSummary(config, hash, rows, runs.OrderBy(r => r.Seed).ThenBy(r => r.Kind).ToList());
+        return new ExperimentSummary(config, hash, rows, runs.OrderBy(r => r.Seed).ThenBy(r => r.Kind).ToList())
+        {
+            Growth = GrowthComparison.Of(config, runs),
+        };
     }
 
     private static double? PerSeed(IReadOnlyList<RunRecord> runs, RowSummary row, long seed)

@@ -38,6 +38,7 @@ public static class ExperimentCli
         run options: --data DIR (default /usr/share/datasets/fashion-mnist, else the embedded sample) --train-limit N --test-limit N
                      --epochs E --seeds 1,2,3 --batch 128 --optimizer sgd|adamw --lr 0.1 --momentum 0.9 --wd 5e-4
                      --schedule cosine|constant --warmup 0 --k 2 --crop 0 --flip --ablations --threads 1 --eval-every-epoch
+                     --growth-model NAME (also run X-F: the same architecture declared with function-preserving growth)
                      --work DIR (default runs/experiments/NAME) --out DIR (default results)
         transfer options: see docs/experiments.md
         """;
@@ -83,10 +84,10 @@ public static class ExperimentCli
         }
     }
 
-    internal static ScalableModelDefinition Find(IEnumerable<ScalableModelDefinition> defs, string name) =>
+    internal static ScalableModelDefinition Find(IEnumerable<ScalableModelDefinition> defs, string name, string option = "model") =>
         defs.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? defs.FirstOrDefault(d => string.Equals(d.Name.Split('.')[^1], name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Unknown model '{name}'; known: {string.Join(", ", defs.Select(d => d.Name))}.");
+        ?? throw new ArgumentException($"Unknown model '{name}' (--{option}); known: {string.Join(", ", defs.Select(d => d.Name))}.");
 
     internal static DatasetPair LoadData(string? dir) => dir is null ? Datasets.FashionMnist() : Datasets.Load(dir);
 
@@ -106,6 +107,7 @@ public static class ExperimentCli
     private static int RunProtocol(Options o, ScalableModelDefinition[] defs, string[] rawArgs)
     {
         var def = Find(defs, o.Req("model"));
+        var growth = o.Str("growth-model") is { } g ? Find(defs, g, "growth-model") : null;
         var name = o.Req("name");
         var dataDir = o.Str("data");
         var trainLimit = o.IntOrNull("train-limit");
@@ -119,8 +121,9 @@ public static class ExperimentCli
             LearningRate = o.Dbl("lr", 0.1), Momentum = o.Dbl("momentum", 0.9), WeightDecay = o.Dbl("wd", 5e-4),
             Schedule = o.Str("schedule", "cosine")!, WarmupEpochs = o.Int("warmup", 0), K = o.Int("k", 2),
             CropPadding = o.Int("crop", 0), HorizontalFlip = o.Flag("flip"), Ablations = o.Flag("ablations"),
-            Threads = o.Int("threads", 1), EvalEveryEpoch = o.Flag("eval-every-epoch"),
+            Threads = o.Int("threads", 1), EvalEveryEpoch = o.Flag("eval-every-epoch"), GrowthModel = growth?.Name,
         };
+        if (growth is not null) ExperimentRunner.CheckSameArchitecture(def, growth, config);
         var work = o.Str("work", Path.Combine("runs", "experiments", name))!;
         var outDir = o.Str("out", "results")!;
         o.EnsureAllUsed();
@@ -135,8 +138,8 @@ public static class ExperimentCli
 
         var command = "dotnet run -c Release --project examples/Experiments -- " + string.Join(' ', rawArgs.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         var machine = Machine();
-        var runner = new ExperimentRunner(def, config, new ExperimentData(train, test, norm), work, Console.Out);
-        Console.WriteLine($"experiment {name}: {def}, {config.Data}; config hash {config.Hash()}; work {work}");
+        var runner = new ExperimentRunner(def, config, new ExperimentData(train, test, norm), work, Console.Out, growth);
+        Console.WriteLine($"experiment {name}: {def}{(growth is null ? "" : $" and {growth.Name} (function-preserving growth)")}, {config.Data}; config hash {config.Hash()}; work {work}");
         runner.JobFinished = recs => ResultsWriter.Write(outDir, Aggregation.Summarize(config, runner.ConfigHash, recs), command, machine);
         var records = runner.Run();
         var summary = Aggregation.Summarize(config, runner.ConfigHash, records);

@@ -8,13 +8,21 @@ using MotivationDsl.Training.Schedules;
 
 namespace MotivationDsl.Experiments;
 
-/// <summary>The runs of the protocol. One run of <see cref="Motivated"/> yields two table rows (X-Y-B and X-Y-M).</summary>
+/// <summary>
+/// The runs of the protocol. One run of <see cref="Motivated"/> yields two table rows (X-Y-B and X-Y-M), one of
+/// <see cref="MotivatedFunctionPreserving"/> two more (X-F-B and X-F-M). Records store the names, not the numbers.
+/// </summary>
 public enum RunKind
 {
     /// <summary>X-C: the base trained alone (condition <see cref="Never"/>).</summary>
     ClassicalBase,
     /// <summary>X-Y: the motivated pair, <see cref="ConsecutiveDecrease"/>(k).</summary>
     Motivated,
+    /// <summary>
+    /// X-F: the motivated pair of <see cref="ExperimentConfig.GrowthModel"/> (the same architecture declared with the
+    /// function-preserving growth rule), <see cref="ConsecutiveDecrease"/>(k), same seed, data order and budget as X-Y.
+    /// </summary>
+    MotivatedFunctionPreserving,
     /// <summary>Y-C: the large model trained alone (condition <see cref="Always"/>).</summary>
     ClassicalLarge,
     /// <summary>Ablation X-R: <see cref="RandomSchedule"/> at the motivated share measured by the same seed's X-Y run.</summary>
@@ -27,6 +35,7 @@ public enum RunKind
 /// Everything that determines a run's result. <see cref="Hash"/> covers all of it except <see cref="Name"/>,
 /// <see cref="Seeds"/> and <see cref="Ablations"/>: those choose WHICH (run, seed) jobs exist, not what any job
 /// computes, so seeds or ablations can be added to a finished experiment and only the new jobs run.
+/// <see cref="GrowthModel"/> is hashed when set (it names the model an X-F job trains).
 /// </summary>
 public sealed record ExperimentConfig
 {
@@ -63,11 +72,19 @@ public sealed record ExperimentConfig
     public int Threads { get; init; } = 1;
     /// <summary>Evaluate on the test set after every epoch (slower) instead of only at the end.</summary>
     public bool EvalEveryEpoch { get; init; }
+    /// <summary>
+    /// Name of a second definition: the same architecture and variants as <see cref="Model"/>, declared with the
+    /// function-preserving growth rule. When set, every seed also runs <see cref="RunKind.MotivatedFunctionPreserving"/>.
+    /// Hashed only when set, so configurations without it keep the hash they had before it existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? GrowthModel { get; init; }
 
     public IEnumerable<RunKind> Kinds()
     {
         yield return RunKind.ClassicalBase;
         yield return RunKind.Motivated;
+        if (GrowthModel is not null) yield return RunKind.MotivatedFunctionPreserving;
         yield return RunKind.ClassicalLarge;
         if (Ablations)
         {

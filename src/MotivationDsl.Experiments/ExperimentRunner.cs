@@ -14,13 +14,21 @@ public sealed record ExperimentData(ImageDataset Train, ImageDataset Test, Norma
 
 /// <summary>
 /// Runs the paper's protocol for one pair over seeds: X-C, X-Y (rows X-Y-B and X-Y-M), Y-C and optionally the
-/// ablations. Every finished (run, seed) job is saved atomically under <c>{WorkDir}/runs/</c> and skipped next
-/// time; an interrupted job resumes from its last epoch checkpoint under <c>{WorkDir}/ckpt/</c>. The work folder
-/// remembers the configuration hash and refuses another configuration (<see cref="ConfigMismatchException"/>).
+/// ablations; with a growth definition (<see cref="ExperimentConfig.GrowthModel"/>) also X-F (rows X-F-B and X-F-M),
+/// the same pair declared with the function-preserving growth rule. Every finished (run, seed) job is saved atomically
+/// under <c>{WorkDir}/runs/</c> and skipped next time; an interrupted job resumes from its last epoch checkpoint under
+/// <c>{WorkDir}/ckpt/</c>. The work folder remembers the configuration hash and refuses another configuration
+/// (<see cref="ConfigMismatchException"/>).
 /// </summary>
 public sealed class ExperimentRunner
 {
-    public ExperimentRunner(ScalableModelDefinition definition, ExperimentConfig config, ExperimentData data, string workDir, TextWriter? log = null)
+    /// <param name="definition">The model of <see cref="ExperimentConfig.Model"/> (X-C, X-Y, Y-C, ablations).</param>
+    /// <param name="growthDefinition">
+    /// The model of <see cref="ExperimentConfig.GrowthModel"/> (X-F): required exactly when the configuration names one,
+    /// and checked (<see cref="CheckSameArchitecture"/>) before anything runs or is written.
+    /// </param>
+    public ExperimentRunner(ScalableModelDefinition definition, ExperimentConfig config, ExperimentData data, string workDir, TextWriter? log = null,
+        ScalableModelDefinition? growthDefinition = null)
     {
         Definition = definition ?? throw new ArgumentNullException(nameof(definition));
         Config = config ?? throw new ArgumentNullException(nameof(config));
@@ -29,9 +37,21 @@ public sealed class ExperimentRunner
         Log = log ?? TextWriter.Null;
         if (config.Model != definition.Name || config.BaseVariant != definition.BaseVariant || config.MotivatedVariant != definition.MotivatedVariant)
             throw new ArgumentException($"The configuration is for {config.Model} ({config.BaseVariant} -> {config.MotivatedVariant}) but the definition is {definition}.");
+        if (config.GrowthModel is null && growthDefinition is not null)
+            throw new ArgumentException($"A growth definition ({growthDefinition.Name}) was given but the configuration has no GrowthModel.");
+        if (config.GrowthModel is not null)
+        {
+            GrowthDefinition = growthDefinition ?? throw new ArgumentException(
+                $"The configuration names the growth model {config.GrowthModel} but no growth definition was given.");
+            if (config.GrowthModel != growthDefinition.Name)
+                throw new ArgumentException($"The configuration's growth model is {config.GrowthModel} but the growth definition is {growthDefinition.Name}.");
+            CheckSameArchitecture(definition, growthDefinition, config);
+        }
     }
 
     public ScalableModelDefinition Definition { get; }
+    /// <summary>The function-preserving twin of <see cref="Definition"/> (X-F), or null.</summary>
+    public ScalableModelDefinition? GrowthDefinition { get; }
     public ExperimentConfig Config { get; }
     public ExperimentData Data { get; }
     public string WorkDir { get; }
@@ -53,11 +73,41 @@ public sealed class ExperimentRunner
     {
         RunKind.ClassicalBase => "x-c",
         RunKind.Motivated => "x-y",
+        RunKind.MotivatedFunctionPreserving => "x-f",
         RunKind.ClassicalLarge => "y-c",
         RunKind.RandomAblation => "x-r",
         RunKind.EmaAblation => "x-e",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming both models unless <paramref name="growth"/> is the same
+    /// architecture as <paramref name="definition"/>: the configuration's base and motivated variants in both, each with
+    /// equal parameter counts and FLOPs. Only the growth rule (the weights map's initialisation) may differ.
+    /// </summary>
+    public static void CheckSameArchitecture(ScalableModelDefinition definition, ScalableModelDefinition growth, ExperimentConfig config)
+    {
+        var pre = $"The function-preserving run needs {growth.Name} to be the same architecture as {definition.Name}, but";
+        if (growth.BaseVariant != config.BaseVariant || growth.MotivatedVariant != config.MotivatedVariant)
+            throw new ArgumentException($"{pre} {growth.Name} pairs {growth.BaseVariant} -> {growth.MotivatedVariant} and the configuration {config.BaseVariant} -> {config.MotivatedVariant}.");
+        var differences = new List<string>();
+        foreach (var variant in new[] { config.BaseVariant, config.MotivatedVariant })
+        {
+            var a = definition.GetVariant(variant);
+            var b = growth.Variants.FirstOrDefault(v => v.Name == variant);
+            if (b is null) differences.Add($"{growth.Name} has no variant {variant}");
+            else if (a.ParameterCount != b.ParameterCount || a.Flops != b.Flops)
+                differences.Add($"variant {variant} has {a.ParameterCount:N0} parameters and {a.Flops:N0} FLOPs in {definition.Name} " +
+                                $"but {b.ParameterCount:N0} parameters and {b.Flops:N0} FLOPs in {growth.Name}");
+        }
+        if (differences.Count > 0)
+            throw new ArgumentException($"{pre} {string.Join("; ", differences)}. Declare both with the same variants and layers; only the growth rule may differ.");
+    }
+
+    /// <summary>The model a job trains: the growth definition for X-F, else <see cref="Definition"/>.</summary>
+    public ScalableModelDefinition DefinitionFor(RunKind kind) => kind == RunKind.MotivatedFunctionPreserving
+        ? GrowthDefinition ?? throw new InvalidOperationException("The X-F run needs a growth definition.")
+        : Definition;
 
     /// <summary>All jobs in execution order: seed-major, so a partial experiment has complete seeds.</summary>
     public IEnumerable<(RunKind Kind, long Seed)> Jobs() =>
@@ -132,7 +182,8 @@ public sealed class ExperimentRunner
         switch (kind)
         {
             case RunKind.ClassicalBase: return new Never();
-            case RunKind.Motivated: return new ConsecutiveDecrease(Config.K);
+            case RunKind.Motivated:
+            case RunKind.MotivatedFunctionPreserving: return new ConsecutiveDecrease(Config.K);
             case RunKind.ClassicalLarge: return new Always();
             case RunKind.EmaAblation: return new EmaOfLoss(0.02, 0.002);
             case RunKind.RandomAblation:
@@ -174,7 +225,8 @@ public sealed class ExperimentRunner
             Optimizer = Config.CreateOptimizer(), Schedule = Config.CreateSchedule(), Condition = condition,
             Callbacks = callbacks, Seed = seed, TrackTrainAccuracy = false,
         };
-        using var trainer = MotivationTrainer.Create(Definition, options, CPU);
+        var definition = DefinitionFor(kind);
+        using var trainer = MotivationTrainer.Create(definition, options, CPU);
         var resumedFrom = 0;
         var latest = CheckpointCallback.Latest(ckptDir);
         if (latest is not null)
@@ -183,7 +235,7 @@ public sealed class ExperimentRunner
             resumedFrom = trainer.CompletedEpochs;
             Log.WriteLine($"[{name}] resuming from {Path.GetFileName(latest)} ({resumedFrom} epochs done)");
         }
-        else Log.WriteLine($"[{name}] start: {condition.Name}, {Config.Epochs} epochs");
+        else Log.WriteLine($"[{name}] start: {definition.Name}, {condition.Name}, {Config.Epochs} epochs");
 
         var train = TrainLoader(seed);
         var test = TestLoader();

@@ -48,6 +48,7 @@ public static class ResultsWriter
             ["rows"] = JsonNode.Parse(JsonSerializer.Serialize(s.Rows, ExperimentConfig.Json)),
             ["runs"] = JsonNode.Parse(JsonSerializer.Serialize(s.Runs, ExperimentConfig.Json)),
         };
+        if (s.Growth is not null) node["growthComparison"] = JsonNode.Parse(JsonSerializer.Serialize(s.Growth, ExperimentConfig.Json));
         return node.ToJsonString(ExperimentConfig.Json);
     }
 
@@ -56,6 +57,8 @@ public static class ResultsWriter
     /// <summary>ACC/FLOPs in accuracy percentage points per GFLOP of F.</summary>
     private static string E(double v) => double.IsFinite(v) ? (100 * v * 1e9).ToString("F3", Inv) : "-";
     private static string R(double v) => double.IsFinite(v) ? v.ToString("F3", Inv) : "-";
+    /// <summary>Signed percentage points (the value is already in points).</summary>
+    private static string D(double v) => double.IsFinite(v) ? v.ToString("+0.00;-0.00;0.00", Inv) : "-";
 
     public static string Table(ExperimentSummary s)
     {
@@ -88,6 +91,9 @@ public static class ResultsWriter
         sb.AppendLine($"Budget: {c.Epochs} epochs, batch {c.BatchSize}, {c.Optimizer} lr {c.LearningRate.ToString(Inv)} momentum {c.Momentum.ToString(Inv)} wd {c.WeightDecay.ToString(Inv)}, {c.Schedule} schedule" +
                       $"{(c.WarmupEpochs > 0 ? $" ({c.WarmupEpochs} warm-up epochs)" : "")}, k = {c.K}, crop padding {c.CropPadding}, flip {c.HorizontalFlip}, {c.Threads} torch thread(s). " +
                       $"Seeds: {string.Join(", ", c.Seeds)}. Config hash `{s.ConfigHash}`.");
+        if (c.GrowthModel is not null)
+            sb.AppendLine($"Function-preserving growth: the X-F runs train `{c.GrowthModel}` (the same variants under the function-preserving growth rule) " +
+                          $"with the X-Y runs' trigger, seeds, data order and budget.");
         sb.AppendLine();
         var expected = c.Seeds.Count * c.Kinds().Count();
         sb.AppendLine($"Runs finished: {s.Runs.Count} of {expected}.");
@@ -98,6 +104,7 @@ public static class ResultsWriter
                       "ACC/FLOPs = (mean Acc - mean Acc(X-C)) / (mean F - mean F(X-C)), shown in accuracy percentage points per GFLOP; " +
                       "ACC/F ratio = the row's ACC/FLOPs / Y-C's (for X-Y-B this is the paper's ACC/F ratio). Std is the sample standard deviation over seeds.");
         sb.AppendLine();
+        if (s.Growth is not null) sb.Append(GrowthSection(s.Growth));
         sb.AppendLine("## Per run");
         sb.AppendLine();
         sb.AppendLine("| run | seed | condition | base acc % | motivated acc % | F (M) | share | activations | wall s | resumed from epoch |");
@@ -110,7 +117,39 @@ public static class ResultsWriter
         return sb.ToString();
     }
 
-    private static readonly string[] Palette = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F"];
+    /// <summary>The generated comparison of the two growth rules (a markdown section).</summary>
+    public static string GrowthSection(GrowthComparison g)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("## Growth rules: function-preserving vs the paper's map");
+        sb.AppendLine();
+        sb.AppendLine($"X-F (`{g.GrowthModel}`, function-preserving growth) against X-Y (`{g.Model}`, the paper's weights map) and the classical runs. " +
+                      "Test accuracy differences in percentage points, paired by seed (positive: the first row is better); mean, std, min and max are over those seeds.");
+        sb.AppendLine();
+        sb.AppendLine("| difference | meaning | seeds | per seed (pp) | mean pp | std | min | max | first row better in |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var d in g.Differences)
+            sb.AppendLine($"| {d.Row} - {d.Minus} | {d.Description} | {string.Join(", ", d.Seeds)} | {string.Join(" / ", d.Points.Select(D))} | " +
+                          $"{D(d.Stats.Mean)} | {(double.IsFinite(d.Stats.Std) ? d.Stats.Std.ToString("F2", Inv) : "-")} | {D(d.Stats.Min)} | {D(d.Stats.Max)} | {d.Wins} of {d.Seeds.Count} |");
+        sb.AppendLine();
+        foreach (var d in g.Differences.Take(2))
+            if (d.Seeds.Count > 0) sb.AppendLine($"- {Verdict(d)}");
+        sb.AppendLine();
+        return sb.ToString();
+    }
+
+    private static string Verdict(AccuracyDifference d)
+    {
+        var what = d.Row.EndsWith("-B", StringComparison.Ordinal) ? "Base" : "Motivated model";
+        var m = d.Stats.Mean;
+        var outcome = m > 0 ? $"the function-preserving rule wins by {m.ToString("F2", Inv)} pp"
+            : m < 0 ? $"the paper's rule wins by {(-m).ToString("F2", Inv)} pp"
+            : "the two rules tie";
+        return $"{what} ({d.Row} vs {d.Minus}): {outcome} on average over {d.Seeds.Count} seed(s); the function-preserving rule is better in " +
+               $"{d.Wins} of {d.Seeds.Count} and worse in {d.Points.Count(p => p < 0)}.";
+    }
+
+    private static readonly string[] Palette = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF"];
 
     public static Plot AccuracyPlot(ExperimentSummary s)
     {

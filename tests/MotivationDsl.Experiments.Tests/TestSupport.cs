@@ -46,6 +46,41 @@ public partial class TinyNet2
 {
 }
 
+/// <summary>
+/// TinyNet declared a second time with identical attributes: the stand-in for the function-preserving twin (the
+/// Growth attribute is not in this branch). Same architecture, same initialisation, so its X-F runs equal X-Y exactly.
+/// </summary>
+[ScalableModel(InputShape = new[] { 1, 8, 8 }, Classes = 4, Base = "Small", Motivated = "Large")]
+[Variant("Small", Depth = new[] { 1, 2 })]
+[Variant("Large", Depth = new[] { 2, 3 })]
+[Conv2d("conv1", 4, Kernel = 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn1")]
+[ReLU]
+[Stage("layer1", Block.Basic, 4, Stride = 1, Shortcut = Shortcut.A)]
+[Stage("layer2", Block.Basic, 8, Stride = 2, Shortcut = Shortcut.A)]
+[GlobalAvgPool]
+[Flatten]
+[Linear("linear")]
+public partial class TinyNetGrowing
+{
+}
+
+/// <summary>TinyNet with a deeper Large variant (2,4 blocks): the same variant names, another architecture.</summary>
+[ScalableModel(InputShape = new[] { 1, 8, 8 }, Classes = 4, Base = "Small", Motivated = "Large")]
+[Variant("Small", Depth = new[] { 1, 2 })]
+[Variant("Large", Depth = new[] { 2, 4 })]
+[Conv2d("conv1", 4, Kernel = 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn1")]
+[ReLU]
+[Stage("layer1", Block.Basic, 4, Stride = 1, Shortcut = Shortcut.A)]
+[Stage("layer2", Block.Basic, 8, Stride = 2, Shortcut = Shortcut.A)]
+[GlobalAvgPool]
+[Flatten]
+[Linear("linear")]
+public partial class TinyNetDeeper
+{
+}
+
 internal static class Synthetic
 {
     /// <summary>

@@ -1,0 +1,72 @@
+using MotivationDsl.Training;
+
+namespace MotivationDsl.Experiments;
+
+/// <summary>
+/// One accuracy difference between two rows, paired by seed, in percentage points (100 x the difference of the
+/// accuracy fractions): every seed that has both rows, and <see cref="Stats"/> of those values (the mean is the mean
+/// of the paired differences).
+/// </summary>
+public sealed record AccuracyDifference
+{
+    /// <summary>The row whose accuracy is subtracted from (e.g. X-F-B).</summary>
+    public required string Row { get; init; }
+    /// <summary>The row subtracted (e.g. X-Y-B).</summary>
+    public required string Minus { get; init; }
+    public required string Description { get; init; }
+    public required IReadOnlyList<long> Seeds { get; init; }
+    /// <summary>Row minus <see cref="Minus"/> per seed, percentage points.</summary>
+    public required IReadOnlyList<double> Points { get; init; }
+    /// <summary>Over seeds, percentage points.</summary>
+    public required Stats Stats { get; init; }
+    /// <summary>Seeds where <see cref="Row"/> is strictly better.</summary>
+    public int Wins => Points.Count(p => p > 0);
+}
+
+/// <summary>
+/// The function-preserving growth rule (X-F) against the paper's rule (X-Y) and the classical runs, same seeds and
+/// budget: X-F-B - X-Y-B, X-F-M - X-Y-M, X-F-B - X-C, X-F-M - Y-C.
+/// </summary>
+public sealed record GrowthComparison(string Model, string GrowthModel, IReadOnlyList<AccuracyDifference> Differences)
+{
+    private static readonly (string Row, RunKind Kind, ModelRole Model, string Minus, RunKind MinusKind, ModelRole MinusModel, string Description)[] Pairs =
+    [
+        ("X-F-B", RunKind.MotivatedFunctionPreserving, ModelRole.Base, "X-Y-B", RunKind.Motivated, ModelRole.Base,
+            "base: function-preserving rule minus the paper's rule"),
+        ("X-F-M", RunKind.MotivatedFunctionPreserving, ModelRole.Motivated, "X-Y-M", RunKind.Motivated, ModelRole.Motivated,
+            "motivated model: function-preserving rule minus the paper's rule"),
+        ("X-F-B", RunKind.MotivatedFunctionPreserving, ModelRole.Base, "X-C", RunKind.ClassicalBase, ModelRole.Base,
+            "base: function-preserving motivated run minus classical training"),
+        ("X-F-M", RunKind.MotivatedFunctionPreserving, ModelRole.Motivated, "Y-C", RunKind.ClassicalLarge, ModelRole.Motivated,
+            "motivated model: function-preserving motivated run minus the large model trained classically"),
+    ];
+
+    /// <summary>The comparison when the configuration has a growth model and at least one seed has both X-Y and X-F; else null.</summary>
+    public static GrowthComparison? Of(ExperimentConfig config, IReadOnlyList<RunRecord> runs)
+    {
+        if (config.GrowthModel is null) return null;
+        var xf = runs.Where(r => r.Kind == RunKind.MotivatedFunctionPreserving).Select(r => r.Seed).ToHashSet();
+        if (!runs.Any(r => r.Kind == RunKind.Motivated && xf.Contains(r.Seed))) return null;
+        var differences = Pairs.Select(p =>
+        {
+            var seeds = new List<long>();
+            var points = new List<double>();
+            foreach (var seed in runs.Select(r => r.Seed).Distinct().Order())
+            {
+                var a = Accuracy(runs, p.Kind, p.Model, seed);
+                var b = Accuracy(runs, p.MinusKind, p.MinusModel, seed);
+                if (a is null || b is null) continue;
+                seeds.Add(seed);
+                points.Add(100 * (a.Value - b.Value));
+            }
+            return new AccuracyDifference
+            {
+                Row = p.Row, Minus = p.Minus, Description = p.Description, Seeds = seeds, Points = points, Stats = Stats.Of(points),
+            };
+        }).ToList();
+        return new GrowthComparison(config.Model, config.GrowthModel, differences);
+    }
+
+    private static double? Accuracy(IReadOnlyList<RunRecord> runs, RunKind kind, ModelRole model, long seed) =>
+        runs.FirstOrDefault(r => r.Kind == kind && r.Seed == seed) is { } r ? Aggregation.AccuracyOf(r, model) : null;
+}
