@@ -335,6 +335,49 @@ public class DiagnosticTests
             .At(src, "PatchSize = 4");
     }
 
+    private const string Preserving = "[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = \"Small\", Motivated = \"Large\", Growth = Growth.FunctionPreserving)]";
+
+    [Fact]
+    public void MOT033_ExtraBlockFirstInStageBeforeReLU()
+    {
+        var src = Model(modelAttr: Preserving, variants: "[Variant(\"Small\", Depth = new[] { 1, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 2 })]",
+            stages: "[Stage(\"layer1\", Block.Basic, 16, DepthMap = DepthMap.LastToLast)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
+        Expect(src, "MOT033").WithMessage("Function-preserving growth Small -> Large: extra block 'layer1.0' cannot start as an identity: it is the first block of its stage and applies ReLU after the residual add, so it is an identity only for non-negative input; place the base's blocks first (DepthMap.FirstL)")
+            .At(src, "Growth = Growth.FunctionPreserving");
+    }
+
+    [Fact]
+    public void MOT033_ExtraUserBlockWithoutResidual()
+    {
+        var model = UserBlockModel.Replace("[Variant(\"Tiny\"", "[Pair(\"Tiny\", \"Wide\", Growth = Growth.FunctionPreserving)]\n            [Variant(\"Tiny\"");
+        var block = UserBlock.Replace("[ScalableBlock(ReLUAfterAdd = false)]", "[ScalableBlock(Residual = false)]");
+        Expect(model, "MOT033", block).WithMessage("Function-preserving growth Tiny -> Wide: extra block 'stage1.1' cannot start as an identity: [ScalableBlock] PreActBlock has no residual path (Residual = false), so its output is never its input")
+            .At(model, "Pair(\"Tiny\", \"Wide\", Growth");
+    }
+
+    [Fact]
+    public void MOT034_HeadDimensionGrows()
+    {
+        var src = MiniViT.Replace("Motivated = \"S\")]", "Motivated = \"S\", Growth = Growth.FunctionPreserving)]").Replace("WidthMultiplier = 2, Heads = 4)]", "WidthMultiplier = 2, Heads = 2)]");
+        Expect(src, "MOT034").WithMessage("Function-preserving growth Ti -> S: 'encoder.layers attention' cannot start as the base's function: the head dimension grows from 16 to 32, and attention scores are scaled by 1/sqrt(head dimension); keep the head dimension and add heads")
+            .At(src, "Heads = 2)]\n[PatchEmbedding");
+    }
+
+    [Fact]
+    public void MOT034_LayerNormWidthNotAWholeMultiple()
+    {
+        var src = MiniViT.Replace("Motivated = \"S\")]", "Motivated = \"S\", Growth = Growth.FunctionPreserving)]").Replace("WidthMultiplier = 2, Heads = 4)]", "WidthMultiplier = 1.5, Heads = 3)]");
+        Expect(src, "MOT034").WithMessage("Function-preserving growth Ti -> S: 'conv_proj.weight' cannot start as the base's function: it feeds a LayerNorm, so its 16 extra features must repeat the base's 32 to keep the normalisation's statistics, which needs a whole multiple (48 is not)")
+            .At(src, "Stage(\"encoder.layers\"");
+    }
+
+    [Fact]
+    public void MOT027_InvalidGrowth()
+    {
+        var src = Model(modelAttr: ModelAttr.Replace(")]", ", Growth = (Growth)7)]"));
+        Expect(src, "MOT027").WithMessage("Layer 'Net': Growth is 7; use Growth.Paper or Growth.FunctionPreserving").At(src, "Growth = (Growth)7");
+    }
+
     [Fact]
     public void MOT013_MotivatedHasFewerHeads()
     {

@@ -10,15 +10,18 @@ public class SnapshotTests
     [InlineData("UserBlock")]
     [InlineData("MiniEfficientNet")]
     [InlineData("MiniViT")]
+    [InlineData("GrowingViT")]
     public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
     {
         var sources = name switch
         {
             "MiniEfficientNet" => new[] { Sources.MiniEfficientNet },
             "MiniViT" => new[] { Sources.MiniViT },
+            "GrowingViT" => new[] { Sources.GrowingViT },
+            "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
             "ResNetCifar" => new[] { Sources.ResNetCifar },
             "WideBottleneck" => new[] { Sources.WideBottleneck },
-            _ => new[] { Sources.UserBlockModel, Sources.UserBlock },
+            _ => throw new ArgumentException(name),
         };
         var run = GeneratorHarness.Run(sources);
         Assert.Empty(run.GeneratorDiagnostics);

@@ -152,4 +152,26 @@ public static class Sources
         {
         }
         """;
+
+    /// <summary>A ViT growing in width and depth under function-preserving growth, with the paper's rule as a [Pair].</summary>
+    public const string GrowingViT = """
+        using MotivationDsl;
+
+        namespace Demo.Grow;
+
+        [ScalableModel(InputShape = new[] { 3, 16, 16 }, Classes = 10, Base = "Ti", Motivated = "S", Growth = Growth.FunctionPreserving)]
+        [Pair("Ti", "S", Growth = Growth.Paper)]
+        [Variant("Ti", Heads = 2)]
+        [Variant("S", WidthMultiplier = 2, Heads = 4, Depth = new[] { 3 })]
+        [PatchEmbedding("conv_proj", 16, Patch = 8)]
+        [ClassToken("class_token")]
+        [PositionalEmbedding("encoder.pos_embedding")]
+        [Stage("encoder.layers", Block.Encoder, 16, Blocks = 2, Heads = 2, MlpDim = 32, BlockPrefix = "encoder_layer_")]
+        [LayerNorm("encoder.ln", Eps = 1e-6)]
+        [ClassTokenSelect]
+        [Linear("heads.head")]
+        public partial class GrowingViT
+        {
+        }
+        """;
 }

@@ -39,6 +39,9 @@ namespace Demo.Custom
         /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
         public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) => Definition.WithPair(baseVariant, motivatedVariant);
 
+        /// <summary>This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that <c>Growth</c>, or the declared rule).</summary>
+        public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant, global::MotivationDsl.Growth growth) => Definition.WithPair(baseVariant, motivatedVariant, growth);
+
         /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
         public const string ManifestJson = @"{
   ""schema"": ""motivationdsl.manifest/1"",
@@ -220,7 +223,7 @@ namespace Demo.Custom
             public override int DefaultClasses => 10;
             public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
 
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair].</summary>
+            /// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair] (once, whatever its growth rules).</summary>
             public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs { get; } = new (string, string)[] { ("Tiny", "Wide") };
 
             protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant) => CreateModule(variant, null);
@@ -245,9 +248,9 @@ namespace Demo.Custom
                 }
             }
 
-            protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant)
+            protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant, global::MotivationDsl.Growth growth)
             {
-                if (baseVariant == "Tiny" && motivatedVariant == "Wide") return Map;
+                if (baseVariant == "Tiny" && motivatedVariant == "Wide" && (int)growth == 0) return Map;
                 return null;
             }
 

@@ -37,6 +37,9 @@ partial class WideNet
     /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
     public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) => Definition.WithPair(baseVariant, motivatedVariant);
 
+    /// <summary>This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that <c>Growth</c>, or the declared rule).</summary>
+    public static global::MotivationDsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant, global::MotivationDsl.Growth growth) => Definition.WithPair(baseVariant, motivatedVariant, growth);
+
     /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
     public const string ManifestJson = @"{
   ""schema"": ""motivationdsl.manifest/1"",
@@ -262,7 +265,7 @@ partial class WideNet
         public override int DefaultClasses => 100;
         public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
 
-        /// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair].</summary>
+        /// <summary>Every base -> motivated pair with a proven map: the declared pair first, then each [Pair] (once, whatever its growth rules).</summary>
         public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs { get; } = new (string, string)[] { ("B0", "B1") };
 
         protected override global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> CreateModule(string variant) => CreateModule(variant, null);
@@ -287,9 +290,9 @@ partial class WideNet
             }
         }
 
-        protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant)
+        protected override global::MotivationDsl.WeightsMap? CreatePairMap(string baseVariant, string motivatedVariant, global::MotivationDsl.Growth growth)
         {
-            if (baseVariant == "B0" && motivatedVariant == "B1") return Map;
+            if (baseVariant == "B0" && motivatedVariant == "B1" && (int)growth == 0) return Map;
             return null;
         }
 
