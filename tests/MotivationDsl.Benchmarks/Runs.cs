@@ -78,18 +78,30 @@ internal static class Runs
     {
         public override void OnBatchEnd(MotivationTrainer t, in BatchResult r)
         {
-            // [step, RSS MiB, live TorchSharp tensors, managed heap MiB]
+            // [step, RSS MiB, live TorchSharp tensors, managed heap MiB, RSS MiB before the collection]. Each sample follows a
+            // full blocking collection, so that samples compare memory in use, not how much garbage the GC's budget
+            // happened to hold (without it RSS climbs ~35 MiB over the first ~4,000 steps while the GC's committed
+            // regions settle, then stays flat: docs/performance.md, section 7).
             if ((r.GlobalStep + 1) % 500 == 0)
+            {
+                var before = Machine.RssMiB();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
                 samples.Add(new JsonArray(r.GlobalStep + 1, Machine.RssMiB(), TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount,
-                    GC.GetTotalMemory(false) / 1048576.0));
+                    GC.GetTotalMemory(false) / 1048576.0, before));
+            }
         }
     }
 
     // ---- parent side ------------------------------------------------------------------------------------------
-    private static JsonObject Child(Config c, params string[] args)
+    private static JsonObject Child(Config c, params string[] args) => Child(c, null, args);
+
+    private static JsonObject Child(Config c, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var self = typeof(Runs).Assembly.Location;
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         // Under `dotnet run` this process is the apphost; under `dotnet X.dll` it is the dotnet host, which needs the dll.
         if (Path.GetFileName(Environment.ProcessPath!).StartsWith("dotnet", StringComparison.Ordinal)) psi.ArgumentList.Add(self);
         foreach (var x in new[] { "--threads", c.Threads.ToString(CultureInfo.InvariantCulture) }.Concat(args)) psi.ArgumentList.Add(x);
@@ -154,7 +166,7 @@ internal static class Runs
             Details = new JsonObject
             {
                 ["workload"] = "TinyNet w4d1 -> w8d2 (width and depth map), ConsecutiveDecrease(2), SGD momentum, batch 16 of 3x8x8 (Fashion-MNIST resized, labels mod 4), 1 torch thread, child process",
-                ["sampleColumns"] = "[step, RSS MiB, live TorchSharp tensors, managed heap MiB]",
+                ["sampleColumns"] = "[step, RSS MiB after a full GC, live TorchSharp tensors, managed heap MiB after it, RSS MiB before it]",
                 ["value"] = "median = (last - first) / first after warm-up; min/max: the smaller / larger of that and (max - first) / first",
                 ["warmupSteps"] = Math.Max(1000, steps / 10), ["samples"] = j["rssMiB"]!.DeepClone(), ["wallSeconds"] = j["wallSeconds"]!.GetValue<double>(),
                 ["switches"] = j["switches"]!.GetValue<double>(), ["motivatedShare"] = j["motivatedShare"]!.GetValue<double>(),
