@@ -9,6 +9,7 @@ namespace MotivationDsl.Benchmarks;
 /// dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- all [--quick] [--threads N] [--repeats R] [--out DIR]
 /// Groups: step (trainer overhead, PyTorch, peak fraction), switch, runs (motivated vs classical large), memory,
 /// generator, micro (BenchmarkDotNet), all. Prints a table and writes artifacts/benchmarks/{group}-{time}.json and latest.json.
+/// `profile` (not a group): forward / backward / optimizer-step sections of a ResNet-20 step, TorchSharp vs PyTorch.
 /// </summary>
 public static class Program
 {
@@ -50,6 +51,7 @@ public static class Program
 
         var root = FindRoot();
         var config = new Config(quick, Threads, repeats, root);
+        if (list.Count > 0 && list[0] == "profile") return StepProfile.Run(config);
         var groups = list.Count == 0 || list.Contains("all") ? AllGroups : list.ToArray();
         var unknown = groups.Except(AllGroups).ToArray();
         if (unknown.Length > 0)

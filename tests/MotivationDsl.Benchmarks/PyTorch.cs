@@ -30,6 +30,16 @@ internal static class PyTorch
         return Spread.Of(json["seconds_per_step"]!.AsArray().Select(x => x!.GetValue<double>()));
     }
 
+    /// <summary>Per-step seconds of forward (with the loss), backward and optimizer step (<c>--sections</c>).</summary>
+    public static Dictionary<string, double[]> Sections(Config c, int steps, int warmup)
+    {
+        var script = Path.Combine(c.Root, "tests", "benchmarks", "pytorch_resnet_step.py");
+        var (code, output) = Exec(c, $"\"{script}\" --threads {c.Threads} --batch {c.Batch} --steps {steps} --warmup {warmup} --sections");
+        if (code != 0) throw new InvalidOperationException($"{script} failed: {output}");
+        var json = JsonNode.Parse(output.Trim().Split('\n')[^1])!["sections"]!.AsObject();
+        return json.ToDictionary(kv => kv.Key, kv => kv.Value!.AsArray().Select(x => x!.GetValue<double>()).ToArray());
+    }
+
     private static (int, string) Exec(Config c, string args)
     {
         var psi = new ProcessStartInfo(Python, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

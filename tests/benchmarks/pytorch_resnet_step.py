@@ -44,6 +44,7 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--sections", action="store_true", help="also time forward+loss, backward and optimizer step separately")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -58,24 +59,36 @@ def main():
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
 
+    sections = {"forward": [], "backward": [], "step": []}
+
     def step(i):
         xb = x[i * a.batch:(i + 1) * a.batch]
         yb = y[i * a.batch:(i + 1) * a.batch]
         opt.zero_grad(set_to_none=True)
+        t0 = time.perf_counter()
         loss = F.cross_entropy(model(xb), yb)
+        t1 = time.perf_counter()
         loss.backward()
+        t2 = time.perf_counter()
         opt.step()
+        t3 = time.perf_counter()
+        if a.sections:
+            sections["forward"].append(t1 - t0)
+            sections["backward"].append(t2 - t1)
+            sections["step"].append(t3 - t2)
         return loss.item()
 
     for i in range(min(a.warmup, a.steps)):
         step(i)
+    for v in sections.values():
+        v.clear()
     times = []
     for i in range(a.steps):
         t0 = time.perf_counter()
         step(i)
         times.append(time.perf_counter() - t0)
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "seconds_per_step": times, "data": source,
-                      "mkldnn": torch.backends.mkldnn.is_available()}))
+                      "mkldnn": torch.backends.mkldnn.is_available(), **({"sections": sections} if a.sections else {})}))
 
 
 if __name__ == "__main__":
