@@ -102,6 +102,38 @@ public class FunctionPreservingGrowthTests
         trainer.SwitchToBase();
         trainer.SwitchToMotivated();
         Assert.True(extra.abs().min().item<float>() > 0.5f, "the second activation re-applied the growth steps");
+
+        // A resumed run does not apply them again either (the activation count is in the checkpoint).
+        trainer.SwitchToBase();
+        var path = Path.Combine(Path.GetTempPath(), $"growth-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            trainer.SaveCheckpoint(path);
+            using var resumed = MotivationTrainer.Create(definition, new TrainerOptions
+            {
+                Optimizer = new SgdOptions(0.05, Momentum: 0.9), Condition = new Never(), Seed = 3, TrackTrainAccuracy = false,
+            });
+            resumed.LoadCheckpoint(path);
+            resumed.SwitchToMotivated();
+            Assert.True(ParameterNamed(resumed.Pair.Motivated, "layer1.3.bn2.weight").abs().min().item<float>() > 0.5f,
+                "the resumed run re-applied the growth steps");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Zero_copy_pairs_preserve_the_function_too()
+    {
+        torch.set_num_threads(1);
+        using var pair = EfficientNet.WithPair("B2", "B3", Growth.FunctionPreserving).CreatePair(null, 9, new ModelOptions { InputSize = 32, Classes = 10 }, zeroCopy: true);
+        Assert.True(pair.Map.SharedCount > 0);
+        pair.Map.CopyBaseToMotivated();
+        pair.Map.ApplyGrowth();
+        var x = randn([2, 3, 32, 32], generator: new Generator(4));
+        Assert.True(MaxGap(pair, x) <= 1e-5);
     }
 
     private static Tensor ParameterNamed(nn.Module module, string name) => module.named_parameters().Single(p => p.name == name).parameter;
