@@ -150,6 +150,8 @@ internal sealed partial class ModelBuilder
                     why = $"it changes the shape from [{blk.In}, {blk.InH}, {blk.InW}] to [{blk.Out}, {blk.OutH}, {blk.OutW}]; place the base's blocks first (DepthMap.FirstL) so that the extra blocks keep the shape";
                 else if (j == 0 && reluAfterAdd)
                     why = "it is the first block of its stage and applies ReLU after the residual add, so it is an identity only for non-negative input; place the base's blocks first (DepthMap.FirstL)";
+                else if (!m.Tensors.Any(t => t.Stage == stage.Name && t.Block == j && !t.IsBuffer))   // guarded by MOT014 today
+                    why = "its residual branch has no parametrised layer that could start at zero";
                 if (why is not null)
                 {
                     Report(DiagnosticDescriptors.ExtraBlockNotIdentity, GrowthLocation(stage), b.Name, m.Name, key, why);
