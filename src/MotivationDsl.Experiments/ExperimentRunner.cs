@@ -102,6 +102,11 @@ public sealed class ExperimentRunner
         }
         if (differences.Count > 0)
             throw new ArgumentException($"{pre} {string.Join("; ", differences)}. Declare both with the same variants and layers; only the growth rule may differ.");
+        // The rows are labelled by rule (X-Y: the paper's map, X-F: function-preserving): the declarations must say so.
+        if (!growth.Map.PreservesFunction)
+            throw new ArgumentException($"The function-preserving run needs {growth.Name} to be declared with Growth = Growth.FunctionPreserving, but its map {growth.BaseVariant} -> {growth.MotivatedVariant} uses the paper's rule.");
+        if (definition.Map.PreservesFunction)
+            throw new ArgumentException($"{definition.Name} is declared with function-preserving growth, so its X-Y rows would not be the paper's rule; pass the paper's declaration as --model and this one as --growth-model.");
     }
 
     /// <summary>The model a job trains: the growth definition for X-F, else <see cref="Definition"/>.</summary>

@@ -46,11 +46,8 @@ public partial class TinyNet2
 {
 }
 
-/// <summary>
-/// TinyNet declared a second time with identical attributes: the stand-in for the function-preserving twin (the
-/// Growth attribute is not in this branch). Same architecture, same initialisation, so its X-F runs equal X-Y exactly.
-/// </summary>
-[ScalableModel(InputShape = new[] { 1, 8, 8 }, Classes = 4, Base = "Small", Motivated = "Large")]
+/// <summary>TinyNet under function-preserving growth: the same variants and layers, its X-F twin.</summary>
+[ScalableModel(InputShape = new[] { 1, 8, 8 }, Classes = 4, Base = "Small", Motivated = "Large", Growth = Growth.FunctionPreserving)]
 [Variant("Small", Depth = new[] { 1, 2 })]
 [Variant("Large", Depth = new[] { 2, 3 })]
 [Conv2d("conv1", 4, Kernel = 3, Padding = 1, Bias = false)]
@@ -62,6 +59,22 @@ public partial class TinyNet2
 [Flatten]
 [Linear("linear")]
 public partial class TinyNetGrowing
+{
+}
+
+/// <summary>TinyNet declared again under the paper's rule: the same architecture, but not a function-preserving twin.</summary>
+[ScalableModel(InputShape = new[] { 1, 8, 8 }, Classes = 4, Base = "Small", Motivated = "Large")]
+[Variant("Small", Depth = new[] { 1, 2 })]
+[Variant("Large", Depth = new[] { 2, 3 })]
+[Conv2d("conv1", 4, Kernel = 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn1")]
+[ReLU]
+[Stage("layer1", Block.Basic, 4, Stride = 1, Shortcut = Shortcut.A)]
+[Stage("layer2", Block.Basic, 8, Stride = 2, Shortcut = Shortcut.A)]
+[GlobalAvgPool]
+[Flatten]
+[Linear("linear")]
+public partial class TinyNetPaperTwin
 {
 }
 
