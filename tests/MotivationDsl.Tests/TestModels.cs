@@ -65,3 +65,25 @@ public partial class CustomNet
 public partial class TinyGrowingViT
 {
 }
+
+/// <summary>
+/// A small CIFAR-style ResNet (basic blocks, option A shortcuts, kaiming_normal_), the fixture of tests that need "a ResNet"
+/// rather than the example's exact ResNet-20/32 (examples/ResNetCifar stays the subject of the reference-count tests).
+/// </summary>
+[ScalableModel(InputShape = new[] { 3, 16, 16 }, Classes = 10, Base = "R14", Motivated = "R20", Init = WeightInit.KaimingNormal)]
+[Pair("R14", "R20", Growth = Growth.FunctionPreserving)]
+[Variant("R14", Depth = new[] { 2, 2, 2 })]
+[Variant("R20", Depth = new[] { 3, 3, 3 })]
+[Variant("R26", Depth = new[] { 4, 4, 4 })]
+[Conv2d("conv1", 16, Kernel = 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn1")]
+[ReLU]
+[Stage("layer1", Block.Basic, 16, Stride = 1, Shortcut = Shortcut.A)]
+[Stage("layer2", Block.Basic, 32, Stride = 2, Shortcut = Shortcut.A)]
+[Stage("layer3", Block.Basic, 64, Stride = 2, Shortcut = Shortcut.A)]
+[GlobalAvgPool]
+[Flatten]
+[Linear("linear")]
+public partial class TinyCifarResNet
+{
+}

@@ -1,4 +1,3 @@
-using MotivationDsl.Examples.ResNetCifar;
 using MotivationDsl.Tests.Models;
 using Xunit;
 using static TorchSharp.torch;
@@ -10,12 +9,12 @@ public class ZeroCopyPairTests
 {
     public static IEnumerable<object[]> Definitions() => new[]
     {
-        new object[] { "ResNetCifar" }, new object[] { "WideNet" }, new object[] { "CustomNet" },
+        new object[] { "TinyCifarResNet" }, new object[] { "WideNet" }, new object[] { "CustomNet" },
     };
 
     private static ScalableModelDefinition Def(string name) => name switch
     {
-        "ResNetCifar" => ResNetCifar.Definition,
+        "TinyCifarResNet" => TinyCifarResNet.Definition,
         "WideNet" => WideNet.Definition,
         _ => CustomNet.Definition,
     };
