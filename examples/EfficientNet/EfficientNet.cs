@@ -16,7 +16,7 @@ namespace MotivationDsl.Examples.EfficientNet;
 /// BatchNorm defaults (1e-5, 0.1). Shapes, names and parameter counts are identical.
 /// </summary>
 [ScalableModel(InputShape = new[] { 3, 224, 224 }, Classes = 1000, Base = "B2", Motivated = "B3",
-    DepthMap = DepthMap.FirstL, Scaling = ScalingRule.EfficientNet, StochasticDepth = 0.2)]
+    DepthMap = DepthMap.FirstL, Scaling = ScalingRule.EfficientNet, StochasticDepth = 0.2, Init = WeightInit.EfficientNet)]
 [Pair("B2", "B3", Growth = Growth.FunctionPreserving)]
 [Pair("B0", "B1")]
 [Pair("B1", "B2")]

@@ -211,13 +211,8 @@ internal static class Emitter
                 }
             }
         }
-        if (model.Spec.Init == 1)
-        {
-            w.Line("// WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).");
-            w.Line("using (global::TorchSharp.torch.no_grad())");
-            w.Line("    foreach (var (__name, __p) in named_parameters())");
-            w.Line("        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);");
-        }
+        if (model.Spec.Init != 0)
+            w.Line($"global::MotivationDsl.WeightInitialization.Apply(this, (global::MotivationDsl.WeightInit){model.Spec.Init});");
         w.Close();
         w.Line();
         w.Open($"public override {Tensor} forward({Tensor} input)");

@@ -37,11 +37,23 @@ public sealed class PyTorchTheoryAttribute : TheoryAttribute
 /// <summary>
 /// Runs a reference script of tests/reference on a generated module: dumps its parameters and buffers, an input and
 /// TorchSharp's output into a temporary folder, runs the script (which loads them into the PyTorch/torchvision model
-/// with <c>load_state_dict(strict=True)</c> and prints <c>maxdiff</c> and <c>scale</c>), and returns those two numbers.
+/// with <c>load_state_dict(strict=True)</c> and prints <c>maxdiff</c> and <c>scale</c>), and returns those two numbers
+/// (<see cref="Compare"/>), or the script's whole output (<see cref="Run"/>).
 /// </summary>
 internal static class PyTorchReference
 {
     public static (double MaxDiff, double Scale) Compare(TorchSharp.torch.nn.Module module, TorchSharp.torch.Tensor input,
+        TorchSharp.torch.Tensor output, string script, string arguments, [System.Runtime.CompilerServices.CallerFilePath] string file = "")
+    {
+        var stdout = Run(module, input, output, script, arguments, file);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var diff = double.Parse(stdout.Split("maxdiff")[1].Split('\n')[0].Trim(), inv);
+        var scale = double.Parse(stdout.Split("scale")[1].Split('\n')[0].Trim(), inv);
+        return (diff, scale);
+    }
+
+    /// <summary>Dumps the module's tensors, the input and the output, runs the script on them, and returns its standard output.</summary>
+    public static string Run(TorchSharp.torch.nn.Module module, TorchSharp.torch.Tensor input,
         TorchSharp.torch.Tensor output, string script, string arguments, [System.Runtime.CompilerServices.CallerFilePath] string file = "")
     {
         var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "reference", script));
@@ -68,10 +80,7 @@ internal static class PyTorchReference
             var stderr = stderrTask.Result;
             proc.WaitForExit();
             Assert.True(proc.ExitCode == 0, stdout + stderr);
-            var inv = System.Globalization.CultureInfo.InvariantCulture;
-            var diff = double.Parse(stdout.Split("maxdiff")[1].Split('\n')[0].Trim(), inv);
-            var scale = double.Parse(stdout.Split("scale")[1].Split('\n')[0].Trim(), inv);
-            return (diff, scale);
+            return stdout;
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -82,8 +82,8 @@ internal sealed partial class ModelBuilder
             Report(DiagnosticDescriptors.InvalidInputShape, _spec.At("InputShape"), name, MapChecker.Shape(_spec.InputShape.ToArray()));
         if (_spec.HasClasses && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("Classes"), name, "Classes", _spec.Classes, "it must be a positive number");
-        if (_spec.Init is < 0 or > 1)
-            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init, "use WeightInit.PyTorchDefault or WeightInit.KaimingNormal");
+        if (_spec.Init is < 0 or > 2)
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init, "use WeightInit.PyTorchDefault, WeightInit.KaimingNormal or WeightInit.EfficientNet");
         if (_spec.DepthMap is < 0 or > 2)
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("DepthMap"), name, "DepthMap", _spec.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
         if (_spec.Growth is < 0 or > 2)

@@ -83,6 +83,13 @@ public enum WeightInit
     /// every convolution and linear weight; biases and BatchNorm keep their defaults.
     /// </summary>
     KaimingNormal = 1,
+
+    /// <summary>
+    /// As torchvision's EfficientNet (v0.14): convolutions <c>kaiming_normal_(mode="fan_out")</c> with zero bias, BatchNorm
+    /// weight 1 and bias 0, linear layers uniform in +-1/sqrt(out_features) with zero bias; other parameters (LayerNorm,
+    /// tokens, embeddings) keep their defaults.
+    /// </summary>
+    EfficientNet = 2,
 }
 
 /// <summary>A named size of the architecture.</summary>

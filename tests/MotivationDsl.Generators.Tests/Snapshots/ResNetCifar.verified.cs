@@ -215,10 +215,7 @@ namespace Demo.Cifar
                 register_module("layer3", this.layer3);
                 this.linear = global::TorchSharp.torch.nn.Linear(__info.Shape("linear.weight")[1], __info.Shape("linear.weight")[0], true);
                 register_module("linear", this.linear);
-                // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
-                using (global::TorchSharp.torch.no_grad())
-                    foreach (var (__name, __p) in named_parameters())
-                        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);
+                global::MotivationDsl.WeightInitialization.Apply(this, (global::MotivationDsl.WeightInit)1);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -282,10 +279,7 @@ namespace Demo.Cifar
                 register_module("layer3", this.layer3);
                 this.linear = global::TorchSharp.torch.nn.Linear(__info.Shape("linear.weight")[1], __info.Shape("linear.weight")[0], true);
                 register_module("linear", this.linear);
-                // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
-                using (global::TorchSharp.torch.no_grad())
-                    foreach (var (__name, __p) in named_parameters())
-                        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);
+                global::MotivationDsl.WeightInitialization.Apply(this, (global::MotivationDsl.WeightInit)1);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -355,10 +349,7 @@ namespace Demo.Cifar
                 register_module("layer3", this.layer3);
                 this.linear = global::TorchSharp.torch.nn.Linear(__info.Shape("linear.weight")[1], __info.Shape("linear.weight")[0], true);
                 register_module("linear", this.linear);
-                // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
-                using (global::TorchSharp.torch.no_grad())
-                    foreach (var (__name, __p) in named_parameters())
-                        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);
+                global::MotivationDsl.WeightInitialization.Apply(this, (global::MotivationDsl.WeightInit)1);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -434,10 +425,7 @@ namespace Demo.Cifar
                 register_module("layer3", this.layer3);
                 this.linear = global::TorchSharp.torch.nn.Linear(__info.Shape("linear.weight")[1], __info.Shape("linear.weight")[0], true);
                 register_module("linear", this.linear);
-                // WeightInit.KaimingNormal: kaiming_normal_ on every convolution and linear weight (the only parameters with 2+ dimensions).
-                using (global::TorchSharp.torch.no_grad())
-                    foreach (var (__name, __p) in named_parameters())
-                        if (__p.dim() >= 2) global::TorchSharp.torch.nn.init.kaiming_normal_(__p);
+                global::MotivationDsl.WeightInitialization.Apply(this, (global::MotivationDsl.WeightInit)1);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
