@@ -95,7 +95,7 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
             {
                 Steps = acc.BaseBatches + acc.MotivatedBatches,
                 MotivatedSteps = acc.MotivatedBatches,
-                Activations = checked((int)acc.SwitchesToMotivated),
+                Activations = trainer.History.Sum(m => m.Activations),
                 MotivatedShare = acc.MotivatedShare,
                 Base = Metrics(last.BaseTest, Weighted(trainer.History, m => m.BaseTrainLoss, m => m.BaseBatches),
                     Weighted(trainer.History, m => m.BaseTrainAccuracy, m => m.BaseSamples), acc.BaseBatches),

@@ -18,6 +18,8 @@ internal static class TrainCommand
         public readonly Option<int> BatchSize = new("--batch-size", "-b") { Description = "Training batch size.", DefaultValueFactory = _ => 128 };
         public readonly Option<int> K = new("--k") { Description = "Consecutive loss decreases that trigger the motivated model (consecutive, gradnorm).", DefaultValueFactory = _ => 2 };
         public readonly Option<string> Condition = new("--condition", "-c") { Description = "Motivation condition: consecutive (the paper's), ema, gradnorm, random (--rate), never (base only), always (motivated only).", DefaultValueFactory = _ => "consecutive" };
+        public readonly Option<string> EpochBoundary = new("--epoch-boundary") { Description = "What an epoch end does to the streak (consecutive, gradnorm): reset-counter (the count restarts, the previous loss is kept), carry (both carry over), reset-all (both are forgotten).", DefaultValueFactory = _ => "reset-counter" };
+        public readonly Option<string> FirstBatch = new("--first-batch") { Description = "Whether the run's first batch counts as a loss decrease (consecutive): not-a-decrease (previous loss NaN) or decrease (previous loss +infinity).", DefaultValueFactory = _ => "not-a-decrease" };
         public readonly Option<double> Rate = new("--rate") { Description = "Per-batch probability for --condition random.", DefaultValueFactory = _ => 0.17 };
         public readonly Option<string> Optimizer = new("--optimizer") { Description = "sgd, adamw or rmsprop (one per model, same settings).", DefaultValueFactory = _ => "sgd" };
         public readonly Option<double?> Lr = new("--lr") { Description = "Learning rate (default: sgd 0.1, adamw 0.001, rmsprop 0.01)." };
@@ -37,7 +39,7 @@ internal static class TrainCommand
         public readonly Option<int> Keep = new("--keep") { Description = "Checkpoints to keep (one is written every epoch).", DefaultValueFactory = _ => 3 };
         public readonly Option<int?> StopAfter = new("--stop-after") { Description = "Stop after N epochs of this invocation, as an interruption would (resume later with --resume)." };
 
-        public IEnumerable<Option> All => [Model, Epochs, BatchSize, K, Condition, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
+        public IEnumerable<Option> All => [Model, Epochs, BatchSize, K, Condition, EpochBoundary, FirstBatch, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
             Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter];
     }
 
@@ -57,6 +59,8 @@ internal static class TrainCommand
         BatchSize = p.GetValue(o.BatchSize),
         K = p.GetValue(o.K),
         Condition = p.GetValue(o.Condition)!.Trim().ToLowerInvariant(),
+        EpochBoundary = p.GetValue(o.EpochBoundary)!.Trim().ToLowerInvariant(),
+        FirstBatch = p.GetValue(o.FirstBatch)!.Trim().ToLowerInvariant(),
         Rate = p.GetValue(o.Rate),
         Optimizer = p.GetValue(o.Optimizer)!.Trim().ToLowerInvariant(),
         Lr = p.GetValue(o.Lr),
@@ -83,6 +87,7 @@ internal static class TrainCommand
         (Option Option, Func<TrainSettings, object?> Value)[] fixedOptions =
         [
             (o.BatchSize, s => s.BatchSize), (o.K, s => s.K), (o.Condition, s => s.Condition), (o.Rate, s => s.Rate),
+            (o.EpochBoundary, s => s.EpochBoundary), (o.FirstBatch, s => s.FirstBatch),
             (o.Optimizer, s => s.Optimizer), (o.Lr, s => s.EffectiveLr), (o.Momentum, s => s.Momentum),
             (o.WeightDecay, s => s.EffectiveWeightDecay), (o.Schedule, s => s.Schedule), (o.Warmup, s => s.Warmup),
             (o.Seed, s => s.Seed), (o.Data, s => s.Data), (o.TrainLimit, s => s.TrainLimit), (o.TestLimit, s => s.TestLimit),
@@ -231,12 +236,13 @@ internal static class TrainCommand
         var f = acc.MeanForwardFlops;
         var relative = baseInfo.Flops == 0 ? "" : $" ({(f / baseInfo.Flops - 1) * 100:+0.0;-0.0;0.0} % vs the base's {Formatting.Si(baseInfo.Flops)}FLOPs)";
         var wall = report.Epochs.Sum(e => e.Seconds);
+        var activations = report.Epochs.Sum(e => e.Activations);
         output.Table(["summary", "value"],
         [
             ["epochs", $"{report.Epochs.Count}"],
             ["motivated share", $"{Formatting.Percent(acc.MotivatedShare)} of {Formatting.Count(acc.BaseBatches + acc.MotivatedBatches)} training batches"],
             ["F (mean forward FLOPs/sample)", $"{Formatting.Si(f)}FLOPs{relative}"],
-            ["switches", $"{Formatting.Count(acc.Switches)} ({Formatting.Count(acc.SwitchesToMotivated)} activations, {Formatting.Count(acc.ForcedSwitchesToBase)} forced at epoch ends; {acc.SwitchSeconds:F2} s)"],
+            ["switches", $"{Formatting.Count(acc.Switches)} ({Formatting.Count(activations)} activations that trained, {Formatting.Count(acc.SwitchesToMotivated - activations)} on an epoch's last batch that trained nothing, {Formatting.Count(acc.ForcedSwitchesToBase)} forced at epoch ends; {acc.SwitchSeconds:F2} s)"],
             ["wall time", $"{FormatTime(TimeSpan.FromSeconds(wall))} training+eval over all epochs ({FormatTime(elapsed)} in this invocation; base {acc.TrainBaseSeconds:F0} s, motivated {acc.TrainMotivatedSeconds:F0} s, eval {acc.EvalSeconds:F0} s)"],
             ["outputs", run.Path],
         ]);

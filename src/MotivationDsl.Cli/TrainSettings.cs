@@ -22,6 +22,10 @@ public sealed record TrainSettings
     public int K { get; init; } = 2;
     public string Condition { get; init; } = "consecutive";
     public double Rate { get; init; } = 0.17;
+    /// <summary>What an epoch end does to the streak of consecutive/gradnorm: one of <see cref="EpochBoundaries"/>.</summary>
+    public string EpochBoundary { get; init; } = "reset-counter";
+    /// <summary>Whether consecutive counts the run's first batch as a loss decrease: one of <see cref="FirstBatchRules"/>.</summary>
+    public string FirstBatch { get; init; } = "not-a-decrease";
     public string Optimizer { get; init; } = "sgd";
     /// <summary>Null: the optimizer's default (sgd 0.1, adamw 0.001, rmsprop 0.01).</summary>
     public double? Lr { get; init; }
@@ -43,6 +47,8 @@ public sealed record TrainSettings
     public static readonly string[] Conditions = ["consecutive", "ema", "gradnorm", "random", "never", "always"];
     public static readonly string[] Optimizers = ["sgd", "adamw", "rmsprop"];
     public static readonly string[] Schedules = ["cosine", "step", "exponential", "constant"];
+    public static readonly string[] EpochBoundaries = ["reset-counter", "carry", "reset-all"];
+    public static readonly string[] FirstBatchRules = ["not-a-decrease", "decrease"];
 
     public double EffectiveLr => Lr ?? Optimizer switch { "adamw" => 1e-3, "rmsprop" => 0.01, _ => 0.1 };
     public double EffectiveWeightDecay => WeightDecay ?? Optimizer switch { "adamw" => 0.05, "rmsprop" => 1e-5, _ => 5e-4 };
@@ -56,6 +62,14 @@ public sealed record TrainSettings
             throw new CliException($"Unknown optimizer '{Optimizer}'. Choose one of: {string.Join(", ", Optimizers)}.");
         if (!Schedules.Contains(Schedule))
             throw new CliException($"Unknown schedule '{Schedule}'. Choose one of: {string.Join(", ", Schedules)}.");
+        if (!EpochBoundaries.Contains(EpochBoundary))
+            throw new CliException($"Unknown --epoch-boundary '{EpochBoundary}'. Choose one of: {string.Join(", ", EpochBoundaries)}.");
+        if (!FirstBatchRules.Contains(FirstBatch))
+            throw new CliException($"Unknown --first-batch '{FirstBatch}'. Choose one of: {string.Join(", ", FirstBatchRules)}.");
+        if (EpochBoundary != EpochBoundaries[0] && Condition is not ("consecutive" or "gradnorm"))
+            throw new CliException($"--epoch-boundary applies to --condition consecutive and gradnorm, not '{Condition}'.");
+        if (FirstBatch != FirstBatchRules[0] && Condition != "consecutive")
+            throw new CliException($"--first-batch applies to --condition consecutive, not '{Condition}'.");
         if (Epochs < 1) throw new CliException($"--epochs must be at least 1 (got {Epochs}).");
         if (BatchSize < 1) throw new CliException($"--batch-size must be at least 1 (got {BatchSize}).");
         if (K < 1) throw new CliException($"--k must be at least 1 (got {K}).");
@@ -70,13 +84,20 @@ public sealed record TrainSettings
 
     public IMotivationCondition CreateCondition() => Condition switch
     {
-        "consecutive" => new ConsecutiveDecrease(K),
+        "consecutive" => new ConsecutiveDecrease(K, Boundary, FirstBatch == "decrease" ? Training.Conditions.FirstBatch.Decrease : Training.Conditions.FirstBatch.NotADecrease),
         "ema" => new EmaOfLoss(),
-        "gradnorm" => new GradientNormRising(K),
+        "gradnorm" => new GradientNormRising(K, Boundary),
         "random" => new RandomSchedule(Rate, unchecked((ulong)Seed)),
         "never" => new Never(),
         "always" => new Always(),
         _ => throw new CliException($"Unknown condition '{Condition}'. Choose one of: {string.Join(", ", Conditions)}."),
+    };
+
+    private EpochBoundary Boundary => EpochBoundary switch
+    {
+        "carry" => Training.Conditions.EpochBoundary.Carry,
+        "reset-all" => Training.Conditions.EpochBoundary.ResetAll,
+        _ => Training.Conditions.EpochBoundary.ResetCounter,
     };
 
     public OptimizerOptions CreateOptimizer() => Optimizer switch
@@ -109,7 +130,9 @@ public sealed record TrainSettings
     /// <summary>Human-readable condition, e.g. "consecutive k=2".</summary>
     public string ConditionLabel => Condition switch
     {
-        "consecutive" or "gradnorm" => $"{Condition} k={K}",
+        "consecutive" or "gradnorm" => $"{Condition} k={K}"
+            + (EpochBoundary == EpochBoundaries[0] ? "" : $" epoch-boundary={EpochBoundary}")
+            + (FirstBatch == FirstBatchRules[0] ? "" : $" first-batch={FirstBatch}"),
         "random" => $"random rate={Rate.ToString(CultureInfo.InvariantCulture)}",
         _ => Condition,
     };

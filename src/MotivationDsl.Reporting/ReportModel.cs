@@ -38,7 +38,7 @@ public sealed record EpochReport
     public long Steps { get; init; }
     /// <summary>Steps trained by the motivated model.</summary>
     public long MotivatedSteps { get; init; }
-    /// <summary>Number of switches to the motivated model.</summary>
+    /// <summary>Activations of the motivated model that trained at least one batch (a trigger on an epoch's last batch trains none).</summary>
     public int Activations { get; init; }
     /// <summary>MotivatedSteps / Steps (share of training forwards done by the motivated model).</summary>
     public double MotivatedShare { get; init; }

@@ -151,12 +151,15 @@ public sealed class MotivationTrainer : IDisposable
         Pair.Motivated.train();
         var spe = train.BatchCount;
         var needNorm = Condition.NeedsGradientNorm;
+        // An activation counts once the motivated model trains a batch: a trigger on an epoch's last batch switches, trains
+        // nothing and is switched back (Accounting.SwitchesToMotivated counts it, EpochMetrics.Activations does not).
         int baseBatches = 0, motBatches = 0, activations = 0;
+        var activationPending = false;
         long baseSamples = 0, motSamples = 0;
         using var baseCorrect = zeros(1, ScalarType.Int64, Device);
         using var motCorrect = zeros(1, ScalarType.Int64, Device);
         var accuracyTracked = Options.TrackTrainAccuracy;
-        if (Condition.StartsEpochMotivated && Active == ModelRole.Base) { Switch(MapDirection.BaseToMotivated, forced: false, epoch); activations++; }
+        if (Condition.StartsEpochMotivated && Active == ModelRole.Base) { Switch(MapDirection.BaseToMotivated, forced: false, epoch); activationPending = true; }
         double baseLossSum = 0, motLossSum = 0, lr = BaseOptimizer.LearningRate;
         using (var batches = train.Batches(epoch).GetEnumerator())
         {
@@ -223,6 +226,7 @@ public sealed class MotivationTrainer : IDisposable
                 else
                 {
                     motBatches++; motLossSum += loss; motSamples += samples;
+                    if (activationPending) { activations++; activationPending = false; }
                     Accounting.MotivatedBatches++; Accounting.MotivatedSamples += samples; Accounting.TrainMotivatedSeconds += seconds;
                 }
 
@@ -230,7 +234,7 @@ public sealed class MotivationTrainer : IDisposable
                 var result = new BatchResult(epoch, b, GlobalStep, loss, role, lr, gradNorm, next);
                 GlobalStep++;
                 foreach (var c in Options.Callbacks) c.OnBatchEnd(this, result);
-                if (next && Active == ModelRole.Base) { Switch(MapDirection.BaseToMotivated, forced: false, epoch); activations++; }
+                if (next && Active == ModelRole.Base) { Switch(MapDirection.BaseToMotivated, forced: false, epoch); activationPending = true; }
                 else if (!next && Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: false, epoch);
             }
         }

@@ -33,7 +33,10 @@ public sealed record EpochMetrics
     public long MotivatedSamples { get; init; }
     /// <summary>The paper's F for this epoch (mean forward FLOPs per training sample).</summary>
     public double MeanForwardFlops { get; init; }
-    /// <summary>Switches to the motivated model in this epoch.</summary>
+    /// <summary>
+    /// Activations of the motivated model in this epoch that trained at least one batch. A trigger on the epoch's last
+    /// batch switches to the motivated model and straight back (counted in <see cref="Accounting.SwitchesToMotivated"/>), not here.
+    /// </summary>
     public int Activations { get; init; }
     public double MotivatedShare => BaseBatches + MotivatedBatches == 0 ? 0 : (double)MotivatedBatches / (BaseBatches + MotivatedBatches);
     /// <summary>LR of the last batch of the epoch.</summary>

@@ -42,7 +42,7 @@ public sealed class CliTests(TrainedRun run) : IClassFixture<TrainedRun>
         Assert.Equal(0, exit);
         foreach (var option in new[] { "--model", "--epochs", "--batch-size", "--k", "--condition", "--rate", "--optimizer", "--lr", "--momentum",
                                        "--weight-decay", "--schedule", "--warmup", "--seed", "--threads", "--device", "--data", "--train-limit",
-                                       "--test-limit", "--out", "--resume", "--keep" })
+                                       "--test-limit", "--out", "--resume", "--keep", "--epoch-boundary", "--first-batch" })
             Assert.Contains(option, output);
     }
 
@@ -135,6 +135,26 @@ public sealed class CliTests(TrainedRun run) : IClassFixture<TrainedRun>
     }
 
     [Fact]
+    public void Algorithm_1_choices_are_options_recorded_in_the_run_and_fixed_on_resume()
+    {
+        var dir = Cli.TempDir();
+        try
+        {
+            var (exit, output) = Cli.Run(Cli.TinyTrain(dir, "--epoch-boundary", "carry", "--first-batch", "decrease"));
+            Assert.True(exit == 0, output);
+            Assert.Contains("Run:    consecutive k=2 epoch-boundary=carry first-batch=decrease,", output);
+            Assert.Matches(@"\d+ activations that trained, \d+ on an epoch's last batch that trained nothing", output);
+            Assert.Equal("consecutive k=2 epoch-boundary=carry first-batch=decrease", new RunFolder(dir).ReadReport().Config!["condition"]);
+            (exit, output) = Cli.Run("train", "--out", dir, "--resume", "--epochs", "3", "--first-batch", "not-a-decrease");
+            Assert.Equal(2, exit);
+            Assert.StartsWith("error: Cannot resume with --first-batch not-a-decrease: the run in", output.Trim());
+            (exit, output) = Cli.Run("train", "--out", dir, "--resume", "--epochs", "3");
+            Assert.True(exit == 0, output);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void NewRunIntoAFolderWithCheckpointsIsRefused()
     {
         var (exit, output) = Cli.Run(Cli.TinyTrain(run.Dir));
@@ -205,6 +225,14 @@ public sealed class BadInputTests
         var error = Assert.Single(lines);
         Assert.StartsWith("error: ", error);
         Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void UnknownEpochBoundaryOrFirstBatchRule()
+    {
+        AssertError("Unknown --epoch-boundary 'sometimes'. Choose one of: reset-counter, carry, reset-all.", Cli.TinyTrain(Cli.TempDir(), "--epoch-boundary", "sometimes"));
+        AssertError("Unknown --first-batch 'maybe'. Choose one of: not-a-decrease, decrease.", Cli.TinyTrain(Cli.TempDir(), "--first-batch", "maybe"));
+        AssertError("--first-batch applies to --condition consecutive, not 'ema'.", Cli.TinyTrain(Cli.TempDir(), "--condition", "ema", "--first-batch", "decrease"));
     }
 
     [Fact]

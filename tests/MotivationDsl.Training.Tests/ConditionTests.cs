@@ -96,6 +96,8 @@ public class TrainerSwitchingTests
         public readonly List<SwitchEvent> Switches = [];
         public override void OnBatchEnd(MotivationTrainer t, in BatchResult r) => Batches.Add((r.Epoch, r.Active));
         public override void OnSwitch(MotivationTrainer t, in SwitchEvent e) => Switches.Add(e);
+        public readonly List<EpochMetrics> Epochs = [];
+        public override void OnEpochEnd(MotivationTrainer t, EpochMetrics m) => Epochs.Add(m);
     }
 
     private static Recorder Run(IMotivationCondition condition, double[][] lossesPerEpoch)
@@ -136,7 +138,10 @@ public class TrainerSwitchingTests
         // 0.4<0.5 c1, 0.3 c2 -> M next; 0.2 c3 M; 0.3 no -> B; 0.2 c1; 0.1 c2 -> (M next, but epoch ends)
         Assert.Equal("BBMMBB", Roles(r, 1));
         var forced = r.Switches.Where(s => s.Forced).ToList();
-        Assert.Equal(2, forced.Count);
+        Assert.Equal(2, forced.Count); // epoch 0 ends motivated; epoch 1's last batch triggers a switch that trains nothing
+        // Activations count only those in which the motivated model trained: one per epoch, not epoch 1's last trigger.
+        Assert.Equal([1, 1], r.Epochs.Select(e => e.Activations));
+        Assert.Equal(3, r.Switches.Count(s => s.Direction == MapDirection.BaseToMotivated));
         Assert.All(forced, s => Assert.Equal(MapDirection.MotivatedToBase, s.Direction));
         Assert.Equal(r.Switches.Count(s => s.Direction == MapDirection.BaseToMotivated), r.Switches.Count(s => s.Direction == MapDirection.MotivatedToBase));
     }
@@ -163,6 +168,41 @@ public class TrainerSwitchingTests
         Assert.Equal("BBM", Roles(r, 1)); // 2.5 is not compared with 3
         var d = Run(new ConsecutiveDecrease(1), [[5, 4, 3], [2.5, 2, 1]]);
         Assert.Equal("BMM", Roles(d, 1)); // default keeps the previous loss: 2.5 < 3 counts
+    }
+
+    /// <summary>
+    /// Algorithm 1's two open choices, all four combinations on one script (k = 2). Epoch 0: 3, 2, 4, 3; epoch 1: 2.5, 5, 4, 4.
+    /// First batch not a decrease (previous NaN): counts 0 1 0 1, never motivated. First batch a decrease (previous +inf):
+    /// 1 2 -> motivated for batch 2 (4: back), then 1. Epoch 0 ends with the count at 1 either way; reset: epoch 1 counts
+    /// 1 (2.5 &lt; 3) 0 1 0, never motivated; carry: 2 -> motivated for batch 1 (5: back), then 1 0.
+    /// </summary>
+    [Theory]
+    [InlineData(FirstBatch.NotADecrease, EpochBoundary.ResetCounter, "BBBB", "BBBB")]
+    [InlineData(FirstBatch.NotADecrease, EpochBoundary.Carry, "BBBB", "BMBB")]
+    [InlineData(FirstBatch.Decrease, EpochBoundary.ResetCounter, "BBMB", "BBBB")]
+    [InlineData(FirstBatch.Decrease, EpochBoundary.Carry, "BBMB", "BMBB")]
+    public void First_batch_rule_and_epoch_boundary_combine(FirstBatch first, EpochBoundary boundary, string epoch0, string epoch1)
+    {
+        var r = Run(new ConsecutiveDecrease(2, boundary, first), [[3, 2, 4, 3], [2.5, 5, 4, 4]]);
+        Assert.Equal(epoch0, Roles(r, 0));
+        Assert.Equal(epoch1, Roles(r, 1));
+    }
+
+    [Fact]
+    public void First_batch_as_a_decrease_survives_reset_all_and_checkpoints()
+    {
+        var c = new ConsecutiveDecrease(1, EpochBoundary.ResetAll, FirstBatch.Decrease);
+        Assert.Equal("consecutive-decrease(k=1,epoch-boundary=ResetAll,first-batch=Decrease)", c.Name);
+        Assert.Equal("consecutive-decrease(k=2)", new ConsecutiveDecrease(2).Name); // defaults keep the checkpointed name
+        Assert.True(c.Update(new BatchSignal(0, 0, 0, 7, false, double.NaN))); // 7 < +inf
+        c.OnEpochEnd(0);
+        Assert.Equal(double.PositiveInfinity, c.PreviousLoss);
+        var copy = new ConsecutiveDecrease(1, EpochBoundary.ResetAll, FirstBatch.Decrease);
+        copy.LoadState(c.SaveState());
+        Assert.Equal(double.PositiveInfinity, copy.PreviousLoss);
+        c.Reset();
+        Assert.Equal(double.PositiveInfinity, c.PreviousLoss);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConsecutiveDecrease(2, firstBatch: (FirstBatch)5));
     }
 
     [Fact]

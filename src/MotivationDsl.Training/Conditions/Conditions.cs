@@ -5,21 +5,30 @@ namespace MotivationDsl.Training.Conditions;
 /// <summary>
 /// The paper's condition (Algorithm 1): motivated after <see cref="K"/> consecutive batch-loss decreases, until
 /// the first batch whose loss does not decrease. The previous loss is the last batch's, whichever model produced it.
+/// The paper leaves two details open: whether the run's first batch can count as a decrease (<see cref="FirstBatch"/>)
+/// and what an epoch end does to the streak (<see cref="Boundary"/>).
 /// </summary>
-public sealed class ConsecutiveDecrease(int k = 2, EpochBoundary boundary = EpochBoundary.ResetCounter) : IMotivationCondition
+public sealed class ConsecutiveDecrease(int k = 2, EpochBoundary boundary = EpochBoundary.ResetCounter, FirstBatch firstBatch = FirstBatch.NotADecrease)
+    : IMotivationCondition
 {
-    private double _prev = double.NaN;
+    private double _prev = Start(firstBatch);
     private int _count;
 
     public int K { get; } = k >= 1 ? k : throw new ArgumentOutOfRangeException(nameof(k), "k must be >= 1.");
-    public EpochBoundary Boundary { get; } = boundary;
+    public EpochBoundary Boundary { get; } = Enum.IsDefined(boundary) ? boundary : throw new ArgumentOutOfRangeException(nameof(boundary));
+    public FirstBatch FirstBatch { get; } = Enum.IsDefined(firstBatch) ? firstBatch : throw new ArgumentOutOfRangeException(nameof(firstBatch));
     public int Counter => _count;
     public double PreviousLoss => _prev;
-    public string Name => $"consecutive-decrease(k={K})";
+
+    public string Name => $"consecutive-decrease(k={K}"
+        + (Boundary == EpochBoundary.ResetCounter ? "" : $",epoch-boundary={Boundary}")
+        + (FirstBatch == FirstBatch.NotADecrease ? "" : $",first-batch={FirstBatch}") + ")";
+
+    // NaN: no comparison holds, so the first batch restarts the counter; +infinity: every finite loss is below it.
+    private static double Start(FirstBatch rule) => rule == FirstBatch.Decrease ? double.PositiveInfinity : double.NaN;
 
     public bool Update(in BatchSignal s)
     {
-        // NaN previous loss (start of run): no comparison holds, so the counter restarts.
         _count = s.Loss < _prev ? _count + 1 : 0;
         _prev = s.Loss;
         return _count >= K;
@@ -28,10 +37,10 @@ public sealed class ConsecutiveDecrease(int k = 2, EpochBoundary boundary = Epoc
     public void OnEpochEnd(int epoch)
     {
         if (Boundary != EpochBoundary.Carry) _count = 0;
-        if (Boundary == EpochBoundary.ResetAll) _prev = double.NaN;
+        if (Boundary == EpochBoundary.ResetAll) _prev = Start(FirstBatch);
     }
 
-    public void Reset() { _prev = double.NaN; _count = 0; }
+    public void Reset() { _prev = Start(FirstBatch); _count = 0; }
 
     public JsonObject SaveState() => new() { ["prev"] = StateJson.Bits(_prev), ["count"] = _count };
 

@@ -53,6 +53,15 @@ public enum EpochBoundary
     ResetAll = 2,
 }
 
+/// <summary>Whether the first batch compared with no previous loss (the run's first, or every epoch's first under <see cref="EpochBoundary.ResetAll"/>) counts as a decrease.</summary>
+public enum FirstBatch
+{
+    /// <summary>Default: the previous loss starts as NaN, so the first batch is never a decrease and the counter starts at 0.</summary>
+    NotADecrease = 0,
+    /// <summary>The previous loss starts as +infinity, so the first batch is a decrease (with k = 1 the second batch is motivated).</summary>
+    Decrease = 1,
+}
+
 internal static class StateJson
 {
     public static double D(JsonObject o, string key) => o[key]!.GetValue<double>();
