@@ -67,10 +67,6 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
             return;
         }
         _tensorBoard = Run.OpenTensorBoard(restart.Step, restart.Checkpoint);
-        // TensorBoard drops every event at a step >= the restart step, the epoch scalars (x = epoch) included:
-        // write again those of the checkpoint's epochs that the marker hides.
-        foreach (var e in BuildReport(trainer, final: false).Epochs.Where(e => e.Epoch >= restart.Step))
-            _tensorBoard.AddEpoch(e);
     }
 
     public override void OnBatchEnd(MotivationTrainer trainer, in BatchResult r)
@@ -84,7 +80,7 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
     {
         var report = BuildReport(trainer, final: false);
         Run.WriteReport(report);
-        _tensorBoard?.AddEpoch(report.Epochs[^1]);
+        _tensorBoard?.AddEpoch(report.Epochs[^1], trainer.GlobalStep - 1);
         Run.WriteSteps(_steps, $"{RunName}: training loss (shaded: motivated model active)");
     }
 

@@ -6,7 +6,8 @@ namespace MotivationDsl.Reporting;
 /// <item>train/loss: every step's batch loss; train/loss_base and train/loss_motivated: the same loss, split by the
 /// active model (so the motivated steps show as their own series); train/active: 1 on motivated steps, else 0.</item>
 /// <item>epoch/accuracy_base, epoch/accuracy_motivated, epoch/loss_base, epoch/loss_motivated,
-/// epoch/motivated_share, epoch/mean_forward_flops, epoch/learning_rate (x = epoch).</item>
+/// epoch/motivated_share, epoch/mean_forward_flops, epoch/learning_rate (x = the global step of the epoch's last batch
+/// when given, else the epoch number).</item>
 /// </list>
 /// Unlike the other outputs the event file is appended as the run goes (TensorBoard reads it live), so it is not
 /// written atomically; each record carries its own CRC, so a torn last record is simply ignored by readers.
@@ -44,11 +45,14 @@ public sealed class TensorBoardLog : IDisposable
         foreach (var s in steps) AddStep(s);
     }
 
-    public void AddEpoch(EpochReport e)
+    /// <param name="lastStep">The global step of the epoch's last batch: the x of the epoch scalars, so a resume's restart
+    /// marker (which hides every event at a step &gt;= its own) treats them like the step scalars. Null: x = epoch number.</param>
+    public void AddEpoch(EpochReport e, long? lastStep = null)
     {
+        var x = lastStep ?? e.Epoch;
         void Add(string tag, double? v)
         {
-            if (v is { } x) _file.AddScalar(tag, (float)x, e.Epoch);
+            if (v is { } value) _file.AddScalar(tag, (float)value, x);
         }
         Add("epoch/accuracy_base", e.Base.Accuracy);
         Add("epoch/accuracy_motivated", e.Motivated.Accuracy);

@@ -58,10 +58,25 @@ public sealed class FailureTests : IDisposable
         }
     }
 
-    private string StoppedRun(string name, params string[] extra)
+    /// <summary><see cref="Cli.TinyTrain"/> with some of its options given other values (and others added).</summary>
+    private static string[] Train(string dir, params string[] options)
+    {
+        var args = Cli.TinyTrain(dir).ToList();
+        for (var i = 0; i < options.Length; i += 2)
+        {
+            var at = args.IndexOf(options[i]);
+            if (at >= 0) args[at + 1] = options[i + 1];
+            else args.AddRange([options[i], options[i + 1]]);
+        }
+        return args.ToArray();
+    }
+
+    /// <summary>A run stopped after epoch 1 of 2, as if interrupted (its models/ removed: it has only its checkpoint).</summary>
+    private string StoppedRun(string name, params string[] options)
     {
         var dir = Dir(name);
-        AssertSucceeds(Cli.TinyTrain(dir, ["--stop-after", "1", .. extra]));
+        AssertSucceeds(Train(dir, ["--stop-after", "1", .. options]));
+        Directory.Delete(Path.Combine(dir, "models"), recursive: true);
         return dir;
     }
 
@@ -82,7 +97,7 @@ public sealed class FailureTests : IDisposable
     public void A_bad_numeric_option_is_refused_before_anything_is_written(string option, string value, string expected)
     {
         var dir = Dir("run");
-        AssertFails(2, Cli.TinyTrain(dir, option, value), expected);
+        AssertFails(2, Train(dir, option, value), expected);
         Assert.False(Directory.Exists(dir), "the run folder was created");
     }
 
@@ -199,7 +214,8 @@ public sealed class FailureTests : IDisposable
     public void A_truncated_newest_checkpoint_is_skipped_with_a_warning_in_resume_eval_and_export()
     {
         var dir = Dir("run");
-        AssertSucceeds(Cli.TinyTrain(dir, "--epochs", "3", "--stop-after", "2"));
+        AssertSucceeds(Train(dir, "--epochs", "3", "--stop-after", "2"));
+        Directory.Delete(Path.Combine(dir, "models"), recursive: true);
         var newest = Path.Combine(dir, "checkpoints", "epoch-0002.mdckpt");
         Truncate(newest);
 
@@ -295,7 +311,7 @@ public sealed class FailureTests : IDisposable
     public void A_mismatched_or_damaged_model_file_is_one_error_in_eval_and_export(string damage, string expected)
     {
         var dir = Dir("run");
-        AssertSucceeds(Cli.TinyTrain(dir, "--epochs", "1"));
+        AssertSucceeds(Train(dir, "--epochs", "1"));
         var model = TrainSettings.Load(dir)!.Model;
         var models = Path.Combine(dir, "models");
         var basePath = Path.Combine(models, "base.dat");
@@ -355,7 +371,7 @@ public sealed class FailureTests : IDisposable
     public void A_diverging_run_stops_with_the_step_the_model_and_the_last_checkpoint_and_exports_nothing()
     {
         var dir = Dir("run");
-        var output = AssertFails(3, Cli.TinyTrain(dir, "--lr", "1e6"), "The training loss became", "at step", "model trained: the run diverged.", "Nothing was exported");
+        var output = AssertFails(3, Train(dir, "--lr", "1e6"), "The training loss became", "at step", "model trained: the run diverged.", "Nothing was exported");
         var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!;
         var diverged = report["diverged"]!;
         Assert.Contains(diverged["model"]!.GetValue<string>(), new[] { "base", "motivated" });
@@ -392,7 +408,7 @@ public sealed class FailureTests : IDisposable
         var steps = RunOutputsCallback.ReadSteps(Path.Combine(dir, "steps.csv"));
         Assert.Equal(steps.Select(s => (float)s.Loss), loss.Select(s => s.Value));
         foreach (var tag in new[] { "epoch/accuracy_base", "epoch/loss_motivated", "epoch/learning_rate" })
-            Assert.Equal([1L, 2L], seen.Where(s => s.Tag == tag).Select(s => s.Step));
+            Assert.Equal([7L, 15L], seen.Where(s => s.Tag == tag).Select(s => s.Step));
         // Without TensorBoard's purge the lost steps 8..15 would show twice: the files do hold them twice.
         var raw = TensorBoardEvents.Read(Path.Combine(dir, "tensorboard"), purge: false).Count(s => s.Tag == "train/loss");
         Assert.Equal(24, raw);
