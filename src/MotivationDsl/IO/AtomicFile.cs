@@ -88,10 +88,17 @@ public static class AtomicFile
     public static void FlushDirectory(string directory)
     {
         if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return;
-        var fd = Posix.open(directory, 0 /* O_RDONLY */);
-        if (fd < 0) return; // e.g. no read permission on the folder: the rename itself already happened
-        try { Posix.fsync(fd); }
-        finally { Posix.close(fd); }
+        try
+        {
+            var fd = Posix.open(directory, 0 /* O_RDONLY */);
+            if (fd < 0) return; // e.g. no read permission on the folder: the rename itself already happened
+            try { Posix.fsync(fd); }
+            finally { Posix.close(fd); }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A libc without these entry points: the file itself was flushed; only the rename's durability is weaker.
+        }
     }
 
     private static class Posix
