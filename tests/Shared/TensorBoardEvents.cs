@@ -126,12 +126,12 @@ public static class TensorBoardEvents
         return c;
     }).ToArray();
 
-    private static uint Crc32C(ReadOnlySpan<byte> data)
+    public static uint Crc32C(ReadOnlySpan<byte> data)
     {
         var c = 0xFFFFFFFFu;
         foreach (var x in data) c = Table[(c ^ x) & 0xFF] ^ (c >> 8);
         return c ^ 0xFFFFFFFFu;
     }
 
-    private static uint Masked(uint crc) => unchecked(((crc >> 15) | (crc << 17)) + 0xA282EAD8u);
+    public static uint Masked(uint crc) => unchecked(((crc >> 15) | (crc << 17)) + 0xA282EAD8u);
 }
