@@ -62,6 +62,13 @@ public sealed class CliOutput
         foreach (var row in data) Writer.WriteLine(Format(row));
     }
 
+    /// <summary>A "warning: ..." line: something the user should know that does not stop the command.</summary>
+    public void Warning(string message)
+    {
+        if (Rich) Console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
+        else Writer.WriteLine($"warning: {message}");
+    }
+
     public void Error(string message)
     {
         if (Rich) Console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");

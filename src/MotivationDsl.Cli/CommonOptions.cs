@@ -12,10 +12,19 @@ internal static class CommonOptions
 
 internal static class CliErrors
 {
-    /// <summary>Runs a command body; user errors become one line on the output and exit code 2.</summary>
+    /// <summary>
+    /// Runs a command body; user errors become one line on the output and exit code 2: <see cref="CliException"/>,
+    /// and file-system failures (a file that cannot be read or written, a full disk, a corrupt file) that a command
+    /// did not turn into a more specific message.
+    /// </summary>
     public static int Guard(CliOutput output, Func<int> body)
     {
         try { return body(); }
         catch (CliException e) { output.Error(e.Message); return 2; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            output.Error(e.Message.ReplaceLineEndings(" ").Trim());
+            return 2;
+        }
     }
 }

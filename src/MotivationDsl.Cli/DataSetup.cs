@@ -47,6 +47,8 @@ internal sealed class RunData : IDisposable
         {
             if (trainLimit is { } tl && tl < train.Count) train = train.Take(tl);
             if (testLimit is { } sl && sl < test.Count) test = test.Take(sl);
+            if (train.Count == 0) throw new CliException($"{pair.Name} from '{pair.Source}': the training set has no images.");
+            if (test.Count == 0) throw new CliException($"{pair.Name} from '{pair.Source}': the test set has no images.");
             var shape = model.InputShape;
             if (shape.Length != 3)
                 throw new CliException($"The model's input shape {string.Join("x", shape)} is not an image shape (C x H x W); the CLI trains on image datasets.");

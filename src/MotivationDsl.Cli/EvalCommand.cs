@@ -25,7 +25,7 @@ internal static class EvalCommand
             var dev = Devices.Resolve(parse.GetValue(device)!);
             if (parse.GetValue(threads) is { } t) set_num_threads(t);
             if (parse.GetValue(batchSize) < 1) throw new CliException("--batch-size must be at least 1.");
-            using var models = RunModels.Load(catalog(), parse.GetValue(run)!, dev);
+            using var models = RunModels.Load(catalog(), parse.GetValue(run)!, dev, output);
             var s = models.Settings;
             var baseInfo = models.Definition.GetVariant(models.Definition.BaseVariant);
             var motivatedInfo = models.Definition.GetVariant(models.Definition.MotivatedVariant);

@@ -35,8 +35,8 @@ internal static class ExportCommand
             if (runDir is not null)
             {
                 var target = parse.GetValue(outDir) ?? throw new CliException("--run needs --out DIR: the folder to export the models into.");
-                using var models = RunModels.Load(catalog(), runDir, CPU);
-                Directory.CreateDirectory(target);
+                using var models = RunModels.Load(catalog(), runDir, CPU, output);
+                if (File.Exists(target)) throw new CliException($"--out '{target}' is a file, not a folder.");
                 var rows = new List<IReadOnlyList<string>>();
                 foreach (var (role, module, variant) in new[]
                          {
@@ -48,8 +48,9 @@ internal static class ExportCommand
                     var pt = Path.Combine(target, role + ".pt");
                     var dat = Path.Combine(target, role + ModelExport.TorchSharpExtension);
                     ModelExport.SaveSafetensors(module, st);
-                    Reporting.AtomicFile.Write(pt, tmp => module.save_py(tmp));
+                    AtomicFile.Write(pt, tmp => module.save_py(tmp));
                     ModelExport.SaveTorchSharp(module, dat);
+                    ModelIdentity.Record(models.Definition.Name, role, variant, st, pt, dat);
                     rows.Add([role, variant, st, pt, dat]);
                 }
                 AtomicFile.WriteAllText(Path.Combine(target, "manifest.json"), models.Definition.ManifestJson);

@@ -22,12 +22,18 @@ internal sealed class RunModels : IDisposable
     /// <summary>Where the weights came from (models/*.dat or a checkpoint).</summary>
     public string Source { get; }
 
-    public static RunModels Load(ModelCatalog catalog, string runDir, Device device)
+    /// <summary>
+    /// Loads the models of <paramref name="runDir"/>: models/*.dat when both exist (checked against models/models.json:
+    /// the model, role, variant and checksum must match), else the newest intact checkpoint (a newer unreadable one is
+    /// skipped with a warning naming it).
+    /// </summary>
+    public static RunModels Load(ModelCatalog catalog, string runDir, Device device, CliOutput output)
     {
         if (!Directory.Exists(runDir)) throw new CliException($"Run folder '{runDir}' not found.");
         var settings = TrainSettings.Load(runDir)
                        ?? throw new CliException($"'{runDir}' is not a run folder: it has no {TrainSettings.FileName} (written by 'train').");
         var definition = catalog.Find(settings.Model);
+        settings.Validate();
         var run = new RunFolder(runDir);
         var trainer = MotivationTrainer.Create(definition, settings.CreateTrainerOptions([]), device);
         try
@@ -37,16 +43,22 @@ internal sealed class RunModels : IDisposable
             string source;
             if (File.Exists(basePath) && File.Exists(motivatedPath))
             {
-                ModelExport.LoadTorchSharp(trainer.Pair.Base, basePath);
-                ModelExport.LoadTorchSharp(trainer.Pair.Motivated, motivatedPath);
+                LoadModelFile(trainer.Pair.Base, basePath, definition.Name, "base", definition.BaseVariant);
+                LoadModelFile(trainer.Pair.Motivated, motivatedPath, definition.Name, "motivated", definition.MotivatedVariant);
                 source = run.ModelsDir;
             }
-            else if (CheckpointCallback.Latest(CheckpointDir(runDir)) is { } checkpoint)
+            else
             {
+                var (checkpoint, skipped) = CheckpointCallback.LatestIntact(CheckpointDir(runDir));
+                foreach (var (path, reason) in skipped)
+                    output.Warning($"skipping checkpoint '{path}': {reason}{(checkpoint is null ? "" : $" Using the newest intact one, '{Path.GetFileName(checkpoint)}'.")}");
+                if (checkpoint is null)
+                    throw new CliException(skipped.Count == 0
+                        ? $"'{runDir}' has no trained models (models/base.dat, models/motivated.dat) and no checkpoint."
+                        : $"'{runDir}' has no trained models (models/*.dat) and no intact checkpoint.");
                 trainer.LoadCheckpoint(checkpoint);
                 source = checkpoint;
             }
-            else throw new CliException($"'{runDir}' has no trained models (models/base.dat, models/motivated.dat) and no checkpoint.");
             return new RunModels(settings, definition, trainer, source);
         }
         catch (CheckpointMismatchException e)
@@ -58,6 +70,18 @@ internal sealed class RunModels : IDisposable
         {
             trainer.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Loads a TorchSharp .dat after checking its identity record; any failure is one clear error naming the file.</summary>
+    private static void LoadModelFile(nn.Module module, string path, string model, string role, string variant)
+    {
+        try { ModelIdentity.Verify(path, model, role, variant); }
+        catch (InvalidDataException e) { throw new CliException($"{e.Message} Delete the run's models/ folder to use its newest checkpoint instead."); }
+        try { ModelExport.LoadTorchSharp(module, path); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or NotImplementedException)
+        {
+            throw new CliException($"'{path}' does not load into the {role} model of {model} ({variant}): {e.Message.ReplaceLineEndings(" ")}");
         }
     }
 

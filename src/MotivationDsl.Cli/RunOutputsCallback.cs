@@ -40,9 +40,10 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
 
     /// <summary>
     /// After a checkpoint was loaded: keeps the steps of steps.csv the checkpoint covers (step &lt; global step) and
-    /// the original start time of report.json, so the outputs continue where the checkpoint left off.
+    /// the original start time of report.json, so the outputs continue where the checkpoint left off; the TensorBoard
+    /// log of this invocation starts with a restart marker at the checkpoint's step (see <see cref="TensorBoardLog"/>).
     /// </summary>
-    public void ResumeFrom(MotivationTrainer trainer)
+    public void ResumeFrom(MotivationTrainer trainer, string? checkpoint = null)
     {
         _steps.Clear();
         if (File.Exists(Run.StepsCsvPath))
@@ -52,9 +53,21 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
             try { if (Run.ReadReport().StartedUtc is { } started) StartedUtc = started; }
             catch (InvalidDataException) { }
         }
+        _restart = (trainer.GlobalStep, checkpoint);
     }
 
-    public override void OnFitStart(MotivationTrainer trainer) => _tensorBoard ??= Run.OpenTensorBoard();
+    private (long Step, string? Checkpoint)? _restart;
+
+    public override void OnFitStart(MotivationTrainer trainer)
+    {
+        if (_tensorBoard is not null) return;
+        if (_restart is not { } restart)
+        {
+            _tensorBoard = Run.OpenTensorBoard();
+            return;
+        }
+        _tensorBoard = Run.OpenTensorBoard(restart.Step, restart.Checkpoint);
+    }
 
     public override void OnBatchEnd(MotivationTrainer trainer, in BatchResult r)
     {
@@ -67,7 +80,7 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
     {
         var report = BuildReport(trainer, final: false);
         Run.WriteReport(report);
-        _tensorBoard?.AddEpoch(report.Epochs[^1]);
+        _tensorBoard?.AddEpoch(report.Epochs[^1], trainer.GlobalStep - 1);
         Run.WriteSteps(_steps, $"{RunName}: training loss (shaded: motivated model active)");
     }
 
@@ -76,8 +89,28 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
         if (trainer.CompletedEpochs == 0) return;
         Run.WriteReport(BuildReport(trainer, final: true));
         Run.WriteSteps(_steps, $"{RunName}: training loss (shaded: motivated model active)");
-        BaseModel = Run.SaveModel(trainer.Pair.Base, "base");
-        MotivatedModel = Run.SaveModel(trainer.Pair.Motivated, "motivated");
+        _tensorBoard?.Flush();
+        BaseModel = Run.SaveModel(trainer.Pair.Base, trainer.Definition.Name, "base", trainer.Definition.BaseVariant);
+        MotivatedModel = Run.SaveModel(trainer.Pair.Motivated, trainer.Definition.Name, "motivated", trainer.Definition.MotivatedVariant);
+    }
+
+    /// <summary>After a <see cref="NonFiniteLossException"/>: report.json (epochs up to the last finished one, and where the run
+    /// diverged), steps.csv and loss.png up to the diverged step. No models are exported.</summary>
+    public void WriteDiverged(MotivationTrainer trainer, NonFiniteLossException e, string? lastCheckpoint)
+    {
+        _tensorBoard?.Flush();
+        Run.WriteReport(BuildReport(trainer, final: false) with
+        {
+            Diverged = new DivergenceReport
+            {
+                Step = e.GlobalStep,
+                Epoch = e.Epoch + 1,
+                Model = e.Model == ModelRole.Base ? "base" : "motivated",
+                Loss = e.Loss,
+                LastCheckpoint = lastCheckpoint,
+            },
+        });
+        Run.WriteSteps(_steps, $"{RunName}: training loss (shaded: motivated model active)");
     }
 
     /// <summary>The run's report.json content from the trainer's history and accounting.</summary>
@@ -125,6 +158,7 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
             MotivatedModel = new ModelInfo { Name = pair.MotivatedInfo.Name, Parameters = pair.MotivatedInfo.ParameterCount, ForwardFlops = fm },
             Epochs = epochs,
             Final = finalReport,
+            SkippedBatches = acc.SkippedBatches,
         };
     }
 

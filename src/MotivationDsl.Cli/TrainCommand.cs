@@ -38,9 +38,10 @@ internal static class TrainCommand
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its latest checkpoint, exactly, with its saved settings (--epochs, --threads, --keep may change)." };
         public readonly Option<int> Keep = new("--keep") { Description = "Checkpoints to keep (one is written every epoch).", DefaultValueFactory = _ => 3 };
         public readonly Option<int?> StopAfter = new("--stop-after") { Description = "Stop after N epochs of this invocation, as an interruption would (resume later with --resume)." };
+        public readonly Option<string> NonFiniteLoss = new("--non-finite-loss") { Description = "When a training loss is NaN or infinite: stop (exit 3, nothing exported) or skip (the batch is not trained; counted in report.json).", DefaultValueFactory = _ => "stop" };
 
         public IEnumerable<Option> All => [Model, Epochs, BatchSize, K, Condition, EpochBoundary, FirstBatch, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
-            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter];
+            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, NonFiniteLoss];
     }
 
     public static Command Create(Func<ModelCatalog> catalog, CliOutput output)
@@ -76,12 +77,13 @@ internal static class TrainCommand
         TestLimit = p.GetValue(o.TestLimit),
         Augment = p.GetValue(o.Augment),
         Keep = p.GetValue(o.Keep),
+        NonFiniteLoss = p.GetValue(o.NonFiniteLoss)!.Trim().ToLowerInvariant(),
     };
 
     private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
 
-    /// <summary>A resumed run keeps its saved settings; --epochs, --threads, --keep and --device may change, any other
-    /// option given must agree with the saved value.</summary>
+    /// <summary>A resumed run keeps its saved settings; --epochs, --threads, --keep, --device and --non-finite-loss may
+    /// change, any other option given must agree with the saved value.</summary>
     private static TrainSettings MergeForResume(ParseResult p, Opts o, TrainSettings saved, TrainSettings given, string runDir)
     {
         (Option Option, Func<TrainSettings, object?> Value)[] fixedOptions =
@@ -102,8 +104,12 @@ internal static class TrainCommand
             Threads = Given(p, o.Threads) ? given.Threads : saved.Threads,
             Keep = Given(p, o.Keep) ? given.Keep : saved.Keep,
             Device = Given(p, o.Device) ? given.Device : saved.Device,
+            NonFiniteLoss = Given(p, o.NonFiniteLoss) ? given.NonFiniteLoss : saved.NonFiniteLoss,
         };
     }
+
+    /// <summary>What must agree between settings.json and the settings a checkpoint carries (all but what a resume may change).</summary>
+    private static TrainSettings Fixed(TrainSettings s) => s with { Epochs = 0, Threads = null, Keep = 1, Device = "", NonFiniteLoss = "" };
 
     private static string Show(object? v) => v switch
     {
@@ -116,6 +122,9 @@ internal static class TrainCommand
     {
         var resume = p.GetValue(o.Resume);
         var outDir = p.GetValue(o.Out);
+        var stopAfter = p.GetValue(o.StopAfter);
+        if (stopAfter is < 1) throw new CliException($"--stop-after must be at least 1 (got {stopAfter}).");
+        if (!string.IsNullOrEmpty(outDir) && File.Exists(outDir)) throw new CliException($"--out '{outDir}' is a file, not a run folder.");
         TrainSettings settings;
         ScalableModelDefinition definition;
         string? checkpoint = null;
@@ -123,19 +132,30 @@ internal static class TrainCommand
         {
             if (string.IsNullOrEmpty(outDir)) throw new CliException("--resume needs --out DIR: the run folder to continue.");
             if (!Directory.Exists(outDir)) throw new CliException($"Cannot resume: run folder '{outDir}' not found.");
-            checkpoint = CheckpointCallback.Latest(RunModels.CheckpointDir(outDir))
-                         ?? throw new CliException($"Cannot resume: '{outDir}' has no checkpoint (checkpoints/epoch-*.mdckpt); run without --resume to start a new run.");
-            string checkpointModel;
-            try { checkpointModel = CheckpointFile.ReadHeader(checkpoint)["model"]?.GetValue<string>() ?? "?"; }
-            catch (Exception e) when (e is IOException or InvalidDataException or FormatException or System.Text.Json.JsonException)
-            { throw new CliException($"Cannot resume: '{checkpoint}' is not a readable checkpoint ({e.Message})."); }
+            var (intact, skipped) = CheckpointCallback.LatestIntact(RunModels.CheckpointDir(outDir));
+            if (intact is null)
+                throw new CliException(skipped.Count == 0
+                    ? $"Cannot resume: '{outDir}' has no checkpoint (checkpoints/epoch-*.mdckpt); run without --resume to start a new run."
+                    : $"Cannot resume: no checkpoint in '{outDir}' is intact (newest: {skipped[0].Reason}).");
+            foreach (var (path, reason) in skipped)
+                output.Warning($"skipping checkpoint '{path}': {reason} Resuming from the newest intact one, '{Path.GetFileName(intact)}'.");
+            checkpoint = intact;
+            var header = CheckpointFile.ReadHeader(checkpoint);
+            var checkpointModel = header["model"]?.GetValue<string>() ?? "?";
+            var recorded = RunSettingsCallback.FromCheckpointHeader(header, checkpoint);
             var saved = TrainSettings.Load(outDir);
+            if (saved is not null && recorded is not null && Fixed(saved) != Fixed(recorded))
+                throw new CliException($"Cannot resume: '{Path.Combine(outDir, TrainSettings.FileName)}' does not describe the run of checkpoint '{checkpoint}' (it was trained with other settings); restore the run's settings.json or delete it to use the checkpoint's.");
+            if (saved is null && recorded is not null)
+                output.Warning($"'{Path.Combine(outDir, TrainSettings.FileName)}' is missing; using the run settings recorded in '{Path.GetFileName(checkpoint)}'.");
+            saved ??= recorded ?? throw new CliException(
+                $"Cannot resume: '{outDir}' has no {TrainSettings.FileName} and checkpoint '{checkpoint}' records no run settings, so the run cannot be continued as it was started.");
             var givenModel = p.GetValue(o.Model);
-            definition = catalog.Find(Given(p, o.Model) ? givenModel : saved?.Model ?? checkpointModel);
+            definition = catalog.Find(Given(p, o.Model) ? givenModel : saved.Model);
             if (definition.Name != checkpointModel)
                 throw new CliException($"Cannot resume: '{outDir}' is a run of {checkpointModel}, not {definition.Name} (a checkpoint only continues the architecture that wrote it).");
             var fromArgs = FromParse(p, o, definition.Name);
-            settings = (saved is null ? fromArgs : MergeForResume(p, o, saved, fromArgs, outDir)).Validate();
+            settings = MergeForResume(p, o, saved, fromArgs, outDir).Validate();
         }
         else
         {
@@ -144,8 +164,6 @@ internal static class TrainCommand
             if (!string.IsNullOrEmpty(outDir) && CheckpointCallback.Latest(RunModels.CheckpointDir(outDir)) is not null)
                 throw new CliException($"'{outDir}' already holds a run with checkpoints: continue it with --resume, or choose another --out.");
         }
-        var stopAfter = p.GetValue(o.StopAfter);
-        if (stopAfter is < 1) throw new CliException($"--stop-after must be at least 1 (got {stopAfter}).");
 
         var device = Devices.Resolve(settings.Device);
         if (settings.Threads is { } threads) set_num_threads(threads);
@@ -153,9 +171,8 @@ internal static class TrainCommand
         var motivatedInfo = definition.GetVariant(definition.MotivatedVariant);
 
         using var data = RunData.Load(settings.Data, settings.TrainLimit, settings.TestLimit, baseInfo);
-        var run = string.IsNullOrEmpty(outDir)
-            ? RunFolder.CreateUnique("runs", ModelCatalog.ShortName(definition.Name))
-            : new RunFolder(outDir);
+        using var folder = RunFolderAccess.Open(outDir, () => RunFolder.CreateUnique("runs", ModelCatalog.ShortName(definition.Name)).Path, output);
+        var run = folder.Run;
         settings.Save(run.Path);
 
         output.Line($"Model:  {definition.Name}: {Describe(baseInfo)} -> {Describe(motivatedInfo)}");
@@ -168,10 +185,14 @@ internal static class TrainCommand
         using var outputs = new RunOutputsCallback(run, $"{ModelCatalog.ShortName(definition.Name)} {baseInfo.Name}->{motivatedInfo.Name}",
             data.DatasetLabel, settings.Seed, settings.ToConfig());
         var live = output.Rich ? new LiveProgress(output, settings.Epochs, trainLoader.BatchCount) : null;
+        var checkpointDir = RunModels.CheckpointDir(run.Path);
+        // The checkpoint is written before the epoch's outputs: when it fails (disk full), report.json and metrics.csv
+        // still end at the last checkpoint, and a resume continues from there.
         var callbacks = new List<TrainerCallback>
         {
+            new RunSettingsCallback(settings),
+            new CheckpointCallback(checkpointDir, settings.Keep),
             outputs,
-            new CheckpointCallback(RunModels.CheckpointDir(run.Path), settings.Keep),
             live is null ? new PlainProgress(output, settings.Epochs) : live,
         };
         if (stopAfter is { } n) callbacks.Add(new StopAfterCallback(n));
@@ -180,8 +201,9 @@ internal static class TrainCommand
         if (checkpoint is not null)
         {
             try { trainer.LoadCheckpoint(checkpoint); }
-            catch (CheckpointMismatchException e) { throw new CliException($"Cannot resume from '{checkpoint}': {e.Message}"); }
-            outputs.ResumeFrom(trainer);
+            catch (Exception e) when (e is CheckpointMismatchException or InvalidDataException)
+            { throw new CliException($"Cannot resume from '{checkpoint}': {e.Message}"); }
+            outputs.ResumeFrom(trainer, checkpoint);
             output.Line($"Resume: {Path.GetFileName(checkpoint)} ({trainer.CompletedEpochs} of {settings.Epochs} epochs done, step {trainer.GlobalStep})");
         }
 
@@ -201,14 +223,33 @@ internal static class TrainCommand
             output.Error($"interrupted; {trainer.CompletedEpochs} epoch(s) are checkpointed. Continue with: train --out {run.Path} --resume");
             return 130;
         }
+        catch (NonFiniteLossException e)
+        {
+            var last = CheckpointCallback.LatestIntact(checkpointDir).Path;
+            outputs.WriteDiverged(trainer, e, last);
+            output.Error($"{e.Message} Nothing was exported; the last good checkpoint is {(last is null ? "none (no epoch finished)" : $"'{last}'")}. " +
+                         "Lower --lr, or pass --non-finite-loss skip to skip such batches.");
+            return 3;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var last = CheckpointCallback.LatestIntact(checkpointDir).Path;
+            output.Error($"Cannot write the run's outputs: {OneLine(e.Message)} The run is intact up to {(last is null ? "its start (no checkpoint yet)" : $"checkpoint '{Path.GetFileName(last)}'")}; " +
+                         $"free space (or fix permissions) and continue with: train --out {run.Path} --resume");
+            return 2;
+        }
         finally { Console.CancelKeyPress -= onCancel; }
         clock.Stop();
 
         WriteResults(output, definition, report, run, clock.Elapsed, outputs);
+        if (report.Accounting.SkippedBatches > 0)
+            output.Warning($"{report.Accounting.SkippedBatches} training batch(es) had a non-finite loss and were skipped (--non-finite-loss skip); report.json lists them as skippedBatches.");
         if (trainer.CompletedEpochs < settings.Epochs)
             output.Line($"Stopped after {trainer.CompletedEpochs} of {settings.Epochs} epochs; continue with: train --out {run.Path} --resume");
         return 0;
     }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
 
     private static string Describe(VariantInfo v) =>
         $"{v.Name} ({Formatting.Count(v.ParameterCount)} parameters, {Formatting.Si(v.Flops)}FLOPs/sample)";

@@ -3,8 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MotivationDsl.Training;
 using MotivationDsl.Training.Conditions;
-using MotivationDsl.Training.Optimizers;
-using MotivationDsl.Training.Schedules;
 
 namespace MotivationDsl.Cli;
 
@@ -43,25 +41,44 @@ public sealed record TrainSettings
     public int? TestLimit { get; init; }
     public bool Augment { get; init; }
     public int Keep { get; init; } = 3;
+    /// <summary>"stop" (default): a NaN/infinite training loss ends the run with an error; "skip": such batches are skipped.</summary>
+    public string NonFiniteLoss { get; init; } = "stop";
 
     public static readonly string[] Conditions = ["consecutive", "ema", "gradnorm", "random", "never", "always"];
-    public static readonly string[] Optimizers = ["sgd", "adamw", "rmsprop"];
-    public static readonly string[] Schedules = ["cosine", "step", "exponential", "constant"];
     public static readonly string[] EpochBoundaries = ["reset-counter", "carry", "reset-all"];
     public static readonly string[] FirstBatchRules = ["not-a-decrease", "decrease"];
+    public static readonly string[] NonFiniteLossChoices = ["stop", "skip"];
 
-    public double EffectiveLr => Lr ?? Optimizer switch { "adamw" => 1e-3, "rmsprop" => 0.01, _ => 0.1 };
-    public double EffectiveWeightDecay => WeightDecay ?? Optimizer switch { "adamw" => 0.05, "rmsprop" => 1e-5, _ => 5e-4 };
+    /// <summary>The optimizer and schedule part, built and validated by the shared <see cref="TrainingRecipe"/>.</summary>
+    [JsonIgnore]
+    public TrainingRecipe Recipe => new()
+    {
+        Optimizer = Optimizer, LearningRate = Lr, Momentum = Momentum, WeightDecay = WeightDecay,
+        Schedule = Schedule, Epochs = Epochs, WarmupEpochs = Warmup,
+    };
 
-    /// <summary>Checks the values; throws <see cref="CliException"/> with one clear line.</summary>
+    public double EffectiveLr => Recipe.EffectiveLearningRate;
+    public double EffectiveWeightDecay => Recipe.EffectiveWeightDecay;
+
+    /// <summary>The CLI option of each recipe setting.</summary>
+    public static string OptionName(RecipeSetting setting) => setting switch
+    {
+        RecipeSetting.Optimizer => "--optimizer",
+        RecipeSetting.LearningRate => "--lr",
+        RecipeSetting.Momentum => "--momentum",
+        RecipeSetting.WeightDecay => "--weight-decay",
+        RecipeSetting.Schedule => "--schedule",
+        RecipeSetting.Epochs => "--epochs",
+        _ => "--warmup",
+    };
+
+    /// <summary>Checks the values; throws <see cref="CliException"/> with one clear line naming the option.</summary>
     public TrainSettings Validate()
     {
         if (!Conditions.Contains(Condition))
             throw new CliException($"Unknown condition '{Condition}'. Choose one of: {string.Join(", ", Conditions)}.");
-        if (!Optimizers.Contains(Optimizer))
-            throw new CliException($"Unknown optimizer '{Optimizer}'. Choose one of: {string.Join(", ", Optimizers)}.");
-        if (!Schedules.Contains(Schedule))
-            throw new CliException($"Unknown schedule '{Schedule}'. Choose one of: {string.Join(", ", Schedules)}.");
+        try { Recipe.Validate(OptionName); }
+        catch (RecipeException e) { throw new CliException(e.Message); }
         if (!EpochBoundaries.Contains(EpochBoundary))
             throw new CliException($"Unknown --epoch-boundary '{EpochBoundary}'. Choose one of: {string.Join(", ", EpochBoundaries)}.");
         if (!FirstBatchRules.Contains(FirstBatch))
@@ -70,15 +87,15 @@ public sealed record TrainSettings
             throw new CliException($"--epoch-boundary applies to --condition consecutive and gradnorm, not '{Condition}'.");
         if (FirstBatch != FirstBatchRules[0] && Condition != "consecutive")
             throw new CliException($"--first-batch applies to --condition consecutive, not '{Condition}'.");
-        if (Epochs < 1) throw new CliException($"--epochs must be at least 1 (got {Epochs}).");
         if (BatchSize < 1) throw new CliException($"--batch-size must be at least 1 (got {BatchSize}).");
         if (K < 1) throw new CliException($"--k must be at least 1 (got {K}).");
-        if (Rate is < 0 or > 1) throw new CliException($"--rate must be between 0 and 1 (got {Rate.ToString(CultureInfo.InvariantCulture)}).");
-        if (Warmup < 0 || Warmup >= Epochs && Warmup > 0) throw new CliException($"--warmup must be between 0 and --epochs - 1 (got {Warmup}).");
+        if (!(Rate >= 0 && Rate <= 1)) throw new CliException($"--rate must be between 0 and 1 (got {Rate.ToString(CultureInfo.InvariantCulture)}).");
         if (Threads is < 1) throw new CliException($"--threads must be at least 1 (got {Threads}).");
         if (TrainLimit is < 1) throw new CliException($"--train-limit must be at least 1 (got {TrainLimit}).");
         if (TestLimit is < 1) throw new CliException($"--test-limit must be at least 1 (got {TestLimit}).");
         if (Keep < 1) throw new CliException($"--keep must be at least 1 (got {Keep}).");
+        if (!NonFiniteLossChoices.Contains(NonFiniteLoss))
+            throw new CliException($"Unknown --non-finite-loss '{NonFiniteLoss}'. Choose one of: {string.Join(", ", NonFiniteLossChoices)}.");
         return this;
     }
 
@@ -100,31 +117,14 @@ public sealed record TrainSettings
         _ => Training.Conditions.EpochBoundary.ResetCounter,
     };
 
-    public OptimizerOptions CreateOptimizer() => Optimizer switch
-    {
-        "sgd" => new SgdOptions(EffectiveLr, Momentum: Momentum, WeightDecay: EffectiveWeightDecay),
-        "adamw" => new AdamOptions(EffectiveLr, WeightDecay: EffectiveWeightDecay, Decoupled: true),
-        "rmsprop" => new RmsPropOptions(EffectiveLr, Momentum: Momentum, WeightDecay: EffectiveWeightDecay),
-        _ => throw new CliException($"Unknown optimizer '{Optimizer}'. Choose one of: {string.Join(", ", Optimizers)}."),
-    };
-
-    /// <summary>The schedule over <see cref="Epochs"/> (cosine to 0; step: x0.1 every third of the run; exponential: x0.97 per epoch).</summary>
-    public ILearningRateSchedule CreateSchedule() => Schedule switch
-    {
-        "cosine" => new CosineLr(EffectiveLr, Epochs, Warmup),
-        "step" => new StepLr(EffectiveLr, Math.Max(1, Epochs / 3), 0.1, Warmup),
-        "exponential" => new ExponentialLr(EffectiveLr, 0.97, 1, Warmup),
-        "constant" => new ConstantLr(EffectiveLr, Warmup),
-        _ => throw new CliException($"Unknown schedule '{Schedule}'. Choose one of: {string.Join(", ", Schedules)}."),
-    };
-
     public TrainerOptions CreateTrainerOptions(IReadOnlyList<TrainerCallback> callbacks) => new()
     {
-        Optimizer = CreateOptimizer(),
-        Schedule = CreateSchedule(),
+        Optimizer = Recipe.CreateOptimizer(),
+        Schedule = Recipe.CreateSchedule(),
         Condition = CreateCondition(),
         Callbacks = callbacks,
         Seed = Seed,
+        NonFiniteLoss = NonFiniteLoss == "skip" ? NonFiniteLossPolicy.SkipBatch : NonFiniteLossPolicy.Stop,
     };
 
     /// <summary>Human-readable condition, e.g. "consecutive k=2".</summary>
@@ -165,14 +165,21 @@ public sealed record TrainSettings
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public void Save(string runFolder) => Reporting.AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), ToJson() + "\n");
+    public void Save(string runFolder) => AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), ToJson() + "\n");
 
     /// <summary>The settings saved in <paramref name="runFolder"/>, or null when there are none.</summary>
     public static TrainSettings? Load(string runFolder)
     {
         var path = Path.Combine(runFolder, FileName);
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<TrainSettings>(File.ReadAllText(path), Json); }
-        catch (JsonException e) { throw new CliException($"{path}: not valid run settings ({e.Message})."); }
+        try { return FromJson(File.ReadAllText(path), path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new CliException($"Cannot read '{path}': {e.Message}"); }
+    }
+
+    public static TrainSettings FromJson(string json, string source)
+    {
+        try { return JsonSerializer.Deserialize<TrainSettings>(json, Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new CliException($"{source}: not valid run settings ({e.Message})."); }
     }
 }

@@ -115,23 +115,13 @@ public static class IdxWriter
 
     private static void Write(string path, byte[] header, ReadOnlySpan<byte> body, bool gzip)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        var data = body.ToArray();
+        AtomicFile.WriteStream(path, fs =>
         {
-            using (var fs = File.Create(tmp))
-            {
-                Stream s = gzip ? new GZipStream(fs, CompressionLevel.SmallestSize, leaveOpen: true) : fs;
-                s.Write(header);
-                s.Write(body);
-                if (gzip) s.Dispose();
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+            Stream s = gzip ? new GZipStream(fs, CompressionLevel.SmallestSize, leaveOpen: true) : fs;
+            s.Write(header);
+            s.Write(data);
+            if (gzip) s.Dispose();
+        });
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MotivationDsl.Training;
 using MotivationDsl.Training.Conditions;
 using MotivationDsl.Training.Optimizers;
 using MotivationDsl.Training.Schedules;
@@ -53,12 +54,12 @@ public sealed record ExperimentConfig
     public int Epochs { get; init; } = 10;
     public IReadOnlyList<long> Seeds { get; init; } = [1, 2, 3];
     public int BatchSize { get; init; } = 128;
-    /// <summary>sgd (momentum, weight decay as L2, as torch.optim.SGD) or adamw.</summary>
+    /// <summary>sgd (momentum, weight decay as L2, as torch.optim.SGD), adamw or rmsprop (see <see cref="TrainingRecipe"/>).</summary>
     public string Optimizer { get; init; } = "sgd";
     public double LearningRate { get; init; } = 0.1;
     public double Momentum { get; init; } = 0.9;
     public double WeightDecay { get; init; } = 5e-4;
-    /// <summary>cosine (to 0 over <see cref="Epochs"/>) or constant.</summary>
+    /// <summary>cosine (to 0 over <see cref="Epochs"/>), step, exponential or constant (see <see cref="TrainingRecipe"/>).</summary>
     public string Schedule { get; init; } = "cosine";
     public int WarmupEpochs { get; init; }
     /// <summary>k of the paper's trigger (<see cref="ConsecutiveDecrease"/>).</summary>
@@ -93,19 +94,16 @@ public sealed record ExperimentConfig
         }
     }
 
-    public OptimizerOptions CreateOptimizer() => Optimizer.ToLowerInvariant() switch
+    /// <summary>The optimizer and schedule, through the shared <see cref="TrainingRecipe"/> (same names and checks as the CLI).</summary>
+    public TrainingRecipe Recipe() => new TrainingRecipe
     {
-        "sgd" => new SgdOptions(LearningRate, Momentum: Momentum, WeightDecay: WeightDecay),
-        "adamw" => new AdamOptions(LearningRate, WeightDecay: WeightDecay, Decoupled: true),
-        _ => throw new ArgumentException($"Unknown optimizer '{Optimizer}' (sgd or adamw)."),
-    };
+        Optimizer = Optimizer.ToLowerInvariant(), LearningRate = LearningRate, Momentum = Momentum, WeightDecay = WeightDecay,
+        Schedule = Schedule.ToLowerInvariant(), Epochs = Epochs, WarmupEpochs = WarmupEpochs,
+    }.Validate(s => JsonNamingPolicy.CamelCase.ConvertName(s.ToString()));
 
-    public ILearningRateSchedule CreateSchedule() => Schedule.ToLowerInvariant() switch
-    {
-        "cosine" => new CosineLr(LearningRate, Epochs, WarmupEpochs),
-        "constant" => new ConstantLr(LearningRate, WarmupEpochs),
-        _ => throw new ArgumentException($"Unknown schedule '{Schedule}' (cosine or constant)."),
-    };
+    public OptimizerOptions CreateOptimizer() => Recipe().CreateOptimizer();
+
+    public ILearningRateSchedule CreateSchedule() => Recipe().CreateSchedule();
 
     internal static readonly JsonSerializerOptions Json = new()
     {

@@ -95,6 +95,25 @@ public sealed record RunReport
     public IReadOnlyList<EpochReport> Epochs { get; init; } = [];
     /// <summary>Null while the run is in progress.</summary>
     public FinalReport? Final { get; init; }
+    /// <summary>Training batches skipped for a NaN/infinite loss (train --non-finite-loss skip); 0 otherwise.</summary>
+    public long SkippedBatches { get; init; }
+    /// <summary>Set when the run stopped because the training loss became NaN or infinite; no models were exported then.</summary>
+    public DivergenceReport? Diverged { get; init; }
+}
+
+/// <summary>Where a run diverged (its training loss became NaN or infinite).</summary>
+public sealed record DivergenceReport
+{
+    /// <summary>Global step (0-based) of the batch whose loss was not finite.</summary>
+    public long Step { get; init; }
+    /// <summary>1-based epoch of that batch.</summary>
+    public int Epoch { get; init; }
+    /// <summary>"base" or "motivated": the model that was training.</summary>
+    public string Model { get; init; } = "";
+    /// <summary>The loss (NaN, Infinity or -Infinity).</summary>
+    public double Loss { get; init; }
+    /// <summary>The newest intact checkpoint (the last good state), or null when none was written.</summary>
+    public string? LastCheckpoint { get; init; }
 }
 
 /// <summary>One training step, for the step-level outputs (TensorBoard, loss curve, steps.csv).</summary>

@@ -10,7 +10,7 @@ namespace MotivationDsl.Reporting;
 /// &lt;run&gt;/steps.csv       one row per training step (step, epoch, loss, motivated)
 /// &lt;run&gt;/loss.png        loss per step, motivated intervals shaded
 /// &lt;run&gt;/tensorboard/    events.out.tfevents.* (TensorBoard)
-/// &lt;run&gt;/models/         base.dat, base.safetensors, motivated.dat, motivated.safetensors
+/// &lt;run&gt;/models/         base.dat, base.safetensors, motivated.dat, motivated.safetensors, models.json (identity + checksums)
 /// </code>
 /// Every file except the TensorBoard log is written atomically (temporary file + rename).
 /// </summary>
@@ -63,11 +63,20 @@ public sealed class RunFolder
         LossPlot.Write(LossPngPath, steps, title);
     }
 
-    /// <summary>Opens the TensorBoard log (tensorboard/); feed it steps and epochs as the run goes.</summary>
-    public TensorBoardLog OpenTensorBoard() => new(TensorBoardDir);
+    /// <summary>Opens the TensorBoard log (tensorboard/); feed it steps and epochs as the run goes. A resumed run passes
+    /// the global step it continues from, so TensorBoard discards what the interrupted invocation wrote after it.</summary>
+    public TensorBoardLog OpenTensorBoard(long? restartStep = null, string? checkpointPath = null) => new(TensorBoardDir, restartStep, checkpointPath);
 
     /// <summary>Exports a module as models/{name}.dat and models/{name}.safetensors.</summary>
     public ExportedModel SaveModel(torch.nn.Module module, string name) => ModelExport.Save(module, ModelsDir, name);
+
+    /// <summary>Exports a module as models/{role}.dat and .safetensors with its identity in models/models.json (<see cref="ModelIdentity"/>).</summary>
+    public ExportedModel SaveModel(torch.nn.Module module, string model, string role, string variant)
+    {
+        var exported = SaveModel(module, role);
+        ModelIdentity.Record(model, role, variant, exported.TorchSharpPath, exported.SafetensorsPath);
+        return exported;
+    }
 
     public RunReport ReadReport() => ReportJson.Read(ReportJsonPath);
 }

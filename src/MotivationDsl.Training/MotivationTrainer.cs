@@ -44,6 +44,9 @@ public sealed class TrainerOptions
     /// decides for itself (<c>definition.CreatePair(device, seed, zeroCopy: true)</c>).
     /// </summary>
     public bool ZeroCopy { get; init; }
+
+    /// <summary>What a NaN or infinite training loss does: stop the fit (default) or skip the batch. See <see cref="NonFiniteLossPolicy"/>.</summary>
+    public NonFiniteLossPolicy NonFiniteLoss { get; init; } = NonFiniteLossPolicy.Stop;
 }
 
 /// <summary>
@@ -153,7 +156,7 @@ public sealed class MotivationTrainer : IDisposable
         var needNorm = Condition.NeedsGradientNorm;
         // An activation counts once the motivated model trains a batch: a trigger on an epoch's last batch switches, trains
         // nothing and is switched back (Accounting.SwitchesToMotivated counts it, EpochMetrics.Activations does not).
-        int baseBatches = 0, motBatches = 0, activations = 0;
+        int baseBatches = 0, motBatches = 0, activations = 0, skipped = 0;
         var activationPending = false;
         long baseSamples = 0, motSamples = 0;
         using var baseCorrect = zeros(1, ScalarType.Int64, Device);
@@ -194,27 +197,29 @@ public sealed class MotivationTrainer : IDisposable
                     var output = model.call(input);
                     var lossT = _loss(output, target);
                     lossT.backward();
+                    if (needNorm)
+                    {
+                        // Still one host read: loss and norm come back together.
+                        var both = stack([lossT.detach().to(ScalarType.Float64), GradientNorm(model)]).cpu();
+                        var v = both.data<double>();
+                        loss = v[0];
+                        gradNorm = v[1];
+                    }
+                    else loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
+                    // Checked before the step: a non-finite loss never reaches the weights.
+                    if (NonFiniteLossGuard.SkipBatch(Options.NonFiniteLoss, epoch, b, GlobalStep, role, loss))
+                    {
+                        skipped++;
+                        Accounting.SkippedBatches++;
+                        continue;
+                    }
                     if (accuracyTracked)
                     {
                         if (output.dim() == 2 && target.dim() == 1 && target.dtype == ScalarType.Int64)
                             using (no_grad()) (role == ModelRole.Base ? baseCorrect : motCorrect).add_(output.argmax(1).eq(target).sum());
                         else accuracyTracked = false;
                     }
-                    if (needNorm)
-                    {
-                        var norm = GradientNorm(model);
-                        opt.Step();
-                        // Still one host read: loss and norm come back together.
-                        var both = stack([lossT.detach().to(ScalarType.Float64), norm]).cpu();
-                        var v = both.data<double>();
-                        loss = v[0];
-                        gradNorm = v[1];
-                    }
-                    else
-                    {
-                        opt.Step();
-                        loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
-                    }
+                    opt.Step();
                 }
                 var t1 = Stopwatch.GetTimestamp();
                 var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
@@ -238,6 +243,7 @@ public sealed class MotivationTrainer : IDisposable
                 else if (!next && Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: false, epoch);
             }
         }
+        NonFiniteLossGuard.CheckEpoch(epoch, baseBatches + motBatches, skipped, GlobalStep, Active);
         if (Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: true, epoch);
         Condition.OnEpochEnd(epoch);
 
@@ -278,6 +284,7 @@ public sealed class MotivationTrainer : IDisposable
             BaseTest = baseTest,
             MotivatedTest = motTest,
             Seconds = Stopwatch.GetElapsedTime(epochStart).TotalSeconds,
+            SkippedBatches = skipped,
         };
         _history.Add(metrics);
         foreach (var c in Options.Callbacks) c.OnEpochEnd(this, metrics);

@@ -44,6 +44,8 @@ public sealed record EpochMetrics
     public EvalResult? BaseTest { get; init; }
     public EvalResult? MotivatedTest { get; init; }
     public double Seconds { get; init; }
+    /// <summary>Batches skipped for a non-finite loss (<see cref="NonFiniteLossPolicy.SkipBatch"/>); not in the batch counts.</summary>
+    public int SkippedBatches { get; init; }
 }
 
 /// <summary>
@@ -59,6 +61,8 @@ public sealed class Accounting
     public long BaseSamples { get; set; }
     public long MotivatedSamples { get; set; }
     /// <summary>Switches base -> motivated.</summary>
+    /// <summary>Batches skipped for a non-finite loss (<see cref="NonFiniteLossPolicy.SkipBatch"/>).</summary>
+    public long SkippedBatches { get; set; }
     public long SwitchesToMotivated { get; set; }
     /// <summary>Switches motivated -> base, including the forced ones at epoch ends.</summary>
     public long SwitchesToBase { get; set; }

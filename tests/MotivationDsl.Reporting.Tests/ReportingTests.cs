@@ -215,21 +215,9 @@ internal static class TfRecord
         return list;
     }
 
-    private static readonly uint[] Table = Enumerable.Range(0, 256).Select(i =>
-    {
-        uint c = (uint)i;
-        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
-        return c;
-    }).ToArray();
+    private static uint Crc32C(ReadOnlySpan<byte> data) => MotivationDsl.Tests.Shared.TensorBoardEvents.Crc32C(data);
 
-    public static uint Crc32C(ReadOnlySpan<byte> data)
-    {
-        uint c = 0xFFFFFFFFu;
-        foreach (var x in data) c = Table[(c ^ x) & 0xFF] ^ (c >> 8);
-        return c ^ 0xFFFFFFFFu;
-    }
-
-    private static uint Masked(uint crc) => unchecked(((crc >> 15) | (crc << 17)) + 0xA282EAD8u);
+    private static uint Masked(uint crc) => MotivationDsl.Tests.Shared.TensorBoardEvents.Masked(crc);
 }
 
 public class LossPlotTests

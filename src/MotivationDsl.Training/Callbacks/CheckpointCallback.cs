@@ -44,6 +44,28 @@ public sealed class CheckpointCallback(string directory, int keepLast = 3, int e
             ? System.IO.Directory.GetFiles(directory, $"{prefix}-*{Extension}").Order(StringComparer.Ordinal).ToArray()
             : [];
 
+    /// <summary>
+    /// The newest checkpoint in <paramref name="directory"/> that opens and passes its checksums, and the newer ones
+    /// skipped as unreadable (path and reason), newest first. <c>Path</c> is null when no checkpoint is intact.
+    /// </summary>
+    public static (string? Path, IReadOnlyList<(string Path, string Reason)> Skipped) LatestIntact(string directory, string prefix = "epoch")
+    {
+        var skipped = new List<(string, string)>();
+        foreach (var path in List(directory, prefix).Reverse())
+        {
+            try
+            {
+                using var _ = CheckpointFile.Open(path);
+                return (path, skipped);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                skipped.Add((path, e.Message));
+            }
+        }
+        return (null, skipped);
+    }
+
     /// <summary>The newest checkpoint in <paramref name="directory"/>, or null.</summary>
     public static string? Latest(string directory, string prefix = "epoch") => List(directory, prefix).LastOrDefault();
 }

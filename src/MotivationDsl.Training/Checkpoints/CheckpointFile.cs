@@ -10,15 +10,19 @@ namespace MotivationDsl.Training.Checkpoints;
 public sealed class CheckpointMismatchException(string message) : InvalidOperationException(message);
 
 /// <summary>
-/// The checkpoint container, version 1: <c>"MDSLCKPT"</c> (8 ASCII bytes), format version (uint32 LE), header
-/// length in bytes (int64 LE), the header (UTF-8 JSON), then the raw tensor data. The header's <c>tensors</c>
-/// array lists every tensor as {name, dtype (TorchSharp ScalarType name), shape, offset, length}, with offsets
-/// relative to the start of the data. Tensor bytes are the contiguous CPU memory (little-endian hosts).
-/// Files are written atomically: a temporary file in the same folder, flushed to disk, then renamed over the target.
+/// The checkpoint container, version 2: <c>"MDSLCKPT"</c> (8 ASCII bytes), format version (uint32 LE), header
+/// length in bytes (int64 LE), the header's XXH64 (uint64 LE), the header (UTF-8 JSON), then the raw tensor data.
+/// The header's <c>tensors</c> array lists every tensor as {name, dtype (TorchSharp ScalarType name), shape, offset,
+/// length, checksum}, with offsets relative to the start of the data and <c>checksum</c> the <see cref="Checksum"/>
+/// of the tensor's bytes. Tensor bytes are the contiguous CPU memory (little-endian hosts).
+/// Opening a checkpoint verifies the header checksum, the length and every tensor checksum, so a truncated or
+/// corrupted file is refused (<see cref="InvalidDataException"/>) before anything is restored from it.
+/// Files are written with <see cref="AtomicFile"/>: temporary file, fsync, rename, fsync of the folder.
 /// </summary>
 public static class CheckpointFile
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+    private const int PrefixLength = 28;
     public const string FormatName = "MotivationDsl.Training.Checkpoint";
     private static readonly byte[] Magic = "MDSLCKPT"u8.ToArray();
 
@@ -42,6 +46,8 @@ public static class CheckpointFile
         foreach (var (name, t) in tensors)
         {
             var length = t.NumberOfElements * t.ElementSize;
+            string checksum;
+            using (var c = t.detach().cpu().contiguous()) checksum = Checksum.Of(c.bytes);
             table.Add(new JsonObject
             {
                 ["name"] = name,
@@ -49,6 +55,7 @@ public static class CheckpointFile
                 ["shape"] = new JsonArray(t.shape.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray()),
                 ["offset"] = offset,
                 ["length"] = length,
+                ["checksum"] = checksum,
             });
             offset += length;
         }
@@ -57,32 +64,22 @@ public static class CheckpointFile
         header["tensors"] = table;
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString(Json));
 
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.WriteStream(path, fs =>
         {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            Span<byte> prefix = stackalloc byte[PrefixLength];
+            Magic.CopyTo(prefix);
+            BinaryPrimitives.WriteUInt32LittleEndian(prefix[8..], FormatVersion);
+            BinaryPrimitives.WriteInt64LittleEndian(prefix[12..], headerBytes.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix[20..], System.IO.Hashing.XxHash64.HashToUInt64(headerBytes));
+            fs.Write(prefix);
+            fs.Write(headerBytes);
+            for (var i = 0; i < tensors.Count; i++)
             {
-                Span<byte> prefix = stackalloc byte[20];
-                Magic.CopyTo(prefix);
-                BinaryPrimitives.WriteUInt32LittleEndian(prefix[8..], FormatVersion);
-                BinaryPrimitives.WriteInt64LittleEndian(prefix[12..], headerBytes.Length);
-                fs.Write(prefix);
-                fs.Write(headerBytes);
-                for (var i = 0; i < tensors.Count; i++)
-                {
-                    using (var c = tensors[i].Tensor.detach().cpu().contiguous())
-                        fs.Write(c.bytes);
-                    AfterTensorWritten?.Invoke(i);
-                }
-                fs.Flush(flushToDisk: true);
+                using (var c = tensors[i].Tensor.detach().cpu().contiguous())
+                    fs.Write(c.bytes);
+                AfterTensorWritten?.Invoke(i);
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
+        });
     }
 
     /// <summary>Reads and validates the header of a checkpoint (cheap: no tensor data is read).</summary>
@@ -94,22 +91,31 @@ public static class CheckpointFile
 
     private static JsonObject ReadHeader(FileStream fs, string path, out long dataStart)
     {
-        Span<byte> prefix = stackalloc byte[20];
-        if (fs.Read(prefix) != 20 || !prefix[..8].SequenceEqual(Magic))
-            throw new InvalidDataException($"'{path}' is not a MotivationDsl checkpoint.");
+        Span<byte> prefix = stackalloc byte[PrefixLength];
+        var read = fs.ReadAtLeast(prefix, PrefixLength, throwOnEndOfStream: false);
+        if (read < 12 || !prefix[..8].SequenceEqual(Magic))
+            throw new InvalidDataException($"'{path}' is not a MotivationDsl checkpoint{(fs.Length == 0 ? " (the file is empty)" : "")}.");
         var version = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
         if (version != FormatVersion)
             throw new InvalidDataException($"'{path}' is checkpoint format version {version}; this build reads version {FormatVersion}.");
+        if (read < PrefixLength) throw new InvalidDataException($"'{path}' is truncated: it ends inside the header.");
         var len = BinaryPrimitives.ReadInt64LittleEndian(prefix[12..]);
-        if (len <= 0 || len > fs.Length - 20) throw new InvalidDataException($"'{path}' has a corrupt header length.");
+        if (len <= 0 || len > fs.Length - PrefixLength)
+            throw new InvalidDataException(len > 0 && len < 1L << 31
+                ? $"'{path}' is truncated: it ends inside the header."
+                : $"'{path}' has a corrupt header length.");
         var bytes = new byte[len];
         fs.ReadExactly(bytes);
-        dataStart = 20 + len;
-        return JsonNode.Parse(bytes)!.AsObject();
+        if (System.IO.Hashing.XxHash64.HashToUInt64(bytes) != BinaryPrimitives.ReadUInt64LittleEndian(prefix[20..]))
+            throw new InvalidDataException($"'{path}' has a corrupt header (checksum mismatch).");
+        dataStart = PrefixLength + len;
+        try { return JsonNode.Parse(bytes)!.AsObject(); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        { throw new InvalidDataException($"'{path}' has a corrupt header ({e.Message})."); }
     }
 
     /// <summary>One tensor of a checkpoint, as listed in its header.</summary>
-    public sealed record Entry(string Name, ScalarType DType, long[] Shape, long Offset, long Length);
+    public sealed record Entry(string Name, ScalarType DType, long[] Shape, long Offset, long Length, string Checksum);
 
     /// <summary>Opens a checkpoint for reading tensors by name.</summary>
     public static Reader Open(string path) => new(path);
@@ -131,15 +137,42 @@ public static class CheckpointFile
                     Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
                     o["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray(),
                     o["offset"]!.GetValue<long>(),
-                    o["length"]!.GetValue<long>())).ToDictionary(e => e.Name, StringComparer.Ordinal);
+                    o["length"]!.GetValue<long>(),
+                    o["checksum"]!.GetValue<string>())).ToDictionary(e => e.Name, StringComparer.Ordinal);
                 foreach (var e in Entries.Values)
                     if (_dataStart + e.Offset + e.Length > _fs.Length)
                         throw new InvalidDataException($"'{path}' is truncated: tensor '{e.Name}' lies past the end of the file.");
+                VerifyChecksums();
+            }
+            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or ArgumentException or FormatException)
+            {
+                _fs.Dispose();
+                throw new InvalidDataException($"'{path}' has a corrupt tensor table ({e.Message}).");
             }
             catch
             {
                 _fs.Dispose();
                 throw;
+            }
+        }
+
+        /// <summary>Reads every tensor's bytes once and compares them with the checksums of the header.</summary>
+        private void VerifyChecksums()
+        {
+            var buffer = new byte[1 << 20];
+            foreach (var e in Entries.Values.OrderBy(e => e.Offset))
+            {
+                _fs.Seek(_dataStart + e.Offset, SeekOrigin.Begin);
+                var hash = new Checksum.Builder();
+                for (var left = e.Length; left > 0;)
+                {
+                    var n = (int)Math.Min(buffer.Length, left);
+                    _fs.ReadExactly(buffer, 0, n);
+                    hash.Append(buffer.AsSpan(0, n));
+                    left -= n;
+                }
+                if (hash.Result() != e.Checksum)
+                    throw new InvalidDataException($"'{Path}' is corrupt: tensor '{e.Name}' does not match its checksum.");
             }
         }
 
