@@ -216,8 +216,8 @@ public class LoaderTests
         Assert.Equal(direct.Count, viaInterface.Count);
         for (var i = 0; i < direct.Count; i++)
         {
-            Assert.True(direct[i].Input.equal(viaInterface[i].Input), $"batch {i} inputs differ");
-            Assert.True(direct[i].Target.equal(viaInterface[i].Target), $"batch {i} targets differ");
+            Assert.True(direct[i].Input.eq(viaInterface[i].Input).all().item<bool>(), $"batch {i} inputs differ");
+            Assert.True(direct[i].Target.eq(viaInterface[i].Target).all().item<bool>(), $"batch {i} targets differ");
             direct[i].Dispose();
             viaInterface[i].Input.Dispose();
             viaInterface[i].Target.Dispose();
