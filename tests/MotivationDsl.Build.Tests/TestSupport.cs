@@ -81,11 +81,14 @@ public static class DotNet
         RunProcess("dotnet", workingDirectory, timeout, args);
 
     /// <summary>`dotnet build` etc. with no node reuse (build servers on this machine are shared: never shut down).</summary>
-    public static ProcessResult Msbuild(string workingDirectory, string verb, params string[] args)
+    public static ProcessResult Msbuild(string workingDirectory, string verb, params string[] args) =>
+        Msbuild(workingDirectory, TimeSpan.FromMinutes(5), verb, args);
+
+    public static ProcessResult Msbuild(string workingDirectory, TimeSpan timeout, string verb, params string[] args)
     {
         var all = new List<string> { verb, "-nodeReuse:false", "-tl:off", "-clp:NoSummary" };
         all.AddRange(args);
-        return Run(workingDirectory, TimeSpan.FromMinutes(5), all.ToArray());
+        return Run(workingDirectory, timeout, all.ToArray());
     }
 
     public static ProcessResult RunProcess(string fileName, string workingDirectory, TimeSpan timeout, params string[] args) =>
