@@ -11,7 +11,8 @@ namespace MotivationDsl.Build;
 
 /// <summary>
 /// Writes <c>&lt;Name&gt;.motivation.json</c> for every <c>[assembly: MotivationDsl.GeneratedScalableModel(...)]</c>
-/// found in the metadata of the compiled <see cref="Assembly"/>. Each file is written to a temporary file in the
+/// found in the metadata of the compiled <see cref="Assembly"/> (<c>&lt;Namespace.Name&gt;.motivation.json</c> for models
+/// whose names are shared by another model of the assembly: see <see cref="FileStems"/>). Each file is written to a temporary file in the
 /// same folder and renamed over the target, so readers never see half a manifest. A file whose content is already
 /// the manifest is left untouched (its timestamp too).
 /// </summary>
@@ -58,25 +59,25 @@ public sealed class WriteMotivationManifests : Task
         var outputDirectory = Path.GetFullPath(string.IsNullOrEmpty(OutputDirectory) ? "." : OutputDirectory);
         var written = new List<ITaskItem>();
         var seen = new Dictionary<string, ModelManifest>(StringComparer.OrdinalIgnoreCase);
-        foreach (var model in models)
+        foreach (var (model, fileStem) in FileStems(models))
         {
             var name = model.Name ?? "";
-            if (!IsValidName(name, out var why))
+            if (!IsValidName(fileStem, out var why))
             {
                 Log.LogError(null, "MOTB012", null, assemblyPath, 0, 0, 0, 0,
-                    $"MotivationDsl: the scalable model {model.ModelType} has the name '{name}', which cannot name a manifest file: {why}.");
+                    $"MotivationDsl: the scalable model {model.ModelType} has the name '{fileStem}', which cannot name a manifest file: {why}.");
                 continue;
             }
-            if (seen.TryGetValue(name, out var first))
+            if (seen.TryGetValue(fileStem, out var first))
             {
                 Log.LogError(null, "MOTB015", null, assemblyPath, 0, 0, 0, 0,
-                    $"MotivationDsl: the scalable models {first.ModelType} and {model.ModelType} both have the name '{name}'; " +
-                    $"both would be written to {name}.motivation.json. Give one of them another name.");
+                    $"MotivationDsl: the scalable models {first.ModelType} and {model.ModelType} would both be written to {fileStem}.motivation.json " +
+                    "(manifest names are compared ignoring case; models that share a name are named by their full type name). Rename one of them.");
                 continue;
             }
-            seen.Add(name, model);
+            seen.Add(fileStem, model);
 
-            var path = Path.Combine(outputDirectory, name + ".motivation.json");
+            var path = Path.Combine(outputDirectory, fileStem + ".motivation.json");
             var json = model.ManifestJson ?? "";
             if (!IsWellFormedJson(json, out var jsonError))
             {
@@ -105,6 +106,40 @@ public sealed class WriteMotivationManifests : Task
 
         Manifests = written.ToArray();
         return !Log.HasLoggedErrors;
+    }
+
+    /// <summary>
+    /// The file name (without <c>.motivation.json</c>) of each model: its name, unless another model of the assembly has
+    /// the same name (ignoring case, as file systems on Windows and macOS do); then each of those is named by its full
+    /// type name (namespace, containing types joined by <c>+</c>), e.g. <c>Vision.Net</c> and <c>Audio.Net</c>.
+    /// </summary>
+    internal static IEnumerable<(ModelManifest Model, string FileStem)> FileStems(IReadOnlyList<ModelManifest> models)
+    {
+        var sharedNames = new HashSet<string>(
+            models.GroupBy(m => m.Name ?? "", StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key),
+            StringComparer.OrdinalIgnoreCase);
+        foreach (var model in models)
+        {
+            var name = model.Name ?? "";
+            yield return (model, sharedNames.Contains(name) && FullTypeName(model.ModelType) is { Length: > 0 } full ? full : name);
+        }
+    }
+
+    /// <summary>A serialized type name without its assembly qualification (the first comma outside generic brackets).</summary>
+    internal static string FullTypeName(string? serializedType)
+    {
+        if (serializedType is null) return "";
+        var depth = 0;
+        for (var i = 0; i < serializedType.Length; i++)
+        {
+            switch (serializedType[i])
+            {
+                case '[': depth++; break;
+                case ']': depth--; break;
+                case ',' when depth == 0: return serializedType.Substring(0, i).Trim();
+            }
+        }
+        return serializedType.Trim();
     }
 
     /// <summary>Whether <paramref name="json"/> is one well-formed JSON value (RFC 8259; no comments, no trailing commas).</summary>

@@ -81,31 +81,21 @@ internal sealed class RunData : IDisposable
         _ => Normalization.FromDataset(_pair.Train),
     };
 
-    public IDataLoader TrainLoader(int batchSize, long seed, bool augment, Device device)
-    {
-        var loader = new DataLoader(_train, new DataLoaderOptions
+    public IDataLoader TrainLoader(int batchSize, long seed, bool augment, Device device) =>
+        new DataLoader(_train, new DataLoaderOptions
         {
             BatchSize = batchSize, Shuffle = true, Seed = seed,
             Normalize = NormalizationFor(),
             Augment = augment ? new Augmentation(2, true) : null,
             Device = device.type == DeviceType.CPU ? null : device,
         });
-        return Adapt(loader);
-    }
 
-    public IDataLoader TestLoader(int batchSize, Device device)
-    {
-        var loader = new DataLoader(_test, new DataLoaderOptions
+    public IDataLoader TestLoader(int batchSize, Device device) =>
+        new DataLoader(_test, new DataLoaderOptions
         {
             BatchSize = batchSize, Shuffle = false, Normalize = NormalizationFor(),
             Device = device.type == DeviceType.CPU ? null : device,
         });
-        return Adapt(loader);
-    }
-
-    /// <summary>Data's <see cref="DataLoader"/> as the trainer's <see cref="IDataLoader"/>.</summary>
-    public static IDataLoader Adapt(DataLoader loader) =>
-        new DelegateDataLoader(loader.BatchCount, epoch => loader.Batches(epoch).Select(b => (b.Input, b.Target)));
 
     public void Dispose()
     {

@@ -262,11 +262,11 @@ internal static class TrainCommand
         var motivatedInfo = definition.GetVariant(definition.MotivatedVariant);
         output.Line();
         output.Heading("Results");
-        IReadOnlyList<string> Row(string role, VariantInfo v, EvalResult? test, long batches) =>
+        IReadOnlyList<string> Row(string role, VariantInfo v, EvalResult test, long batches) =>
         [
             role, v.Name, Formatting.Count(v.ParameterCount), Formatting.Si(v.Flops),
-            test is null ? "-" : Formatting.Percent(test.Accuracy),
-            test is null ? "-" : test.Loss.ToString("F4", CultureInfo.InvariantCulture),
+            test.Evaluated ? Formatting.Percent(test.Accuracy) : "-",
+            test.Evaluated ? test.Loss.ToString("F4", CultureInfo.InvariantCulture) : "-",
             Formatting.Count(batches),
         ];
         output.Table(["model", "variant", ">parameters", ">FLOPs/sample", ">test accuracy", ">test loss", ">trained batches"],

@@ -1,3 +1,4 @@
+using MotivationDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -71,9 +72,10 @@ public sealed record DataLoaderOptions
 /// Iterates an <see cref="ImageDataset"/> in batches. The order of epoch e is a permutation drawn from a SplitMix64
 /// generator seeded with Seed * 1000003 + e, so it depends on nothing but (Seed, e): re-running an epoch, or
 /// resuming at it, gives the same batches. Batches are gathered with index_select on the in-memory tensor;
-/// augmentation and normalisation run on whole batches.
+/// augmentation and normalisation run on whole batches. It is the trainer's <see cref="IDataLoader"/>:
+/// <c>trainer.Fit(trainLoader, testLoader, epochs)</c>.
 /// </summary>
-public sealed class DataLoader
+public sealed class DataLoader : IDataLoader
 {
     private readonly Tensor? _mean, _std;
 
@@ -111,7 +113,7 @@ public sealed class DataLoader
     /// <summary>Number of batches one epoch yields.</summary>
     public int BatchesPerEpoch => (int)(Options.DropLast ? Count / Options.BatchSize : (Count + Options.BatchSize - 1) / Options.BatchSize);
 
-    /// <summary>Same as <see cref="BatchesPerEpoch"/> (the name the trainer's IDataLoader uses).</summary>
+    /// <summary>Same as <see cref="BatchesPerEpoch"/> (the name the trainer's <see cref="IDataLoader"/> uses).</summary>
     public int BatchCount => BatchesPerEpoch;
 
     /// <summary>Number of samples one epoch yields (less than Count with DropLast).</summary>
@@ -143,6 +145,12 @@ public sealed class DataLoader
             int len = Math.Min(bs, order.Length - start);
             yield return MakeBatch(order.AsSpan(start, len), epoch, b);
         }
+    }
+
+    /// <summary>The trainer's view of <see cref="Batches"/>: the same batches as (input, target) pairs, owned the same way.</summary>
+    IEnumerable<(Tensor Input, Tensor Target)> IDataLoader.Batches(int epoch)
+    {
+        foreach (var batch in Batches(epoch)) yield return (batch.Input, batch.Target);
     }
 
     /// <summary>Builds the batch of the given sample indices (epoch and batch index seed the augmentation).</summary>

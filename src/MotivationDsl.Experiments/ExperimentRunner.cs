@@ -203,18 +203,14 @@ public sealed class ExperimentRunner
     private IDataLoader TrainLoader(long seed)
     {
         var aug = Config.CropPadding > 0 || Config.HorizontalFlip ? new Augmentation(Config.CropPadding, Config.HorizontalFlip) : null;
-        var loader = new DataLoader(Data.Train, new DataLoaderOptions
+        return new DataLoader(Data.Train, new DataLoaderOptions
         {
             BatchSize = Config.BatchSize, Shuffle = true, Seed = seed, Normalize = Data.Normalize, Augment = aug,
         });
-        return new DelegateDataLoader(loader.BatchCount, e => loader.Batches(e).Select(b => (b.Input, b.Target)));
     }
 
-    private IDataLoader TestLoader()
-    {
-        var loader = new DataLoader(Data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Normalize = Data.Normalize });
-        return new DelegateDataLoader(loader.BatchCount, e => loader.Batches(e).Select(b => (b.Input, b.Target)));
-    }
+    private IDataLoader TestLoader() =>
+        new DataLoader(Data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Normalize = Data.Normalize });
 
     /// <summary>Runs (or resumes) one job and saves its record atomically.</summary>
     public RunRecord RunJob(RunKind kind, long seed, CancellationToken ct = default)

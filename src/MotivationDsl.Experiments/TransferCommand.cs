@@ -51,10 +51,8 @@ public static class FineTuning
             Seed = o.Seed, TrackTrainAccuracy = false,
         };
         using var trainer = new MotivationTrainer(pair, options, ownsPair: true);
-        var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = o.BatchSize, Shuffle = true, Seed = o.Seed, Normalize = norm });
-        var testLoader = new DataLoader(test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Normalize = norm });
-        IDataLoader tr = new DelegateDataLoader(trainLoader.BatchCount, e => trainLoader.Batches(e).Select(b => (b.Input, b.Target)));
-        IDataLoader te = new DelegateDataLoader(testLoader.BatchCount, e => testLoader.Batches(e).Select(b => (b.Input, b.Target)));
+        var tr = new DataLoader(train, new DataLoaderOptions { BatchSize = o.BatchSize, Shuffle = true, Seed = o.Seed, Normalize = norm });
+        var te = new DataLoader(test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Normalize = norm });
         var before = trainer.Evaluate(ModelRole.Base, te).Accuracy;
         var report = trainer.Fit(tr, null, o.Epochs);
         var b = trainer.Evaluate(ModelRole.Base, te).Accuracy;

@@ -9,8 +9,8 @@ public readonly record struct RunPoint(double Accuracy, double MeanForwardFlops)
     /// <summary>The motivated model's final test accuracy and the run's F.</summary>
     public static RunPoint MotivatedOf(FitReport r) => new(Final(r.FinalMotivated, "motivated"), r.Accounting.MeanForwardFlops);
 
-    private static double Final(EvalResult? e, string which) =>
-        e?.Accuracy ?? throw new ArgumentException($"The report has no final {which} test accuracy (no test loader?).");
+    private static double Final(EvalResult e, string which) =>
+        e.Evaluated ? e.Accuracy : throw new ArgumentException($"The report has no final {which} test accuracy (no test loader?).");
 }
 
 /// <summary>The paper's efficiency metrics (Eq. 1), computed from reports, never copied from tables.</summary>

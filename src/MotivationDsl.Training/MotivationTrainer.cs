@@ -30,6 +30,12 @@ public sealed class TrainerOptions
     public long? Seed { get; init; }
 
     /// <summary>
+    /// LibTorch's CPU thread count (<c>torch.set_num_threads</c>), set for the whole process when the trainer is created;
+    /// null leaves LibTorch's choice. Bitwise-exact resume needs the same count as the interrupted run.
+    /// </summary>
+    public int? Threads { get; init; }
+
+    /// <summary>
     /// Count correct training predictions per model (argmax of [B, classes] logits vs [B] targets) on the device and
     /// read them once per epoch: no extra sync per batch. Ignored for outputs of another shape.
     /// </summary>
@@ -68,6 +74,11 @@ public sealed class MotivationTrainer : IDisposable
     {
         Pair = pair ?? throw new ArgumentNullException(nameof(pair));
         Options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.Threads is { } threads)
+        {
+            if (threads < 1) throw new ArgumentOutOfRangeException(nameof(options), threads, "TrainerOptions.Threads must be at least 1.");
+            set_num_threads(threads);
+        }
         _ownsPair = ownsPair;
         _loss = options.Loss ?? ((o, t) => nn.functional.cross_entropy(o, t));
         BaseOptimizer = options.Optimizer.Create(pair.Base.named_parameters().Select(p => (p.name, p.parameter)));
@@ -141,8 +152,8 @@ public sealed class MotivationTrainer : IDisposable
         Optimizer = BaseOptimizer.Kind,
         Epochs = _history.ToArray(),
         Accounting = Accounting.Clone(),
-        FinalBase = _history.Count > 0 ? _history[^1].BaseTest : null,
-        FinalMotivated = _history.Count > 0 ? _history[^1].MotivatedTest : null,
+        FinalBase = (_history.Count > 0 ? _history[^1].BaseTest : null) ?? EvalResult.NotEvaluated,
+        FinalMotivated = (_history.Count > 0 ? _history[^1].MotivatedTest : null) ?? EvalResult.NotEvaluated,
         StoppedEarly = _stop,
     };
 

@@ -10,7 +10,14 @@ public enum ModelRole
 }
 
 /// <summary>Loss and accuracy of one model on the test set (eval mode, no grad).</summary>
-public sealed record EvalResult(double Loss, double Accuracy, long Samples);
+public sealed record EvalResult(double Loss, double Accuracy, long Samples)
+{
+    /// <summary>No test evaluation took place: NaN loss and accuracy, 0 samples.</summary>
+    public static EvalResult NotEvaluated { get; } = new(double.NaN, double.NaN, 0);
+
+    /// <summary>False for <see cref="NotEvaluated"/> (and any evaluation of no samples).</summary>
+    [JsonIgnore] public bool Evaluated => Samples > 0;
+}
 
 /// <summary>Metrics of one finished epoch.</summary>
 public sealed record EpochMetrics
@@ -104,9 +111,13 @@ public sealed record FitReport
     public required string Optimizer { get; init; }
     public required IReadOnlyList<EpochMetrics> Epochs { get; init; }
     public required Accounting Accounting { get; init; }
-    /// <summary>Test results of the last epoch (null without a test loader).</summary>
-    public EvalResult? FinalBase { get; init; }
-    public EvalResult? FinalMotivated { get; init; }
+    /// <summary>
+    /// Test results of the last epoch. Set by every <see cref="MotivationTrainer.Fit"/> with a test loader; without one
+    /// (or before the first epoch) <see cref="EvalResult.NotEvaluated"/>: NaN accuracy, <c>Evaluated</c> false.
+    /// </summary>
+    public EvalResult FinalBase { get; init => field = value ?? EvalResult.NotEvaluated; } = EvalResult.NotEvaluated;
+    /// <inheritdoc cref="FinalBase"/>
+    public EvalResult FinalMotivated { get; init => field = value ?? EvalResult.NotEvaluated; } = EvalResult.NotEvaluated;
     public bool StoppedEarly { get; init; }
     [JsonIgnore] public int EpochsCompleted => Epochs.Count;
 

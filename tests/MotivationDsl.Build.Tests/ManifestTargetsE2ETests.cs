@@ -128,4 +128,24 @@ public sealed class ManifestTargetsE2ETests : IDisposable
         Assert.True(elsewhere.ExitCode == 0, elsewhere.ToString());
         Assert.Equal(Json, File.ReadAllText(Path.Combine(_dir, "manifests", "Foo.motivation.json")));
     }
+
+    [Fact]
+    public void TwoModelsWithOneNameInTwoNamespaces_BothBuild_AndEachManifestIsNamedByItsFullTypeName()
+    {
+        WriteProject();
+        // What the generator emits for two [ScalableModel] classes named Net in two namespaces.
+        File.WriteAllText(Path.Combine(_dir, "Foo.cs"), """
+            [assembly: MotivationDsl.GeneratedScalableModel(typeof(Vision.Net), "Net", "{\"name\":\"Vision.Net\"}")]
+            [assembly: MotivationDsl.GeneratedScalableModel(typeof(Audio.Net), "Net", "{\"name\":\"Audio.Net\"}")]
+            [assembly: MotivationDsl.GeneratedScalableModel(typeof(Audio.Other), "Other", "{\"name\":\"Other\"}")]
+            namespace Vision { public partial class Net { } }
+            namespace Audio { public partial class Net { } public partial class Other { } }
+            """);
+        var result = Build();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("{\"name\":\"Vision.Net\"}", File.ReadAllText(Path.Combine(Output, "Vision.Net.motivation.json")));
+        Assert.Equal("{\"name\":\"Audio.Net\"}", File.ReadAllText(Path.Combine(Output, "Audio.Net.motivation.json")));
+        Assert.Equal("{\"name\":\"Other\"}", File.ReadAllText(Path.Combine(Output, "Other.motivation.json")));
+        Assert.False(File.Exists(Path.Combine(Output, "Net.motivation.json")));
+    }
 }

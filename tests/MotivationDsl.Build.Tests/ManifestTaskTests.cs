@@ -147,14 +147,38 @@ public sealed class ManifestTaskTests : IDisposable
     }
 
     [Fact]
-    public void DuplicateName_FailsWithMOTB015()
+    public void SharedName_NamesEachOfThoseManifestsByItsFullTypeName_OthersKeepTheirName()
     {
-        var (ok, _, engine) = Run(MakeAssembly((typeof(WeightsMap), "Foo", ValidJson), (typeof(MotivationPair), "foo", ValidJson)));
+        // Two models named like two classes "Net" in different namespaces (compared ignoring case), and one more.
+        var (ok, task, engine) = Run(MakeAssembly(
+            (typeof(WeightsMap), "Net", "{\"a\":1}"), (typeof(MotivationPair), "net", "{\"b\":2}"), (typeof(TensorRegion), "Other", "{}")));
+
+        Assert.True(ok, engine.ErrorText);
+        var output = Path.Combine(_dir, "out");
+        Assert.Equal("{\"a\":1}", File.ReadAllText(Path.Combine(output, "MotivationDsl.WeightsMap.motivation.json")));
+        Assert.Equal("{\"b\":2}", File.ReadAllText(Path.Combine(output, "MotivationDsl.MotivationPair.motivation.json")));
+        Assert.Equal("{}", File.ReadAllText(Path.Combine(output, "Other.motivation.json")));
+        Assert.Equal(3, Directory.GetFiles(output).Length);
+        Assert.Equal(new[] { "Net", "net", "Other" }, task.Manifests.Select(m => m.GetMetadata("ModelName")));
+    }
+
+    [Theory]
+    [InlineData("MotivationDsl.WeightsMap, MotivationDsl, Version=0.1.0.0, Culture=neutral, PublicKeyToken=null", "MotivationDsl.WeightsMap")]
+    [InlineData("Vision.Net", "Vision.Net")]
+    [InlineData("Vision.Outer+Net", "Vision.Outer+Net")]
+    [InlineData("A.Net`1[[B.C, Lib, Version=1.0.0.0]], App", "A.Net`1[[B.C, Lib, Version=1.0.0.0]]")]
+    [InlineData(null, "")]
+    public void FullTypeName_DropsOnlyTheAssemblyQualification(string? serialized, string expected) =>
+        Assert.Equal(expected, WriteMotivationManifests.FullTypeName(serialized));
+
+    [Fact]
+    public void SameFullTypeNameTwice_FailsWithMOTB015()
+    {
+        var (ok, _, engine) = Run(MakeAssembly((typeof(WeightsMap), "Foo", ValidJson), (typeof(WeightsMap), "foo", ValidJson)));
         Assert.False(ok);
         var error = Assert.Single(engine.Errors);
         Assert.Equal("MOTB015", error.Code);
-        Assert.Contains("WeightsMap", error.Message);
-        Assert.Contains("MotivationPair", error.Message);
+        Assert.Contains("MotivationDsl.WeightsMap.motivation.json", error.Message);
     }
 
     [Fact]

@@ -81,14 +81,22 @@ public static class DotNet
         RunProcess("dotnet", workingDirectory, timeout, args);
 
     /// <summary>`dotnet build` etc. with no node reuse (build servers on this machine are shared: never shut down).</summary>
-    public static ProcessResult Msbuild(string workingDirectory, string verb, params string[] args)
+    public static ProcessResult Msbuild(string workingDirectory, string verb, params string[] args) =>
+        Msbuild(workingDirectory, TimeSpan.FromMinutes(5), verb, args);
+
+    public static ProcessResult Msbuild(string workingDirectory, TimeSpan timeout, string verb, params string[] args)
     {
         var all = new List<string> { verb, "-nodeReuse:false", "-tl:off", "-clp:NoSummary" };
         all.AddRange(args);
-        return Run(workingDirectory, TimeSpan.FromMinutes(5), all.ToArray());
+        return Run(workingDirectory, timeout, all.ToArray());
     }
 
-    public static ProcessResult RunProcess(string fileName, string workingDirectory, TimeSpan timeout, params string[] args)
+    public static ProcessResult RunProcess(string fileName, string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunProcess(fileName, workingDirectory, timeout, new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables set (or replaced) in the child's environment.</param>
+    public static ProcessResult RunProcess(string fileName, string workingDirectory, TimeSpan timeout,
+                                           IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -110,6 +118,7 @@ public static class DotNet
         psi.Environment["DOTNET_NOLOGO"] = "1";
         psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = psi };

@@ -203,6 +203,26 @@ public class LoaderTests
         var shapes = loader.Batches(0).Select(b => { using (b) return b.Input.shape; }).ToArray();
         Assert.Equal(new[] { new long[] { 4, 3, 32, 32 }, new long[] { 4, 3, 32, 32 }, new long[] { 2, 3, 32, 32 } }, shapes);
     }
+
+    [Fact]
+    public void IsTheTrainersIDataLoader_WithTheSameBatches()
+    {
+        using var ds = Indexed(10);
+        var loader = new DataLoader(ds, 4, seed: 3, normalize: new Normalization([0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f]));
+        MotivationDsl.Training.IDataLoader trainers = loader;
+        Assert.Equal(3, trainers.BatchCount);
+        var direct = loader.Batches(2).ToList();
+        var viaInterface = trainers.Batches(2).ToList();
+        Assert.Equal(direct.Count, viaInterface.Count);
+        for (var i = 0; i < direct.Count; i++)
+        {
+            Assert.True(direct[i].Input.eq(viaInterface[i].Input).all().item<bool>(), $"batch {i} inputs differ");
+            Assert.True(direct[i].Target.eq(viaInterface[i].Target).all().item<bool>(), $"batch {i} targets differ");
+            direct[i].Dispose();
+            viaInterface[i].Input.Dispose();
+            viaInterface[i].Target.Dispose();
+        }
+    }
 }
 
 public class ImageDatasetTests

@@ -20,7 +20,7 @@ public sealed class TransferTests
         var options = new TrainerOptions { Optimizer = new SgdOptions(0.05, Momentum: 0.9), Condition = new ConsecutiveDecrease(1), Seed = 3 };
         using var trainer = MotivationTrainer.Create(TinyNet.Definition, options, CPU);
         var loader = new DataLoader(pre, new DataLoaderOptions { BatchSize = 16, Seed = 3, Normalize = Norm });
-        trainer.Fit(new DelegateDataLoader(loader.BatchCount, e => loader.Batches(e).Select(b => (b.Input, b.Target))), null, 3);
+        trainer.Fit(loader, null, 3);
         var path = Path.Combine(dir, "pre.mdckpt");
         trainer.SaveCheckpoint(path);
         return path;

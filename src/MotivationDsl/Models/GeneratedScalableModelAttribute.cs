@@ -10,7 +10,8 @@ public sealed class GeneratedScalableModelAttribute(Type model, string name, str
 {
     public Type Model { get; } = model;
 
-    /// <summary>The model's name; the manifest file is <c>{Name}.motivation.json</c>.</summary>
+    /// <summary>The model's name; the manifest file is <c>{Name}.motivation.json</c> (<c>{Namespace.Name}.motivation.json</c>
+    /// when another model of the assembly has the same name: docs/msbuild.md).</summary>
     public string Name { get; } = name;
 
     public string ManifestJson { get; } = manifestJson;
