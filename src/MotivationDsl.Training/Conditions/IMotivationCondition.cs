@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace MotivationDsl.Training.Conditions;
@@ -64,9 +65,10 @@ public enum FirstBatch
 
 internal static class StateJson
 {
-    public static double D(JsonObject o, string key) => o[key]!.GetValue<double>();
-    public static long L(JsonObject o, string key) => o[key]!.GetValue<long>();
+    // Deserialize rather than GetValue: a state saved in memory holds an int where a parsed one holds a number.
+    public static double D(JsonObject o, string key) => o[key]!.Deserialize<double>();
+    public static long L(JsonObject o, string key) => o[key]!.Deserialize<long>();
     // Infinity/NaN are not JSON numbers: store doubles as their IEEE bits.
     public static JsonNode Bits(double v) => JsonValue.Create(BitConverter.DoubleToInt64Bits(v));
-    public static double FromBits(JsonObject o, string key) => BitConverter.Int64BitsToDouble(o[key]!.GetValue<long>());
+    public static double FromBits(JsonObject o, string key) => BitConverter.Int64BitsToDouble(L(o, key));
 }
