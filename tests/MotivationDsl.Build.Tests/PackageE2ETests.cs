@@ -97,7 +97,8 @@ public sealed class PackageE2ETests(PackageFixture package)
         XDocument nuspec;
         using (var s = zip.GetEntry("MotivationDsl.nuspec")!.Open()) nuspec = XDocument.Load(s);
         var dependencies = nuspec.Descendants(ns + "dependency").Select(d => ((string)d.Attribute("id")!, (string)d.Attribute("version")!)).ToArray();
-        Assert.Equal(new[] { ("TorchSharp-cpu", "0.107.0") }, dependencies);
+        // System.IO.Hashing: the checksums of checkpoints and model files (MotivationDsl.Checksum).
+        Assert.Equal(new[] { ("System.IO.Hashing", "10.0.15"), ("TorchSharp-cpu", "0.107.0") }, dependencies.Order().ToArray());
         Assert.Equal(package.Version, (string)nuspec.Descendants(ns + "version").Single());
     }
 
