@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MotivationDsl.Training.Checkpoints;
 using MotivationDsl.Training.Conditions;
+using MotivationDsl.Training.Distributed;
 using MotivationDsl.Training.Optimizers;
 using MotivationDsl.Training.Schedules;
 using TorchSharp;
@@ -44,6 +45,12 @@ public sealed class TrainerOptions
     /// decides for itself (<c>definition.CreatePair(device, seed, zeroCopy: true)</c>).
     /// </summary>
     public bool ZeroCopy { get; init; }
+
+    /// <summary>
+    /// The ranks of a data-parallel run (<see cref="Communicators.FromEnvironment"/>); null or a world of one trains in
+    /// this process alone. With more ranks every rank runs the same trainer on its shard of each batch: see docs/distributed.md.
+    /// </summary>
+    public ICommunicator? Communicator { get; init; }
 }
 
 /// <summary>
@@ -58,6 +65,7 @@ public sealed class MotivationTrainer : IDisposable
     private readonly List<EpochMetrics> _history = [];
     private readonly Func<Tensor, Tensor, Tensor> _loss;
     private bool _stop;
+    private readonly DataParallel? _parallel;
 
     /// <param name="pair">Base and motivated models with the bound map (their mapped regions should agree, as <see cref="ScalableModelDefinition.CreatePair"/> leaves them).</param>
     /// <param name="ownsPair">Dispose the pair with the trainer.</param>
@@ -71,6 +79,7 @@ public sealed class MotivationTrainer : IDisposable
         MotivatedOptimizer = options.Optimizer.Create(pair.Motivated.named_parameters().Select(p => (p.name, p.parameter)));
         if (pair.Map.SharedCount > 0) ShareOptimizerState();
         Device = pair.Base.parameters().FirstOrDefault()?.device ?? CPU;
+        _parallel = options.Communicator is { Size: > 1 } world ? new DataParallel(world) : null;
         Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops };
         var keys = options.Callbacks.OfType<ICheckpointableCallback>().GroupBy(c => c.StateKey).FirstOrDefault(g => g.Count() > 1);
         if (keys is not null) throw new ArgumentException($"Two callbacks share the checkpoint key '{keys.Key}'.", nameof(options));
@@ -90,6 +99,14 @@ public sealed class MotivationTrainer : IDisposable
     public MotivationOptimizer BaseOptimizer { get; }
     public MotivationOptimizer MotivatedOptimizer { get; }
     public Device Device { get; }
+
+    /// <summary>Ranks of the data-parallel run (1: this process alone).</summary>
+    public int WorldSize => Options.Communicator?.Size ?? 1;
+
+    /// <summary>This process's rank; rank 0 writes checkpoints, reports and exports.</summary>
+    public int Rank => Options.Communicator?.Rank ?? 0;
+
+    public bool IsPrimaryRank => Rank == 0;
 
     /// <summary>The model that trains on the next batch.</summary>
     public ModelRole Active { get; private set; } = ModelRole.Base;
@@ -119,6 +136,11 @@ public sealed class MotivationTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         if (train.BatchCount <= 0) throw new ArgumentException("The training loader yields no batches.", nameof(train));
         if (GlobalStep == 0 && CompletedEpochs == 0 && Options.Seed is { } seed) manual_seed(seed);
+        if (_parallel is not null)
+        {
+            _parallel.BroadcastState(Pair);
+            train = _parallel.Shard(train);
+        }
         _stop = false;
         foreach (var c in Options.Callbacks) c.OnFitStart(this);
         while (CompletedEpochs < epochs && !_stop)
@@ -191,6 +213,7 @@ public sealed class MotivationTrainer : IDisposable
                     var output = model.call(input);
                     var lossT = _loss(output, target);
                     lossT.backward();
+                    var reduced = _parallel?.AfterBackward(role, model, lossT, samples);
                     if (accuracyTracked)
                     {
                         if (output.dim() == 2 && target.dim() == 1 && target.dtype == ScalarType.Int64)
@@ -212,6 +235,7 @@ public sealed class MotivationTrainer : IDisposable
                         opt.Step();
                         loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
                     }
+                    if (reduced is { } global) (loss, samples) = global;
                 }
                 var t1 = Stopwatch.GetTimestamp();
                 var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
@@ -235,13 +259,15 @@ public sealed class MotivationTrainer : IDisposable
             }
         }
         if (Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: true, epoch);
+        _parallel?.AverageBuffers(Pair.Base);
         Condition.OnEpochEnd(epoch);
 
         double baseTrainAcc = double.NaN, motTrainAcc = double.NaN;
         if (accuracyTracked)
         {
             using var scope = NewDisposeScope();
-            var v = cat([baseCorrect, motCorrect]).cpu().data<long>();
+            var v = cat([baseCorrect, motCorrect]).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            _parallel?.Sum(v);
             if (baseSamples > 0) baseTrainAcc = (double)v[0] / baseSamples;
             if (motSamples > 0) motTrainAcc = (double)v[1] / motSamples;
         }
@@ -318,6 +344,7 @@ public sealed class MotivationTrainer : IDisposable
     private void Switch(MapDirection direction, bool forced, int epoch)
     {
         var t0 = Stopwatch.GetTimestamp();
+        _parallel?.AverageBuffers(direction == MapDirection.BaseToMotivated ? Pair.Base : Pair.Motivated);
         using (NewDisposeScope()) CopyState(direction);
         // Function-preserving growth starts from the base's function: once, at the first activation, after the base's
         // weights are in place (the counter is checkpointed, so a resumed run does not apply it again).
@@ -427,6 +454,7 @@ public sealed class MotivationTrainer : IDisposable
     public EvalResult Evaluate(ModelRole role, IDataLoader data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (_parallel is not null) data = _parallel.Shard(data);
         var model = role == ModelRole.Base ? Pair.Base : Pair.Motivated;
         var wasTraining = model.training;
         model.eval();
@@ -452,9 +480,11 @@ public sealed class MotivationTrainer : IDisposable
                     n += count;
                 }
             }
-            if (n == 0) return new EvalResult(double.NaN, double.NaN, 0);
             using var tail = NewDisposeScope();
-            var v = cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>();
+            double[] v = [.. cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>(), n];
+            _parallel?.Sum(v);
+            n = (long)v[2];
+            if (n == 0) return new EvalResult(double.NaN, double.NaN, 0);
             return new EvalResult(v[0] / n, v[1] / n, n);
         }
         finally
@@ -484,6 +514,7 @@ public sealed class MotivationTrainer : IDisposable
 
     public void Dispose()
     {
+        _parallel?.Dispose();
         _statePlan?.Dispose();
         foreach (var region in _stateRegions) region.Dispose();
         BaseOptimizer.Dispose();
