@@ -1,5 +1,6 @@
 using MotivationDsl.Data;
 using MotivationDsl.Training;
+using MotivationDsl.Training.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -102,8 +103,32 @@ internal sealed class RunData : IDisposable
     }
 
     /// <summary>Data's <see cref="DataLoader"/> as the trainer's <see cref="IDataLoader"/>.</summary>
-    public static IDataLoader Adapt(DataLoader loader) =>
-        new DelegateDataLoader(loader.BatchCount, epoch => loader.Batches(epoch).Select(b => (b.Input, b.Target)));
+    public static IDataLoader Adapt(DataLoader loader) => new TrainerLoader(loader);
+
+    /// <summary>Gathers a data-parallel rank's part of every batch only (not the whole batch), augmented as in the whole batch.</summary>
+    private sealed class TrainerLoader(DataLoader loader) : IShardableDataLoader
+    {
+        public int BatchCount => loader.BatchCount;
+
+        public IEnumerable<(Tensor Input, Tensor Target)> Batches(int epoch) => loader.Batches(epoch).Select(b => (b.Input, b.Target));
+
+        public IDataLoader Shard(int rank, int worldSize) => new DelegateDataLoader(BatchCount, epoch => ShardBatches(epoch, rank, worldSize));
+
+        private IEnumerable<(Tensor Input, Tensor Target)> ShardBatches(int epoch, int rank, int worldSize)
+        {
+            var order = loader.EpochOrder(epoch);
+            var size = loader.Options.BatchSize;
+            for (var b = 0; b < BatchCount; b++)
+            {
+                var start = b * size;
+                var length = Math.Min(size, order.Length - start);
+                var (offset, count) = ShardedDataLoader.Range(length, rank, worldSize);
+                ShardedDataLoader.CheckNotEmpty(count, length, worldSize, epoch, b);
+                var batch = loader.MakeBatch(order.AsSpan(start + (int)offset, (int)count), epoch, b, (int)offset);
+                yield return (batch.Input, batch.Target);
+            }
+        }
+    }
 
     public void Dispose()
     {

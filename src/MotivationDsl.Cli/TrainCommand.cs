@@ -4,6 +4,7 @@ using System.Globalization;
 using MotivationDsl.Reporting;
 using MotivationDsl.Training;
 using MotivationDsl.Training.Checkpoints;
+using MotivationDsl.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace MotivationDsl.Cli;
@@ -36,9 +37,10 @@ internal static class TrainCommand
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its latest checkpoint, exactly, with its saved settings (--epochs, --threads, --keep may change)." };
         public readonly Option<int> Keep = new("--keep") { Description = "Checkpoints to keep (one is written every epoch).", DefaultValueFactory = _ => 3 };
         public readonly Option<int?> StopAfter = new("--stop-after") { Description = "Stop after N epochs of this invocation, as an interruption would (resume later with --resume)." };
+        public readonly Option<bool> Distributed = new("--distributed") { Description = "Join an Open MPI world even where mpirun's environment is not detected (mpirun -np N ... train is detected by itself); --batch-size is the global batch, split over the ranks. See docs/distributed.md." };
 
         public IEnumerable<Option> All => [Model, Epochs, BatchSize, K, Condition, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
-            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter];
+            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, Distributed];
     }
 
     public static Command Create(Func<ModelCatalog> catalog, CliOutput output)
@@ -107,8 +109,34 @@ internal static class TrainCommand
         _ => v.ToString() ?? "",
     };
 
+    /// <summary>Joins the MPI world when there is one; a rank that fails ends every rank (the others wait in a collective).</summary>
     private static int Run(ParseResult p, Opts o, ModelCatalog catalog, CliOutput output)
     {
+        ICommunicator world;
+        try { world = Communicators.FromEnvironment(p.GetValue(o.Distributed)); }
+        catch (DistributedUnavailableException e) { throw new CliException(e.Message); }
+        if (world.Size == 1)
+            using (world) return Train(p, o, catalog, output, world);
+        var rankOutput = output.ForRank(world.Rank, world.Size);
+        int exit;
+        try { exit = CliErrors.Guard(rankOutput, () => Train(p, o, catalog, rankOutput, world)); }
+        catch (Exception e)
+        {
+            rankOutput.Error($"{e.GetType().Name}: {e.Message}");
+            exit = 1;
+        }
+        if (exit != 0)
+        {
+            output.Writer.Flush();
+            world.Abort(exit);
+        }
+        world.Dispose();
+        return exit;
+    }
+
+    private static int Train(ParseResult p, Opts o, ModelCatalog catalog, CliOutput output, ICommunicator world)
+    {
+        var primary = world.Rank == 0;
         var resume = p.GetValue(o.Resume);
         var outDir = p.GetValue(o.Out);
         TrainSettings settings;
@@ -148,35 +176,33 @@ internal static class TrainCommand
         var motivatedInfo = definition.GetVariant(definition.MotivatedVariant);
 
         using var data = RunData.Load(settings.Data, settings.TrainLimit, settings.TestLimit, baseInfo);
-        var run = string.IsNullOrEmpty(outDir)
-            ? RunFolder.CreateUnique("runs", ModelCatalog.ShortName(definition.Name))
+        // Rank 0 alone writes the run folder (settings, outputs, checkpoints); the other ranks only train.
+        var run = !primary ? null
+            : string.IsNullOrEmpty(outDir) ? RunFolder.CreateUnique("runs", ModelCatalog.ShortName(definition.Name))
             : new RunFolder(outDir);
-        settings.Save(run.Path);
+        if (run is not null) settings.Save(run.Path);
 
         output.Line($"Model:  {definition.Name}: {Describe(baseInfo)} -> {Describe(motivatedInfo)}");
         output.Line($"Data:   {data.Description}");
-        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}");
-        output.Line($"Output: {run.Path}");
+        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}{World(world, settings.BatchSize)}");
+        output.Line($"Output: {run?.Path}");
 
         var trainLoader = data.TrainLoader(settings.BatchSize, settings.Seed, settings.Augment, device);
         var testLoader = data.TestLoader(Math.Max(256, settings.BatchSize), device);
-        using var outputs = new RunOutputsCallback(run, $"{ModelCatalog.ShortName(definition.Name)} {baseInfo.Name}->{motivatedInfo.Name}",
+        using var outputs = run is null ? null : new RunOutputsCallback(run, $"{ModelCatalog.ShortName(definition.Name)} {baseInfo.Name}->{motivatedInfo.Name}",
             data.DatasetLabel, settings.Seed, settings.ToConfig());
         var live = output.Rich ? new LiveProgress(output, settings.Epochs, trainLoader.BatchCount) : null;
-        var callbacks = new List<TrainerCallback>
-        {
-            outputs,
-            new CheckpointCallback(RunModels.CheckpointDir(run.Path), settings.Keep),
-            live is null ? new PlainProgress(output, settings.Epochs) : live,
-        };
+        var callbacks = new List<TrainerCallback>();
+        if (run is not null) callbacks.AddRange([outputs!, new CheckpointCallback(RunModels.CheckpointDir(run.Path), settings.Keep)]);
+        callbacks.Add(live is null ? new PlainProgress(output, settings.Epochs) : live);
         if (stopAfter is { } n) callbacks.Add(new StopAfterCallback(n));
 
-        using var trainer = MotivationTrainer.Create(definition, settings.CreateTrainerOptions(callbacks), device);
+        using var trainer = MotivationTrainer.Create(definition, settings.CreateTrainerOptions(callbacks, world), device);
         if (checkpoint is not null)
         {
             try { trainer.LoadCheckpoint(checkpoint); }
             catch (CheckpointMismatchException e) { throw new CliException($"Cannot resume from '{checkpoint}': {e.Message}"); }
-            outputs.ResumeFrom(trainer);
+            outputs?.ResumeFrom(trainer);
             output.Line($"Resume: {Path.GetFileName(checkpoint)} ({trainer.CompletedEpochs} of {settings.Epochs} epochs done, step {trainer.GlobalStep})");
         }
 
@@ -193,16 +219,26 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException)
         {
-            output.Error($"interrupted; {trainer.CompletedEpochs} epoch(s) are checkpointed. Continue with: train --out {run.Path} --resume");
+            output.Error($"interrupted; {trainer.CompletedEpochs} epoch(s) are checkpointed. Continue with: train --out {run?.Path ?? outDir} --resume");
             return 130;
         }
         finally { Console.CancelKeyPress -= onCancel; }
         clock.Stop();
 
-        WriteResults(output, definition, report, run, clock.Elapsed, outputs);
+        if (run is null) return 0;
+        WriteResults(output, definition, report, run, clock.Elapsed, outputs!);
         if (trainer.CompletedEpochs < settings.Epochs)
             output.Line($"Stopped after {trainer.CompletedEpochs} of {settings.Epochs} epochs; continue with: train --out {run.Path} --resume");
         return 0;
+    }
+
+    private static string World(ICommunicator world, int batchSize)
+    {
+        if (world.Size == 1) return "";
+        var (_, smallest) = ShardedDataLoader.Range(batchSize, 0, world.Size);
+        var (_, largest) = ShardedDataLoader.Range(batchSize, world.Size - 1, world.Size);
+        var perRank = smallest == largest ? $"{smallest}" : $"{smallest}-{largest}";
+        return $", {world.Size} ranks ({world.Description}; {perRank} samples of each batch per rank)";
     }
 
     private static string Describe(VariantInfo v) =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MotivationDsl.Training;
+using MotivationDsl.Training.Distributed;
 using MotivationDsl.Training.Conditions;
 using MotivationDsl.Training.Optimizers;
 using MotivationDsl.Training.Schedules;
@@ -97,13 +98,14 @@ public sealed record TrainSettings
         _ => throw new CliException($"Unknown schedule '{Schedule}'. Choose one of: {string.Join(", ", Schedules)}."),
     };
 
-    public TrainerOptions CreateTrainerOptions(IReadOnlyList<TrainerCallback> callbacks) => new()
+    public TrainerOptions CreateTrainerOptions(IReadOnlyList<TrainerCallback> callbacks, ICommunicator? world = null) => new()
     {
         Optimizer = CreateOptimizer(),
         Schedule = CreateSchedule(),
         Condition = CreateCondition(),
         Callbacks = callbacks,
         Seed = Seed,
+        Communicator = world,
     };
 
     /// <summary>Human-readable condition, e.g. "consecutive k=2".</summary>

@@ -146,7 +146,9 @@ public sealed class DataLoader
     }
 
     /// <summary>Builds the batch of the given sample indices (epoch and batch index seed the augmentation).</summary>
-    public Batch MakeBatch(ReadOnlySpan<long> indices, int epoch, int batchIndex)
+    /// <param name="position">Where <paramref name="indices"/> start within their batch (a data-parallel rank's part of it): the
+    /// augmentation draws of the images before them are skipped, so each image is augmented as in the whole batch.</param>
+    public Batch MakeBatch(ReadOnlySpan<long> indices, int epoch, int batchIndex, int position = 0)
     {
         using var scope = torch.NewDisposeScope();
         var idx = torch.tensor(indices.ToArray(), ScalarType.Int64, device: Dataset.Images.device);
@@ -154,7 +156,7 @@ public sealed class DataLoader
         x = x.dtype == ScalarType.Byte ? x.to_type(ScalarType.Float32).div_(255f) : x.to_type(ScalarType.Float32);
         var y = Dataset.Labels.index_select(0, idx);
         if (Options.Augment is { IsIdentity: false } aug)
-            x = Augment(x, aug, SeededRandom.ForBatch(Options.Seed, epoch, batchIndex));
+            x = Augment(x, aug, SeededRandom.ForBatch(Options.Seed, epoch, batchIndex), position);
         if (_mean is not null) x = x.sub(_mean.to(x.device)).div_(_std!.to(x.device));
         if (Options.Device is { } d && (d.type != x.device.type || d.index != x.device.index))
         {
@@ -165,10 +167,16 @@ public sealed class DataLoader
     }
 
     /// <summary>Applies random crop (with zero padding) and horizontal flip to a float batch B x C x H x W.</summary>
-    internal static Tensor Augment(Tensor x, Augmentation aug, SeededRandom rng)
+    internal static Tensor Augment(Tensor x, Augmentation aug, SeededRandom rng, int skip = 0)
     {
         long B = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
         int p = aug.CropPadding;
+        for (int i = 0; i < skip; i++)
+        {
+            rng.NextInt(2 * p + 1);
+            rng.NextInt(2 * p + 1);
+            rng.NextDouble();
+        }
         var dy = new long[B];
         var dx = new long[B];
         var flip = new bool[B];

@@ -34,11 +34,13 @@ internal static unsafe class OpenMpiNative
     private static delegate* unmanaged<byte*, int*, int> _getLibraryVersion;
 
     /// <summary>Loads libmpi and resolves every symbol; throws <see cref="DistributedUnavailableException"/> naming the package when it is missing.</summary>
-    public static void Load()
+    public static void Load() => Load(LibraryNames);
+
+    internal static void Load(IReadOnlyList<string> libraryNames)
     {
         if (_lib != IntPtr.Zero) return;
         var lib = IntPtr.Zero;
-        foreach (var name in LibraryNames)
+        foreach (var name in libraryNames)
             if (NativeLibrary.TryLoad(name, out lib)) break;
         if (lib == IntPtr.Zero)
             throw new DistributedUnavailableException(
