@@ -108,6 +108,9 @@ public sealed class MotivationTrainer : IDisposable
 
     public bool IsPrimaryRank => Rank == 0;
 
+    /// <summary>Data-parallel state (null in a single-process run); the benchmarks read its communication time.</summary>
+    internal DataParallel? Parallel => _parallel;
+
     /// <summary>The model that trains on the next batch.</summary>
     public ModelRole Active { get; private set; } = ModelRole.Base;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,6 +30,9 @@ internal sealed class DataParallel : IDisposable
 
     public long GradientAllReduces => _baseBuckets.AllReduces + _motivatedBuckets.AllReduces;
 
+    /// <summary>Wall time in <see cref="AfterBackward"/> (loss all-reduce, which also waits for the slowest rank, and the gradient buckets incl. packing): the benchmarks' all-reduce share.</summary>
+    public double CommunicationSeconds { get; private set; }
+
     /// <summary>This rank's part of every batch of <paramref name="loader"/> (rows [r B / N, (r + 1) B / N) of a batch of B).</summary>
     public IDataLoader Shard(IDataLoader loader) => ShardedDataLoader.For(loader, _comm.Rank, _comm.Size);
 
@@ -38,6 +42,7 @@ internal sealed class DataParallel : IDisposable
     /// </summary>
     public (double Loss, long Samples) AfterBackward(ModelRole role, nn.Module model, Tensor loss, long samples)
     {
+        var t0 = Stopwatch.GetTimestamp();
         var local = loss.dtype == ScalarType.Float32 ? loss.item<float>() : loss.to(ScalarType.Float64).item<double>();
         Span<double> v = [local * samples, samples, role == ModelRole.Motivated ? 1 : 0];
         _comm.AllReduceSum(v);
@@ -49,6 +54,7 @@ internal sealed class DataParallel : IDisposable
             ? _baseParameters ??= model.parameters().ToArray()
             : _motivatedParameters ??= model.parameters().ToArray();
         (role == ModelRole.Base ? _baseBuckets : _motivatedBuckets).AllReduce(parameters, (double)samples / total);
+        CommunicationSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
         return (v[0] / total, total);
     }
 
