@@ -48,10 +48,10 @@ internal static class Mpi
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             p.Kill(entireProcessTree: true);
-            Assert.Fail($"mpirun -np {ranks} did not finish within 3 minutes (a hang): {string.Join(' ', args)}\n{stdout.Result}\n{stderr.Result}");
+            Assert.Fail($"mpirun -np {ranks} did not finish within 5 minutes (a hang): {string.Join(' ', args)}\n{stdout.Result}\n{stderr.Result}");
         }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
