@@ -23,6 +23,21 @@ public sealed class CliOutput
 
     public TextWriter Writer { get; }
     public bool Rich { get; }
+
+    /// <summary>Where <see cref="Error"/> writes instead of <see cref="Writer"/> (a data-parallel rank other than 0), and what it prefixes.</summary>
+    private TextWriter? _errors;
+    private string _errorPrefix = "";
+
+    /// <summary>
+    /// The output of one rank of a data-parallel run: rank 0 prints as usual, the other ranks print nothing but their
+    /// errors (to standard error); every error names its rank.
+    /// </summary>
+    public CliOutput ForRank(int rank, int size)
+    {
+        var output = rank == 0 ? new CliOutput(Writer, Rich) : new CliOutput(TextWriter.Null, rich: false) { _errors = System.Console.Error };
+        output._errorPrefix = $"rank {rank} of {size}: ";
+        return output;
+    }
     public IAnsiConsole Console { get; }
 
     public static CliOutput ForProcess() =>
@@ -71,7 +86,9 @@ public sealed class CliOutput
 
     public void Error(string message)
     {
-        if (Rich) Console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        message = _errorPrefix + message;
+        if (_errors is not null) { _errors.WriteLine($"error: {message}"); _errors.Flush(); }
+        else if (Rich) Console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
         else Writer.WriteLine($"error: {message}");
     }
 }

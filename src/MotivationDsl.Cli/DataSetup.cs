@@ -1,5 +1,6 @@
 using MotivationDsl.Data;
 using MotivationDsl.Training;
+using MotivationDsl.Training.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 

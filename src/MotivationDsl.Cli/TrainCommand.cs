@@ -4,6 +4,7 @@ using System.Globalization;
 using MotivationDsl.Reporting;
 using MotivationDsl.Training;
 using MotivationDsl.Training.Checkpoints;
+using MotivationDsl.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace MotivationDsl.Cli;
@@ -39,9 +40,10 @@ internal static class TrainCommand
         public readonly Option<int> Keep = new("--keep") { Description = "Checkpoints to keep (one is written every epoch).", DefaultValueFactory = _ => 3 };
         public readonly Option<int?> StopAfter = new("--stop-after") { Description = "Stop after N epochs of this invocation, as an interruption would (resume later with --resume)." };
         public readonly Option<string> NonFiniteLoss = new("--non-finite-loss") { Description = "When a training loss is NaN or infinite: stop (exit 3, nothing exported) or skip (the batch is not trained; counted in report.json).", DefaultValueFactory = _ => "stop" };
+        public readonly Option<bool> Distributed = new("--distributed") { Description = "Join an Open MPI world even where mpirun's environment is not detected (mpirun -np N ... train is detected by itself); --batch-size is the global batch, split over the ranks. See docs/distributed.md." };
 
         public IEnumerable<Option> All => [Model, Epochs, BatchSize, K, Condition, EpochBoundary, FirstBatch, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
-            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, NonFiniteLoss];
+            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, NonFiniteLoss, Distributed];
     }
 
     public static Command Create(Func<ModelCatalog> catalog, CliOutput output)
@@ -118,8 +120,34 @@ internal static class TrainCommand
         _ => v.ToString() ?? "",
     };
 
+    /// <summary>Joins the MPI world when there is one; a rank that fails ends every rank (the others wait in a collective).</summary>
     private static int Run(ParseResult p, Opts o, ModelCatalog catalog, CliOutput output)
     {
+        ICommunicator world;
+        try { world = Communicators.FromEnvironment(p.GetValue(o.Distributed)); }
+        catch (DistributedUnavailableException e) { throw new CliException(e.Message); }
+        if (world.Size == 1)
+            using (world) return Train(p, o, catalog, output, world);
+        var rankOutput = output.ForRank(world.Rank, world.Size);
+        int exit;
+        try { exit = CliErrors.Guard(rankOutput, () => Train(p, o, catalog, rankOutput, world)); }
+        catch (Exception e)
+        {
+            rankOutput.Error($"{e.GetType().Name}: {e.Message}");
+            exit = 1;
+        }
+        if (exit != 0)
+        {
+            output.Writer.Flush();
+            world.Abort(exit);
+        }
+        world.Dispose();
+        return exit;
+    }
+
+    private static int Train(ParseResult p, Opts o, ModelCatalog catalog, CliOutput output, ICommunicator world)
+    {
+        var primary = world.Rank == 0;
         var resume = p.GetValue(o.Resume);
         var outDir = p.GetValue(o.Out);
         var stopAfter = p.GetValue(o.StopAfter);
@@ -171,39 +199,36 @@ internal static class TrainCommand
         var motivatedInfo = definition.GetVariant(definition.MotivatedVariant);
 
         using var data = RunData.Load(settings.Data, settings.TrainLimit, settings.TestLimit, baseInfo);
-        using var folder = RunFolderAccess.Open(outDir, () => RunFolder.CreateUnique("runs", ModelCatalog.ShortName(definition.Name)).Path, output);
-        var run = folder.Run;
-        settings.Save(run.Path);
+        // Rank 0 alone writes (and locks) the run folder (settings, outputs, checkpoints); the other ranks only train.
+        using var folder = primary ? RunFolderAccess.Open(outDir, () => RunFolder.CreateUnique("runs", ModelCatalog.ShortName(definition.Name)).Path, output) : null;
+        var run = folder?.Run;
+        if (run is not null) settings.Save(run.Path);
 
         output.Line($"Model:  {definition.Name}: {Describe(baseInfo)} -> {Describe(motivatedInfo)}");
         output.Line($"Data:   {data.Description}");
-        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}");
-        output.Line($"Output: {run.Path}");
+        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}{World(world, settings.BatchSize)}");
+        output.Line($"Output: {run?.Path}");
 
         var trainLoader = data.TrainLoader(settings.BatchSize, settings.Seed, settings.Augment, device);
         var testLoader = data.TestLoader(Math.Max(256, settings.BatchSize), device);
-        using var outputs = new RunOutputsCallback(run, $"{ModelCatalog.ShortName(definition.Name)} {baseInfo.Name}->{motivatedInfo.Name}",
+        using var outputs = run is null ? null : new RunOutputsCallback(run, $"{ModelCatalog.ShortName(definition.Name)} {baseInfo.Name}->{motivatedInfo.Name}",
             data.DatasetLabel, settings.Seed, settings.ToConfig());
         var live = output.Rich ? new LiveProgress(output, settings.Epochs, trainLoader.BatchCount) : null;
-        var checkpointDir = RunModels.CheckpointDir(run.Path);
+        var checkpointDir = run is null ? null : RunModels.CheckpointDir(run.Path);
         // The checkpoint is written before the epoch's outputs: when it fails (disk full), report.json and metrics.csv
         // still end at the last checkpoint, and a resume continues from there.
-        var callbacks = new List<TrainerCallback>
-        {
-            new RunSettingsCallback(settings),
-            new CheckpointCallback(checkpointDir, settings.Keep),
-            outputs,
-            live is null ? new PlainProgress(output, settings.Epochs) : live,
-        };
+        var callbacks = new List<TrainerCallback>();
+        if (run is not null) callbacks.AddRange([new RunSettingsCallback(settings), new CheckpointCallback(checkpointDir!, settings.Keep), outputs!]);
+        callbacks.Add(live is null ? new PlainProgress(output, settings.Epochs) : live);
         if (stopAfter is { } n) callbacks.Add(new StopAfterCallback(n));
 
-        using var trainer = MotivationTrainer.Create(definition, settings.CreateTrainerOptions(callbacks), device);
+        using var trainer = MotivationTrainer.Create(definition, settings.CreateTrainerOptions(callbacks, world), device);
         if (checkpoint is not null)
         {
             try { trainer.LoadCheckpoint(checkpoint); }
             catch (Exception e) when (e is CheckpointMismatchException or InvalidDataException)
             { throw new CliException($"Cannot resume from '{checkpoint}': {e.Message}"); }
-            outputs.ResumeFrom(trainer, checkpoint);
+            outputs?.ResumeFrom(trainer, checkpoint);
             output.Line($"Resume: {Path.GetFileName(checkpoint)} ({trainer.CompletedEpochs} of {settings.Epochs} epochs done, step {trainer.GlobalStep})");
         }
 
@@ -220,29 +245,30 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException)
         {
-            output.Error($"interrupted; {trainer.CompletedEpochs} epoch(s) are checkpointed. Continue with: train --out {run.Path} --resume");
+            output.Error($"interrupted; {trainer.CompletedEpochs} epoch(s) are checkpointed. Continue with: train --out {run?.Path ?? outDir} --resume");
             return 130;
         }
         catch (NonFiniteLossException e)
         {
-            var last = CheckpointCallback.LatestIntact(checkpointDir).Path;
-            outputs.WriteDiverged(trainer, e, last);
+            var last = checkpointDir is null ? null : CheckpointCallback.LatestIntact(checkpointDir).Path;
+            outputs?.WriteDiverged(trainer, e, last);
             output.Error($"{e.Message} Nothing was exported; the last good checkpoint is {(last is null ? "none (no epoch finished)" : $"'{last}'")}. " +
                          "Lower --lr, or pass --non-finite-loss skip to skip such batches.");
             return 3;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var last = CheckpointCallback.LatestIntact(checkpointDir).Path;
+            var last = checkpointDir is null ? null : CheckpointCallback.LatestIntact(checkpointDir).Path;
             output.Error($"Cannot write the run's outputs: {OneLine(e.Message)} The run is intact up to {(last is null ? "its start (no checkpoint yet)" : $"checkpoint '{Path.GetFileName(last)}'")}; " +
-                         $"free space (or fix permissions) and continue with: train --out {run.Path} --resume");
+                         $"free space (or fix permissions) and continue with: train --out {run?.Path ?? outDir} --resume");
             return 2;
         }
         finally { Console.CancelKeyPress -= onCancel; }
         clock.Stop();
 
-        WriteResults(output, definition, report, run, clock.Elapsed, outputs);
-        if (report.Accounting.SkippedBatches > 0)
+        if (run is null) return 0;
+        WriteResults(output, definition, report, run, clock.Elapsed, outputs!);
+                if (report.Accounting.SkippedBatches > 0)
             output.Warning($"{report.Accounting.SkippedBatches} training batch(es) had a non-finite loss and were skipped (--non-finite-loss skip); report.json lists them as skippedBatches.");
         if (trainer.CompletedEpochs < settings.Epochs)
             output.Line($"Stopped after {trainer.CompletedEpochs} of {settings.Epochs} epochs; continue with: train --out {run.Path} --resume");
@@ -250,6 +276,15 @@ internal static class TrainCommand
     }
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+
+    private static string World(ICommunicator world, int batchSize)
+    {
+        if (world.Size == 1) return "";
+        var (_, smallest) = ShardedDataLoader.Range(batchSize, 0, world.Size);
+        var (_, largest) = ShardedDataLoader.Range(batchSize, world.Size - 1, world.Size);
+        var perRank = smallest == largest ? $"{smallest}" : $"{smallest}-{largest}";
+        return $", {world.Size} ranks ({world.Description}; {perRank} samples of each batch per rank)";
+    }
 
     private static string Describe(VariantInfo v) =>
         $"{v.Name} ({Formatting.Count(v.ParameterCount)} parameters, {Formatting.Si(v.Flops)}FLOPs/sample)";

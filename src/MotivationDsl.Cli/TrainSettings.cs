@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MotivationDsl.Training;
+using MotivationDsl.Training.Distributed;
 using MotivationDsl.Training.Conditions;
 
 namespace MotivationDsl.Cli;
@@ -117,7 +118,7 @@ public sealed record TrainSettings
         _ => Training.Conditions.EpochBoundary.ResetCounter,
     };
 
-    public TrainerOptions CreateTrainerOptions(IReadOnlyList<TrainerCallback> callbacks) => new()
+    public TrainerOptions CreateTrainerOptions(IReadOnlyList<TrainerCallback> callbacks, ICommunicator? world = null) => new()
     {
         Optimizer = Recipe.CreateOptimizer(),
         Schedule = Recipe.CreateSchedule(),
@@ -125,6 +126,7 @@ public sealed record TrainSettings
         Callbacks = callbacks,
         Seed = Seed,
         NonFiniteLoss = NonFiniteLoss == "skip" ? NonFiniteLossPolicy.SkipBatch : NonFiniteLossPolicy.Stop,
+        Communicator = world,
     };
 
     /// <summary>Human-readable condition, e.g. "consecutive k=2".</summary>

@@ -1,4 +1,5 @@
 using MotivationDsl.Training;
+using MotivationDsl.Training.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,7 +76,7 @@ public sealed record DataLoaderOptions
 /// augmentation and normalisation run on whole batches. It is the trainer's <see cref="IDataLoader"/>:
 /// <c>trainer.Fit(trainLoader, testLoader, epochs)</c>.
 /// </summary>
-public sealed class DataLoader : IDataLoader
+public sealed class DataLoader : IShardableDataLoader
 {
     private readonly Tensor? _mean, _std;
 
@@ -153,8 +154,31 @@ public sealed class DataLoader : IDataLoader
         foreach (var batch in Batches(epoch)) yield return (batch.Input, batch.Target);
     }
 
+    /// <summary>
+    /// A data-parallel rank's part of every batch: only that part is gathered (not the whole batch), and each image is
+    /// augmented as in the whole batch.
+    /// </summary>
+    public IDataLoader Shard(int rank, int worldSize) => new DelegateDataLoader(BatchCount, epoch => ShardBatches(epoch, rank, worldSize));
+
+    private IEnumerable<(Tensor Input, Tensor Target)> ShardBatches(int epoch, int rank, int worldSize)
+    {
+        var order = EpochOrder(epoch);
+        var size = Options.BatchSize;
+        for (var b = 0; b < BatchCount; b++)
+        {
+            var start = b * size;
+            var length = Math.Min(size, order.Length - start);
+            var (offset, count) = ShardedDataLoader.Range(length, rank, worldSize);
+            ShardedDataLoader.CheckNotEmpty(count, length, worldSize, epoch, b);
+            var batch = MakeBatch(order.AsSpan(start + (int)offset, (int)count), epoch, b, (int)offset);
+            yield return (batch.Input, batch.Target);
+        }
+    }
+
     /// <summary>Builds the batch of the given sample indices (epoch and batch index seed the augmentation).</summary>
-    public Batch MakeBatch(ReadOnlySpan<long> indices, int epoch, int batchIndex)
+    /// <param name="position">Where <paramref name="indices"/> start within their batch (a data-parallel rank's part of it): the
+    /// augmentation draws of the images before them are skipped, so each image is augmented as in the whole batch.</param>
+    public Batch MakeBatch(ReadOnlySpan<long> indices, int epoch, int batchIndex, int position = 0)
     {
         using var scope = torch.NewDisposeScope();
         var idx = torch.tensor(indices.ToArray(), ScalarType.Int64, device: Dataset.Images.device);
@@ -162,7 +186,7 @@ public sealed class DataLoader : IDataLoader
         x = x.dtype == ScalarType.Byte ? x.to_type(ScalarType.Float32).div_(255f) : x.to_type(ScalarType.Float32);
         var y = Dataset.Labels.index_select(0, idx);
         if (Options.Augment is { IsIdentity: false } aug)
-            x = Augment(x, aug, SeededRandom.ForBatch(Options.Seed, epoch, batchIndex));
+            x = Augment(x, aug, SeededRandom.ForBatch(Options.Seed, epoch, batchIndex), position);
         if (_mean is not null) x = x.sub(_mean.to(x.device)).div_(_std!.to(x.device));
         if (Options.Device is { } d && (d.type != x.device.type || d.index != x.device.index))
         {
@@ -173,10 +197,16 @@ public sealed class DataLoader : IDataLoader
     }
 
     /// <summary>Applies random crop (with zero padding) and horizontal flip to a float batch B x C x H x W.</summary>
-    internal static Tensor Augment(Tensor x, Augmentation aug, SeededRandom rng)
+    internal static Tensor Augment(Tensor x, Augmentation aug, SeededRandom rng, int skip = 0)
     {
         long B = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
         int p = aug.CropPadding;
+        for (int i = 0; i < skip; i++)
+        {
+            rng.NextInt(2 * p + 1);
+            rng.NextInt(2 * p + 1);
+            rng.NextDouble();
+        }
         var dy = new long[B];
         var dx = new long[B];
         var flip = new bool[B];

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MotivationDsl.Training.Checkpoints;
 using MotivationDsl.Training.Conditions;
+using MotivationDsl.Training.Distributed;
 using MotivationDsl.Training.Optimizers;
 using MotivationDsl.Training.Schedules;
 using TorchSharp;
@@ -53,6 +54,12 @@ public sealed class TrainerOptions
 
     /// <summary>What a NaN or infinite training loss does: stop the fit (default) or skip the batch. See <see cref="NonFiniteLossPolicy"/>.</summary>
     public NonFiniteLossPolicy NonFiniteLoss { get; init; } = NonFiniteLossPolicy.Stop;
+
+    /// <summary>
+    /// The ranks of a data-parallel run (<see cref="Communicators.FromEnvironment"/>); null or a world of one trains in
+    /// this process alone. With more ranks every rank runs the same trainer on its shard of each batch: see docs/distributed.md.
+    /// </summary>
+    public ICommunicator? Communicator { get; init; }
 }
 
 /// <summary>
@@ -67,6 +74,7 @@ public sealed class MotivationTrainer : IDisposable
     private readonly List<EpochMetrics> _history = [];
     private readonly Func<Tensor, Tensor, Tensor> _loss;
     private bool _stop;
+    private readonly DataParallel? _parallel;
 
     /// <param name="pair">Base and motivated models with the bound map (their mapped regions should agree, as <see cref="ScalableModelDefinition.CreatePair"/> leaves them).</param>
     /// <param name="ownsPair">Dispose the pair with the trainer.</param>
@@ -85,6 +93,7 @@ public sealed class MotivationTrainer : IDisposable
         MotivatedOptimizer = options.Optimizer.Create(pair.Motivated.named_parameters().Select(p => (p.name, p.parameter)));
         if (pair.Map.SharedCount > 0) ShareOptimizerState();
         Device = pair.Base.parameters().FirstOrDefault()?.device ?? CPU;
+        _parallel = options.Communicator is { Size: > 1 } world ? new DataParallel(world) : null;
         Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops };
         var keys = options.Callbacks.OfType<ICheckpointableCallback>().GroupBy(c => c.StateKey).FirstOrDefault(g => g.Count() > 1);
         if (keys is not null) throw new ArgumentException($"Two callbacks share the checkpoint key '{keys.Key}'.", nameof(options));
@@ -104,6 +113,17 @@ public sealed class MotivationTrainer : IDisposable
     public MotivationOptimizer BaseOptimizer { get; }
     public MotivationOptimizer MotivatedOptimizer { get; }
     public Device Device { get; }
+
+    /// <summary>Ranks of the data-parallel run (1: this process alone).</summary>
+    public int WorldSize => Options.Communicator?.Size ?? 1;
+
+    /// <summary>This process's rank; rank 0 writes checkpoints, reports and exports.</summary>
+    public int Rank => Options.Communicator?.Rank ?? 0;
+
+    public bool IsPrimaryRank => Rank == 0;
+
+    /// <summary>Data-parallel state (null in a single-process run); the benchmarks read its communication time.</summary>
+    internal DataParallel? Parallel => _parallel;
 
     /// <summary>The model that trains on the next batch.</summary>
     public ModelRole Active { get; private set; } = ModelRole.Base;
@@ -133,6 +153,11 @@ public sealed class MotivationTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         if (train.BatchCount <= 0) throw new ArgumentException("The training loader yields no batches.", nameof(train));
         if (GlobalStep == 0 && CompletedEpochs == 0 && Options.Seed is { } seed) manual_seed(seed);
+        if (_parallel is not null)
+        {
+            _parallel.BroadcastState(Pair);
+            train = _parallel.Shard(train);
+        }
         _stop = false;
         foreach (var c in Options.Callbacks) c.OnFitStart(this);
         while (CompletedEpochs < epochs && !_stop)
@@ -208,6 +233,7 @@ public sealed class MotivationTrainer : IDisposable
                     var output = model.call(input);
                     var lossT = _loss(output, target);
                     lossT.backward();
+                    var reduced = _parallel?.AfterBackward(role, model, lossT, samples);
                     if (needNorm)
                     {
                         // Still one host read: loss and norm come back together.
@@ -217,6 +243,7 @@ public sealed class MotivationTrainer : IDisposable
                         gradNorm = v[1];
                     }
                     else loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
+                    if (reduced is { } global) (loss, samples) = global;
                     // Checked before the step: a non-finite loss never reaches the weights.
                     if (NonFiniteLossGuard.SkipBatch(Options.NonFiniteLoss, epoch, b, GlobalStep, role, loss))
                     {
@@ -256,13 +283,15 @@ public sealed class MotivationTrainer : IDisposable
         }
         NonFiniteLossGuard.CheckEpoch(epoch, baseBatches + motBatches, skipped, GlobalStep, Active);
         if (Active == ModelRole.Motivated) Switch(MapDirection.MotivatedToBase, forced: true, epoch);
+        _parallel?.AverageBuffers(Pair.Base);
         Condition.OnEpochEnd(epoch);
 
         double baseTrainAcc = double.NaN, motTrainAcc = double.NaN;
         if (accuracyTracked)
         {
             using var scope = NewDisposeScope();
-            var v = cat([baseCorrect, motCorrect]).cpu().data<long>();
+            var v = cat([baseCorrect, motCorrect]).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            _parallel?.Sum(v);
             if (baseSamples > 0) baseTrainAcc = (double)v[0] / baseSamples;
             if (motSamples > 0) motTrainAcc = (double)v[1] / motSamples;
         }
@@ -340,6 +369,7 @@ public sealed class MotivationTrainer : IDisposable
     private void Switch(MapDirection direction, bool forced, int epoch)
     {
         var t0 = Stopwatch.GetTimestamp();
+        _parallel?.AverageBuffers(direction == MapDirection.BaseToMotivated ? Pair.Base : Pair.Motivated);
         using (NewDisposeScope()) CopyState(direction);
         // Function-preserving growth starts from the base's function: once, at the first activation, after the base's
         // weights are in place (the counter is checkpointed, so a resumed run does not apply it again).
@@ -449,6 +479,7 @@ public sealed class MotivationTrainer : IDisposable
     public EvalResult Evaluate(ModelRole role, IDataLoader data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (_parallel is not null) data = _parallel.Shard(data);
         var model = role == ModelRole.Base ? Pair.Base : Pair.Motivated;
         var wasTraining = model.training;
         model.eval();
@@ -474,9 +505,11 @@ public sealed class MotivationTrainer : IDisposable
                     n += count;
                 }
             }
-            if (n == 0) return new EvalResult(double.NaN, double.NaN, 0);
             using var tail = NewDisposeScope();
-            var v = cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>();
+            double[] v = [.. cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>(), n];
+            _parallel?.Sum(v);
+            n = (long)v[2];
+            if (n == 0) return new EvalResult(double.NaN, double.NaN, 0);
             return new EvalResult(v[0] / n, v[1] / n, n);
         }
         finally
@@ -506,6 +539,7 @@ public sealed class MotivationTrainer : IDisposable
 
     public void Dispose()
     {
+        _parallel?.Dispose();
         _statePlan?.Dispose();
         foreach (var region in _stateRegions) region.Dispose();
         BaseOptimizer.Dispose();

@@ -8,7 +8,7 @@ namespace MotivationDsl.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- all [--quick] [--threads N] [--repeats R] [--out DIR]
 /// Groups: step (trainer overhead, PyTorch, peak fraction), switch, runs (motivated vs classical large), memory,
-/// generator, micro (BenchmarkDotNet), all. Prints a table and writes artifacts/benchmarks/{group}-{time}.json and latest.json.
+/// generator, micro (BenchmarkDotNet), mpi (data-parallel over Open MPI; not in all), all. Prints a table and writes artifacts/benchmarks/{group}-{time}.json and latest.json.
 /// `profile` (not a group): forward / backward / optimizer-step sections of a ResNet-20 step, TorchSharp vs PyTorch.
 /// </summary>
 public static class Program
@@ -48,12 +48,14 @@ public static class Program
         if (list.Count > 0 && list[0] == "child-run") return Runs.ChildRun(list.Skip(1).ToArray());
         if (list.Count > 0 && list[0] == "diag") return Diag.Run();
         if (list.Count > 0 && list[0] == "child-memory") return Runs.ChildMemory(list.Skip(1).ToArray());
+        if (list.Count > 0 && list[0] == "child-mpi-step") return DataParallelBench.ChildStep(list.Skip(1).ToArray());
+        if (list.Count > 0 && list[0] == "child-mpi-allreduce") return DataParallelBench.ChildAllReduce(list.Skip(1).ToArray());
 
         var root = FindRoot();
         var config = new Config(quick, Threads, repeats, root);
         if (list.Count > 0 && list[0] == "profile") return StepProfile.Run(config);
         var groups = list.Count == 0 || list.Contains("all") ? AllGroups : list.ToArray();
-        var unknown = groups.Except(AllGroups).ToArray();
+        var unknown = groups.Except(AllGroups).Except(["mpi"]).ToArray();
         if (unknown.Length > 0)
         {
             Console.Error.WriteLine($"unknown group(s): {string.Join(", ", unknown)}; groups: {string.Join(", ", AllGroups)}, all; options: --quick --threads N --repeats R --out DIR");
@@ -93,6 +95,7 @@ public static class Program
                 "memory" => Runs.Memory(config),
                 "micro" => Micro.Run(config),
                 "generator" => GeneratorBench.Run(config),
+                "mpi" => DataParallelBench.Run(config),
                 _ => [],
             };
             try

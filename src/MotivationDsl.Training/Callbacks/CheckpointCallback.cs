@@ -5,6 +5,7 @@ namespace MotivationDsl.Training;
 /// <summary>
 /// Writes a checkpoint at the end of every <see cref="EveryEpochs"/>-th epoch (and always the last epoch of a fit)
 /// to <c>{Directory}/{Prefix}-{epoch:D4}.mdckpt</c> (epoch counted from 1), keeping the newest <see cref="KeepLast"/>.
+/// In a data-parallel run only rank 0 writes.
 /// </summary>
 public sealed class CheckpointCallback(string directory, int keepLast = 3, int everyEpochs = 1, string prefix = "epoch") : TrainerCallback
 {
@@ -30,6 +31,8 @@ public sealed class CheckpointCallback(string directory, int keepLast = 3, int e
 
     private void Write(MotivationTrainer trainer, int epochNumber)
     {
+        // Data-parallel: every rank holds the same state; rank 0 alone writes (the others would race on the same files).
+        if (!trainer.IsPrimaryRank) return;
         var path = PathFor(epochNumber);
         TrainerCheckpoint.Save(trainer, path);
         LastWritten = path;

@@ -51,6 +51,7 @@ public static class TrainerCheckpoint
                 ["history"] = JsonSerializer.SerializeToNode(trainer.History.ToArray(), CheckpointFile.Json),
                 ["callbacks"] = callbacks,
                 ["torchThreads"] = get_num_threads(),
+                ["worldSize"] = trainer.WorldSize,
             };
             CheckpointFile.Write(path, header, tensors);
         }
@@ -76,6 +77,12 @@ public static class TrainerCheckpoint
             throw new CheckpointMismatchException(
                 $"Checkpoint '{path}' is for model '{S("model")}' ({S("baseVariant")} -> {S("motivatedVariant")}); " +
                 $"this trainer trains '{def.Name}' ({def.BaseVariant} -> {def.MotivatedVariant}).");
+
+        var worldSize = h["worldSize"]?.GetValue<int>() ?? 1;
+        if (worldSize != trainer.WorldSize)
+            throw new CheckpointMismatchException(
+                $"Checkpoint '{path}' was written by a data-parallel run of {worldSize} rank(s); this run has {trainer.WorldSize}. " +
+                $"Resume with the same number of ranks (mpirun -np {worldSize}): each rank's shard of every batch, and so the BatchNorm batch statistics, depend on it.");
 
         // Check every tensor before touching anything.
         var targets = new List<(string Name, Tensor Target)>();
