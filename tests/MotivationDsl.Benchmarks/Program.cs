@@ -7,7 +7,8 @@ namespace MotivationDsl.Benchmarks;
 
 /// <summary>
 /// dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- all [--quick] [--threads N] [--repeats R] [--out DIR]
-/// Groups: step (trainer overhead, PyTorch, peak fraction), switch, runs (motivated vs classical large), memory,
+/// Groups: step (trainer overhead, PyTorch, peak fraction; paired rounds with 95 % intervals), layout (NCHW vs
+/// channels-last, trainer and PyTorch, per family), switch, runs (motivated vs classical large), memory,
 /// generator, micro (BenchmarkDotNet), all. Prints a table and writes artifacts/benchmarks/{group}-{time}.json and latest.json.
 /// `profile` (not a group): forward / backward / optimizer-step sections of a ResNet-20 step, TorchSharp vs PyTorch.
 /// </summary>
@@ -15,7 +16,7 @@ public static class Program
 {
     internal static int Threads = Environment.ProcessorCount;
 
-    private static readonly string[] AllGroups = ["step", "switch", "runs", "memory", "micro", "generator"];
+    private static readonly string[] AllGroups = ["step", "layout", "switch", "runs", "memory", "micro", "generator"];
 
     public static int Main(string[] args)
     {
@@ -88,6 +89,7 @@ public static class Program
             IEnumerable<Figure> run = g switch
             {
                 "step" => Macro.Step(config),
+                "layout" => Layout.Run(config),
                 "switch" => Macro.Switch(config),
                 "runs" => Runs.MotivatedVsClassical(config),
                 "memory" => Runs.Memory(config),
@@ -123,10 +125,12 @@ public static class Program
     {
         var rows = figures.Select(x => new[]
         {
-            x.F.Name, x.F.Value.Text(x.F.Format), x.F.Unit, x.F.Goal ?? "", x.F.Met switch { true => "yes", false => "NO", _ => "" },
+            x.F.Name,
+            x.F.Interval is { } ci ? $"{ci.Text(x.F.Format)} (95% CI, {ci.Pairs} pairs, +-{ci.HalfWidth:P1})" : x.F.Value.Text(x.F.Format),
+            x.F.Unit, x.F.Goal ?? "", x.F.Met switch { true => "yes", false => "NO", _ => "" },
             $"{x.F.LoadBefore[0]:F1}/{x.F.LoadAfter[0]:F1}",
         }).ToList();
-        var header = new[] { "figure", "median [min..max]", "unit", "goal", "met", "load 1m before/after" };
+        var header = new[] { "figure", "median [min..max], or paired ratio [95% CI]", "unit", "goal", "met", "load 1m before/after" };
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
         var sb = new System.Text.StringBuilder();
