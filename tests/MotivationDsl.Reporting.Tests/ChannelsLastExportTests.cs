@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using MotivationDsl;
-using TorchSharp.PyBridge;
 
 namespace MotivationDsl.Reporting.Tests;
 
@@ -57,7 +56,16 @@ print("scale", float(y.abs().max()))
         File.WriteAllBytes(tmp["input.bin"], x.contiguous().bytes.ToArray());
         File.WriteAllBytes(tmp["output.bin"], y.contiguous().bytes.ToArray());
         ModelExport.SaveSafetensors(net, tmp["m.safetensors"]);
-        AtomicFile.Write(tmp["m.pt"], t => net.save_py(t));
+        ModelExport.SavePyTorch(net, tmp["m.pt"]);
+        ModelExport.SaveTorchSharp(net, tmp["m.dat"]);
+        Assert.Equal(MemoryFormat.ChannelsLast, net.MemoryFormatOf());   // exporting leaves the module as it was
+        // The TorchSharp file loads back into an NCHW twin with the same values.
+        torch.manual_seed(99);
+        var twin = nn.Sequential(("0", nn.Conv2d(3, 6, 3, padding: 1)), ("1", nn.BatchNorm2d(6)), ("2", nn.ReLU()),
+            ("3", nn.Conv2d(6, 5, 3, stride: 2)), ("4", nn.Flatten()), ("5", nn.Linear(45, 4)));
+        ModelExport.LoadTorchSharp(twin, tmp["m.dat"]);
+        twin.eval();
+        using (var yt = twin.call(x)) Assert.True((yt - y).abs().max().item<float>() <= 1e-5f * Math.Max(1f, y.abs().max().item<float>()));
         File.WriteAllText(tmp["check.py"], Script);
         var psi = new ProcessStartInfo(PythonFactAttribute.Python, [tmp["check.py"], tmp.Path]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = Process.Start(psi)!;
