@@ -69,13 +69,14 @@ public static class Program
         var figures = new List<(string Group, Figure F)>();
         var started = DateTime.UtcNow;
         var name = $"{string.Join('+', groups)}{(quick ? "-quick" : "")}-{started:yyyyMMdd-HHmmss}.json";
+        var groupsDone = 0;
         void Save()
         {
             var json = new JsonObject
             {
                 ["command"] = "dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- " + string.Join(' ', args),
                 ["startedUtc"] = started.ToString("O"), ["seconds"] = (DateTime.UtcNow - started).TotalSeconds, ["quick"] = quick, ["repeats"] = repeats,
-                ["complete"] = figures.Select(f => f.Group).Distinct().Count() == groups.Length,
+                ["complete"] = groupsDone == groups.Length,
                 ["machine"] = machine.DeepClone(), ["loadAverageAtEnd"] = new JsonArray(Machine.LoadAverage().Select(x => (JsonNode)x).ToArray()),
                 ["figures"] = new JsonArray(figures.Select(x => { var j = x.F.Json(); j["group"] = x.Group; return (JsonNode)j; }).ToArray()),
             };
@@ -103,6 +104,7 @@ public static class Program
                 {
                     f.LoadAfter = Machine.LoadAverage();
                     figures.Add((g, f));
+                    Save();   // long groups (layout) keep every figure already measured if interrupted
                 }
             }
             catch (Exception ex)
@@ -111,6 +113,7 @@ public static class Program
                 Console.Error.WriteLine($"  {g} FAILED: {ex}");
                 figures.Add((g, new Figure { Name = $"{g}: FAILED ({ex.GetType().Name}: {ex.Message.Split('\n')[0]})", Value = Spread.Of([]), Unit = "", Met = false }));
             }
+            groupsDone++;
             Save();   // after every group: an interrupted run keeps what it measured
         }
         var table = Table(figures);

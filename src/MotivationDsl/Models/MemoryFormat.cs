@@ -78,6 +78,8 @@ public static class MemoryFormats
     /// (PyTorch's <c>module.to(memory_format=...)</c>). Values are unchanged bit for bit.
     /// Call it before binding a zero-copy map (<see cref="WeightsMap.BindShared"/>): a shared base tensor is a view of the
     /// motivated model's storage, and giving it storage of its own would silently end the sharing, so views are refused.
+    /// The motivated model of a bound zero-copy pair is not a view and cannot be detected: converting it would leave the
+    /// base's views on the old storage, so convert pairs only through <see cref="ScalableModelDefinition.CreatePair(Device?, long?, ModelOptions?, bool, MemoryFormat)"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">A 4-D tensor to convert is a view into a larger storage.</exception>
     public static void ToMemoryFormat(this nn.Module module, MemoryFormat format)
