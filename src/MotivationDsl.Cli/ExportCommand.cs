@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MotivationDsl.Reporting;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MotivationDsl.Cli;
@@ -48,7 +47,7 @@ internal static class ExportCommand
                     var pt = Path.Combine(target, role + ".pt");
                     var dat = Path.Combine(target, role + ModelExport.TorchSharpExtension);
                     ModelExport.SaveSafetensors(module, st);
-                    AtomicFile.Write(pt, tmp => module.save_py(tmp));
+                    ModelExport.SavePyTorch(module, pt);
                     ModelExport.SaveTorchSharp(module, dat);
                     ModelIdentity.Record(models.Definition.Name, role, variant, st, pt, dat);
                     rows.Add([role, variant, st, pt, dat]);

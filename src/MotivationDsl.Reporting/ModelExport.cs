@@ -29,11 +29,16 @@ public static class ModelExport
         return new ExportedModel(ts, st);
     }
 
+    // Each writer goes through ContiguousState: channels-last or strided (zero-copy) tensors are written as contiguous copies.
     public static void SaveTorchSharp(nn.Module module, string path)
-        => AtomicFile.Write(path, tmp => module.save(tmp));
+        => AtomicFile.Write(path, tmp => ContiguousState.Write(module, m => m.save(tmp)));
 
     public static void SaveSafetensors(nn.Module module, string path)
-        => AtomicFile.Write(path, tmp => module.save_safetensors(tmp));
+        => AtomicFile.Write(path, tmp => ContiguousState.Write(module, m => m.save_safetensors(tmp)));
+
+    /// <summary>A PyTorch <c>torch.save(state_dict)</c> file (TorchSharp.PyBridge <c>save_py</c>); loads with <c>torch.load</c>.</summary>
+    public static void SavePyTorch(nn.Module module, string path)
+        => AtomicFile.Write(path, tmp => ContiguousState.Write(module, m => m.save_py(tmp)));
 
     public static void LoadTorchSharp(nn.Module module, string path) => module.load(path);
 

@@ -60,6 +60,14 @@ public sealed class TrainerOptions
     /// this process alone. With more ranks every rank runs the same trainer on its shard of each batch: see docs/distributed.md.
     /// </summary>
     public ICommunicator? Communicator { get; init; }
+
+    /// <summary>
+    /// Memory layout of 4-D weights and inputs: <see cref="MotivationTrainer.Create"/> lays out both models in it, and every
+    /// 4-D training and evaluation input is converted to it. Default contiguous (NCHW), chosen by measurement
+    /// (docs/performance.md, "Memory format"). A pair passed to the constructor keeps its weights' layout
+    /// (<c>definition.CreatePair(device, seed, options, zeroCopy, MemoryFormat.ChannelsLast)</c>).
+    /// </summary>
+    public MemoryFormat MemoryFormat { get; init; } = MemoryFormat.Contiguous;
 }
 
 /// <summary>
@@ -103,7 +111,7 @@ public sealed class MotivationTrainer : IDisposable
     public static MotivationTrainer Create(ScalableModelDefinition definition, TrainerOptions options, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return new MotivationTrainer(definition.CreatePair(device, options.Seed, options.ZeroCopy), options, ownsPair: true);
+        return new MotivationTrainer(definition.CreatePair(device, options.Seed, null, options.ZeroCopy, options.MemoryFormat), options, ownsPair: true);
     }
 
     public MotivationPair Pair { get; }
@@ -331,7 +339,7 @@ public sealed class MotivationTrainer : IDisposable
     }
 
     private Tensor OnDevice(Tensor t) =>
-        t.device_type == Device.type && (Device.type == DeviceType.CPU || t.device_index == Device.index) ? t : t.to(Device);
+        (t.device_type == Device.type && (Device.type == DeviceType.CPU || t.device_index == Device.index) ? t : t.to(Device)).In(Options.MemoryFormat);
 
     private static Tensor GradientNorm(nn.Module model)
     {

@@ -117,9 +117,28 @@ internal sealed class Figure
     public double[] LoadBefore { get; init; } = Machine.LoadAverage();
     public double[] LoadAfter { get; set; } = [];
 
+    /// <summary>Paired figures: the 95 % interval of the ratio (<see cref="Value"/> then holds the per-round ratios' spread).</summary>
+    public RatioInterval? Interval { get; init; }
+
+    /// <summary>
+    /// A ratio from paired rounds: met only when the whole 95 % interval is at or below <paramref name="atMost"/> (or, with
+    /// <paramref name="atLeast"/>, at or above it); no goal when both are null.
+    /// </summary>
+    public static Figure Paired(string name, RatioInterval ci, IEnumerable<double> ratios, JsonObject details, double? atMost = null, double? atLeast = null)
+    {
+        details["ratio95"] = ci.Json();
+        details["verdictRule"] = "goal met only when the whole 95 % confidence interval meets it";
+        return new Figure
+        {
+            Name = name, Value = Spread.Of(ratios), Interval = ci, Unit = "ratio", Format = "F3", Details = details,
+            Goal = atMost is { } m ? $"<= {m.ToString(CultureInfo.InvariantCulture)}" : atLeast is { } l ? $">= {l.ToString(CultureInfo.InvariantCulture)}" : null,
+            Met = atMost is { } m2 ? ci.MeetsAtMost(m2) : atLeast is { } l2 ? ci.MeetsAtLeast(l2) : null,
+        };
+    }
+
     public JsonObject Json() => new()
     {
-        ["name"] = Name, ["unit"] = Unit, ["value"] = Value.Json(), ["goal"] = Goal,
+        ["name"] = Name, ["unit"] = Unit, ["value"] = Value.Json(), ["ci95"] = Interval?.Json(), ["goal"] = Goal,
         ["met"] = Met is { } m ? m : null,
         ["loadBefore"] = new JsonArray(LoadBefore.Select(x => (JsonNode)x).ToArray()),
         ["loadAfter"] = new JsonArray(LoadAfter.Select(x => (JsonNode)x).ToArray()),

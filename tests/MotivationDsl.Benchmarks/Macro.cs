@@ -49,8 +49,9 @@ internal static class Macro
         Clock.Seconds(() => t.Fit(loader, null, t.CompletedEpochs + 1));
 
     /// <summary>
-    /// Trainer (condition Never) vs a hand-written loop vs PyTorch, ResNet-20 batch 128, SGD momentum 0.9 wd 5e-4, interleaved
-    /// (rotating order) so load changes hit all three alike. Yields the overhead ratio, the PyTorch ratio and the peak fraction.
+    /// Trainer (condition Never) vs a hand-written loop vs PyTorch (a long-lived process), ResNet-20 batch 128, SGD momentum
+    /// 0.9 wd 5e-4, in paired rounds (<see cref="PairedRounds"/>: every round runs all three, order rotated) until both
+    /// ratios' 95 % intervals are within +-2 % or the round cap. Yields the overhead ratio, the PyTorch ratio and the peak fraction.
     /// </summary>
     public static IEnumerable<Figure> Step(Config c)
     {
@@ -63,69 +64,71 @@ internal static class Macro
         model.train();
         using var opt = new SgdOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), 0.1, momentum: 0.9, weightDecay: 5e-4);
         var py = PyTorch.Available(c);
+        using var session = py.Ok ? new PyTorch.Session(c, channelsLast: false, c.Steps, warmup: 1) : null;
 
         // Warm-up: one pass each (allocator, oneDNN primitive caches, JIT).
         HandPass(model, opt, loader);
         TrainerPass(trainer, loader);
-        if (py.Ok) PyTorch.Run(c, 1, 1);
+        session?.SecondsPerStep(c.Steps);
 
-        var hand = new List<double>(); var ours = new List<double>(); var torchPy = new List<double>();
-        var overhead = new List<double>(); var vsPy = new List<double>();
-        for (var r = 0; r < c.Repeats; r++)
+        var arms = new List<(string, Func<double>)>
         {
-            double h = 0, o = 0, p = double.NaN;
-            var order = new[] { 0, 1, 2 }.Select(i => (i + r) % 3);
-            foreach (var which in order)
-            {
-                if (which == 0) h = HandPass(model, opt, loader) / c.Steps;
-                else if (which == 1) o = TrainerPass(trainer, loader) / c.Steps;
-                else if (py.Ok) p = PyTorch.Run(c, c.Steps, 1).Median;
-            }
-            hand.Add(h); ours.Add(o); torchPy.Add(p);
-            overhead.Add(o / h); vsPy.Add(o / p);
-            Console.Error.WriteLine($"  step repeat {r + 1}/{c.Repeats}: hand {h:F3}s  trainer {o:F3}s  pytorch {(double.IsNaN(p) ? "n/a" : p.ToString("F3", CultureInfo.InvariantCulture))}s  load {Machine.LoadAverage()[0]:F1}");
-        }
-        var ov = Spread.Of(overhead);
+            ("hand", () => HandPass(model, opt, loader) / c.Steps),
+            ("trainer", () => TrainerPass(trainer, loader) / c.Steps),
+        };
+        if (session is not null) arms.Add(("pytorch", () => session.SecondsPerStep(c.Steps)));
+        var rounds = new PairedRounds(arms);
+        var plan = PairedPlan.For(c.Quick, c.Repeats);
+        rounds.Run(plan, r => session is null ? [r.Ratio("trainer", "hand")] : [r.Ratio("trainer", "hand"), r.Ratio("trainer", "pytorch")], (i, s) =>
+            Console.Error.WriteLine($"  step round {i + 1} (max {plan.MaxRounds}): {string.Join("  ", arms.Select((a, k) => $"{a.Item1} {s[k]:F3}s"))}  load {Machine.LoadAverage()[0]:F1}"));
+        var hand = rounds.Seconds("hand");
+        var ours = rounds.Seconds("trainer");
         var details = new JsonObject
         {
             ["model"] = "ResNet-20 (examples/ResNetCifar)", ["batch"] = c.Batch, ["stepsPerPass"] = c.Steps, ["data"] = source,
             ["optimizer"] = "MotivationDsl SgdOptimizer lr 0.1 momentum 0.9 wd 5e-4 (both)", ["threads"] = get_num_threads(),
             ["handSecondsPerStep"] = Spread.Of(hand).Json(), ["trainerSecondsPerStep"] = Spread.Of(ours).Json(),
+            ["plan"] = $"paired rounds: min {plan.MinRounds}, max {plan.MaxRounds}, stop at +-{plan.TargetHalfWidth:P0}",
         };
-        yield return new Figure
-        {
-            Name = "trainer overhead (Never / hand loop)", Value = ov, Unit = "ratio", Goal = "<= 1.02", Met = ov.Median <= 1.02, Format = "F3", Details = details,
-        };
+        yield return Figure.Paired("trainer overhead (Never / hand loop)", rounds.Ratio("trainer", "hand"),
+            ours.Zip(hand, (o, h) => o / h), details, atMost: 1.02);
 
         var pyDetails = new JsonObject
         {
-            ["python"] = py.Describe, ["pytorchSecondsPerStep"] = Spread.Of(torchPy).Json(), ["trainerSecondsPerStep"] = Spread.Of(ours).Json(),
+            ["python"] = py.Describe, ["trainerSecondsPerStep"] = Spread.Of(ours).Json(),
             ["batch"] = c.Batch, ["threads"] = get_num_threads(), ["model"] = "tests/reference/resnet_cifar.py ResNet(3, option A)",
         };
-        if (py.Ok)
+        double[] torchPy = [];
+        if (session is not null)
         {
-            var s = Spread.Of(vsPy);
-            yield return new Figure { Name = "trainer step / PyTorch step (ResNet-20)", Value = s, Unit = "ratio", Goal = "<= 1.0", Met = s.Median <= 1.0, Format = "F3", Details = pyDetails };
+            torchPy = rounds.Seconds("pytorch");
+            pyDetails["pytorchSecondsPerStep"] = Spread.Of(torchPy).Json();
+            yield return Figure.Paired("trainer step / PyTorch step (ResNet-20)", rounds.Ratio("trainer", "pytorch"),
+                ours.Zip(torchPy, (o, p) => o / p), pyDetails, atMost: 1.0);
         }
         else
         {
             Console.Error.WriteLine($"  PyTorch comparison skipped: {py.Describe}");
             yield return new Figure { Name = "trainer step / PyTorch step (ResNet-20)", Value = Spread.Of([]), Unit = "ratio", Goal = "<= 1.0 (skipped: " + py.Describe + ")", Details = pyDetails };
         }
+        yield return PeakFraction("trainer throughput / peak FP32", def, c.Batch, ours, torchPy);
+    }
 
-        // Throughput vs the CPU's peak: training FLOPs per step = 3 x forward FLOPs x batch (backward = 2 x forward).
+    /// <summary>Throughput vs the CPU's peak: training FLOPs per step = 3 x forward FLOPs x batch (backward = 2 x forward).</summary>
+    internal static Figure PeakFraction(string name, ScalableModelDefinition def, int batch, double[] ours, double[] pytorch, string? goal = null, bool? met = null)
+    {
         var cpu = Machine.CpuInfo();
-        var flopsPerStep = 3.0 * def.GetVariant(def.BaseVariant).Flops * c.Batch;
-        var frac = Spread.Of(ours.Select(o => flopsPerStep / o / 1e9 / cpu.PeakGflops));
-        yield return new Figure
+        var flopsPerStep = 3.0 * def.GetVariant(def.BaseVariant).Flops * batch;
+        return new Figure
         {
-            Name = "trainer throughput / peak FP32", Value = frac, Unit = "fraction", Format = "P1",
+            Name = name, Value = Spread.Of(ours.Select(o => flopsPerStep / o / 1e9 / cpu.PeakGflops)), Unit = "fraction", Format = "P1",
+            Goal = goal, Met = met,
             Details = new JsonObject
             {
                 ["peakDerivation"] = cpu.Derivation, ["peakGflops"] = cpu.PeakGflops, ["flopsPerStep"] = flopsPerStep,
-                ["flopsConvention"] = "3 x forward FLOPs (2 x MACs, ResNet-20 = " + def.GetVariant(def.BaseVariant).Flops + " per sample) x batch",
+                ["flopsConvention"] = "3 x forward FLOPs (2 x MACs, " + def.BaseVariant + " = " + def.GetVariant(def.BaseVariant).Flops + " per sample) x batch",
                 ["achievedGflops"] = Spread.Of(ours.Select(o => flopsPerStep / o / 1e9)).Json(),
-                ["pytorchFraction"] = py.Ok ? Spread.Of(torchPy.Select(p => flopsPerStep / p / 1e9 / cpu.PeakGflops)).Json() : null,
+                ["pytorchFraction"] = pytorch.Length > 0 ? Spread.Of(pytorch.Select(p => flopsPerStep / p / 1e9 / cpu.PeakGflops)).Json() : null,
             },
         };
     }

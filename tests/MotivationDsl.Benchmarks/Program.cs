@@ -7,15 +7,17 @@ namespace MotivationDsl.Benchmarks;
 
 /// <summary>
 /// dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- all [--quick] [--threads N] [--repeats R] [--out DIR]
-/// Groups: step (trainer overhead, PyTorch, peak fraction), switch, runs (motivated vs classical large), memory,
-/// generator, micro (BenchmarkDotNet), mpi (data-parallel over Open MPI; not in all), all. Prints a table and writes artifacts/benchmarks/{group}-{time}.json and latest.json.
+/// Groups: step (trainer overhead, PyTorch, peak fraction; paired rounds with 95 % intervals), layout (NCHW vs
+/// channels-last, trainer and PyTorch, per family), switch, runs (motivated vs classical large), memory,
+/// generator, micro (BenchmarkDotNet), mpi (data-parallel over Open MPI; not in all), all. Prints a table and writes
+/// artifacts/benchmarks/{group}-{time}.json and latest.json.
 /// `profile` (not a group): forward / backward / optimizer-step sections of a ResNet-20 step, TorchSharp vs PyTorch.
 /// </summary>
 public static class Program
 {
     internal static int Threads = Environment.ProcessorCount;
 
-    private static readonly string[] AllGroups = ["step", "switch", "runs", "memory", "micro", "generator"];
+    private static readonly string[] AllGroups = ["step", "layout", "switch", "runs", "memory", "micro", "generator"];
 
     public static int Main(string[] args)
     {
@@ -70,13 +72,14 @@ public static class Program
         var figures = new List<(string Group, Figure F)>();
         var started = DateTime.UtcNow;
         var name = $"{string.Join('+', groups)}{(quick ? "-quick" : "")}-{started:yyyyMMdd-HHmmss}.json";
+        var groupsDone = 0;
         void Save()
         {
             var json = new JsonObject
             {
                 ["command"] = "dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- " + string.Join(' ', args),
                 ["startedUtc"] = started.ToString("O"), ["seconds"] = (DateTime.UtcNow - started).TotalSeconds, ["quick"] = quick, ["repeats"] = repeats,
-                ["complete"] = figures.Select(f => f.Group).Distinct().Count() == groups.Length,
+                ["complete"] = groupsDone == groups.Length,
                 ["machine"] = machine.DeepClone(), ["loadAverageAtEnd"] = new JsonArray(Machine.LoadAverage().Select(x => (JsonNode)x).ToArray()),
                 ["figures"] = new JsonArray(figures.Select(x => { var j = x.F.Json(); j["group"] = x.Group; return (JsonNode)j; }).ToArray()),
             };
@@ -90,6 +93,7 @@ public static class Program
             IEnumerable<Figure> run = g switch
             {
                 "step" => Macro.Step(config),
+                "layout" => Layout.Run(config),
                 "switch" => Macro.Switch(config),
                 "runs" => Runs.MotivatedVsClassical(config),
                 "memory" => Runs.Memory(config),
@@ -104,6 +108,7 @@ public static class Program
                 {
                     f.LoadAfter = Machine.LoadAverage();
                     figures.Add((g, f));
+                    Save();   // long groups (layout) keep every figure already measured if interrupted
                 }
             }
             catch (Exception ex)
@@ -112,6 +117,7 @@ public static class Program
                 Console.Error.WriteLine($"  {g} FAILED: {ex}");
                 figures.Add((g, new Figure { Name = $"{g}: FAILED ({ex.GetType().Name}: {ex.Message.Split('\n')[0]})", Value = Spread.Of([]), Unit = "", Met = false }));
             }
+            groupsDone++;
             Save();   // after every group: an interrupted run keeps what it measured
         }
         var table = Table(figures);
@@ -126,10 +132,12 @@ public static class Program
     {
         var rows = figures.Select(x => new[]
         {
-            x.F.Name, x.F.Value.Text(x.F.Format), x.F.Unit, x.F.Goal ?? "", x.F.Met switch { true => "yes", false => "NO", _ => "" },
+            x.F.Name,
+            x.F.Interval is { } ci ? $"{ci.Text(x.F.Format)} (95% CI, {ci.Pairs} pairs, +-{ci.HalfWidth:P1})" : x.F.Value.Text(x.F.Format),
+            x.F.Unit, x.F.Goal ?? "", x.F.Met switch { true => "yes", false => "NO", _ => "" },
             $"{x.F.LoadBefore[0]:F1}/{x.F.LoadAfter[0]:F1}",
         }).ToList();
-        var header = new[] { "figure", "median [min..max]", "unit", "goal", "met", "load 1m before/after" };
+        var header = new[] { "figure", "median [min..max], or paired ratio [95% CI]", "unit", "goal", "met", "load 1m before/after" };
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
         var sb = new System.Text.StringBuilder();

@@ -40,11 +40,53 @@ internal static class PyTorch
         return json.ToDictionary(kv => kv.Key, kv => kv.Value!.AsArray().Select(x => x!.GetValue<double>()).ToArray());
     }
 
-    private static (int, string) Exec(Config c, string args)
+    /// <summary>
+    /// A long-lived PyTorch step process (<c>--serve</c>) for interleaved measurements: the model, data, allocator and
+    /// oneDNN caches stay warm between passes, as they do in the C# process it is paired with.
+    /// </summary>
+    public sealed class Session : IDisposable
+    {
+        private readonly Process _p;
+        public bool ChannelsLast { get; }
+
+        public Session(Config c, bool channelsLast, int dataSteps, int warmup)
+        {
+            ChannelsLast = channelsLast;
+            var script = Path.Combine(c.Root, "tests", "benchmarks", "pytorch_resnet_step.py");
+            var psi = Start(c, $"\"{script}\" --serve --threads {c.Threads} --batch {c.Batch} --steps {dataSteps} --warmup {warmup}{(channelsLast ? " --channels-last" : "")}");
+            psi.RedirectStandardInput = true;
+            _p = Process.Start(psi)!;
+            _p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } d) Console.Error.WriteLine("  [pytorch] " + d); };
+            _p.BeginErrorReadLine();
+        }
+
+        /// <summary>Seconds per step over <paramref name="steps"/> steps.</summary>
+        public double SecondsPerStep(int steps)
+        {
+            _p.StandardInput.WriteLine(steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _p.StandardInput.Flush();
+            var line = _p.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"the PyTorch step process ended (exit {(_p.HasExited ? _p.ExitCode : -1)})");
+            return JsonNode.Parse(line)!["seconds"]!.GetValue<double>() / steps;
+        }
+
+        public void Dispose()
+        {
+            try { _p.StandardInput.Close(); if (!_p.WaitForExit(10_000)) _p.Kill(); } catch (InvalidOperationException) { }
+            _p.Dispose();
+        }
+    }
+
+    private static ProcessStartInfo Start(Config c, string args)
     {
         var psi = new ProcessStartInfo(Python, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.Environment["OMP_NUM_THREADS"] = c.Threads.ToString();
         psi.Environment["MKL_NUM_THREADS"] = c.Threads.ToString();
+        return psi;
+    }
+
+    private static (int, string) Exec(Config c, string args)
+    {
+        var psi = Start(c, args);
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
         var o = p.StandardOutput.ReadToEnd();

@@ -5,8 +5,12 @@ weight decay 5e-4, cross entropy, train mode, one loss read (.item()) per step -
 C# trainer. Input: the first N Fashion-MNIST training images as the C# side prepares them (normalised, zero-padded
 28 -> 32, repeated to 3 channels), or random data of the same shape when the dataset is absent.
 
+--channels-last: model and input in torch.channels_last memory format (`to(memory_format=torch.channels_last)`).
+
 Prints one JSON line: {"torch": ..., "threads": ..., "seconds_per_step": [...], "data": ...}.
-Run: /usr/bin/python3 tests/benchmarks/pytorch_resnet_step.py --threads 2 --steps 6 --warmup 1
+--serve: stays up for interleaved measurements; for every line "N" read from stdin it times N steps (cycling over
+the --steps batches of data) and prints one JSON line {"seconds": total, "seconds_per_step": [...]}; EOF ends it.
+Run: /usr/bin/python3 tests/benchmarks/pytorch_resnet_step.py --threads 2 --steps 6 --warmup 1 [--channels-last]
 """
 import argparse
 import gzip
@@ -45,6 +49,8 @@ def main():
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--sections", action="store_true", help="also time forward+loss, backward and optimizer step separately")
+    ap.add_argument("--channels-last", action="store_true", help="model and input in torch.channels_last")
+    ap.add_argument("--serve", action="store_true", help="time N steps per stdin line N (see the module docstring)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -56,12 +62,16 @@ def main():
         source = "random"
     x, y = data
     model = ResNet(3, "A", 10)
+    if a.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
 
     sections = {"forward": [], "backward": [], "step": []}
 
     def step(i):
+        i %= a.steps
         xb = x[i * a.batch:(i + 1) * a.batch]
         yb = y[i * a.batch:(i + 1) * a.batch]
         opt.zero_grad(set_to_none=True)
@@ -82,6 +92,18 @@ def main():
         step(i)
     for v in sections.values():
         v.clear()
+    if a.serve:
+        done = 0
+        for line in sys.stdin:
+            n = int(line)
+            times = []
+            for _ in range(n):
+                t0 = time.perf_counter()
+                step(done)
+                times.append(time.perf_counter() - t0)
+                done += 1
+            print(json.dumps({"seconds": sum(times), "seconds_per_step": times}), flush=True)
+        return
     times = []
     for i in range(a.steps):
         t0 = time.perf_counter()

@@ -174,11 +174,23 @@ public abstract class ScalableModelDefinition
     /// is bound with <see cref="WeightsMap.BindShared"/>: the base's mapped parameters and buffers become views of their
     /// regions of the motivated model, so switching copies nothing for them. Same initial values either way.
     /// </summary>
-    public MotivationPair CreatePair(Device? device, long? seed, ModelOptions? options, bool zeroCopy)
+    public MotivationPair CreatePair(Device? device, long? seed, ModelOptions? options, bool zeroCopy) =>
+        CreatePair(device, seed, options, zeroCopy, MemoryFormat.Contiguous);
+
+    /// <summary>
+    /// As <see cref="CreatePair(Device?, long?, ModelOptions?, bool)"/>, with both modules' 4-D parameters and buffers laid
+    /// out in <paramref name="memoryFormat"/> before the map is bound (so zero-copy views are views of the converted storage).
+    /// </summary>
+    public MotivationPair CreatePair(Device? device, long? seed, ModelOptions? options, bool zeroCopy, MemoryFormat memoryFormat)
     {
         if (seed is { } s) torch.manual_seed(s);
         var baseModel = Create(BaseVariant, device, options);
         var motivated = Create(MotivatedVariant, device, options);
+        if (memoryFormat != MemoryFormat.Contiguous)
+        {
+            baseModel.ToMemoryFormat(memoryFormat);
+            motivated.ToMemoryFormat(memoryFormat);
+        }
         var map = MapFor(options);
         BoundWeightsMap bound;
         if (zeroCopy) bound = map.BindShared(baseModel, motivated);
