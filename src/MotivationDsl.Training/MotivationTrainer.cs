@@ -20,8 +20,14 @@ public sealed class TrainerOptions
     /// <summary>When the motivated model trains. Default: the paper's <see cref="ConsecutiveDecrease"/> with k = 2.</summary>
     public IMotivationCondition Condition { get; init; } = new ConsecutiveDecrease(2);
 
-    /// <summary>Loss of (logits, target); must reduce to a scalar mean over the batch. Default: cross entropy.</summary>
+    /// <summary>Loss of (logits, target) for classification; must reduce to a scalar mean over the batch. Default: cross entropy.</summary>
     public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
+
+    /// <summary>Loss and metrics (<see cref="ClassificationTask"/>, <see cref="LanguageModelTask"/>). Null: from the model's <see cref="ScalableModelDefinition.Task"/> (<see cref="TrainingTasks.For"/>).</summary>
+    public ITrainingTask? Task { get; init; }
+
+    /// <summary>Clip the active model's gradient to this global L2 norm before every step (torch.nn.utils.clip_grad_norm_); null: no clipping.</summary>
+    public double? MaxGradientNorm { get; init; }
 
     /// <summary>Callbacks, run in this order.</summary>
     public IReadOnlyList<TrainerCallback> Callbacks { get; init; } = [];
@@ -56,7 +62,7 @@ public sealed class MotivationTrainer : IDisposable
 {
     private readonly bool _ownsPair;
     private readonly List<EpochMetrics> _history = [];
-    private readonly Func<Tensor, Tensor, Tensor> _loss;
+    private readonly ITrainingTask _task;
     private bool _stop;
 
     /// <param name="pair">Base and motivated models with the bound map (their mapped regions should agree, as <see cref="ScalableModelDefinition.CreatePair"/> leaves them).</param>
@@ -66,12 +72,14 @@ public sealed class MotivationTrainer : IDisposable
         Pair = pair ?? throw new ArgumentNullException(nameof(pair));
         Options = options ?? throw new ArgumentNullException(nameof(options));
         _ownsPair = ownsPair;
-        _loss = options.Loss ?? ((o, t) => nn.functional.cross_entropy(o, t));
+        _task = options.Task ?? TrainingTasks.For(pair.Definition, options.Loss);
+        if (options.Task is not null && options.Loss is not null) throw new ArgumentException("Give either TrainerOptions.Loss (classification) or TrainerOptions.Task, not both.", nameof(options));
+        if (options.MaxGradientNorm is <= 0 or double.NaN) throw new ArgumentOutOfRangeException(nameof(options), $"MaxGradientNorm must be positive, got {options.MaxGradientNorm}.");
         BaseOptimizer = options.Optimizer.Create(pair.Base.named_parameters().Select(p => (p.name, p.parameter)));
         MotivatedOptimizer = options.Optimizer.Create(pair.Motivated.named_parameters().Select(p => (p.name, p.parameter)));
         if (pair.Map.SharedCount > 0) ShareOptimizerState();
         Device = pair.Base.parameters().FirstOrDefault()?.device ?? CPU;
-        Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops };
+        Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops, TokensPerSample = _task.TokensPerSample(pair.BaseInfo) };
         var keys = options.Callbacks.OfType<ICheckpointableCallback>().GroupBy(c => c.StateKey).FirstOrDefault(g => g.Count() > 1);
         if (keys is not null) throw new ArgumentException($"Two callbacks share the checkpoint key '{keys.Key}'.", nameof(options));
     }
@@ -87,6 +95,7 @@ public sealed class MotivationTrainer : IDisposable
     public ScalableModelDefinition Definition => Pair.Definition;
     public TrainerOptions Options { get; }
     public IMotivationCondition Condition => Options.Condition;
+    public ITrainingTask Task => _task;
     public MotivationOptimizer BaseOptimizer { get; }
     public MotivationOptimizer MotivatedOptimizer { get; }
     public Device Device { get; }
@@ -152,7 +161,7 @@ public sealed class MotivationTrainer : IDisposable
         var spe = train.BatchCount;
         var needNorm = Condition.NeedsGradientNorm;
         int baseBatches = 0, motBatches = 0, activations = 0;
-        long baseSamples = 0, motSamples = 0;
+        long baseSamples = 0, motSamples = 0, basePredictions = 0, motPredictions = 0;
         using var baseCorrect = zeros(1, ScalarType.Int64, Device);
         using var motCorrect = zeros(1, ScalarType.Int64, Device);
         var accuracyTracked = Options.TrackTrainAccuracy;
@@ -170,7 +179,7 @@ public sealed class MotivationTrainer : IDisposable
                 }
                 var t0 = Stopwatch.GetTimestamp();
                 double loss, gradNorm = double.NaN;
-                long samples;
+                long samples, predictions;
                 var role = Active;
                 using (var scope = NewDisposeScope())
                 {
@@ -179,6 +188,7 @@ public sealed class MotivationTrainer : IDisposable
                     input = OnDevice(input);
                     target = OnDevice(target);
                     samples = input.shape[0];
+                    predictions = _task.Predictions(input, target);
 
                     if (Options.Schedule is { } schedule) lr = schedule.At(GlobalStep, spe);
                     // One clock for both: the inactive optimizer gets the same LR, so a switch never changes the LR.
@@ -189,17 +199,20 @@ public sealed class MotivationTrainer : IDisposable
                     var (model, opt) = role == ModelRole.Base ? (Pair.Base, BaseOptimizer) : (Pair.Motivated, MotivatedOptimizer);
                     opt.ZeroGrad();
                     var output = model.call(input);
-                    var lossT = _loss(output, target);
+                    var lossT = _task.Loss(output, target);
                     lossT.backward();
                     if (accuracyTracked)
                     {
-                        if (output.dim() == 2 && target.dim() == 1 && target.dtype == ScalarType.Int64)
-                            using (no_grad()) (role == ModelRole.Base ? baseCorrect : motCorrect).add_(output.argmax(1).eq(target).sum());
-                        else accuracyTracked = false;
+                        using (no_grad())
+                        {
+                            if (_task.Correct(output, target) is { } correct) (role == ModelRole.Base ? baseCorrect : motCorrect).add_(correct);
+                            else accuracyTracked = false;
+                        }
                     }
                     if (needNorm)
                     {
                         var norm = GradientNorm(model);
+                        ClipGradients(model);
                         opt.Step();
                         // Still one host read: loss and norm come back together.
                         var both = stack([lossT.detach().to(ScalarType.Float64), norm]).cpu();
@@ -209,6 +222,7 @@ public sealed class MotivationTrainer : IDisposable
                     }
                     else
                     {
+                        ClipGradients(model);
                         opt.Step();
                         loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
                     }
@@ -217,12 +231,12 @@ public sealed class MotivationTrainer : IDisposable
                 var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
                 if (role == ModelRole.Base)
                 {
-                    baseBatches++; baseLossSum += loss; baseSamples += samples;
+                    baseBatches++; baseLossSum += loss; baseSamples += samples; basePredictions += predictions;
                     Accounting.BaseBatches++; Accounting.BaseSamples += samples; Accounting.TrainBaseSeconds += seconds;
                 }
                 else
                 {
-                    motBatches++; motLossSum += loss; motSamples += samples;
+                    motBatches++; motLossSum += loss; motSamples += samples; motPredictions += predictions;
                     Accounting.MotivatedBatches++; Accounting.MotivatedSamples += samples; Accounting.TrainMotivatedSeconds += seconds;
                 }
 
@@ -242,8 +256,8 @@ public sealed class MotivationTrainer : IDisposable
         {
             using var scope = NewDisposeScope();
             var v = cat([baseCorrect, motCorrect]).cpu().data<long>();
-            if (baseSamples > 0) baseTrainAcc = (double)v[0] / baseSamples;
-            if (motSamples > 0) motTrainAcc = (double)v[1] / motSamples;
+            if (basePredictions > 0) baseTrainAcc = (double)v[0] / basePredictions;
+            if (motPredictions > 0) motTrainAcc = (double)v[1] / motPredictions;
         }
 
         EvalResult? baseTest = null, motTest = null;
@@ -281,6 +295,11 @@ public sealed class MotivationTrainer : IDisposable
 
     private Tensor OnDevice(Tensor t) =>
         t.device_type == Device.type && (Device.type == DeviceType.CPU || t.device_index == Device.index) ? t : t.to(Device);
+
+    private void ClipGradients(nn.Module model)
+    {
+        if (Options.MaxGradientNorm is { } max) GradientClipping.ClipByNorm(model.parameters(), max);
+    }
 
     private static Tensor GradientNorm(nn.Module model)
     {
@@ -423,7 +442,7 @@ public sealed class MotivationTrainer : IDisposable
         }
     }
 
-    /// <summary>Loss (mean per sample) and accuracy of one model on <paramref name="data"/> (its epoch-0 batches), in eval mode without gradients.</summary>
+    /// <summary>Loss and accuracy (means per prediction: per sample, or per token for a language model) of one model on <paramref name="data"/> (its epoch-0 batches), in eval mode without gradients.</summary>
     public EvalResult Evaluate(ModelRole role, IDataLoader data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -435,7 +454,8 @@ public sealed class MotivationTrainer : IDisposable
             using var _ = no_grad();
             using var lossSum = zeros(1, ScalarType.Float64, Device);
             using var correct = zeros(1, ScalarType.Int64, Device);
-            long n = 0;
+            long n = 0, predictions = 0;
+            var accuracyMeasured = true;
             using (var batches = data.Batches(0).GetEnumerator())
             {
                 while (true)
@@ -445,17 +465,19 @@ public sealed class MotivationTrainer : IDisposable
                     var (input, target) = batches.Current;
                     input = OnDevice(input);
                     target = OnDevice(target);
-                    var count = input.shape[0];
+                    var count = _task.Predictions(input, target);
                     var output = model.call(input);
-                    lossSum.add_(_loss(output, target).to(ScalarType.Float64).mul(count));
-                    correct.add_(output.argmax(1).eq(target).sum());
-                    n += count;
+                    lossSum.add_(_task.Loss(output, target).to(ScalarType.Float64).mul(count));
+                    if (_task.Correct(output, target) is { } c) correct.add_(c);
+                    else accuracyMeasured = false;
+                    n += input.shape[0];
+                    predictions += count;
                 }
             }
             if (n == 0) return new EvalResult(double.NaN, double.NaN, 0);
             using var tail = NewDisposeScope();
             var v = cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>();
-            return new EvalResult(v[0] / n, v[1] / n, n);
+            return _task.Evaluation(v[0] / predictions, accuracyMeasured ? v[1] / predictions : double.NaN, n, predictions);
         }
         finally
         {
