@@ -29,7 +29,7 @@ model.load_state_dict(state, strict=True)
 model.eval()
 tokens = extra["input"]
 with torch.no_grad():
-    logits, loss = model(tokens[:, :-1], tokens[:, 1:])
+    logits, loss = model(tokens[:, :-1].contiguous(), tokens[:, 1:].contiguous())
 print("scale", float(logits.abs().max()))
 print("maxdiff", float((logits - extra["output"]).abs().max()))
 print("loss", float(loss))
