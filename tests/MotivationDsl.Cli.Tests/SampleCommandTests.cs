@@ -15,7 +15,7 @@ namespace MotivationDsl.Cli.Tests;
 /// </summary>
 public sealed class TinyGptRun : IDisposable
 {
-    public static readonly TinyGptFixtureDefinition Definition = new("Tests.TinyGptFixture", baseDepth: 1, motivatedDepth: 2, context: 32, embedding: 32, heads: 4);
+    internal static readonly TinyGptFixtureDefinition Definition = new("Tests.TinyGptFixture", baseDepth: 1, motivatedDepth: 2, context: 32, embedding: 32, heads: 4);
     public static readonly ModelCatalog Catalog = new([Definition, TinyFashion.Definition]);
 
     public TinyGptRun()
