@@ -119,6 +119,22 @@ public sealed class SampleCommandTests(TinyGptRun run) : IClassFixture<TinyGptRu
     }
 
     [Fact]
+    public void The_run_has_its_plot_tensorboard_events_and_models_and_export_writes_them()
+    {
+        var folder = new RunFolder(run.Dir);
+        Assert.True(File.Exists(folder.LossPngPath));
+        Assert.NotEmpty(Directory.GetFiles(folder.TensorBoardDir, "events.out.tfevents.*"));
+        var outDir = Path.Combine(run.Dir, "exported");
+        var (exit, output) = Run("export", "--run", run.Dir, "--out", outDir);
+        Assert.True(exit == 0, output);
+        foreach (var file in new[] { "base.safetensors", "base.pt", "base.dat", "motivated.safetensors", "motivated.pt", "motivated.dat" })
+            Assert.True(File.Exists(Path.Combine(outDir, file)), file);
+        var names = SafetensorsHeader.Read(Path.Combine(outDir, "motivated.safetensors")).Select(e => e.Name).ToHashSet();
+        Assert.Contains("transformer.h.1.attn.c_attn.weight", names);
+        Assert.Contains("lm_head.weight", names);
+    }
+
+    [Fact]
     public void The_run_outputs_report_perplexity_bits_per_byte_and_flops_per_token()
     {
         var report = new RunFolder(run.Dir).ReadReport();
