@@ -43,8 +43,8 @@ internal static class SampleCommand
 
             using var models = RunModels.Load(catalog(), parse.GetValue(run)!, dev);
             var definition = models.Definition;
-            if (definition.Task != ModelTask.LanguageModel)
-                throw new CliException($"'{definition.Name}' is a {definition.Task.ToString().ToLowerInvariant()} model; sample needs a language model.");
+            if (definition.ModelTask != ModelTask.LanguageModel)
+                throw new CliException($"'{definition.Name}' is a {definition.ModelTask.ToString().ToLowerInvariant()} model; sample needs a language model.");
             var variant = definition.GetVariant(which == "base" ? definition.BaseVariant : definition.MotivatedVariant);
             var task = LanguageModelTask.For(variant);
             if (task.Vocabulary != LanguageModelTask.ByteVocabulary)

@@ -23,8 +23,8 @@ public sealed class TrainerOptions
     /// <summary>Loss of (logits, target) for classification; must reduce to a scalar mean over the batch. Default: cross entropy.</summary>
     public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
 
-    /// <summary>Loss and metrics (<see cref="ClassificationTask"/>, <see cref="LanguageModelTask"/>). Null: from the model's <see cref="ScalableModelDefinition.Task"/> (<see cref="TrainingTasks.For"/>).</summary>
-    public ITrainingTask? Task { get; init; }
+    /// <summary>Loss and metrics (<see cref="ClassificationTask"/>, <see cref="LanguageModelTask"/>). Null: from the model's <see cref="ScalableModelDefinition.ModelTask"/> (<see cref="TrainingTasks.For"/>).</summary>
+    public ITrainingTask? TrainingTask { get; init; }
 
     /// <summary>Clip the active model's gradient to this global L2 norm before every step (torch.nn.utils.clip_grad_norm_); null: no clipping.</summary>
     public double? MaxGradientNorm { get; init; }
@@ -72,8 +72,8 @@ public sealed class MotivationTrainer : IDisposable
         Pair = pair ?? throw new ArgumentNullException(nameof(pair));
         Options = options ?? throw new ArgumentNullException(nameof(options));
         _ownsPair = ownsPair;
-        _task = options.Task ?? TrainingTasks.For(pair.Definition, options.Loss);
-        if (options.Task is not null && options.Loss is not null) throw new ArgumentException("Give either TrainerOptions.Loss (classification) or TrainerOptions.Task, not both.", nameof(options));
+        _task = options.TrainingTask ?? TrainingTasks.For(pair.Definition, options.Loss);
+        if (options.TrainingTask is not null && options.Loss is not null) throw new ArgumentException("Give either TrainerOptions.Loss (classification) or TrainerOptions.TrainingTask, not both.", nameof(options));
         if (options.MaxGradientNorm is <= 0 or double.NaN) throw new ArgumentOutOfRangeException(nameof(options), $"MaxGradientNorm must be positive, got {options.MaxGradientNorm}.");
         BaseOptimizer = options.Optimizer.Create(pair.Base.named_parameters().Select(p => (p.name, p.parameter)));
         MotivatedOptimizer = options.Optimizer.Create(pair.Motivated.named_parameters().Select(p => (p.name, p.parameter)));
@@ -95,7 +95,7 @@ public sealed class MotivationTrainer : IDisposable
     public ScalableModelDefinition Definition => Pair.Definition;
     public TrainerOptions Options { get; }
     public IMotivationCondition Condition => Options.Condition;
-    public ITrainingTask Task => _task;
+    public ITrainingTask TrainingTask => _task;
     public MotivationOptimizer BaseOptimizer { get; }
     public MotivationOptimizer MotivatedOptimizer { get; }
     public Device Device { get; }

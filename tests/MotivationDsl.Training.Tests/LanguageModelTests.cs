@@ -44,10 +44,11 @@ public sealed class LanguageModelTests : IDisposable
     {
         var definition = new TinyGptFixtureDefinition();
         using var trainer = MotivationTrainer.Create(definition, Options(100));
-        var task = Assert.IsType<LanguageModelTask>(trainer.Task);
+        var task = Assert.IsType<LanguageModelTask>(trainer.TrainingTask);
         Assert.Equal((16, 256, 1.0), (task.ContextLength, task.Vocabulary, task.BytesPerToken));
         Assert.Equal(16, trainer.Accounting.TokensPerSample);
-        Assert.IsType<ClassificationTask>(MotivationTrainer.Create(new TinyDefinition(), new TrainerOptions { Optimizer = new SgdOptions(0.1) }).Task);
+        using (var classifier = MotivationTrainer.Create(new TinyDefinition(), new TrainerOptions { Optimizer = new SgdOptions(0.1) }))
+            Assert.IsType<ClassificationTask>(classifier.TrainingTask);
 
         using var scope = NewDisposeScope();
         manual_seed(1);

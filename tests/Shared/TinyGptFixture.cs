@@ -144,7 +144,7 @@ internal sealed class TinyGpt : nn.Module<Tensor, Tensor>
 /// <summary>
 /// TEST FIXTURE: a byte-level GPT depth pair (vocabulary 256) in nanoGPT's layout, base d{baseDepth} -> motivated
 /// d{motivatedDepth}; the map sends base block i to motivated block i (the extra blocks start random, the paper's rule) and
-/// every other tensor to the same tensor. <see cref="ScalableModelDefinition.Task"/> is <see cref="ModelTask.LanguageModel"/>.
+/// every other tensor to the same tensor. <see cref="ScalableModelDefinition.ModelTask"/> is <see cref="ModelTask.LanguageModel"/>.
 /// </summary>
 internal sealed class TinyGptFixtureDefinition : ScalableModelDefinition
 {
@@ -168,7 +168,7 @@ internal sealed class TinyGptFixtureDefinition : ScalableModelDefinition
     public int Embedding { get; }
     public int Heads { get; }
     public override string Name { get; }
-    public override ModelTask Task => ModelTask.LanguageModel;
+    public override ModelTask ModelTask => ModelTask.LanguageModel;
     public override Type ModelType => typeof(TinyGpt);
     public override IReadOnlyList<VariantInfo> Variants { get; }
     public override string BaseVariant { get; }

@@ -30,17 +30,17 @@ public interface ITrainingTask
 public static class TrainingTasks
 {
     /// <summary>
-    /// The task of <paramref name="definition"/>'s <see cref="ScalableModelDefinition.Task"/>: classification (with
+    /// The task of <paramref name="definition"/>'s <see cref="ScalableModelDefinition.ModelTask"/>: classification (with
     /// <paramref name="loss"/> when given) or next-token language modelling over its vocabulary.
     /// </summary>
     public static ITrainingTask For(ScalableModelDefinition definition, Func<Tensor, Tensor, Tensor>? loss = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return definition.Task switch
+        return definition.ModelTask switch
         {
             ModelTask.Classification => new ClassificationTask(loss),
             ModelTask.LanguageModel when loss is not null =>
-                throw new ArgumentException($"TrainerOptions.Loss replaces the classification loss only; '{definition.Name}' is a language model (its loss is the next-token cross entropy). Give a TrainerOptions.Task instead."),
+                throw new ArgumentException($"TrainerOptions.Loss replaces the classification loss only; '{definition.Name}' is a language model (its loss is the next-token cross entropy). Give a TrainerOptions.TrainingTask instead."),
             ModelTask.LanguageModel => LanguageModelTask.For(definition.GetVariant(definition.BaseVariant)),
             var other => throw new ArgumentException($"'{definition.Name}' declares the task {other}, which the trainer does not know."),
         };

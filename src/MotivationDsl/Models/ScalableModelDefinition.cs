@@ -31,7 +31,7 @@ public abstract class ScalableModelDefinition
     public abstract string ManifestJson { get; }
 
     /// <summary>What the model's output means (classification unless declared otherwise); trainers choose the loss and metrics from it.</summary>
-    public virtual ModelTask Task => ModelTask.Classification;
+    public virtual ModelTask ModelTask => ModelTask.Classification;
 
     /// <summary>The declared class count.</summary>
     public virtual int DefaultClasses => Variants[0].Classes;
