@@ -40,6 +40,7 @@ public static class MotivationCli
         root.Add(EvalCommand.Create(catalog, output));
         root.Add(InspectCommand.Create(catalog, output));
         root.Add(ExportCommand.Create(catalog, output));
+        root.Add(SampleCommand.Create(catalog, output));
         return root;
     }
 }

@@ -119,7 +119,8 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
         var pair = trainer.Pair;
         var acc = trainer.Accounting;
         double fb = pair.BaseInfo.Flops, fm = pair.MotivatedInfo.Flops;
-        var epochs = trainer.History.Select(m => ToEpochReport(m, fb, fm)).ToArray();
+        var tokens = acc.TokensPerSample > 0 ? acc.TokensPerSample : (long?)null;
+        var epochs = trainer.History.Select(m => ToEpochReport(m, fb, fm, tokens)).ToArray();
         FinalReport? finalReport = null;
         if (final && trainer.History.Count > 0)
         {
@@ -135,6 +136,7 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
                 Motivated = Metrics(last.MotivatedTest, Weighted(trainer.History, m => m.MotivatedTrainLoss, m => m.MotivatedBatches),
                     Weighted(trainer.History, m => m.MotivatedTrainAccuracy, m => m.MotivatedSamples), acc.MotivatedBatches),
                 MeanForwardFlops = acc.BaseSamples + acc.MotivatedSamples == 0 ? null : acc.MeanForwardFlops,
+                MeanForwardFlopsPerToken = acc.BaseSamples + acc.MotivatedSamples == 0 ? null : acc.MeanForwardFlopsPerToken,
                 TotalForwardFlops = Flops.Total(acc.BaseBatches, fb, acc.MotivatedBatches, fm),
                 WallSeconds = trainer.History.Sum(m => m.Seconds),
             };
@@ -154,8 +156,8 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
             Condition = trainer.Condition.Name,
             Seed = Seed,
             Config = Config,
-            BaseModel = new ModelInfo { Name = pair.BaseInfo.Name, Parameters = pair.BaseInfo.ParameterCount, ForwardFlops = fb },
-            MotivatedModel = new ModelInfo { Name = pair.MotivatedInfo.Name, Parameters = pair.MotivatedInfo.ParameterCount, ForwardFlops = fm },
+            BaseModel = new ModelInfo { Name = pair.BaseInfo.Name, Parameters = pair.BaseInfo.ParameterCount, ForwardFlops = fb, TokensPerInput = tokens },
+            MotivatedModel = new ModelInfo { Name = pair.MotivatedInfo.Name, Parameters = pair.MotivatedInfo.ParameterCount, ForwardFlops = fm, TokensPerInput = tokens },
             Epochs = epochs,
             Final = finalReport,
             SkippedBatches = acc.SkippedBatches,
@@ -176,7 +178,8 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
         return total == 0 ? double.NaN : sum / total;
     }
 
-    public static EpochReport ToEpochReport(EpochMetrics m, double baseFlops, double motivatedFlops) => new()
+    /// <param name="tokensPerInput">A language model's context length (FLOPs per token = per input / this); null otherwise.</param>
+    public static EpochReport ToEpochReport(EpochMetrics m, double baseFlops, double motivatedFlops, long? tokensPerInput = null) => new()
     {
         Epoch = m.Epoch + 1,
         Steps = m.BaseBatches + m.MotivatedBatches,
@@ -186,6 +189,7 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
         Base = Metrics(m.BaseTest, m.BaseTrainLoss, m.BaseTrainAccuracy, m.BaseBatches),
         Motivated = Metrics(m.MotivatedTest, m.MotivatedTrainLoss, m.MotivatedTrainAccuracy, m.MotivatedBatches),
         MeanForwardFlops = m.BaseSamples + m.MotivatedSamples == 0 ? null : m.MeanForwardFlops,
+        MeanForwardFlopsPerToken = m.BaseSamples + m.MotivatedSamples == 0 || tokensPerInput is not { } t ? null : m.MeanForwardFlops / t,
         TotalForwardFlops = Flops.Total(m.BaseBatches, baseFlops, m.MotivatedBatches, motivatedFlops),
         LearningRate = m.LearningRate,
         WallSeconds = m.Seconds,
@@ -198,6 +202,8 @@ public sealed class RunOutputsCallback : TrainerCallback, IDisposable
         TrainLoss = double.IsNaN(trainLoss) ? null : trainLoss,
         TrainAccuracy = double.IsNaN(trainAccuracy) ? null : trainAccuracy,
         Forwards = forwards,
+        Perplexity = test?.Perplexity,
+        BitsPerByte = test?.BitsPerByte,
     };
 
     /// <summary>Reads steps.csv (step,epoch,loss,motivated) as written by <see cref="MetricsCsv.WriteSteps"/>.</summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace MotivationDsl.Data;
 
-/// <summary>One batch: float32 inputs B x C x H x W and int64 targets B, on the loader's device. Dispose after use.</summary>
+/// <summary>One batch on the loader's device: float32 images B x C x H x W and int64 labels B (<see cref="DataLoader"/>), or int64 tokens B x T and their next tokens B x T (<see cref="TokenWindowLoader"/>). Dispose after use.</summary>
 public readonly record struct Batch(Tensor Input, Tensor Target) : IDisposable
 {
     public long Size => Target.shape[0];

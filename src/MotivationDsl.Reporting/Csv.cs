@@ -14,11 +14,19 @@ public static class MetricsCsv
         "mean_forward_flops", "total_forward_flops", "learning_rate", "wall_seconds",
     ];
 
+    /// <summary>Appended after <see cref="Columns"/> when a run is a language model's (any epoch has a perplexity or FLOPs per token).</summary>
+    public static readonly string[] LanguageModelColumns =
+    [
+        "base_perplexity", "base_bits_per_byte", "motivated_perplexity", "motivated_bits_per_byte", "mean_forward_flops_per_token",
+    ];
+
     public static string Format(IEnumerable<EpochReport> epochs)
     {
+        var list = epochs.ToList();
+        var languageModel = list.Any(e => e.MeanForwardFlopsPerToken is not null || e.Base.Perplexity is not null || e.Motivated.Perplexity is not null);
         var sb = new StringBuilder();
-        sb.Append(string.Join(",", Columns)).Append('\n');
-        foreach (var e in epochs)
+        sb.Append(string.Join(",", languageModel ? [.. Columns, .. LanguageModelColumns] : Columns)).Append('\n');
+        foreach (var e in list)
         {
             object?[] row =
             [
@@ -27,6 +35,8 @@ public static class MetricsCsv
                 e.Motivated.Accuracy, e.Motivated.Loss, e.Motivated.TrainLoss, e.Motivated.Forwards,
                 e.MeanForwardFlops, e.TotalForwardFlops, e.LearningRate, e.WallSeconds,
             ];
+            if (languageModel)
+                row = [.. row, e.Base.Perplexity, e.Base.BitsPerByte, e.Motivated.Perplexity, e.Motivated.BitsPerByte, e.MeanForwardFlopsPerToken];
             sb.Append(string.Join(",", row.Select(Cell))).Append('\n');
         }
         return sb.ToString();

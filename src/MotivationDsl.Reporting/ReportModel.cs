@@ -18,6 +18,10 @@ public sealed record ModelMetrics
     public double? TrainAccuracy { get; init; }
     /// <summary>Training forward passes made by this model (one per step it was active).</summary>
     public long Forwards { get; init; }
+    /// <summary>Language models: exp(evaluation loss per token). Absent for classification.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Perplexity { get; init; }
+    /// <summary>Language models: evaluation bits per byte (loss / ln 2 for a byte-level vocabulary). Absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? BitsPerByte { get; init; }
 }
 
 /// <summary>Static description of one of the two models.</summary>
@@ -27,6 +31,8 @@ public sealed record ModelInfo
     public long? Parameters { get; init; }
     /// <summary>Forward FLOPs of one input (the paper's convention: 2 x MACs).</summary>
     public double? ForwardFlops { get; init; }
+    /// <summary>Language models: tokens per input (the context length), so FLOPs per token = <see cref="ForwardFlops"/> / this. Absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? TokensPerInput { get; init; }
 }
 
 /// <summary>One epoch of a motivated run.</summary>
@@ -46,6 +52,8 @@ public sealed record EpochReport
     public ModelMetrics Motivated { get; init; } = new();
     /// <summary>The paper's F for this epoch: mean forward FLOPs per training forward pass.</summary>
     public double? MeanForwardFlops { get; init; }
+    /// <summary>Language models: F per token (<see cref="MeanForwardFlops"/> / tokens per input). Absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? MeanForwardFlopsPerToken { get; init; }
     /// <summary>Sum of training forward FLOPs this epoch (per input: forwards x FLOPs of the active model).</summary>
     public double? TotalForwardFlops { get; init; }
     public double? LearningRate { get; init; }
@@ -66,6 +74,8 @@ public sealed record FinalReport
     public ModelMetrics Motivated { get; init; } = new();
     /// <summary>F of the whole run: (base forwards x base FLOPs + motivated forwards x motivated FLOPs) / all forwards.</summary>
     public double? MeanForwardFlops { get; init; }
+    /// <summary>Language models: F per token. Absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? MeanForwardFlopsPerToken { get; init; }
     public double? TotalForwardFlops { get; init; }
     public double WallSeconds { get; init; }
 }

@@ -58,6 +58,11 @@ public sealed class TensorBoardLog : IDisposable
         Add("epoch/accuracy_motivated", e.Motivated.Accuracy);
         Add("epoch/loss_base", e.Base.Loss);
         Add("epoch/loss_motivated", e.Motivated.Loss);
+        Add("epoch/perplexity_base", e.Base.Perplexity);
+        Add("epoch/perplexity_motivated", e.Motivated.Perplexity);
+        Add("epoch/bits_per_byte_base", e.Base.BitsPerByte);
+        Add("epoch/bits_per_byte_motivated", e.Motivated.BitsPerByte);
+        Add("epoch/mean_forward_flops_per_token", e.MeanForwardFlopsPerToken);
         Add("epoch/motivated_share", e.MotivatedShare);
         Add("epoch/mean_forward_flops", e.MeanForwardFlops);
         Add("epoch/learning_rate", e.LearningRate);

@@ -21,8 +21,14 @@ public sealed class TrainerOptions
     /// <summary>When the motivated model trains. Default: the paper's <see cref="ConsecutiveDecrease"/> with k = 2.</summary>
     public IMotivationCondition Condition { get; init; } = new ConsecutiveDecrease(2);
 
-    /// <summary>Loss of (logits, target); must reduce to a scalar mean over the batch. Default: cross entropy.</summary>
+    /// <summary>Loss of (logits, target) for classification; must reduce to a scalar mean over the batch. Default: cross entropy.</summary>
     public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
+
+    /// <summary>Loss and metrics (<see cref="ClassificationTask"/>, <see cref="LanguageModelTask"/>). Null: from the model's <see cref="ScalableModelDefinition.ModelTask"/> (<see cref="TrainingTasks.For"/>).</summary>
+    public ITrainingTask? TrainingTask { get; init; }
+
+    /// <summary>Clip the active model's gradient to this global L2 norm before every step (torch.nn.utils.clip_grad_norm_); null: no clipping.</summary>
+    public double? MaxGradientNorm { get; init; }
 
     /// <summary>Callbacks, run in this order.</summary>
     public IReadOnlyList<TrainerCallback> Callbacks { get; init; } = [];
@@ -80,7 +86,7 @@ public sealed class MotivationTrainer : IDisposable
 {
     private readonly bool _ownsPair;
     private readonly List<EpochMetrics> _history = [];
-    private readonly Func<Tensor, Tensor, Tensor> _loss;
+    private readonly ITrainingTask _task;
     private bool _stop;
     private readonly DataParallel? _parallel;
 
@@ -96,13 +102,15 @@ public sealed class MotivationTrainer : IDisposable
             set_num_threads(threads);
         }
         _ownsPair = ownsPair;
-        _loss = options.Loss ?? ((o, t) => nn.functional.cross_entropy(o, t));
+        _task = options.TrainingTask ?? TrainingTasks.For(pair.Definition, options.Loss);
+        if (options.TrainingTask is not null && options.Loss is not null) throw new ArgumentException("Give either TrainerOptions.Loss (classification) or TrainerOptions.TrainingTask, not both.", nameof(options));
+        if (options.MaxGradientNorm is <= 0 or double.NaN) throw new ArgumentOutOfRangeException(nameof(options), $"MaxGradientNorm must be positive, got {options.MaxGradientNorm}.");
         BaseOptimizer = options.Optimizer.Create(pair.Base.named_parameters().Select(p => (p.name, p.parameter)));
         MotivatedOptimizer = options.Optimizer.Create(pair.Motivated.named_parameters().Select(p => (p.name, p.parameter)));
         if (pair.Map.SharedCount > 0) ShareOptimizerState();
         Device = pair.Base.parameters().FirstOrDefault()?.device ?? CPU;
         _parallel = options.Communicator is { Size: > 1 } world ? new DataParallel(world) : null;
-        Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops };
+        Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops, TokensPerSample = _task.TokensPerSample(pair.BaseInfo) };
         var keys = options.Callbacks.OfType<ICheckpointableCallback>().GroupBy(c => c.StateKey).FirstOrDefault(g => g.Count() > 1);
         if (keys is not null) throw new ArgumentException($"Two callbacks share the checkpoint key '{keys.Key}'.", nameof(options));
     }
@@ -118,6 +126,7 @@ public sealed class MotivationTrainer : IDisposable
     public ScalableModelDefinition Definition => Pair.Definition;
     public TrainerOptions Options { get; }
     public IMotivationCondition Condition => Options.Condition;
+    public ITrainingTask TrainingTask => _task;
     public MotivationOptimizer BaseOptimizer { get; }
     public MotivationOptimizer MotivatedOptimizer { get; }
     public Device Device { get; }
@@ -202,7 +211,7 @@ public sealed class MotivationTrainer : IDisposable
         // nothing and is switched back (Accounting.SwitchesToMotivated counts it, EpochMetrics.Activations does not).
         int baseBatches = 0, motBatches = 0, activations = 0, skipped = 0;
         var activationPending = false;
-        long baseSamples = 0, motSamples = 0;
+        long baseSamples = 0, motSamples = 0, basePredictions = 0, motPredictions = 0;
         using var baseCorrect = zeros(1, ScalarType.Int64, Device);
         using var motCorrect = zeros(1, ScalarType.Int64, Device);
         var accuracyTracked = Options.TrackTrainAccuracy;
@@ -220,7 +229,7 @@ public sealed class MotivationTrainer : IDisposable
                 }
                 var t0 = Stopwatch.GetTimestamp();
                 double loss, gradNorm = double.NaN;
-                long samples;
+                long samples, predictions;
                 var role = Active;
                 using (var scope = NewDisposeScope())
                 {
@@ -229,6 +238,7 @@ public sealed class MotivationTrainer : IDisposable
                     input = OnDevice(input);
                     target = OnDevice(target);
                     samples = input.shape[0];
+                    predictions = _task.Predictions(input, target);
 
                     if (Options.Schedule is { } schedule) lr = schedule.At(GlobalStep, spe);
                     // One clock for both: the inactive optimizer gets the same LR, so a switch never changes the LR.
@@ -239,7 +249,7 @@ public sealed class MotivationTrainer : IDisposable
                     var (model, opt) = role == ModelRole.Base ? (Pair.Base, BaseOptimizer) : (Pair.Motivated, MotivatedOptimizer);
                     opt.ZeroGrad();
                     var output = model.call(input);
-                    var lossT = _loss(output, target);
+                    var lossT = _task.Loss(output, target);
                     lossT.backward();
                     var reduced = _parallel?.AfterBackward(role, model, lossT, samples);
                     if (needNorm)
@@ -251,7 +261,12 @@ public sealed class MotivationTrainer : IDisposable
                         gradNorm = v[1];
                     }
                     else loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
-                    if (reduced is { } global) (loss, samples) = global;
+                    if (reduced is { } global)
+                    {
+                        // Predictions per sample are the same on every rank (1, or the context length of a language model).
+                        predictions = predictions * global.Samples / samples;
+                        (loss, samples) = global;
+                    }
                     // Checked before the step: a non-finite loss never reaches the weights.
                     if (NonFiniteLossGuard.SkipBatch(Options.NonFiniteLoss, epoch, b, GlobalStep, role, loss))
                     {
@@ -261,22 +276,25 @@ public sealed class MotivationTrainer : IDisposable
                     }
                     if (accuracyTracked)
                     {
-                        if (output.dim() == 2 && target.dim() == 1 && target.dtype == ScalarType.Int64)
-                            using (no_grad()) (role == ModelRole.Base ? baseCorrect : motCorrect).add_(output.argmax(1).eq(target).sum());
-                        else accuracyTracked = false;
+                        using (no_grad())
+                        {
+                            if (_task.Correct(output, target) is { } correct) (role == ModelRole.Base ? baseCorrect : motCorrect).add_(correct);
+                            else accuracyTracked = false;
+                        }
                     }
+                    ClipGradients(model);
                     opt.Step();
                 }
                 var t1 = Stopwatch.GetTimestamp();
                 var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
                 if (role == ModelRole.Base)
                 {
-                    baseBatches++; baseLossSum += loss; baseSamples += samples;
+                    baseBatches++; baseLossSum += loss; baseSamples += samples; basePredictions += predictions;
                     Accounting.BaseBatches++; Accounting.BaseSamples += samples; Accounting.TrainBaseSeconds += seconds;
                 }
                 else
                 {
-                    motBatches++; motLossSum += loss; motSamples += samples;
+                    motBatches++; motLossSum += loss; motSamples += samples; motPredictions += predictions;
                     if (activationPending) { activations++; activationPending = false; }
                     Accounting.MotivatedBatches++; Accounting.MotivatedSamples += samples; Accounting.TrainMotivatedSeconds += seconds;
                 }
@@ -300,8 +318,8 @@ public sealed class MotivationTrainer : IDisposable
             using var scope = NewDisposeScope();
             var v = cat([baseCorrect, motCorrect]).to(ScalarType.Float64).cpu().data<double>().ToArray();
             _parallel?.Sum(v);
-            if (baseSamples > 0) baseTrainAcc = (double)v[0] / baseSamples;
-            if (motSamples > 0) motTrainAcc = (double)v[1] / motSamples;
+            if (basePredictions > 0) baseTrainAcc = v[0] / basePredictions;
+            if (motPredictions > 0) motTrainAcc = v[1] / motPredictions;
         }
 
         EvalResult? baseTest = null, motTest = null;
@@ -340,6 +358,11 @@ public sealed class MotivationTrainer : IDisposable
 
     private Tensor OnDevice(Tensor t) =>
         (t.device_type == Device.type && (Device.type == DeviceType.CPU || t.device_index == Device.index) ? t : t.to(Device)).In(Options.MemoryFormat);
+
+    private void ClipGradients(nn.Module model)
+    {
+        if (Options.MaxGradientNorm is { } max) GradientClipping.ClipByNorm(model.parameters(), max);
+    }
 
     private static Tensor GradientNorm(nn.Module model)
     {
@@ -483,7 +506,7 @@ public sealed class MotivationTrainer : IDisposable
         }
     }
 
-    /// <summary>Loss (mean per sample) and accuracy of one model on <paramref name="data"/> (its epoch-0 batches), in eval mode without gradients.</summary>
+    /// <summary>Loss and accuracy (means per prediction: per sample, or per token for a language model) of one model on <paramref name="data"/> (its epoch-0 batches), in eval mode without gradients.</summary>
     public EvalResult Evaluate(ModelRole role, IDataLoader data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -496,7 +519,8 @@ public sealed class MotivationTrainer : IDisposable
             using var _ = no_grad();
             using var lossSum = zeros(1, ScalarType.Float64, Device);
             using var correct = zeros(1, ScalarType.Int64, Device);
-            long n = 0;
+            long n = 0, predictions = 0;
+            var accuracyMeasured = true;
             using (var batches = data.Batches(0).GetEnumerator())
             {
                 while (true)
@@ -506,19 +530,22 @@ public sealed class MotivationTrainer : IDisposable
                     var (input, target) = batches.Current;
                     input = OnDevice(input);
                     target = OnDevice(target);
-                    var count = input.shape[0];
+                    var count = _task.Predictions(input, target);
                     var output = model.call(input);
-                    lossSum.add_(_loss(output, target).to(ScalarType.Float64).mul(count));
-                    correct.add_(output.argmax(1).eq(target).sum());
-                    n += count;
+                    lossSum.add_(_task.Loss(output, target).to(ScalarType.Float64).mul(count));
+                    if (_task.Correct(output, target) is { } c) correct.add_(c);
+                    else accuracyMeasured = false;
+                    n += input.shape[0];
+                    predictions += count;
                 }
             }
             using var tail = NewDisposeScope();
-            double[] v = [.. cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>(), n];
+            double[] v = [.. cat([lossSum, correct.to(ScalarType.Float64)]).cpu().data<double>(), n, predictions];
             _parallel?.Sum(v);
             n = (long)v[2];
+            predictions = (long)v[3];
             if (n == 0) return new EvalResult(double.NaN, double.NaN, 0);
-            return new EvalResult(v[0] / n, v[1] / n, n);
+            return _task.Evaluation(v[0] / predictions, accuracyMeasured ? v[1] / predictions : double.NaN, n, predictions);
         }
         finally
         {

@@ -9,9 +9,19 @@ public enum ModelRole
     Motivated = 1,
 }
 
-/// <summary>Loss and accuracy of one model on the test set (eval mode, no grad).</summary>
+/// <summary>
+/// Loss and accuracy of one model on the test set (eval mode, no grad): per sample for classification; for a language
+/// model per token (<see cref="LanguageModelTask"/>), with the tokens counted and the perplexity and bits per byte.
+/// </summary>
 public sealed record EvalResult(double Loss, double Accuracy, long Samples)
 {
+    /// <summary>Target tokens evaluated (language models; null otherwise).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Tokens { get; init; }
+    /// <summary>exp(<see cref="Loss"/>) (language models; null otherwise).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Perplexity { get; init; }
+    /// <summary><see cref="Loss"/> / ln 2 / bytes per token (byte-level language models: loss / ln 2; null otherwise).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? BitsPerByte { get; init; }
+
     /// <summary>No test evaluation took place: NaN loss and accuracy, 0 samples.</summary>
     public static EvalResult NotEvaluated { get; } = new(double.NaN, double.NaN, 0);
 
@@ -79,6 +89,13 @@ public sealed class Accounting
     public double TrainBaseSeconds { get; set; }
     public double TrainMotivatedSeconds { get; set; }
     public double EvalSeconds { get; set; }
+
+    /// <summary>Tokens per training sample (a language model's context length); 0 for a non-sequence task.</summary>
+    public long TokensPerSample { get; set; }
+
+    /// <summary>F per token (<see cref="MeanForwardFlops"/> / <see cref="TokensPerSample"/>) for a language model; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MeanForwardFlopsPerToken => TokensPerSample > 0 ? MeanForwardFlops / TokensPerSample : null;
 
     public long Switches => SwitchesToMotivated + SwitchesToBase;
 

@@ -30,6 +30,9 @@ public abstract class ScalableModelDefinition
     /// <summary>The manifest the build writes next to the output (JSON).</summary>
     public abstract string ManifestJson { get; }
 
+    /// <summary>What the model's output means (classification unless declared otherwise); trainers choose the loss and metrics from it.</summary>
+    public virtual ModelTask ModelTask => ModelTask.Classification;
+
     /// <summary>The declared class count.</summary>
     public virtual int DefaultClasses => Variants[0].Classes;
 
