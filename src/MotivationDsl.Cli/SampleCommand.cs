@@ -41,7 +41,7 @@ internal static class SampleCommand
             }
             var dev = Devices.Resolve(parse.GetValue(device)!);
 
-            using var models = RunModels.Load(catalog(), parse.GetValue(run)!, dev);
+            using var models = RunModels.Load(catalog(), parse.GetValue(run)!, dev, output);
             var definition = models.Definition;
             if (definition.ModelTask != ModelTask.LanguageModel)
                 throw new CliException($"'{definition.Name}' is a {definition.ModelTask.ToString().ToLowerInvariant()} model; sample needs a language model.");
