@@ -130,11 +130,15 @@ public sealed class FailureTests : IDisposable
         var dir = Dir("readonly");
         Directory.CreateDirectory(dir);
         File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        var probe = Path.Combine(dir, "probe");
-        var rootCanWrite = true;
-        try { File.WriteAllText(probe, ""); File.Delete(probe); }
-        catch (UnauthorizedAccessException) { rootCanWrite = false; }
+        static bool Writable(string folder)
+        {
+            var probe = Path.Combine(folder, $"probe-{Guid.NewGuid():N}");
+            try { File.WriteAllText(probe, ""); File.Delete(probe); return true; }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException) { return false; }
+        }
+        var rootCanWrite = Writable(dir);
         var target = rootCanWrite ? "/sys/kernel" : dir;
+        Assert.True(Directory.Exists(target) && !Writable(target), $"no unwritable folder to test with ('{target}')");
         AssertFails(2, Cli.TinyTrain(target), $"Cannot write to the run folder --out '{target}'");
         if (!rootCanWrite) Assert.Empty(Directory.GetFileSystemEntries(dir));
         var sub = Path.Combine(target, "run");
