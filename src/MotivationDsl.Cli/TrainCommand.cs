@@ -193,7 +193,9 @@ internal static class TrainCommand
             data.DatasetLabel, settings.Seed, settings.ToConfig());
         var live = output.Rich ? new LiveProgress(output, settings.Epochs, trainLoader.BatchCount) : null;
         var callbacks = new List<TrainerCallback>();
-        if (run is not null) callbacks.AddRange([outputs!, new CheckpointCallback(RunModels.CheckpointDir(run.Path), settings.Keep)]);
+        if (outputs is not null) callbacks.Add(outputs);
+        // On every rank: only rank 0 writes, but all of them wait for each checkpoint (the directory is rank 0's).
+        callbacks.Add(new CheckpointCallback(RunModels.CheckpointDir(run?.Path ?? outDir ?? "."), settings.Keep));
         callbacks.Add(live is null ? new PlainProgress(output, settings.Epochs) : live);
         if (stopAfter is { } n) callbacks.Add(new StopAfterCallback(n));
 
