@@ -218,7 +218,10 @@ internal static class TrainCommand
         // The checkpoint is written before the epoch's outputs: when it fails (disk full), report.json and metrics.csv
         // still end at the last checkpoint, and a resume continues from there.
         var callbacks = new List<TrainerCallback>();
-        if (run is not null) callbacks.AddRange([new RunSettingsCallback(settings), new CheckpointCallback(checkpointDir!, settings.Keep), outputs!]);
+        // On every rank: only rank 0 writes, but all of them wait for each checkpoint (the directory is rank 0's).
+        callbacks.Add(new RunSettingsCallback(settings));
+        callbacks.Add(new CheckpointCallback(checkpointDir ?? RunModels.CheckpointDir(outDir ?? "."), settings.Keep));
+        if (outputs is not null) callbacks.Add(outputs);
         callbacks.Add(live is null ? new PlainProgress(output, settings.Epochs) : live);
         if (stopAfter is { } n) callbacks.Add(new StopAfterCallback(n));
 

@@ -79,3 +79,33 @@ public sealed class CommunicatorTests
         public void Dispose() { }
     }
 }
+
+/// <summary>A rank's part of a batch is the same images, augmented the same way, as in the whole batch.</summary>
+public sealed class ShardedBatchTests
+{
+    [Fact]
+    public void ShardsOfAnAugmentedBatchConcatenateToTheWholeBatch()
+    {
+        using var images = randint(0, 256, [40, 3, 8, 8]).to(ScalarType.Byte);
+        using var labels = randint(0, 4, [40]);
+        using var dataset = new MotivationDsl.Data.ImageDataset(images, labels, 4, "test");
+        var loader = new MotivationDsl.Data.DataLoader(dataset, batchSize: 16, seed: 5, augment: new MotivationDsl.Data.Augmentation(2, true));
+        var order = loader.EpochOrder(3);
+        for (var b = 0; b < loader.BatchCount; b++)
+        {
+            var start = b * 16;
+            var length = Math.Min(16, order.Length - start);
+            using var whole = loader.MakeBatch(order.AsSpan(start, length), 3, b);
+            var parts = new List<Tensor>();
+            for (var r = 0; r < 3; r++)
+            {
+                var (offset, count) = ShardedDataLoader.Range(length, r, 3);
+                using var part = loader.MakeBatch(order.AsSpan(start + (int)offset, (int)count), 3, b, (int)offset);
+                parts.Add(part.Input.clone());
+            }
+            using var joined = cat(parts.ToArray());
+            Assert.True(joined.eq(whole.Input).all().item<bool>(), $"batch {b}: the shards differ from the whole batch");
+            foreach (var p in parts) p.Dispose();
+        }
+    }
+}

@@ -5,7 +5,7 @@ namespace MotivationDsl.Training;
 /// <summary>
 /// Writes a checkpoint at the end of every <see cref="EveryEpochs"/>-th epoch (and always the last epoch of a fit)
 /// to <c>{Directory}/{Prefix}-{epoch:D4}.mdckpt</c> (epoch counted from 1), keeping the newest <see cref="KeepLast"/>.
-/// In a data-parallel run only rank 0 writes.
+/// In a data-parallel run only rank 0 writes, and the ranks wait for it at every epoch-end checkpoint: give every rank this callback.
 /// </summary>
 public sealed class CheckpointCallback(string directory, int keepLast = 3, int everyEpochs = 1, string prefix = "epoch") : TrainerCallback
 {
@@ -21,6 +21,9 @@ public sealed class CheckpointCallback(string directory, int keepLast = 3, int e
     {
         if ((metrics.Epoch + 1) % EveryEpochs != 0 && !trainer.StopRequested) return;
         Write(trainer, metrics.Epoch + 1);
+        // Data-parallel: no rank starts the next epoch before the checkpoint is on disk, so a rank that fails later
+        // always leaves this checkpoint behind. (Every rank must have this callback.)
+        trainer.Options.Communicator?.Barrier();
     }
 
     public override void OnFitEnd(MotivationTrainer trainer, FitReport report)
