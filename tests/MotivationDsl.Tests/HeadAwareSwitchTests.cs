@@ -1,4 +1,4 @@
-using MotivationDsl.Tests.Models;
+using MotivationDsl.Examples.VisionTransformer;
 using MotivationDsl.Training;
 using MotivationDsl.Training.Conditions;
 using MotivationDsl.Training.Optimizers;
@@ -15,14 +15,14 @@ public class HeadAwareSwitchTests
     public void Switching_moves_momentum_of_fused_attention_weights_per_head_and_back_exactly()
     {
         torch.set_num_threads(1);
-        var pair = TinyGrowingViT.Definition.CreatePair(null, 7); // 8 px, 4 classes; 2 -> 4 heads of 8 features
+        var pair = VisionTransformerCifar.Definition.CreatePair(null, 7, new ModelOptions { InputSize = 8, Classes = 4 });
         using var trainer = new MotivationTrainer(pair, new TrainerOptions
         {
             Optimizer = new SgdOptions(0.01, Momentum: 0.9),
             Condition = new Never(),
             TrackTrainAccuracy = false,
         }, ownsPair: true);
-        var data = new DelegateDataLoader(1, _ => [(randn(2, 3, 8, 8), tensor(new long[] { 1, 3 }))]);
+        var data = new DelegateDataLoader(1, _ => [(randn(2, 3, 8, 8, generator: new Generator(3)), tensor(new long[] { 1, 3 }))]);
         trainer.Fit(data, null, epochs: 1);   // one base step: momentum buffers are non-zero
 
         var b = trainer.BaseOptimizer;

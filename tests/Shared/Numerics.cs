@@ -72,10 +72,11 @@ internal static class Numerics
             $"{what}: the reference's largest magnitude is {scale:G3}, outside [{minScale:G2}, {maxScale:G2}]: the model state is ill-conditioned for this comparison");
 
     /// <summary>
-    /// Sets every BatchNorm's running statistics to the statistics of <paramref name="batch"/> (one train-mode forward with
-    /// momentum 1, no gradients), so that eval mode normalises as train mode does. A few optimizer steps leave the running
-    /// statistics mostly at their initial values; eval mode then multiplies the stale-to-actual scale ratio at every
-    /// BatchNorm, and a deep network's logits reach 1e18.
+    /// Sets every BatchNorm's running statistics to the statistics of <paramref name="batch"/> (one forward, no gradients,
+    /// with only the BatchNorms in training mode and momentum 1), so that eval mode normalises as train mode does. A few
+    /// optimizer steps leave the running statistics mostly at their initial values; eval mode then multiplies the
+    /// stale-to-actual scale ratio at every BatchNorm, and a deep network's logits reach 1e18. Stochastic depth and dropout
+    /// stay in eval mode here: with their training-mode drops the statistics would not match eval-mode activations.
     /// </summary>
     public static void CalibrateBatchNorm(nn.Module<Tensor, Tensor> model, Tensor batch)
     {
@@ -83,8 +84,8 @@ internal static class Numerics
         var wasTraining = model.training;
         try
         {
-            foreach (var (b, _) in norms) b.momentum = 1.0;
-            model.train();
+            model.eval();
+            foreach (var (b, _) in norms) { b.momentum = 1.0; b.train(); }
             using var _ = no_grad();
             using var __ = model.call(batch);
         }
