@@ -121,9 +121,13 @@ public static class ExperimentCli
             LearningRate = o.Dbl("lr", 0.1), Momentum = o.Dbl("momentum", 0.9), WeightDecay = o.Dbl("wd", 5e-4),
             Schedule = o.Str("schedule", "cosine")!, WarmupEpochs = o.Int("warmup", 0), K = o.Int("k", 2),
             CropPadding = o.Int("crop", 0), HorizontalFlip = o.Flag("flip"), Ablations = o.Flag("ablations"),
-            Threads = o.Int("threads", 1), EvalEveryEpoch = o.Flag("eval-every-epoch"), GrowthModel = growth?.Name,
+            Threads = o.Int("threads", 1), EvalEveryEpoch = o.Flag("eval-every-epoch"), GrowthModel = growth?.Name, EqualFlops = o.Flag("equal-flops"),
+            FirstRandomModel = o.Str("ablation-first-random") is { } fr ? Find(defs, fr, "ablation-first-random").Name : null,
+            LastIdentityModel = o.Str("ablation-last-identity") is { } li ? Find(defs, li, "ablation-last-identity").Name : null,
         };
         if (growth is not null) ExperimentRunner.CheckSameArchitecture(def, growth, config);
+        ExperimentRunner.CheckAblationModel(def, config, config.FirstRandomModel, defs, identity: false, "first-l");
+        ExperimentRunner.CheckAblationModel(def, config, config.LastIdentityModel, defs, identity: true, "last-to-last");
         var work = o.Str("work", Path.Combine("runs", "experiments", name))!;
         var outDir = o.Str("out", "results")!;
         o.EnsureAllUsed();
@@ -138,7 +142,7 @@ public static class ExperimentCli
 
         var command = "dotnet run -c Release --project examples/Experiments -- " + string.Join(' ', rawArgs.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         var machine = Machine();
-        var runner = new ExperimentRunner(def, config, new ExperimentData(train, test, norm), work, Console.Out, growth);
+        var runner = new ExperimentRunner(def, config, new ExperimentData(train, test, norm), work, Console.Out, growth, defs);
         Console.WriteLine($"experiment {name}: {def}{(growth is null ? "" : $" and {growth.Name} (function-preserving growth)")}, {config.Data}; config hash {config.Hash()}; work {work}");
         runner.JobFinished = recs => ResultsWriter.Write(outDir, Aggregation.Summarize(config, runner.ConfigHash, recs), command, machine);
         var records = runner.Run();
