@@ -6,7 +6,8 @@ usage: results/restore-work-folder.py results/NAME.json runs/experiments/NAME"""
 import json, os, sys
 
 SLUG = {"classicalBase": "x-c", "motivated": "x-y", "motivatedFunctionPreserving": "x-f", "classicalLarge": "y-c",
-        "randomAblation": "x-r", "emaAblation": "x-e", "classicalBaseEqualFlops": "x-c-eq", "classicalLargeEqualFlops": "y-c-eq"}
+        "randomAblation": "x-r", "emaAblation": "x-e", "classicalBaseEqualFlops": "x-c-eq", "classicalLargeEqualFlops": "y-c-eq",
+        "ablationFirstRandom": "x-fr", "ablationLastIdentity": "x-li", "learnedTrigger": "x-l", "learnedTriggerRandom": "x-lr"}
 
 src, work = sys.argv[1], sys.argv[2]
 d = json.load(open(src))

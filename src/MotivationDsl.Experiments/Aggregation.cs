@@ -48,6 +48,8 @@ public sealed record ExperimentSummary(ExperimentConfig Config, string ConfigHas
     public EqualFlopsComparison? EqualFlops { get; init; }
     /// <summary>Placement and initialisation of growth separated (when an X-FR or X-LI run exists), else null.</summary>
     public IReadOnlyList<AccuracyDifference>? GrowthAblation { get; init; }
+    /// <summary>The learned trigger against the loss trigger and random activations at its share (when an X-L run exists), else null.</summary>
+    public IReadOnlyList<AccuracyDifference>? Trigger { get; init; }
 }
 
 /// <summary>Turns run records into table rows with Eq. 1 metrics.</summary>
@@ -65,6 +67,10 @@ public static class Aggregation
         ("X-FR-M", RunKind.AblationFirstRandom, ModelRole.Motivated, "growth ablation: first-l placement + random extra blocks, motivated"),
         ("X-LI-B", RunKind.AblationLastIdentity, ModelRole.Base, "growth ablation: last-to-last placement + identity extra blocks, base"),
         ("X-LI-M", RunKind.AblationLastIdentity, ModelRole.Motivated, "growth ablation: last-to-last placement + identity extra blocks, motivated"),
+        ("X-L-B", RunKind.LearnedTrigger, ModelRole.Base, "learned trigger (bandit on base-loss decrease per FLOP), base"),
+        ("X-L-M", RunKind.LearnedTrigger, ModelRole.Motivated, "learned trigger, motivated"),
+        ("X-LR-B", RunKind.LearnedTriggerRandom, ModelRole.Base, "random activations at the X-L share, base"),
+        ("X-LR-M", RunKind.LearnedTriggerRandom, ModelRole.Motivated, "random activations at the X-L share, motivated"),
         ("X-C=F", RunKind.ClassicalBaseEqualFlops, ModelRole.Base, "base trained classically at the motivated run's training FLOPs"),
         ("Y-C=F", RunKind.ClassicalLargeEqualFlops, ModelRole.Motivated, "large model trained classically at the motivated run's training FLOPs"),
         ("X-R-B", RunKind.RandomAblation, ModelRole.Base, "ablation: random activations at the X-Y share, base"),
@@ -112,7 +118,25 @@ public static class Aggregation
             Growth = GrowthComparison.Of(config, runs),
             EqualFlops = EqualFlopsComparison.Of(config, runs),
             GrowthAblation = GrowthAblation.Of(runs),
+            Trigger = TriggerComparison(config, runs),
         };
+    }
+
+    /// <summary>X-L against the reference run's ConsecutiveDecrease(k) and against X-LR, base and motivated model.</summary>
+    public static IReadOnlyList<AccuracyDifference>? TriggerComparison(ExperimentConfig config, IReadOnlyList<RunRecord> runs)
+    {
+        if (!runs.Any(r => r.Kind == RunKind.LearnedTrigger)) return null;
+        var reference = config.EqualFlopsReference;
+        var r = reference == RunKind.Motivated ? "X-Y" : "X-F";
+        var list = new List<AccuracyDifference>();
+        foreach (var (suffix, model, who) in new[] { ("-B", ModelRole.Base, "base"), ("-M", ModelRole.Motivated, "motivated model") })
+        {
+            list.Add(AccuracyDifference.Paired(runs, "X-L" + suffix, RunKind.LearnedTrigger, model, r + suffix, reference, model,
+                $"{who}: learned trigger minus consecutive-decrease(k={config.K})"));
+            list.Add(AccuracyDifference.Paired(runs, "X-L" + suffix, RunKind.LearnedTrigger, model, "X-LR" + suffix, RunKind.LearnedTriggerRandom, model,
+                $"{who}: learned trigger minus random activations at its share"));
+        }
+        return list.Where(d => d.Seeds.Count > 0).ToList();
     }
 
     private static double? PerSeed(IReadOnlyList<RunRecord> runs, RowSummary row, long seed)

@@ -44,6 +44,13 @@ public enum RunKind
     AblationFirstRandom,
     /// <summary>Growth ablation X-LI: <see cref="ExperimentConfig.LastIdentityModel"/> (last-to-last placement, identity extra blocks).</summary>
     AblationLastIdentity,
+    /// <summary>
+    /// X-L: the learned trigger (<see cref="Training.Conditions.LearnedTrigger"/>, seeded by the seed) on the reference
+    /// pair (the growth model when set, else the model), same seed and budget as the reference run.
+    /// </summary>
+    LearnedTrigger,
+    /// <summary>X-LR: <see cref="RandomSchedule"/> at the share the same seed's X-L run measured, on the same pair.</summary>
+    LearnedTriggerRandom,
 }
 
 /// <summary>
@@ -114,6 +121,10 @@ public sealed record ExperimentConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LastIdentityModel { get; init; }
 
+    /// <summary>Also run the learned trigger X-L and random activations at its share X-LR. Not hashed (it only adds jobs).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool LearnedTrigger { get; init; }
+
     /// <summary>The motivated run whose training FLOPs the equal-compute baselines match: X-F when there is a growth model, else X-Y.</summary>
     [JsonIgnore]
     public RunKind EqualFlopsReference => GrowthModel is null ? RunKind.Motivated : RunKind.MotivatedFunctionPreserving;
@@ -130,6 +141,11 @@ public sealed record ExperimentConfig
         {
             yield return RunKind.ClassicalBaseEqualFlops;
             yield return RunKind.ClassicalLargeEqualFlops;
+        }
+        if (LearnedTrigger)
+        {
+            yield return RunKind.LearnedTrigger;
+            yield return RunKind.LearnedTriggerRandom;
         }
         if (Ablations)
         {
@@ -161,7 +177,7 @@ public sealed record ExperimentConfig
     };
 
     /// <summary>The hashed part, as canonical JSON.</summary>
-    public string HashedJson() => JsonSerializer.Serialize(this with { Name = "", Seeds = [], Ablations = false, EqualFlops = false, FirstRandomModel = null, LastIdentityModel = null }, Json);
+    public string HashedJson() => JsonSerializer.Serialize(this with { Name = "", Seeds = [], Ablations = false, EqualFlops = false, FirstRandomModel = null, LastIdentityModel = null, LearnedTrigger = false }, Json);
 
     /// <summary>SHA-256 (hex, first 16 bytes) of <see cref="HashedJson"/>.</summary>
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(HashedJson())))[..32];

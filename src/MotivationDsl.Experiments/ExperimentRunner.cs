@@ -67,6 +67,18 @@ public sealed class ExperimentRunner
     /// <summary>Called after every finished job with the records so far (the CLI rewrites the results here).</summary>
     public Action<IReadOnlyList<RunRecord>>? JobFinished { get; set; }
 
+    /// <summary>Lock file of a running job (<see cref="JobLock"/>): several processes can share a work folder.</summary>
+    public string LockPath(RunKind kind, long seed) => Path.Combine(WorkDir, "runs", $"{JobName(kind, seed)}.lock");
+
+    /// <summary>The job whose record a job needs (the random ablation: X-Y; the equal-compute baselines: their reference), else null.</summary>
+    public RunKind? Prerequisite(RunKind kind) => kind switch
+    {
+        RunKind.RandomAblation => RunKind.Motivated,
+        RunKind.LearnedTriggerRandom => RunKind.LearnedTrigger,
+        RunKind.ClassicalBaseEqualFlops or RunKind.ClassicalLargeEqualFlops => Config.EqualFlopsReference,
+        _ => null,
+    };
+
     public string RecordPath(RunKind kind, long seed) => Path.Combine(WorkDir, "runs", $"{JobName(kind, seed)}.json");
     public string ReportPath(RunKind kind, long seed) => Path.Combine(WorkDir, "runs", $"{JobName(kind, seed)}.report.json");
     public string CheckpointDir(RunKind kind, long seed) => Path.Combine(WorkDir, "ckpt", JobName(kind, seed));
@@ -84,6 +96,8 @@ public sealed class ExperimentRunner
         RunKind.ClassicalLargeEqualFlops => "y-c-eq",
         RunKind.AblationFirstRandom => "x-fr",
         RunKind.AblationLastIdentity => "x-li",
+        RunKind.LearnedTrigger => "x-l",
+        RunKind.LearnedTriggerRandom => "x-lr",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -122,6 +136,7 @@ public sealed class ExperimentRunner
         RunKind.MotivatedFunctionPreserving => GrowthDefinition ?? throw new InvalidOperationException("The X-F run needs a growth definition."),
         RunKind.AblationFirstRandom => FirstRandomDefinition ?? throw new InvalidOperationException("The X-FR run needs its definition."),
         RunKind.AblationLastIdentity => LastIdentityDefinition ?? throw new InvalidOperationException("The X-LI run needs its definition."),
+        RunKind.LearnedTrigger or RunKind.LearnedTriggerRandom => GrowthDefinition ?? Definition,
         _ => Definition,
     };
 
@@ -230,7 +245,21 @@ public sealed class ExperimentRunner
                 Log.WriteLine($"[{JobName(kind, seed)}] done already, skipped");
                 continue;
             }
-            RunJob(kind, seed, ct);
+            if (Prerequisite(kind) is { } pre && !File.Exists(RecordPath(pre, seed)) && JobLock.HolderAlive(LockPath(pre, seed)))
+            {
+                Log.WriteLine($"[{JobName(kind, seed)}] waits for {JobName(pre, seed)}, which another process is running: skipped");
+                continue;
+            }
+            using (var jobLock = JobLock.TryAcquire(LockPath(kind, seed)))
+            {
+                if (jobLock is null)
+                {
+                    Log.WriteLine($"[{JobName(kind, seed)}] running in another process ({LockPath(kind, seed)}): skipped");
+                    continue;
+                }
+                if (File.Exists(RecordPath(kind, seed))) continue;   // finished by another process meanwhile
+                RunJob(kind, seed, ct);
+            }
             JobFinished?.Invoke(LoadRecords());
         }
         return LoadRecords();
@@ -251,10 +280,15 @@ public sealed class ExperimentRunner
             case RunKind.ClassicalBaseEqualFlops: return new Never();
             case RunKind.EmaAblation: return new EmaOfLoss(0.02, 0.002);
             case RunKind.RandomAblation:
-                var path = RecordPath(RunKind.Motivated, seed);
-                if (!File.Exists(path)) throw new InvalidOperationException($"The random ablation of seed {seed} needs the X-Y run of that seed ({path}).");
+            case RunKind.LearnedTriggerRandom:
+                var source = Prerequisite(kind)!.Value;
+                var path = RecordPath(source, seed);
+                if (!File.Exists(path)) throw new InvalidOperationException($"The random run {JobName(kind, seed)} needs the {KindSlug(source)} run of seed {seed} ({path}).");
                 rate = RunRecord.FromJson(File.ReadAllText(path)).MotivatedShare;
                 return new RandomSchedule(rate.Value, (ulong)seed * 7919UL + 17UL);
+            case RunKind.LearnedTrigger:
+                var d = DefinitionFor(kind);
+                return new LearnedTrigger(d.GetVariant(Config.BaseVariant).Flops, d.GetVariant(Config.MotivatedVariant).Flops, (ulong)seed * 7919UL + 29UL);
             default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
     }

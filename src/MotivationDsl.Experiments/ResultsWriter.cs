@@ -59,6 +59,7 @@ public static class ResultsWriter
         };
         if (s.Growth is not null) node["growthComparison"] = JsonNode.Parse(JsonSerializer.Serialize(s.Growth, ExperimentConfig.Json));
         if (s.GrowthAblation is not null) node["growthAblation"] = JsonNode.Parse(JsonSerializer.Serialize(s.GrowthAblation, ExperimentConfig.Json));
+        if (s.Trigger is not null) node["triggerComparison"] = JsonNode.Parse(JsonSerializer.Serialize(s.Trigger, ExperimentConfig.Json));
         if (s.EqualFlops is not null) node["equalFlopsComparison"] = JsonNode.Parse(JsonSerializer.Serialize(s.EqualFlops, ExperimentConfig.Json));
         return node.ToJsonString(ExperimentConfig.Json);
     }
@@ -119,6 +120,17 @@ public static class ResultsWriter
         if (s.Growth is not null) sb.Append(GrowthSection(s.Growth));
         if (s.EqualFlops is not null) sb.Append(EqualFlopsSection(s));
         if (s.GrowthAblation is not null) sb.Append(GrowthAblationSection(s.GrowthAblation));
+        if (s.Trigger is not null)
+        {
+            sb.AppendLine("## Learned trigger");
+            sb.AppendLine();
+            sb.AppendLine("X-L: a two-armed epsilon-greedy bandit (epsilon 0.1, discount 0.99 per decision) decides after every base batch whether the " +
+                          "motivated model trains the next batch, rewarded by the base's loss decrease per training FLOP (LearnedTrigger); X-LR: random " +
+                          "activations at the share X-L measured, same seed. Motivated shares: " +
+                          string.Join(", ", s.Rows.Where(r => r.Row is "X-Y-B" or "X-F-B" or "X-L-B" or "X-LR-B").Select(r => $"{r.Row[..^2]} {P(r.MotivatedShare.Mean)}%")) + ".");
+            sb.AppendLine();
+            sb.Append(DifferencesTable(s.Trigger));
+        }
         sb.AppendLine("## Per run");
         sb.AppendLine();
         sb.AppendLine("| run | seed | condition | base acc % | motivated acc % | F (M) | training TFLOPs | steps | share | activations | wall s | resumed from epoch |");
