@@ -5,4 +5,4 @@ using MotivationDsl.Experiments;
 //   dotnet run -c Release --project examples/Experiments -- run --model FashionResNet --name NAME [options]
 //   (add --growth-model FashionResNetGrowing to train the function-preserving rule side by side)
 return ExperimentCli.Run(args, FashionResNet.Definition, FashionResNetGrowing.Definition, FashionResNet5.Definition,
-    FashionResNetFirstRandom.Definition, FashionResNetLastIdentity.Definition, FashionResNetWidth.Definition, FashionResNetWidthGrowing.Definition);
+    FashionResNetFirstRandom.Definition, FashionResNetLastIdentity.Definition);
