@@ -4,4 +4,5 @@ using MotivationDsl.Experiments;
 // The experiment runner over this project's model families (docs/experiments.md):
 //   dotnet run -c Release --project examples/Experiments -- run --model FashionResNet --name NAME [options]
 //   (add --growth-model FashionResNetGrowing to train the function-preserving rule side by side)
-return ExperimentCli.Run(args, FashionResNet.Definition, FashionResNetGrowing.Definition, FashionResNet5.Definition);
+return ExperimentCli.Run(args, FashionResNet.Definition, FashionResNetGrowing.Definition, FashionResNet5.Definition,
+    FashionResNetFirstRandom.Definition, FashionResNetLastIdentity.Definition);

@@ -30,6 +30,8 @@ public sealed record RowSummary
     public required Stats MeanForwardFlops { get; init; }
     public required Stats MotivatedShare { get; init; }
     public required Stats WallSeconds { get; init; }
+    /// <summary>Training FLOPs (forward + backward, <see cref="Accounting.TrainingFlops"/>) over seeds; NaN when records lack them.</summary>
+    public Stats TrainingFlops { get; init; }
     /// <summary>Eq. 1 on the seed means: (mean Acc - mean Acc(X-C)) / (mean F - mean F(X-C)); NaN for X-C itself.</summary>
     public double AccPerFlops { get; init; } = double.NaN;
     /// <summary>ACC/FLOPs of this row / ACC/FLOPs of Y-C (the paper's ACC/F ratio for X-Y-B); NaN without Y-C.</summary>
@@ -42,6 +44,12 @@ public sealed record ExperimentSummary(ExperimentConfig Config, string ConfigHas
 {
     /// <summary>The two growth rules compared (when both X-Y and X-F runs exist), else null.</summary>
     public GrowthComparison? Growth { get; init; }
+    /// <summary>The motivated run against classical training at equal training FLOPs (with <see cref="ExperimentConfig.EqualFlops"/>), else null.</summary>
+    public EqualFlopsComparison? EqualFlops { get; init; }
+    /// <summary>Placement and initialisation of growth separated (when an X-FR or X-LI run exists), else null.</summary>
+    public IReadOnlyList<AccuracyDifference>? GrowthAblation { get; init; }
+    /// <summary>The learned trigger against the loss trigger and random activations at its share (when an X-L run exists), else null.</summary>
+    public IReadOnlyList<AccuracyDifference>? Trigger { get; init; }
 }
 
 /// <summary>Turns run records into table rows with Eq. 1 metrics.</summary>
@@ -55,6 +63,16 @@ public static class Aggregation
         ("X-F-B", RunKind.MotivatedFunctionPreserving, ModelRole.Base, "base of the function-preserving motivated run"),
         ("X-F-M", RunKind.MotivatedFunctionPreserving, ModelRole.Motivated, "motivated model of that run"),
         ("Y-C", RunKind.ClassicalLarge, ModelRole.Motivated, "large model trained classically"),
+        ("X-FR-B", RunKind.AblationFirstRandom, ModelRole.Base, "growth ablation: first-l placement + random extra blocks, base"),
+        ("X-FR-M", RunKind.AblationFirstRandom, ModelRole.Motivated, "growth ablation: first-l placement + random extra blocks, motivated"),
+        ("X-LI-B", RunKind.AblationLastIdentity, ModelRole.Base, "growth ablation: last-to-last placement + identity extra blocks, base"),
+        ("X-LI-M", RunKind.AblationLastIdentity, ModelRole.Motivated, "growth ablation: last-to-last placement + identity extra blocks, motivated"),
+        ("X-L-B", RunKind.LearnedTrigger, ModelRole.Base, "learned trigger (bandit on base-loss decrease per FLOP), base"),
+        ("X-L-M", RunKind.LearnedTrigger, ModelRole.Motivated, "learned trigger, motivated"),
+        ("X-LR-B", RunKind.LearnedTriggerRandom, ModelRole.Base, "random activations at the X-L share, base"),
+        ("X-LR-M", RunKind.LearnedTriggerRandom, ModelRole.Motivated, "random activations at the X-L share, motivated"),
+        ("X-C=F", RunKind.ClassicalBaseEqualFlops, ModelRole.Base, "base trained classically at the motivated run's training FLOPs"),
+        ("Y-C=F", RunKind.ClassicalLargeEqualFlops, ModelRole.Motivated, "large model trained classically at the motivated run's training FLOPs"),
         ("X-R-B", RunKind.RandomAblation, ModelRole.Base, "ablation: random activations at the X-Y share, base"),
         ("X-R-M", RunKind.RandomAblation, ModelRole.Motivated, "ablation: random activations at the X-Y share, motivated"),
         ("X-E-B", RunKind.EmaAblation, ModelRole.Base, "ablation: EMA-of-loss trigger, base"),
@@ -79,6 +97,7 @@ public static class Aggregation
                 MeanForwardFlops = Stats.Of(rs.Select(r => r.MeanForwardFlops).ToList()),
                 MotivatedShare = Stats.Of(rs.Select(r => r.MotivatedShare).ToList()),
                 WallSeconds = Stats.Of(rs.Select(r => r.WallSeconds).ToList()),
+                TrainingFlops = Stats.Of(rs.Select(r => r.TrainingFlops ?? double.NaN).ToList()),
             });
         }
         var xc = rows.FirstOrDefault(r => r.Row == "X-C");
@@ -97,7 +116,27 @@ public static class Aggregation
         return new ExperimentSummary(config, hash, rows, runs.OrderBy(r => r.Seed).ThenBy(r => r.Kind).ToList())
         {
             Growth = GrowthComparison.Of(config, runs),
+            EqualFlops = EqualFlopsComparison.Of(config, runs),
+            GrowthAblation = GrowthAblation.Of(runs),
+            Trigger = TriggerComparison(config, runs),
         };
+    }
+
+    /// <summary>X-L against the reference run's ConsecutiveDecrease(k) and against X-LR, base and motivated model.</summary>
+    public static IReadOnlyList<AccuracyDifference>? TriggerComparison(ExperimentConfig config, IReadOnlyList<RunRecord> runs)
+    {
+        if (!runs.Any(r => r.Kind == RunKind.LearnedTrigger)) return null;
+        var reference = config.EqualFlopsReference;
+        var r = reference == RunKind.Motivated ? "X-Y" : "X-F";
+        var list = new List<AccuracyDifference>();
+        foreach (var (suffix, model, who) in new[] { ("-B", ModelRole.Base, "base"), ("-M", ModelRole.Motivated, "motivated model") })
+        {
+            list.Add(AccuracyDifference.Paired(runs, "X-L" + suffix, RunKind.LearnedTrigger, model, r + suffix, reference, model,
+                $"{who}: learned trigger minus consecutive-decrease(k={config.K})"));
+            list.Add(AccuracyDifference.Paired(runs, "X-L" + suffix, RunKind.LearnedTrigger, model, "X-LR" + suffix, RunKind.LearnedTriggerRandom, model,
+                $"{who}: learned trigger minus random activations at its share"));
+        }
+        return list.Where(d => d.Seeds.Count > 0).ToList();
     }
 
     private static double? PerSeed(IReadOnlyList<RunRecord> runs, RowSummary row, long seed)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using MotivationDsl.Data;
 
@@ -12,17 +13,24 @@ public static class ExperimentCli
 {
     public static int Run(string[] args, params ScalableModelDefinition[] definitions)
     {
-        try
+        if (args.Length == 0 || args[0] == "help") { Console.WriteLine(Help(definitions)); return 0; }
+        var root = Root(definitions, args);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?"))
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.WriteLine(Help(definitions)); return 0; }
-            var opts = Options.Parse(args.Skip(1));
-            return args[0] switch
-            {
-                "run" => RunProtocol(opts, definitions, args),
-                "transfer" => TransferCommand.Run(opts, definitions),
-                _ => throw new ArgumentException($"Unknown command '{args[0]}'. {Help(definitions)}"),
-            };
+            // Usage errors (unknown option or command, a value that does not parse, a missing required option): one
+            // error line each and exit code 2, like every other user error.
+            foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine("Run with --help for usage.");
+            return 2;
         }
+        return parsed.Invoke();
+    }
+
+    /// <summary>Runs a command body; the user errors it raises become one <c>error:</c> line and exit code 2.</summary>
+    internal static int Guard(Func<int> body)
+    {
+        try { return body(); }
         catch (Exception e) when (e is ArgumentException or ConfigMismatchException or FileNotFoundException or DirectoryNotFoundException
                                        or DatasetFormatException or InvalidOperationException or Training.Checkpoints.CheckpointMismatchException)
         {
@@ -31,57 +39,145 @@ public static class ExperimentCli
         }
     }
 
-    public static string Help(IEnumerable<ScalableModelDefinition> defs) => $"""
-        usage: <app> run --model NAME --name EXPERIMENT [options]
-               <app> transfer --model NAME --source CHECKPOINT [options]
-        models: {string.Join(", ", defs.Select(d => d.Name))}
-        run options: --data DIR (default /usr/share/datasets/fashion-mnist, else the embedded sample) --train-limit N --test-limit N
-                     --epochs E --seeds 1,2,3 --batch 128 --optimizer sgd|adamw --lr 0.1 --momentum 0.9 --wd 5e-4
-                     --schedule cosine|constant --warmup 0 --k 2 --crop 0 --flip --ablations --threads 1 --eval-every-epoch
-                     --growth-model NAME (also run X-F: the same architecture declared with function-preserving growth)
-                     --work DIR (default runs/experiments/NAME) --out DIR (default results)
-        transfer options: see docs/experiments.md
-        """;
-
-    internal sealed class Options
+    internal static RootCommand Root(ScalableModelDefinition[] definitions, string[] rawArgs)
     {
-        private readonly Dictionary<string, string?> _v = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _used = [];
+        var root = new RootCommand("The paper's experiment protocol and transfer learning over this application's model families (docs/experiments.md).");
+        root.Add(RunCommand(definitions, rawArgs));
+        root.Add(TransferCommand.Create(definitions));
+        return root;
+    }
 
-        public static Options Parse(IEnumerable<string> args)
+    /// <summary>The usage: commands, their options (from the command definitions) and the models.</summary>
+    public static string Help(IEnumerable<ScalableModelDefinition> defs)
+    {
+        var list = defs.ToArray();
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("usage: <app> run --model NAME --name EXPERIMENT [options]");
+        sb.AppendLine("       <app> transfer --model NAME --source CHECKPOINT --classes 5,6,... [options]");
+        sb.AppendLine($"models: {string.Join(", ", list.Select(d => d.Name))}");
+        foreach (var command in Root(list, []).Subcommands)
         {
-            var o = new Options();
-            var list = args.ToList();
-            for (int i = 0; i < list.Count; i++)
+            sb.AppendLine($"{command.Name} options:");
+            foreach (var o in command.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal)))
+                sb.AppendLine($"  {o.Name}{(o.ValueType == typeof(bool) ? "" : " " + o.HelpName)}  {o.Description}");
+        }
+        return sb.ToString();
+    }
+
+    internal static Option<T> Opt<T>(string name, string help, string value, T def) =>
+        new(name) { Description = help, HelpName = value, DefaultValueFactory = _ => def };
+
+    internal static Option<string?> OptString(string name, string help, string value) => new(name) { Description = help, HelpName = value };
+
+    internal static Option<int?> OptInt(string name, string help, string value) => new(name) { Description = help, HelpName = value };
+
+    internal static Option<bool> Flag(string name, string help) => new(name) { Description = help };
+
+    internal static Option<string> Required(string name, string help, string value) => new(name) { Description = help, HelpName = value, Required = true };
+
+    /// <summary>An integer option that must be at least <paramref name="min"/>.</summary>
+    internal static Option<int> AtLeast(this Option<int> o, int min)
+    {
+        o.Validators.Add(r => CheckAtLeast(r, o.Name, min));
+        return o;
+    }
+
+    internal static Option<int?> AtLeast(this Option<int?> o, int min)
+    {
+        o.Validators.Add(r => CheckAtLeast(r, o.Name, min));
+        return o;
+    }
+
+    // Validators also run when the value did not parse (that error is reported already): look at the token only.
+    private static void CheckAtLeast(System.CommandLine.Parsing.OptionResult r, string name, int min)
+    {
+        if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v < min)
+            r.AddError($"{name} must be at least {min}, not {v}.");
+    }
+
+    /// <summary>A comma-separated list of integers (<c>1,2,3</c>); anything else is a parse error naming the option.</summary>
+    internal static Option<IReadOnlyList<long>> LongList(string name, string help, IReadOnlyList<long>? def)
+    {
+        var o = new Option<IReadOnlyList<long>>(name)
+        {
+            Description = help, HelpName = "1,2,3",
+            CustomParser = r =>
             {
-                var a = list[i];
-                if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unexpected argument '{a}'.");
-                var key = a[2..];
-                string? val = null;
-                var eq = key.IndexOf('=');
-                if (eq >= 0) { val = key[(eq + 1)..]; key = key[..eq]; }
-                else if (i + 1 < list.Count && !list[i + 1].StartsWith("--", StringComparison.Ordinal)) val = list[++i];
-                o._v[key] = val;
-            }
-            return o;
-        }
+                var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Join(",", r.Tokens.Select(t => t.Value));
+                var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var values = new List<long>();
+                foreach (var p in parts)
+                {
+                    if (!long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+                    {
+                        r.AddError($"{name} must be a comma-separated list of integers, not '{text}'.");
+                        return null;
+                    }
+                    values.Add(v);
+                }
+                if (values.Count == 0) r.AddError($"{name} needs at least one value.");
+                return values;
+            },
+        };
+        if (def is not null) o.DefaultValueFactory = _ => def;
+        return o;
+    }
 
-        public string? Str(string key, string? def = null) { _used.Add(key); return _v.TryGetValue(key, out var v) ? v ?? throw new ArgumentException($"--{key} needs a value.") : def; }
-        public string Req(string key) => Str(key) ?? throw new ArgumentException($"--{key} is required.");
-        public bool Flag(string key) { _used.Add(key); return _v.TryGetValue(key, out var v) && (v is null || bool.Parse(v)); }
-        public int Int(string key, int def) => Str(key) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : def;
-        public int? IntOrNull(string key) => Str(key) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null;
-        public double Dbl(string key, double def) => Str(key) is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : def;
-        public IReadOnlyList<long> Longs(string key, IReadOnlyList<long> def) =>
-            Str(key) is { } s ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToList() : def;
-        public IReadOnlyList<int>? Ints(string key) =>
-            Str(key) is { } s ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToList() : null;
-
-        public void EnsureAllUsed()
+    private static Command RunCommand(ScalableModelDefinition[] defs, string[] rawArgs)
+    {
+        var model = Required("--model", "a declared family (full or short class name)", "NAME");
+        var name = Required("--name", "experiment name: output file names and default work folder", "NAME");
+        var data = OptString("--data", "data folder (default /usr/share/datasets/fashion-mnist, else the embedded sample)", "DIR");
+        var trainLimit = OptInt("--train-limit", "class-balanced training subset", "N").AtLeast(1);
+        var testLimit = OptInt("--test-limit", "class-balanced test subset", "N").AtLeast(1);
+        var epochs = Opt("--epochs", "epochs per job", "E", 10).AtLeast(1);
+        var seeds = LongList("--seeds", "seeds, fixed in advance", [1, 2, 3]);
+        var batch = Opt("--batch", "batch size", "B", 128).AtLeast(1);
+        var optimizer = Opt("--optimizer", "sgd or adamw", "sgd|adamw", "sgd").AcceptOnlyFromAmong("sgd", "adamw");
+        var lr = Opt("--lr", "learning rate", "LR", 0.1);
+        var momentum = Opt("--momentum", "SGD momentum", "M", 0.9);
+        var wd = Opt("--wd", "weight decay", "WD", 5e-4);
+        var schedule = Opt("--schedule", "per-step LR schedule", "cosine|constant", "cosine").AcceptOnlyFromAmong("cosine", "constant");
+        var warmup = Opt("--warmup", "warm-up epochs", "E", 0).AtLeast(0);
+        var k = Opt("--k", "k of the loss-decrease trigger", "K", 2).AtLeast(1);
+        var crop = Opt("--crop", "random-crop padding", "P", 0).AtLeast(0);
+        var flip = Flag("--flip", "random horizontal flips");
+        var ablations = Flag("--ablations", "also the x-r and x-e jobs");
+        var threads = Opt("--threads", "torch threads (exact resume needs the same value)", "T", 1).AtLeast(1);
+        var evalEvery = Flag("--eval-every-epoch", "evaluate both models after every epoch");
+        var growthModel = OptString("--growth-model", "also run X-F: the same architecture declared with function-preserving growth", "NAME");
+        var equalFlops = Flag("--equal-flops", "also run X-C=F and Y-C=F: classical runs with the motivated run's training FLOPs");
+        var learned = Flag("--learned-trigger", "also run X-L (the learned trigger) and X-LR (random at its share)");
+        var firstRandom = OptString("--ablation-first-random", "growth-ablation cell X-FR: the architecture with first-l placement and random extra blocks", "NAME");
+        var lastIdentity = OptString("--ablation-last-identity", "growth-ablation cell X-LI: last-to-last placement and identity extra blocks", "NAME");
+        var work = OptString("--work", "work folder (default runs/experiments/NAME)", "DIR");
+        var outDir = Opt("--out", "where the results are written", "DIR", "results");
+        var command = new Command("run", "Run (or resume) the protocol for every seed and write the results.")
         {
-            var unknown = _v.Keys.Where(k => !_used.Contains(k)).ToList();
-            if (unknown.Count > 0) throw new ArgumentException($"Unknown option(s): {string.Join(", ", unknown.Select(k => "--" + k))}.");
-        }
+            model, name, data, trainLimit, testLimit, epochs, seeds, batch, optimizer, lr, momentum, wd, schedule, warmup, k, crop, flip,
+            ablations, threads, evalEvery, growthModel, equalFlops, learned, firstRandom, lastIdentity, work, outDir,
+        };
+        command.SetAction(p => Guard(() =>
+        {
+            var def = Find(defs, p.GetValue(model)!);
+            var growth = p.GetValue(growthModel) is { } g ? Find(defs, g, "growth-model") : null;
+            var config = new ExperimentConfig
+            {
+                Name = p.GetValue(name)!, Model = def.Name, BaseVariant = def.BaseVariant, MotivatedVariant = def.MotivatedVariant,
+                Data = "", TrainLimit = p.GetValue(trainLimit), TestLimit = p.GetValue(testLimit), Epochs = p.GetValue(epochs),
+                Seeds = p.GetValue(seeds)!, BatchSize = p.GetValue(batch), Optimizer = p.GetValue(optimizer)!,
+                LearningRate = p.GetValue(lr), Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(wd),
+                Schedule = p.GetValue(schedule)!, WarmupEpochs = p.GetValue(warmup), K = p.GetValue(k),
+                CropPadding = p.GetValue(crop), HorizontalFlip = p.GetValue(flip), Ablations = p.GetValue(ablations),
+                Threads = p.GetValue(threads), EvalEveryEpoch = p.GetValue(evalEvery), GrowthModel = growth?.Name,
+                EqualFlops = p.GetValue(equalFlops), LearnedTrigger = p.GetValue(learned),
+                FirstRandomModel = p.GetValue(firstRandom) is { } fr ? Find(defs, fr, "ablation-first-random").Name : null,
+                LastIdentityModel = p.GetValue(lastIdentity) is { } li ? Find(defs, li, "ablation-last-identity").Name : null,
+            };
+            return RunProtocol(def, growth, config, defs, p.GetValue(data), p.GetValue(work) ?? Path.Combine("runs", "experiments", config.Name),
+                p.GetValue(outDir)!, rawArgs);
+        }));
+        return command;
     }
 
     internal static ScalableModelDefinition Find(IEnumerable<ScalableModelDefinition> defs, string name, string option = "model") =>
@@ -104,41 +200,24 @@ public static class ExperimentCli
         return $"{model}, {Environment.ProcessorCount} logical CPU(s), {Environment.OSVersion}, .NET {Environment.Version}; load average at start: {load}";
     }
 
-    private static int RunProtocol(Options o, ScalableModelDefinition[] defs, string[] rawArgs)
+    private static int RunProtocol(ScalableModelDefinition def, ScalableModelDefinition? growth, ExperimentConfig config,
+        ScalableModelDefinition[] defs, string? dataDir, string work, string outDir, string[] rawArgs)
     {
-        var def = Find(defs, o.Req("model"));
-        var growth = o.Str("growth-model") is { } g ? Find(defs, g, "growth-model") : null;
-        var name = o.Req("name");
-        var dataDir = o.Str("data");
-        var trainLimit = o.IntOrNull("train-limit");
-        var testLimit = o.IntOrNull("test-limit");
-        var epochs = o.Int("epochs", 10);
-        var config = new ExperimentConfig
-        {
-            Name = name, Model = def.Name, BaseVariant = def.BaseVariant, MotivatedVariant = def.MotivatedVariant,
-            Data = "", TrainLimit = trainLimit, TestLimit = testLimit, Epochs = epochs,
-            Seeds = o.Longs("seeds", [1, 2, 3]), BatchSize = o.Int("batch", 128), Optimizer = o.Str("optimizer", "sgd")!,
-            LearningRate = o.Dbl("lr", 0.1), Momentum = o.Dbl("momentum", 0.9), WeightDecay = o.Dbl("wd", 5e-4),
-            Schedule = o.Str("schedule", "cosine")!, WarmupEpochs = o.Int("warmup", 0), K = o.Int("k", 2),
-            CropPadding = o.Int("crop", 0), HorizontalFlip = o.Flag("flip"), Ablations = o.Flag("ablations"),
-            Threads = o.Int("threads", 1), EvalEveryEpoch = o.Flag("eval-every-epoch"), GrowthModel = growth?.Name,
-        };
+        var name = config.Name;
         if (growth is not null) ExperimentRunner.CheckSameArchitecture(def, growth, config);
-        var work = o.Str("work", Path.Combine("runs", "experiments", name))!;
-        var outDir = o.Str("out", "results")!;
-        o.EnsureAllUsed();
+        ExperimentRunner.CheckAblationModel(def, config, config.FirstRandomModel, defs, identity: false, "first-l");
+        ExperimentRunner.CheckAblationModel(def, config, config.LastIdentityModel, defs, identity: true, "last-to-last");
 
         using var pair = LoadData(dataDir);
-        var train = Limit(pair.Train, trainLimit);
-        var test = Limit(pair.Test, testLimit);
-        var shape = def.GetVariant(def.BaseVariant);
+        var train = Limit(pair.Train, config.TrainLimit);
+        var test = Limit(pair.Test, config.TestLimit);
         config = config with { Data = $"{pair.Train.Source} (train {train.Count} images, test {test.Count} images, balanced first-N per class)" };
         var norm = Normalization.FromDataset(train);
         if (pair.Train.Source.Contains("fashion", StringComparison.OrdinalIgnoreCase) || dataDir is null) norm = Normalization.FashionMnist;
 
         var command = "dotnet run -c Release --project examples/Experiments -- " + string.Join(' ', rawArgs.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         var machine = Machine();
-        var runner = new ExperimentRunner(def, config, new ExperimentData(train, test, norm), work, Console.Out, growth);
+        var runner = new ExperimentRunner(def, config, new ExperimentData(train, test, norm), work, Console.Out, growth, defs);
         Console.WriteLine($"experiment {name}: {def}{(growth is null ? "" : $" and {growth.Name} (function-preserving growth)")}, {config.Data}; config hash {config.Hash()}; work {work}");
         runner.JobFinished = recs => ResultsWriter.Write(outDir, Aggregation.Summarize(config, runner.ConfigHash, recs), command, machine);
         var records = runner.Run();

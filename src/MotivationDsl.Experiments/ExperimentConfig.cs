@@ -30,11 +30,33 @@ public enum RunKind
     RandomAblation,
     /// <summary>Ablation X-E: <see cref="EmaOfLoss"/>(0.02, 0.002) as the trigger.</summary>
     EmaAblation,
+    /// <summary>
+    /// X-C=F: the base trained classically for the number of steps whose training FLOPs (forward + backward) are
+    /// closest to those of the same seed's reference motivated run (<see cref="ExperimentConfig.EqualFlopsReference"/>);
+    /// the schedule is the configured one, stretched over those steps.
+    /// </summary>
+    ClassicalBaseEqualFlops,
+    /// <summary>Y-C=F: the large model trained classically at the reference motivated run's training FLOPs (fewer steps).</summary>
+    ClassicalLargeEqualFlops,
+    /// <summary>
+    /// Growth ablation X-FR: <see cref="ExperimentConfig.FirstRandomModel"/> (first-l placement, the paper's random
+    /// extra blocks), <see cref="ConsecutiveDecrease"/>(k), same seed and budget as X-Y.
+    /// </summary>
+    AblationFirstRandom,
+    /// <summary>Growth ablation X-LI: <see cref="ExperimentConfig.LastIdentityModel"/> (last-to-last placement, identity extra blocks).</summary>
+    AblationLastIdentity,
+    /// <summary>
+    /// X-L: the learned trigger (<see cref="Training.Conditions.LearnedTrigger"/>, seeded by the seed) on the reference
+    /// pair (the growth model when set, else the model), same seed and budget as the reference run.
+    /// </summary>
+    LearnedTrigger,
+    /// <summary>X-LR: <see cref="RandomSchedule"/> at the share the same seed's X-L run measured, on the same pair.</summary>
+    LearnedTriggerRandom,
 }
 
 /// <summary>
 /// Everything that determines a run's result. <see cref="Hash"/> covers all of it except <see cref="Name"/>,
-/// <see cref="Seeds"/> and <see cref="Ablations"/>: those choose WHICH (run, seed) jobs exist, not what any job
+/// <see cref="Seeds"/>, <see cref="Ablations"/>, <see cref="EqualFlops"/> and the growth-ablation models: those choose WHICH (run, seed) jobs exist, not what any job
 /// computes, so seeds or ablations can be added to a finished experiment and only the new jobs run.
 /// <see cref="GrowthModel"/> is hashed when set (it names the model an X-F job trains).
 /// </summary>
@@ -81,12 +103,51 @@ public sealed record ExperimentConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? GrowthModel { get; init; }
 
+    /// <summary>
+    /// Also run the equal-compute baselines X-C=F and Y-C=F (<see cref="RunKind.ClassicalBaseEqualFlops"/>,
+    /// <see cref="RunKind.ClassicalLargeEqualFlops"/>). Not hashed (it only adds jobs), like <see cref="Ablations"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool EqualFlops { get; init; }
+
+    /// <summary>
+    /// The growth ablation's first-l + random cell: a definition of the same architecture declared with the paper's rule
+    /// and <c>DepthMap.FirstL</c>. Adds the X-FR job; not hashed (it only adds jobs; its records name the model and a
+    /// finished record of another model is refused).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FirstRandomModel { get; init; }
+
+    /// <summary>The last-to-last + identity cell: declared with <c>Growth.FunctionPreserving</c> and <c>DepthMap.LastToLast</c>. Adds X-LI; not hashed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LastIdentityModel { get; init; }
+
+    /// <summary>Also run the learned trigger X-L and random activations at its share X-LR. Not hashed (it only adds jobs).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool LearnedTrigger { get; init; }
+
+    /// <summary>The motivated run whose training FLOPs the equal-compute baselines match: X-F when there is a growth model, else X-Y.</summary>
+    [JsonIgnore]
+    public RunKind EqualFlopsReference => GrowthModel is null ? RunKind.Motivated : RunKind.MotivatedFunctionPreserving;
+
     public IEnumerable<RunKind> Kinds()
     {
         yield return RunKind.ClassicalBase;
         yield return RunKind.Motivated;
         if (GrowthModel is not null) yield return RunKind.MotivatedFunctionPreserving;
+        if (FirstRandomModel is not null) yield return RunKind.AblationFirstRandom;
+        if (LastIdentityModel is not null) yield return RunKind.AblationLastIdentity;
         yield return RunKind.ClassicalLarge;
+        if (EqualFlops)
+        {
+            yield return RunKind.ClassicalBaseEqualFlops;
+            yield return RunKind.ClassicalLargeEqualFlops;
+        }
+        if (LearnedTrigger)
+        {
+            yield return RunKind.LearnedTrigger;
+            yield return RunKind.LearnedTriggerRandom;
+        }
         if (Ablations)
         {
             yield return RunKind.RandomAblation;
@@ -114,7 +175,7 @@ public sealed record ExperimentConfig
     };
 
     /// <summary>The hashed part, as canonical JSON.</summary>
-    public string HashedJson() => JsonSerializer.Serialize(this with { Name = "", Seeds = [], Ablations = false }, Json);
+    public string HashedJson() => JsonSerializer.Serialize(this with { Name = "", Seeds = [], Ablations = false, EqualFlops = false, FirstRandomModel = null, LastIdentityModel = null, LearnedTrigger = false }, Json);
 
     /// <summary>SHA-256 (hex, first 16 bytes) of <see cref="HashedJson"/>.</summary>
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(HashedJson())))[..32];

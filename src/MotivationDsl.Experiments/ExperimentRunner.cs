@@ -28,7 +28,7 @@ public sealed class ExperimentRunner
     /// and checked (<see cref="CheckSameArchitecture"/>) before anything runs or is written.
     /// </param>
     public ExperimentRunner(ScalableModelDefinition definition, ExperimentConfig config, ExperimentData data, string workDir, TextWriter? log = null,
-        ScalableModelDefinition? growthDefinition = null)
+        ScalableModelDefinition? growthDefinition = null, IReadOnlyList<ScalableModelDefinition>? ablationDefinitions = null)
     {
         Definition = definition ?? throw new ArgumentNullException(nameof(definition));
         Config = config ?? throw new ArgumentNullException(nameof(config));
@@ -47,6 +47,9 @@ public sealed class ExperimentRunner
                 throw new ArgumentException($"The configuration's growth model is {config.GrowthModel} but the growth definition is {growthDefinition.Name}.");
             CheckSameArchitecture(definition, growthDefinition, config);
         }
+        var cells = ablationDefinitions ?? [];
+        FirstRandomDefinition = CheckAblationModel(definition, config, config.FirstRandomModel, cells, identity: false, "first-l");
+        LastIdentityDefinition = CheckAblationModel(definition, config, config.LastIdentityModel, cells, identity: true, "last-to-last");
     }
 
     public ScalableModelDefinition Definition { get; }
@@ -64,6 +67,18 @@ public sealed class ExperimentRunner
     /// <summary>Called after every finished job with the records so far (the CLI rewrites the results here).</summary>
     public Action<IReadOnlyList<RunRecord>>? JobFinished { get; set; }
 
+    /// <summary>Lock file of a running job (<see cref="JobLock"/>): several processes can share a work folder.</summary>
+    public string LockPath(RunKind kind, long seed) => Path.Combine(WorkDir, "runs", $"{JobName(kind, seed)}.lock");
+
+    /// <summary>The job whose record a job needs (the random ablation: X-Y; the equal-compute baselines: their reference), else null.</summary>
+    public RunKind? Prerequisite(RunKind kind) => kind switch
+    {
+        RunKind.RandomAblation => RunKind.Motivated,
+        RunKind.LearnedTriggerRandom => RunKind.LearnedTrigger,
+        RunKind.ClassicalBaseEqualFlops or RunKind.ClassicalLargeEqualFlops => Config.EqualFlopsReference,
+        _ => null,
+    };
+
     public string RecordPath(RunKind kind, long seed) => Path.Combine(WorkDir, "runs", $"{JobName(kind, seed)}.json");
     public string ReportPath(RunKind kind, long seed) => Path.Combine(WorkDir, "runs", $"{JobName(kind, seed)}.report.json");
     public string CheckpointDir(RunKind kind, long seed) => Path.Combine(WorkDir, "ckpt", JobName(kind, seed));
@@ -77,6 +92,12 @@ public sealed class ExperimentRunner
         RunKind.ClassicalLarge => "y-c",
         RunKind.RandomAblation => "x-r",
         RunKind.EmaAblation => "x-e",
+        RunKind.ClassicalBaseEqualFlops => "x-c-eq",
+        RunKind.ClassicalLargeEqualFlops => "y-c-eq",
+        RunKind.AblationFirstRandom => "x-fr",
+        RunKind.AblationLastIdentity => "x-li",
+        RunKind.LearnedTrigger => "x-l",
+        RunKind.LearnedTriggerRandom => "x-lr",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -110,9 +131,54 @@ public sealed class ExperimentRunner
     }
 
     /// <summary>The model a job trains: the growth definition for X-F, else <see cref="Definition"/>.</summary>
-    public ScalableModelDefinition DefinitionFor(RunKind kind) => kind == RunKind.MotivatedFunctionPreserving
-        ? GrowthDefinition ?? throw new InvalidOperationException("The X-F run needs a growth definition.")
-        : Definition;
+    public ScalableModelDefinition DefinitionFor(RunKind kind) => kind switch
+    {
+        RunKind.MotivatedFunctionPreserving => GrowthDefinition ?? throw new InvalidOperationException("The X-F run needs a growth definition."),
+        RunKind.AblationFirstRandom => FirstRandomDefinition ?? throw new InvalidOperationException("The X-FR run needs its definition."),
+        RunKind.AblationLastIdentity => LastIdentityDefinition ?? throw new InvalidOperationException("The X-LI run needs its definition."),
+        RunKind.LearnedTrigger or RunKind.LearnedTriggerRandom => GrowthDefinition ?? Definition,
+        _ => Definition,
+    };
+
+    /// <summary>The growth-ablation cells' definitions (X-FR, X-LI), or null.</summary>
+    public ScalableModelDefinition? FirstRandomDefinition { get; }
+    public ScalableModelDefinition? LastIdentityDefinition { get; }
+
+    /// <summary>"first-l" when every base tensor keeps its name in the motivated model (the base's blocks come first), else "last-to-last".</summary>
+    public static string Placement(ScalableModelDefinition d) =>
+        d.Map.Entries.All(e => e.BaseName == e.MotivatedName) ? "first-l" : "last-to-last";
+
+    /// <summary>
+    /// Resolves a growth-ablation cell's definition among <paramref name="candidates"/> and checks it: the same
+    /// architecture as <paramref name="definition"/>, the declared rule (identity or random extra blocks) and placement.
+    /// </summary>
+    public static ScalableModelDefinition? CheckAblationModel(ScalableModelDefinition definition, ExperimentConfig config, string? name,
+        IEnumerable<ScalableModelDefinition> candidates, bool identity, string placement)
+    {
+        if (name is null) return null;
+        var cell = identity ? "last-to-last + identity (X-LI)" : "first-l + random (X-FR)";
+        var d = candidates.FirstOrDefault(c => c.Name == name)
+            ?? throw new ArgumentException($"The growth-ablation cell {cell} names {name}, but no such definition was given.");
+        var differences = new List<string>();
+        if (d.BaseVariant != config.BaseVariant || d.MotivatedVariant != config.MotivatedVariant)
+            differences.Add($"it pairs {d.BaseVariant} -> {d.MotivatedVariant}, the configuration {config.BaseVariant} -> {config.MotivatedVariant}");
+        else
+            foreach (var variant in new[] { config.BaseVariant, config.MotivatedVariant })
+            {
+                var a = definition.GetVariant(variant);
+                var b = d.GetVariant(variant);
+                if (a.ParameterCount != b.ParameterCount || a.Flops != b.Flops)
+                    differences.Add($"variant {variant} has {b.ParameterCount:N0} parameters and {b.Flops:N0} FLOPs, not {a.ParameterCount:N0} and {a.Flops:N0} as in {definition.Name}");
+            }
+        if (d.Map.PreservesFunction != identity)
+            differences.Add(identity ? "it is declared with the paper's rule (random extra blocks), not Growth = Growth.FunctionPreserving"
+                                     : "it is declared with Growth = Growth.FunctionPreserving (identity extra blocks), not the paper's rule");
+        if (differences.Count == 0 && Placement(d) != placement)
+            differences.Add($"its depth map places the base's blocks {Placement(d)}, not {placement}");
+        if (differences.Count > 0)
+            throw new ArgumentException($"The growth-ablation cell {cell} cannot use {d.Name}: {string.Join("; ", differences)}.");
+        return d;
+    }
 
     /// <summary>All jobs in execution order: seed-major, so a partial experiment has complete seeds.</summary>
     public IEnumerable<(RunKind Kind, long Seed)> Jobs() =>
@@ -156,8 +222,10 @@ public sealed class ExperimentRunner
     }
 
     /// <summary>Finished records in the work folder (for this configuration's jobs).</summary>
+    /// <remarks>Records written before <see cref="RunRecord.TrainingFlops"/> existed get it from their F (<see cref="EqualFlopsBudget.TrainingFlopsOf"/>).</remarks>
     public IReadOnlyList<RunRecord> LoadRecords() =>
-        Jobs().Select(j => RecordPath(j.Kind, j.Seed)).Where(File.Exists).Select(p => RunRecord.FromJson(File.ReadAllText(p))).ToList();
+        Jobs().Select(j => RecordPath(j.Kind, j.Seed)).Where(File.Exists).Select(p => RunRecord.FromJson(File.ReadAllText(p)))
+            .Select(r => r.TrainingFlops is null ? r with { TrainingFlops = EqualFlopsBudget.TrainingFlopsOf(r, Data.Train.Count) } : r).ToList();
 
     /// <summary>Runs every job that is not finished yet; returns all records.</summary>
     public IReadOnlyList<RunRecord> Run(CancellationToken ct = default)
@@ -172,10 +240,26 @@ public sealed class ExperimentRunner
                 var rec = RunRecord.FromJson(File.ReadAllText(RecordPath(kind, seed)));
                 if (rec.ConfigHash != ConfigHash)
                     throw new ConfigMismatchException($"{RecordPath(kind, seed)} was made with configuration {rec.ConfigHash}, not {ConfigHash}.");
+                if (rec.Model is not null && rec.Model != DefinitionFor(kind).Name)
+                    throw new ConfigMismatchException($"{RecordPath(kind, seed)} trained {rec.Model}, but this configuration's {KindSlug(kind)} job trains {DefinitionFor(kind).Name}.");
                 Log.WriteLine($"[{JobName(kind, seed)}] done already, skipped");
                 continue;
             }
-            RunJob(kind, seed, ct);
+            if (Prerequisite(kind) is { } pre && !File.Exists(RecordPath(pre, seed)) && JobLock.HolderAlive(LockPath(pre, seed)))
+            {
+                Log.WriteLine($"[{JobName(kind, seed)}] waits for {JobName(pre, seed)}, which another process is running: skipped");
+                continue;
+            }
+            using (var jobLock = JobLock.TryAcquire(LockPath(kind, seed)))
+            {
+                if (jobLock is null)
+                {
+                    Log.WriteLine($"[{JobName(kind, seed)}] running in another process ({LockPath(kind, seed)}): skipped");
+                    continue;
+                }
+                if (File.Exists(RecordPath(kind, seed))) continue;   // finished by another process meanwhile
+                RunJob(kind, seed, ct);
+            }
             JobFinished?.Invoke(LoadRecords());
         }
         return LoadRecords();
@@ -188,16 +272,42 @@ public sealed class ExperimentRunner
         {
             case RunKind.ClassicalBase: return new Never();
             case RunKind.Motivated:
-            case RunKind.MotivatedFunctionPreserving: return new ConsecutiveDecrease(Config.K);
-            case RunKind.ClassicalLarge: return new Always();
+            case RunKind.MotivatedFunctionPreserving:
+            case RunKind.AblationFirstRandom:
+            case RunKind.AblationLastIdentity: return new ConsecutiveDecrease(Config.K);
+            case RunKind.ClassicalLarge:
+            case RunKind.ClassicalLargeEqualFlops: return new Always();
+            case RunKind.ClassicalBaseEqualFlops: return new Never();
             case RunKind.EmaAblation: return new EmaOfLoss(0.02, 0.002);
             case RunKind.RandomAblation:
-                var path = RecordPath(RunKind.Motivated, seed);
-                if (!File.Exists(path)) throw new InvalidOperationException($"The random ablation of seed {seed} needs the X-Y run of that seed ({path}).");
+            case RunKind.LearnedTriggerRandom:
+                var source = Prerequisite(kind)!.Value;
+                var path = RecordPath(source, seed);
+                if (!File.Exists(path)) throw new InvalidOperationException($"The random run {JobName(kind, seed)} needs the {KindSlug(source)} run of seed {seed} ({path}).");
                 rate = RunRecord.FromJson(File.ReadAllText(path)).MotivatedShare;
                 return new RandomSchedule(rate.Value, (ulong)seed * 7919UL + 17UL);
+            case RunKind.LearnedTrigger:
+                var d = DefinitionFor(kind);
+                return new LearnedTrigger(d.GetVariant(Config.BaseVariant).Flops, d.GetVariant(Config.MotivatedVariant).Flops, (ulong)seed * 7919UL + 29UL);
             default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
+    }
+
+    /// <summary>
+    /// For X-C=F and Y-C=F: the steps whose training FLOPs are closest to the same seed's reference motivated run
+    /// (its record must exist: the reference job runs first in every seed); null for the other jobs.
+    /// </summary>
+    private (long Steps, double ReferenceFlops)? EqualFlopsBudgetFor(RunKind kind, long seed, ScalableModelDefinition definition)
+    {
+        if (kind is not (RunKind.ClassicalBaseEqualFlops or RunKind.ClassicalLargeEqualFlops)) return null;
+        var reference = Config.EqualFlopsReference;
+        var path = RecordPath(reference, seed);
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"The equal-compute run {JobName(kind, seed)} needs the {KindSlug(reference)} run of seed {seed} ({path}).");
+        var target = EqualFlopsBudget.TrainingFlopsOf(RunRecord.FromJson(File.ReadAllText(path)), Data.Train.Count);
+        var variant = kind == RunKind.ClassicalBaseEqualFlops ? Config.BaseVariant : Config.MotivatedVariant;
+        var flops = definition.GetVariant(variant).Flops;
+        return (EqualFlopsBudget.Steps(target, flops, Data.Train.Count, Config.BatchSize), target);
     }
 
     private IDataLoader TrainLoader(long seed)
@@ -221,12 +331,14 @@ public sealed class ExperimentRunner
         var clock = new WallClock();
         var callbacks = new List<TrainerCallback> { clock, new EpochLog(Log, name), new CheckpointCallback(ckptDir, keepLast: 1) };
         if (ExtraCallbacks is not null) callbacks.AddRange(ExtraCallbacks(kind, seed));
+        var definition = DefinitionFor(kind);
+        var budget = EqualFlopsBudgetFor(kind, seed, definition);
+        var schedule = Config.CreateSchedule();
         var options = new TrainerOptions
         {
-            Optimizer = Config.CreateOptimizer(), Schedule = Config.CreateSchedule(), Condition = condition,
-            Callbacks = callbacks, Seed = seed, TrackTrainAccuracy = false,
+            Optimizer = Config.CreateOptimizer(), Condition = condition, Callbacks = callbacks, Seed = seed, TrackTrainAccuracy = false,
+            Schedule = budget is { } bs ? new StretchedSchedule(schedule, Config.Epochs, bs.Steps) : schedule,
         };
-        var definition = DefinitionFor(kind);
         using var trainer = MotivationTrainer.Create(definition, options, CPU);
         var resumedFrom = 0;
         var latest = CheckpointCallback.Latest(ckptDir);
@@ -239,13 +351,20 @@ public sealed class ExperimentRunner
         else Log.WriteLine($"[{name}] start: {definition.Name}, {condition.Name}, {Config.Epochs} epochs");
 
         var train = TrainLoader(seed);
+        var epochs = Config.Epochs;
+        if (budget is { } bud)
+        {
+            train = new StepBudgetLoader(train, bud.Steps);
+            epochs = EqualFlopsBudget.Epochs(bud.Steps, Data.Train.Count, Config.BatchSize);
+            Log.WriteLine($"[{name}] equal-compute budget: {bud.Steps} steps ({epochs} epochs, the last partial) for {bud.ReferenceFlops / 1e12:F3} TFLOPs of {KindSlug(Config.EqualFlopsReference)}-seed{seed}");
+        }
         var test = TestLoader();
-        var report = trainer.Fit(train, Config.EvalEveryEpoch ? test : null, Config.Epochs, ct);
+        var report = trainer.Fit(train, Config.EvalEveryEpoch ? test : null, epochs, ct);
 
         var sw = Stopwatch.StartNew();
         EvalResult? b = null, m = null;
-        var needBase = kind != RunKind.ClassicalLarge;
-        var needMot = kind != RunKind.ClassicalBase;
+        var needBase = kind is not (RunKind.ClassicalLarge or RunKind.ClassicalLargeEqualFlops);
+        var needMot = kind is not (RunKind.ClassicalBase or RunKind.ClassicalBaseEqualFlops);
         if (Config.EvalEveryEpoch)
         {
             b = needBase ? report.FinalBase : null;
@@ -257,7 +376,8 @@ public sealed class ExperimentRunner
             if (needMot) m = trainer.Evaluate(ModelRole.Motivated, test);
         }
         var evalSeconds = sw.Elapsed.TotalSeconds;
-        var record = RunRecord.From(kind, seed, ConfigHash, report, b, m, clock.Seconds + evalSeconds, evalSeconds, resumedFrom, rate);
+        var record = RunRecord.From(kind, seed, ConfigHash, report, b, m, clock.Seconds + evalSeconds, evalSeconds, resumedFrom, rate)
+            with { BudgetSteps = budget?.Steps, ReferenceTrainingFlops = budget?.ReferenceFlops };
         AtomicFile.WriteAllText(ReportPath(kind, seed), report.ToJson());
         AtomicFile.WriteAllText(RecordPath(kind, seed), record.ToJson());
         Log.WriteLine($"[{name}] done: base {Pct(record.BaseAccuracy)}, motivated {Pct(record.MotivatedAccuracy)}, share {record.MotivatedShare:P1}, F {record.MeanForwardFlops / 1e6:F2} M, {record.WallSeconds:F0} s");

@@ -21,6 +21,41 @@ public sealed record AccuracyDifference
     public required Stats Stats { get; init; }
     /// <summary>Seeds where <see cref="Row"/> is strictly better.</summary>
     public int Wins => Points.Count(p => p > 0);
+
+    /// <summary>
+    /// Better or worse when the mean paired difference exceeds the paired seed spread (the sample std of the
+    /// differences) in size; otherwise, or with fewer than two seeds, not distinguishable at this budget.
+    /// </summary>
+    public Outcome Outcome => Points.Count < 2 || !(Math.Abs(Stats.Mean) > Stats.Std) ? Outcome.NotDistinguishable
+        : Stats.Mean > 0 ? Outcome.Better : Outcome.Worse;
+
+    /// <summary>Row minus <paramref name="minus"/> for every seed that has both (each given as run kind and model).</summary>
+    public static AccuracyDifference Paired(IReadOnlyList<RunRecord> runs, string row, RunKind kind, ModelRole model,
+        string minus, RunKind minusKind, ModelRole minusModel, string description)
+    {
+        var seeds = new List<long>();
+        var points = new List<double>();
+        foreach (var seed in runs.Select(r => r.Seed).Distinct().Order())
+        {
+            var a = Accuracy(runs, kind, model, seed);
+            var b = Accuracy(runs, minusKind, minusModel, seed);
+            if (a is null || b is null) continue;
+            seeds.Add(seed);
+            points.Add(100 * (a.Value - b.Value));
+        }
+        return new AccuracyDifference { Row = row, Minus = minus, Description = description, Seeds = seeds, Points = points, Stats = Stats.Of(points) };
+    }
+
+    private static double? Accuracy(IReadOnlyList<RunRecord> runs, RunKind kind, ModelRole model, long seed) =>
+        runs.FirstOrDefault(r => r.Kind == kind && r.Seed == seed) is { } r ? Aggregation.AccuracyOf(r, model) : null;
+}
+
+/// <summary>How a paired difference reads (<see cref="AccuracyDifference.Outcome"/>).</summary>
+public enum Outcome
+{
+    NotDistinguishable,
+    Better,
+    Worse,
 }
 
 /// <summary>
@@ -47,26 +82,7 @@ public sealed record GrowthComparison(string Model, string GrowthModel, IReadOnl
         if (config.GrowthModel is null) return null;
         var xf = runs.Where(r => r.Kind == RunKind.MotivatedFunctionPreserving).Select(r => r.Seed).ToHashSet();
         if (!runs.Any(r => r.Kind == RunKind.Motivated && xf.Contains(r.Seed))) return null;
-        var differences = Pairs.Select(p =>
-        {
-            var seeds = new List<long>();
-            var points = new List<double>();
-            foreach (var seed in runs.Select(r => r.Seed).Distinct().Order())
-            {
-                var a = Accuracy(runs, p.Kind, p.Model, seed);
-                var b = Accuracy(runs, p.MinusKind, p.MinusModel, seed);
-                if (a is null || b is null) continue;
-                seeds.Add(seed);
-                points.Add(100 * (a.Value - b.Value));
-            }
-            return new AccuracyDifference
-            {
-                Row = p.Row, Minus = p.Minus, Description = p.Description, Seeds = seeds, Points = points, Stats = Stats.Of(points),
-            };
-        }).ToList();
+        var differences = Pairs.Select(p => AccuracyDifference.Paired(runs, p.Row, p.Kind, p.Model, p.Minus, p.MinusKind, p.MinusModel, p.Description)).ToList();
         return new GrowthComparison(config.Model, config.GrowthModel, differences);
     }
-
-    private static double? Accuracy(IReadOnlyList<RunRecord> runs, RunKind kind, ModelRole model, long seed) =>
-        runs.FirstOrDefault(r => r.Kind == kind && r.Seed == seed) is { } r ? Aggregation.AccuracyOf(r, model) : null;
 }

@@ -21,7 +21,8 @@ public static class ResultsWriter
             Path.Combine(dir, name + ".md"), Path.Combine(dir, name + ".json"),
             Path.Combine(dir, name + "-accuracy.png"), Path.Combine(dir, name + "-acc-vs-f.png"), Path.Combine(dir, name + "-loss.png"),
         };
-        AtomicFile.WriteAllText(paths[0], Markdown(s, command, machine, paths.Skip(2).Select(Path.GetFileName).ToList()!));
+        var pngs = paths.Skip(2).Concat(s.EqualFlops is null ? [] : TrainingFlopsPlots(s).Select(p => Path.Combine(dir, $"{name}-acc-vs-training-flops-{p.Slug}.png")));
+        AtomicFile.WriteAllText(paths[0], Markdown(s, command, machine, pngs.Select(Path.GetFileName).ToList()!));
         AtomicFile.WriteAllText(paths[1], Json(s, command, machine));
         if (s.Rows.Count > 0)
         {
@@ -32,6 +33,14 @@ public static class ResultsWriter
             var l = LossPlot(s);
             AtomicFile.Write(paths[4], tmp => l.SavePng(tmp, 800, 480));
         }
+        if (s.EqualFlops is not null)
+            foreach (var (slug, rule) in TrainingFlopsPlots(s))
+            {
+                var path = Path.Combine(dir, $"{name}-acc-vs-training-flops-{slug}.png");
+                var plot = AccVsTrainingFlopsPlot(s, rule);
+                AtomicFile.Write(path, tmp => plot.SavePng(tmp, 800, 520));
+                paths.Add(path);
+            }
         return paths;
     }
 
@@ -49,10 +58,14 @@ public static class ResultsWriter
             ["runs"] = JsonNode.Parse(JsonSerializer.Serialize(s.Runs, ExperimentConfig.Json)),
         };
         if (s.Growth is not null) node["growthComparison"] = JsonNode.Parse(JsonSerializer.Serialize(s.Growth, ExperimentConfig.Json));
+        if (s.GrowthAblation is not null) node["growthAblation"] = JsonNode.Parse(JsonSerializer.Serialize(s.GrowthAblation, ExperimentConfig.Json));
+        if (s.Trigger is not null) node["triggerComparison"] = JsonNode.Parse(JsonSerializer.Serialize(s.Trigger, ExperimentConfig.Json));
+        if (s.EqualFlops is not null) node["equalFlopsComparison"] = JsonNode.Parse(JsonSerializer.Serialize(s.EqualFlops, ExperimentConfig.Json));
         return node.ToJsonString(ExperimentConfig.Json);
     }
 
     private static string P(double v) => double.IsFinite(v) ? (100 * v).ToString("F2", Inv) : "-";
+    private static string T(double v) => double.IsFinite(v) ? (v / 1e12).ToString("F3", Inv) : "-";
     private static string M(double v) => double.IsFinite(v) ? (v / 1e6).ToString("F2", Inv) : "-";
     /// <summary>ACC/FLOPs in accuracy percentage points per GFLOP of F.</summary>
     private static string E(double v) => double.IsFinite(v) ? (100 * v * 1e9).ToString("F3", Inv) : "-";
@@ -105,13 +118,26 @@ public static class ResultsWriter
                       "ACC/F ratio = the row's ACC/FLOPs / Y-C's (for X-Y-B this is the paper's ACC/F ratio). Std is the sample standard deviation over seeds.");
         sb.AppendLine();
         if (s.Growth is not null) sb.Append(GrowthSection(s.Growth));
+        if (s.EqualFlops is not null) sb.Append(EqualFlopsSection(s));
+        if (s.GrowthAblation is not null) sb.Append(GrowthAblationSection(s.GrowthAblation));
+        if (s.Trigger is not null)
+        {
+            sb.AppendLine("## Learned trigger");
+            sb.AppendLine();
+            sb.AppendLine("X-L: a two-armed epsilon-greedy bandit (epsilon 0.1, discount 0.99 per decision) decides after every base batch whether the " +
+                          "motivated model trains the next batch, rewarded by the base's loss decrease per training FLOP (LearnedTrigger); X-LR: random " +
+                          "activations at the share X-L measured, same seed. Motivated shares: " +
+                          string.Join(", ", s.Rows.Where(r => r.Row is "X-Y-B" or "X-F-B" or "X-L-B" or "X-LR-B").Select(r => $"{r.Row[..^2]} {P(r.MotivatedShare.Mean)}%")) + ".");
+            sb.AppendLine();
+            sb.Append(DifferencesTable(s.Trigger));
+        }
         sb.AppendLine("## Per run");
         sb.AppendLine();
-        sb.AppendLine("| run | seed | condition | base acc % | motivated acc % | F (M) | share | activations | wall s | resumed from epoch |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| run | seed | condition | base acc % | motivated acc % | F (M) | training TFLOPs | steps | share | activations | wall s | resumed from epoch |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in s.Runs)
             sb.AppendLine($"| {ExperimentRunner.KindSlug(r.Kind)} | {r.Seed} | {r.Condition} | {(r.BaseAccuracy is { } b ? P(b) : "-")} | {(r.MotivatedAccuracy is { } m ? P(m) : "-")} | " +
-                          $"{M(r.MeanForwardFlops)} | {P(r.MotivatedShare)}% | {r.Activations} | {r.WallSeconds.ToString("F0", Inv)} | {r.ResumedFromEpoch} |");
+                          $"{M(r.MeanForwardFlops)} | {T(r.TrainingFlops ?? double.NaN)} | {r.BaseBatches + r.MotivatedBatches} | {P(r.MotivatedShare)}% | {r.Activations} | {r.WallSeconds.ToString("F0", Inv)} | {r.ResumedFromEpoch} |");
         sb.AppendLine();
         foreach (var png in pngs) sb.AppendLine($"![{png}]({png})");
         return sb.ToString();
@@ -136,6 +162,113 @@ public static class ResultsWriter
             if (d.Seeds.Count > 0) sb.AppendLine($"- {Verdict(d)}");
         sb.AppendLine();
         return sb.ToString();
+    }
+
+    /// <summary>The generated equal-compute section: paired differences, a sentence per comparison.</summary>
+    public static string EqualFlopsSection(ExperimentSummary s)
+    {
+        var e = s.EqualFlops!;
+        var sb = new StringBuilder();
+        sb.AppendLine("## Equal training compute");
+        sb.AppendLine();
+        sb.AppendLine($"X-C=F and Y-C=F train the base and the large model classically for the number of steps whose training FLOPs (forward + backward = 3 x forward, " +
+                      $"per training sample) are closest to the same seed's {e.Reference} run; the configured schedule is stretched over those steps. " +
+                      "Test accuracy differences in percentage points, paired by seed. A comparison reads better or worse when the mean difference exceeds the " +
+                      "paired seed spread (the std of the differences), otherwise not distinguishable at this budget.");
+        sb.AppendLine();
+        var tf = s.Rows.Where(r => double.IsFinite(r.TrainingFlops.Mean)).ToList();
+        if (tf.Count > 0)
+            sb.AppendLine("Training TFLOPs (mean over seeds): " + string.Join(", ", tf.Select(r => $"{r.Row} {T(r.TrainingFlops.Mean)}")) + ".");
+        sb.AppendLine();
+        sb.Append(DifferencesTable(e.Differences));
+        return sb.ToString();
+    }
+
+    /// <summary>The generated growth-ablation section (placement and initialisation separated).</summary>
+    public static string GrowthAblationSection(IReadOnlyList<AccuracyDifference> diffs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("## Growth ablation: placement and initialisation separated");
+        sb.AppendLine();
+        sb.AppendLine("Cells: X-Y = last-to-last + random (the paper's map), X-FR = first-l + random, X-LI = last-to-last + identity, " +
+                      "X-F = first-l + identity (function-preserving growth); same trigger, seeds, data order and budget. Each difference changes one factor. " +
+                      "Percentage points, paired by seed; better/worse when the mean exceeds the paired seed spread (std of the differences).");
+        sb.AppendLine();
+        sb.Append(DifferencesTable(diffs));
+        return sb.ToString();
+    }
+
+    /// <summary>Paired differences as a table and one plain sentence each.</summary>
+    public static string DifferencesTable(IReadOnlyList<AccuracyDifference> diffs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| difference | meaning | seeds | per seed (pp) | mean pp | std | min | max | first row better in | reads |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var d in diffs)
+            sb.AppendLine($"| {d.Row} - {d.Minus} | {d.Description} | {string.Join(", ", d.Seeds)} | {string.Join(" / ", d.Points.Select(D))} | " +
+                          $"{D(d.Stats.Mean)} | {(double.IsFinite(d.Stats.Std) ? d.Stats.Std.ToString("F2", Inv) : "-")} | {D(d.Stats.Min)} | {D(d.Stats.Max)} | {d.Wins} of {d.Seeds.Count} | {Reads(d.Outcome)} |");
+        sb.AppendLine();
+        foreach (var d in diffs)
+            sb.AppendLine($"- {d.Row} vs {d.Minus}: {Sentence(d)}");
+        sb.AppendLine();
+        return sb.ToString();
+    }
+
+    private static string Reads(Outcome o) => o switch
+    {
+        Outcome.Better => "better",
+        Outcome.Worse => "worse",
+        _ => "not distinguishable",
+    };
+
+    /// <summary>A plain sentence for one paired comparison.</summary>
+    public static string Sentence(AccuracyDifference d)
+    {
+        var m = d.Stats.Mean;
+        var spread = double.IsFinite(d.Stats.Std) ? d.Stats.Std.ToString("F2", Inv) : "-";
+        return d.Outcome switch
+        {
+            Outcome.Better => $"{d.Row} is better, by {D(m)} pp on average (paired spread {spread} pp; better in {d.Wins} of {d.Seeds.Count} seeds).",
+            Outcome.Worse => $"{d.Row} is worse, by {(-m).ToString("F2", Inv)} pp on average (paired spread {spread} pp; better in {d.Wins} of {d.Seeds.Count} seeds).",
+            _ => $"not distinguishable at this budget: mean {D(m)} pp, paired spread {spread} pp over {d.Seeds.Count} seed(s) (better in {d.Wins}).",
+        };
+    }
+
+    /// <summary>One accuracy-versus-training-FLOPs plot per growth rule present: (file slug, row prefix).</summary>
+    public static IReadOnlyList<(string Slug, string Rule)> TrainingFlopsPlots(ExperimentSummary s)
+    {
+        var list = new List<(string, string)>();
+        if (s.Runs.Any(r => r.Kind == RunKind.Motivated)) list.Add(("paper", "X-Y"));
+        if (s.Runs.Any(r => r.Kind == RunKind.MotivatedFunctionPreserving)) list.Add(("function-preserving", "X-F"));
+        return list;
+    }
+
+    /// <summary>
+    /// Test accuracy against training FLOPs, one point per seed, for the classical rows (X-C, Y-C, X-C=F, Y-C=F) and the
+    /// two models of one growth rule's motivated run (<paramref name="rule"/> = X-Y or X-F).
+    /// </summary>
+    public static Plot AccVsTrainingFlopsPlot(ExperimentSummary s, string rule)
+    {
+        var plot = new Plot();
+        string[] shown = ["X-C", "Y-C", "X-C=F", "Y-C=F", rule + "-B", rule + "-M"];
+        MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
+        for (int i = 0; i < shown.Length; i++)
+        {
+            var row = s.Rows.FirstOrDefault(r => r.Row == shown[i]);
+            if (row is null) continue;
+            var runs = s.Runs.Where(r => r.Kind == row.Kind && r.TrainingFlops is not null && Aggregation.AccuracyOf(r, row.Model) is not null).ToList();
+            if (runs.Count == 0) continue;
+            var m = plot.Add.Markers(runs.Select(r => r.TrainingFlops!.Value / 1e12).ToArray(), runs.Select(r => 100 * Aggregation.AccuracyOf(r, row.Model)!.Value).ToArray());
+            m.Color = Color.FromHex(Palette[i % Palette.Length]);
+            m.MarkerShape = shapes[i];
+            m.MarkerSize = 9;
+            m.LegendText = $"{row.Row} (mean {P(row.Accuracy.Mean)}%)";
+        }
+        plot.XLabel("training TFLOPs (forward + backward = 3 x forward)");
+        plot.YLabel("test accuracy % (one point per seed)");
+        plot.Title($"{s.Config.Name}: accuracy vs training compute, {(rule == "X-Y" ? "paper's map" : "function-preserving growth")}");
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot;
     }
 
     private static string Verdict(AccuracyDifference d)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using MotivationDsl.Training;
 
 namespace MotivationDsl.Experiments;
@@ -9,6 +10,9 @@ public sealed record RunRecord
     public required RunKind Kind { get; init; }
     public required long Seed { get; init; }
     public required string Condition { get; init; }
+    /// <summary>The model class the job trained; null in records written before it existed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Model { get; init; }
     public required string ConfigHash { get; init; }
     public int Epochs { get; init; }
     /// <summary>Final test accuracy (fraction) of the base; null when the run does not train the base as such (Y-C).</summary>
@@ -33,6 +37,15 @@ public sealed record RunRecord
     public int ResumedFromEpoch { get; init; }
     /// <summary>Random-ablation rate (the same seed's X-Y share), else null.</summary>
     public double? Rate { get; init; }
+    /// <summary>Training FLOPs, forward + backward (<see cref="Accounting.TrainingFlops"/>); null in records written before it existed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? TrainingFlops { get; init; }
+    /// <summary>Steps of an equal-compute baseline (X-C=F, Y-C=F), else null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? BudgetSteps { get; init; }
+    /// <summary>Training FLOPs of the motivated run an equal-compute baseline matches, else null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ReferenceTrainingFlops { get; init; }
     public IReadOnlyList<double> TrainLoss { get; init; } = [];
     public IReadOnlyList<double> EpochShare { get; init; } = [];
 
@@ -47,14 +60,14 @@ public sealed record RunRecord
         var a = r.Accounting;
         return new RunRecord
         {
-            Kind = kind, Seed = seed, Condition = r.Condition, ConfigHash = hash, Epochs = r.EpochsCompleted,
+            Kind = kind, Seed = seed, Condition = r.Condition, Model = r.Model, ConfigHash = hash, Epochs = r.EpochsCompleted,
             BaseAccuracy = baseTest?.Accuracy, BaseLoss = baseTest?.Loss,
             MotivatedAccuracy = motivatedTest?.Accuracy, MotivatedLoss = motivatedTest?.Loss,
             MeanForwardFlops = a.MeanForwardFlops, BaseFlops = a.BaseFlops, MotivatedFlops = a.MotivatedFlops,
             MotivatedShare = a.MotivatedShare, BaseBatches = a.BaseBatches, MotivatedBatches = a.MotivatedBatches,
             Activations = a.SwitchesToMotivated, WallSeconds = wallSeconds,
             TrainSeconds = a.TrainBaseSeconds + a.TrainMotivatedSeconds + a.SwitchSeconds,
-            EvalSeconds = a.EvalSeconds + extraEvalSeconds, ResumedFromEpoch = resumedFrom, Rate = rate,
+            EvalSeconds = a.EvalSeconds + extraEvalSeconds, ResumedFromEpoch = resumedFrom, Rate = rate, TrainingFlops = a.TrainingFlops,
             TrainLoss = r.Epochs.Select(e => e.TrainLoss).ToArray(),
             EpochShare = r.Epochs.Select(e => e.MotivatedShare).ToArray(),
         };

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using MotivationDsl.Data;
@@ -77,34 +78,68 @@ public static class FineTuning
 
 internal static class TransferCommand
 {
-    public static int Run(ExperimentCli.Options o, ScalableModelDefinition[] defs)
+    public static Command Create(ScalableModelDefinition[] defs)
     {
-        var target = ExperimentCli.Find(defs, o.Req("model"));
-        var sourcePath = o.Req("source");
-        var role = o.Str("source-model", "base")!;
-        var renames = o.Str("rename") is { } r ? r.Split(';', StringSplitOptions.RemoveEmptyEntries) : [];
+        var model = ExperimentCli.Required("--model", "the target family (declared with the new class count)", "NAME");
+        var source = ExperimentCli.Required("--source", "checkpoint (.mdckpt, .safetensors, PyTorch pickle) or 'scratch'", "PATH");
+        var sourceModel = ExperimentCli.Opt("--source-model", "which model of a trainer checkpoint", "base|motivated", "base").AcceptOnlyFromAmong("base", "motivated");
+        var rename = ExperimentCli.OptString("--rename", "extra name rules 'regex=replacement;...'", "RULES");
+        var classes = ExperimentCli.LongList("--classes", "the source data's classes to fine-tune on (relabelled 0..n-1)", null);
+        classes.Required = true;
+        var epochs = ExperimentCli.Opt("--epochs", "fine-tuning epochs", "E", 3).AtLeast(1);
+        var batch = ExperimentCli.Opt("--batch", "batch size", "B", 128).AtLeast(1);
+        var lr = ExperimentCli.Opt("--lr", "learning rate", "LR", 0.01);
+        var momentum = ExperimentCli.Opt("--momentum", "SGD momentum", "M", 0.9);
+        var wd = ExperimentCli.Opt("--wd", "weight decay", "WD", 5e-4);
+        var motivated = ExperimentCli.Flag("--motivated", "fine-tune with motivation (ConsecutiveDecrease(k))");
+        var k = ExperimentCli.Opt("--k", "k of the trigger", "K", 2).AtLeast(1);
+        var seed = ExperimentCli.Opt("--seed", "seed", "S", 1L);
+        var data = ExperimentCli.OptString("--data", "data folder", "DIR");
+        var trainLimit = ExperimentCli.OptInt("--train-limit", "class-balanced training subset", "N").AtLeast(1);
+        var testLimit = ExperimentCli.OptInt("--test-limit", "class-balanced test subset", "N").AtLeast(1);
+        var outDir = ExperimentCli.OptString("--out", "write NAME.md and NAME.report.json there", "DIR");
+        var name = ExperimentCli.Opt("--name", "output name", "NAME", "transfer");
+        var threads = ExperimentCli.Opt("--threads", "torch threads", "T", 1).AtLeast(1);
+        var save = ExperimentCli.OptString("--save", "save the fine-tuned trainer checkpoint there", "PATH");
+        var command = new Command("transfer", "Fine-tune a model family from a checkpoint (the head is replaced).")
+        {
+            model, source, sourceModel, rename, classes, epochs, batch, lr, momentum, wd, motivated, k, seed, data, trainLimit, testLimit, outDir, name, threads, save,
+        };
+        command.SetAction(p => ExperimentCli.Guard(() => Run(p, defs, model, source, sourceModel, rename, classes, epochs, batch, lr, momentum, wd, motivated, k, seed,
+            data, trainLimit, testLimit, outDir, name, threads, save)));
+        return command;
+    }
+
+    private static int Run(ParseResult p, ScalableModelDefinition[] defs, Option<string> model, Option<string> sourceOption, Option<string> sourceModel,
+        Option<string?> rename, Option<IReadOnlyList<long>> classesOption, Option<int> epochs, Option<int> batch, Option<double> lr, Option<double> momentum,
+        Option<double> wd, Option<bool> motivated, Option<int> k, Option<long> seed, Option<string?> dataOption, Option<int?> trainLimitOption,
+        Option<int?> testLimitOption, Option<string?> outOption, Option<string> nameOption, Option<int> threads, Option<string?> saveOption)
+    {
+        var target = ExperimentCli.Find(defs, p.GetValue(model)!);
+        var sourcePath = p.GetValue(sourceOption)!;
+        var role = p.GetValue(sourceModel)!;
+        var renames = p.GetValue(rename) is { } r ? r.Split(';', StringSplitOptions.RemoveEmptyEntries) : [];
         var map = NameMap.Parse(renames);
-        var classes = o.Ints("classes") ?? throw new ArgumentException("--classes (e.g. 5,6,7,8,9) is required.");
+        var classes = p.GetValue(classesOption)!.Select(c => checked((int)c)).ToList();
         var opts = new FineTuneOptions
         {
-            Epochs = o.Int("epochs", 3), BatchSize = o.Int("batch", 128), LearningRate = o.Dbl("lr", 0.01),
-            Momentum = o.Dbl("momentum", 0.9), WeightDecay = o.Dbl("wd", 5e-4), Motivated = o.Flag("motivated"),
-            K = o.Int("k", 2), Seed = o.Longs("seed", [1])[0],
+            Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr),
+            Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(wd), Motivated = p.GetValue(motivated),
+            K = p.GetValue(k), Seed = p.GetValue(seed),
         };
-        var dataDir = o.Str("data");
-        var trainLimit = o.IntOrNull("train-limit");
-        var testLimit = o.IntOrNull("test-limit");
-        var outDir = o.Str("out");
-        var name = o.Str("name", "transfer")!;
-        TorchSharp.torch.set_num_threads(o.Int("threads", 1));
+        var dataDir = p.GetValue(dataOption);
+        var trainLimit = p.GetValue(trainLimitOption);
+        var testLimit = p.GetValue(testLimitOption);
+        var outDir = p.GetValue(outOption);
+        var name = p.GetValue(nameOption)!;
+        TorchSharp.torch.set_num_threads(p.GetValue(threads));
 
         using var data = ExperimentCli.LoadData(dataDir);
         using var trainAll = data.Train.WhereClasses(classes);
         using var testAll = data.Test.WhereClasses(classes);
         var train = ExperimentCli.Limit(trainAll, trainLimit);
         var test = ExperimentCli.Limit(testAll, testLimit);
-        var save = o.Str("save");
-        o.EnsureAllUsed();
+        var save = p.GetValue(saveOption);
         var source = sourcePath == "scratch" ? null : TransferLearning.ReadStateDict(sourcePath, role);
         var result = FineTuning.Run(target, source, train, test, Normalization.FashionMnist, opts, map, null, Console.Out, save);
         if (source is not null) foreach (var t in source.Values) t.Dispose();

@@ -119,16 +119,7 @@ public sealed class RandomSchedule(double rate, ulong seed = 0) : IMotivationCon
     public ulong Seed { get; } = seed;
     public string Name => $"random(rate={Rate},seed={Seed})";
 
-    public bool Update(in BatchSignal s) => NextDouble() < Rate;
-
-    private double NextDouble()
-    {
-        var z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return (z >> 11) * (1.0 / (1UL << 53));
-    }
+    public bool Update(in BatchSignal s) => SplitMix64.NextDouble(ref _state) < Rate;
 
     public void OnEpochEnd(int epoch) { }
     public void Reset() => _state = Seed;
@@ -161,4 +152,18 @@ public sealed class Always : IMotivationCondition
     public void Reset() { }
     public JsonObject SaveState() => new();
     public void LoadState(JsonObject state) { }
+}
+
+/// <summary>SplitMix64 draws for the conditions that need randomness (their state is a checkpointed ulong).</summary>
+internal static class SplitMix64
+{
+    /// <summary>Advances <paramref name="state"/> and returns a uniform double in [0, 1).</summary>
+    public static double NextDouble(ref ulong state)
+    {
+        var z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (z >> 11) * (1.0 / (1UL << 53));
+    }
 }
