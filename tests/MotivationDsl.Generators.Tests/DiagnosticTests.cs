@@ -401,7 +401,8 @@ public class DiagnosticTests
         var run = GeneratorHarness.Run(src);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.OutputErrors);
-        Assert.Contains("new global::MotivationDsl.MapEntry(\"dw.weight\", \"dw.weight\", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 1, 3, 3 }, new long[] { 32, 1, 3, 3 },", run.Source("Net"));
+        Assert.Contains("{ \"base\": \"dw.weight\", \"motivated\": \"dw.weight\", \"kind\": \"parameter\", \"baseShape\": [16, 1, 3, 3], \"motivatedShape\": [32, 1, 3, 3],",
+            GeneratorHarness.Manifest(run.Source("Net")!).Replace("\n      ", " "));
     }
 
     [Fact]

@@ -103,7 +103,14 @@ internal static class Parser
                         spec = spec with { Growth = (int)(Int(v) ?? 0) };
                         break;
                     case "Init":
-                        spec = spec with { Init = (int)(Int(v) ?? 0) };
+                        var members = EnumMembers(v.Type);
+                        var init = (int)(Int(v) ?? 0);
+                        spec = spec with
+                        {
+                            Init = init,
+                            InitName = members.FirstOrDefault(m => m.Value == init).Name,
+                            InitMembers = members.Select(m => m.Name).ToEquatableArray(),
+                        };
                         break;
                     case "Scaling":
                         spec = spec with { Scaling = (int)(Int(v) ?? 0) };
@@ -360,6 +367,13 @@ internal static class Parser
         }
         return result.ToEquatableArray();
     }
+
+    /// <summary>The members of an enum type with their values, in declaration order.</summary>
+    private static List<(string Name, long Value)> EnumMembers(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { TypeKind: TypeKind.Enum } e
+            ? e.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
+                .Select(f => (f.Name, System.Convert.ToInt64(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture))).ToList()
+            : new List<(string, long)>();
 
     private static long? Int(TypedConstant c) => c.Kind == TypedConstantKind.Error || c.IsNull ? null : c.Value switch
     {
