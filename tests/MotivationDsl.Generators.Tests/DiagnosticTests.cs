@@ -412,4 +412,33 @@ public class DiagnosticTests
         Expect(src, "MOT009").WithMessage("Conv2d name 'stem' is not usable: another layer's name continues it (stem.bn), so it would be both a layer and a container")
             .At(src, "\"stem\", 16");
     }
+
+    [Fact]
+    public void MOT027_ChannelsTooLargeSaysSo()
+    {
+        // 2,000,000,000 channels: the reason is the size, not "a positive whole number".
+        var src = Model(stages: "[Stage(\"layer1\", Block.Basic, 2000000000)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
+        Expect(src, "MOT027").WithMessage("Layer 'layer1': channels is 2000000000; it is too large: at most 1000000").At(src, "2000000000");
+        var conv = Model(stem: "[Conv2d(\"conv1\", 2000000000, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn1\")]\n[ReLU]");
+        Expect(conv, "MOT027").WithMessage("Layer 'conv1': outChannels is 2000000000; it is too large: at most 1000000").At(conv, "2000000000");
+        var width = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Width = new[] { 16, 2000000000 })]");
+        Expect(width, "MOT027").WithMessage("Layer 'Large': Width is 2000000000; it is too large: at most 1000000").At(width, "Width =");
+    }
+
+    [Fact]
+    public void MOT014_ArgumentsThatWouldBeIgnored()
+    {
+        var depth = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, DepthMultiplier = 2)]");
+        Expect(depth, "MOT014").WithMessage("Layer 'Large': DepthMultiplier is ignored next to Depth, which sets every stage's block count; remove one of them")
+            .At(depth, "DepthMultiplier");
+        var width = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Width = new[] { 16, 32 }, WidthMultiplier = 2)]");
+        Expect(width, "MOT014").WithMessage("Layer 'Large': WidthMultiplier would scale the model-level layers but not the stages, whose channels Width sets; remove one of them")
+            .At(width, "WidthMultiplier");
+        var kernels = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Kernels = new[] { 3, 5 })]");
+        Expect(kernels, "MOT014").WithMessage("Layer 'Large': Kernels applies to MBConv stages only, and stage 'layer1' is made of Basic blocks")
+            .At(kernels, "Kernels");
+        var kernel = Model(stages: "[Stage(\"layer1\", Block.Basic, 16, Kernel = 5)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
+        Expect(kernel, "MOT014").WithMessage("Layer 'layer1': Kernel applies to MBConv stages only; Basic blocks set their kernels themselves")
+            .At(kernel, "Kernel = 5");
+    }
 }

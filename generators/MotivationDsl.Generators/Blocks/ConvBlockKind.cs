@@ -16,6 +16,8 @@ internal abstract class ConvBlockKind : IBlockKind
 {
     public abstract BlockKindId Id { get; }
 
+    public bool UsesKernel => false;
+
     public bool TakesStochasticDepth => false;
 
     public bool TakesTokens => false;

@@ -13,6 +13,8 @@ internal sealed class EncoderBlockKind : IBlockKind
 {
     public BlockKindId Id => BlockKindId.Encoder;
 
+    public bool UsesKernel => false;
+
     public bool TakesStochasticDepth => false;
 
     public bool TakesTokens => true;

@@ -11,6 +11,9 @@ internal interface IBlockKind
 {
     BlockKindId Id { get; }
 
+    /// <summary>True when the stage's <c>Kernel</c> and a variant's <c>Kernels</c> apply to these blocks.</summary>
+    bool UsesKernel { get; }
+
     /// <summary>True when the model's StochasticDepth applies to these blocks (a rate growing linearly over all of them).</summary>
     bool TakesStochasticDepth { get; }
 

@@ -13,6 +13,8 @@ internal sealed class MBConvBlockKind : IBlockKind
 {
     public BlockKindId Id => BlockKindId.MBConv;
 
+    public bool UsesKernel => true;
+
     public bool TakesStochasticDepth => true;
 
     public bool TakesTokens => false;

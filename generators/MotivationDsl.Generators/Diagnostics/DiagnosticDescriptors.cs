@@ -11,7 +11,7 @@ public static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: "https://github.com/motivationdsl/motivationdsl/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant());
+            helpLinkUri: HelpLinks.For(id));
 
     public static readonly DiagnosticDescriptor NotPartial = Error("MOT001",
         "Scalable model must be a partial class",

@@ -138,6 +138,7 @@ internal sealed partial class ModelBuilder
             }
             else Report(DiagnosticDescriptors.NotABlock, stage.At("block"), stage.Display, stage.BlockTypeDisplay ?? "null");
         }
+        IgnoredArguments();
         if (_diagnostics.Count > 0) return null;
 
         // Variants.
@@ -383,7 +384,8 @@ internal sealed partial class ModelBuilder
                         if (sp is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the channels", l.Display, l.Channels, Num(v.WidthMultiplier), Num(l.Channels * v.WidthMultiplier)); return Fail(rv); }
                         planes = sp.Value;
                     }
-                    if (planes <= 0 || planes > 1_000_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Width"), v.Name, "the channels", l.Display, planes, 1, planes); return Fail(rv); }
+                    if (planes > MaxSize) { Report(DiagnosticDescriptors.InvalidValue, v.At("Width"), v.Name, "Width", planes, TooLarge); return Fail(rv); }
+                    if (planes <= 0) { Report(DiagnosticDescriptors.NotWhole, v.At("Width"), v.Name, "the channels", l.Display, planes, 1, planes); return Fail(rv); }
                     var depth = depths[stageIndex];
                     r.StageIndex = stageIndex;
                     r.In = c;

@@ -54,6 +54,7 @@ internal sealed partial class ModelBuilder
                     if (!inBlock && l.Has("StageStride"))
                         Report(DiagnosticDescriptors.Unsupported, l.At("StageStride"), l.Display, "StageStride only applies inside a [ScalableBlock]");
                     if (l.HasOut && l.Out <= 0) Invalid(l, "outChannels", l.Out, "it must be positive");
+                    else if (l.HasOut && l.Out > MaxSize) Invalid(l, "outChannels", l.Out, TooLarge);
                     if (l.Kernel <= 0 || l.Kernel > 1024) Invalid(l, "Kernel", l.Kernel, "it must be a positive number");
                     if (l.Stride <= 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be a positive number");
                     if (l.Padding < 0 || l.Padding > 1024) Invalid(l, "Padding", l.Padding, "it must not be negative");
@@ -70,6 +71,7 @@ internal sealed partial class ModelBuilder
                 case LayerKind.ClassTokenSelect:
                     if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "this layer is not supported inside a [ScalableBlock]");
                     if (l.Kind == LayerKind.PatchEmbedding && l.Out <= 0) Invalid(l, "dim", l.Out, "it must be positive");
+                    else if (l.Kind == LayerKind.PatchEmbedding && l.Out > MaxSize) Invalid(l, "dim", l.Out, TooLarge);
                     if (l.Kind == LayerKind.PatchEmbedding && (l.Patch <= 0 || l.Patch > 1024)) Invalid(l, "Patch", l.Patch, "it must be a positive number");
                     break;
                 case LayerKind.SiLU:
@@ -78,6 +80,7 @@ internal sealed partial class ModelBuilder
                 case LayerKind.Linear:
                     if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "Linear is not supported inside a [ScalableBlock]");
                     if (l.HasOut && l.Out <= 0) Invalid(l, "outFeatures", l.Out, "it must be positive");
+                    else if (l.HasOut && l.Out > MaxSize) Invalid(l, "outFeatures", l.Out, TooLarge);
                     break;
                 case LayerKind.BatchNorm2d:
                     if (!(l.Eps > 0) || double.IsInfinity(l.Eps)) Invalid(l, "Eps", l.Eps, "it must be positive");
@@ -100,6 +103,7 @@ internal sealed partial class ModelBuilder
                 case LayerKind.Stage:
                     if (inBlock) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a Stage cannot be nested inside a [ScalableBlock]"); break; }
                     if (l.Channels <= 0) Invalid(l, "channels", l.Channels, "it must be positive");
+                    else if (l.Channels > MaxSize) Invalid(l, "channels", l.Channels, TooLarge);
                     if (l.Blocks <= 0) Invalid(l, "Blocks", l.Blocks, "it must be positive");
                     if (l.Stride <= 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be a positive number");
                     if (l.Shortcut is < 0 or > 1) Invalid(l, "Shortcut", l.Shortcut, "use Shortcut.A or Shortcut.B");
@@ -112,11 +116,38 @@ internal sealed partial class ModelBuilder
         }
     }
 
+    /// <summary>Arguments that would be silently ignored: each is reported where it is written.</summary>
+    private void IgnoredArguments()
+    {
+        var stages = _spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToList();
+        foreach (var v in _spec.Variants)
+        {
+            if (v.HasDepth && v.Has("DepthMultiplier"))
+                Report(DiagnosticDescriptors.Unsupported, v.At("DepthMultiplier"), v.Name,
+                    "DepthMultiplier is ignored next to Depth, which sets every stage's block count; remove one of them");
+            if (v.HasWidth && v.Has("WidthMultiplier"))
+                Report(DiagnosticDescriptors.Unsupported, v.At("WidthMultiplier"), v.Name,
+                    "WidthMultiplier would scale the model-level layers but not the stages, whose channels Width sets; remove one of them");
+            if (v.HasKernels && stages.FirstOrDefault(s => !BlockKinds.Of(s).UsesKernel) is { } other)
+                Report(DiagnosticDescriptors.Unsupported, v.At("Kernels"), v.Name,
+                    $"Kernels applies to MBConv stages only, and stage '{other.Display}' is made of {BlockKinds.Of(other).Id} blocks");
+        }
+        foreach (var s in stages)
+            if (s.Has("Kernel") && !BlockKinds.Of(s).UsesKernel)
+                Report(DiagnosticDescriptors.Unsupported, s.At("Kernel"), s.Display,
+                    $"Kernel applies to MBConv stages only; {BlockKinds.Of(s).Id} blocks set their kernels themselves");
+    }
+
     private void ValidateBlock(BlockSpec block)
     {
         if (!block.Layers.Any(l => l.Kind == LayerKind.Conv2d))
             Report(DiagnosticDescriptors.Unsupported, block.Layers[0].Location, block.ClassName, "a [ScalableBlock] needs at least one Conv2d");
     }
+
+    /// <summary>The largest channel or feature count accepted (larger sizes would overflow tensor element counts).</summary>
+    internal const long MaxSize = 1_000_000;
+
+    internal const string TooLarge = "it is too large: at most 1000000";
 
     private void Invalid(LayerSpec l, string arg, object value, string rule) =>
         Report(DiagnosticDescriptors.InvalidValue, l.At(arg), l.Display, arg, value, rule);
