@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using Xunit;
 using static MotivationDsl.Generators.Tests.Sources;
 
@@ -440,5 +441,19 @@ public class DiagnosticTests
         var kernel = Model(stages: "[Stage(\"layer1\", Block.Basic, 16, Kernel = 5)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
         Expect(kernel, "MOT014").WithMessage("Layer 'layer1': Kernel applies to MBConv stages only; Basic blocks set their kernels themselves")
             .At(kernel, "Kernel = 5");
+    }
+
+    [Fact]
+    public void MOT035_TwoVariantsWithTheSameStructureWarn()
+    {
+        var src = Model(modelAttr: "[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = \"Small\", Motivated = \"Large\")]",
+            variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Same\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 })]");
+        var run = GeneratorHarness.Run(src);
+        var d = Assert.Single(run.Mot);
+        Assert.Equal(("MOT035", DiagnosticSeverity.Warning), (d.Id, d.Severity));
+        Assert.Equal("Variants 'Small' and 'Same' of 'Net' have the same tensors and sizes; one of them is probably not the size you meant", d.GetMessage());
+        Assert.Equal(src.Split('\n').ToList().FindIndex(l => l.Contains("\"Same\"")), d.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.NotEmpty(run.Result.Results.Single().GeneratedSources); // a warning: the code is still generated
+        Assert.Empty(run.OutputErrors);
     }
 }

@@ -64,7 +64,8 @@ internal sealed partial class ModelBuilder
         builder._diagnostics.AddRange(spec.Diagnostics);
         if (spec.Fatal || spec.Diagnostics.Count > 0) return (null, builder._diagnostics);
         var model = builder.BuildCore();
-        return (builder._diagnostics.Count == 0 ? model : null, builder._diagnostics);
+        var errors = builder._diagnostics.Count(d => DiagnosticDescriptors.ById(d.Id)?.DefaultSeverity != Microsoft.CodeAnalysis.DiagnosticSeverity.Warning);
+        return (errors == 0 ? model : null, builder._diagnostics);
     }
 
     /// <summary>Every [ScalableBlock] of the compilation by metadata name.</summary>
@@ -183,7 +184,9 @@ internal sealed partial class ModelBuilder
             model.PairGrowth.Add(pair.Growth);
             model.Growth.Add(growth);
         }
-        return _diagnostics.Count > 0 ? null : model;
+        if (_diagnostics.Count > 0) return null;
+        SameStructures(model);
+        return model;
     }
 
 

@@ -138,6 +138,26 @@ internal sealed partial class ModelBuilder
                     $"Kernel applies to MBConv stages only; {BlockKinds.Of(s).Id} blocks set their kernels themselves");
     }
 
+    /// <summary>A warning for two variants whose tensors and dropout rates are all equal (a copy-paste slip, usually).</summary>
+    private void SameStructures(BuiltModel model)
+    {
+        for (var i = 0; i < model.Variants.Count; i++)
+            for (var j = 0; j < i; j++)
+            {
+                ResolvedVariant a = model.Variants[j], b = model.Variants[i];
+                var same = a.Tensors.Count == b.Tensors.Count
+                    && a.Tensors.Zip(b.Tensors, (x, y) => x.Name == y.Name && x.IsBuffer == y.IsBuffer && x.Shape.SequenceEqual(y.Shape)).All(x => x)
+                    && a.Layers.Zip(b.Layers, (x, y) => x.P == y.P && x.Kernel == y.Kernel && SameBlocks(x, y)).All(x => x);
+                if (!same) continue;
+                Report(DiagnosticDescriptors.SameStructure, b.Spec.At("name"), a.Name, b.Name, _spec.ClassName);
+                break;
+            }
+    }
+
+    private static bool SameBlocks(RLayer x, RLayer y) =>
+        x.Blocks.Count == y.Blocks.Count && (x.Kind != LayerKind.Stage
+            || x.Blocks.Zip(y.Blocks, (p, q) => BlockKinds.Of(x.Spec).Arguments(p).SequenceEqual(BlockKinds.Of(x.Spec).Arguments(q))).All(z => z));
+
     private void ValidateBlock(BlockSpec block)
     {
         if (!block.Layers.Any(l => l.Kind == LayerKind.Conv2d))
