@@ -456,4 +456,16 @@ public class DiagnosticTests
         Assert.NotEmpty(run.Result.Results.Single().GeneratedSources); // a warning: the code is still generated
         Assert.Empty(run.OutputErrors);
     }
+
+    [Fact]
+    public void NonConstantArgumentGivesOnlyTheCompilersError()
+    {
+        // CS0182 is the compiler's; no "MOT027 ... Classes is 0" on top of it, and no code for the model.
+        var src = Model(modelAttr: "[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = int.MaxValue / Holder.N, Base = \"Small\", Motivated = \"Large\")]",
+            cls: "public partial class Net\n{\n}\npublic static class Holder { public static int N = 1; }\n");
+        var run = GeneratorHarness.Run(src);
+        Assert.Empty(run.Mot);
+        Assert.Empty(run.Result.Results.SelectMany(r => r.GeneratedSources));
+        Assert.Contains(run.Input.GetDiagnostics(), d => d.Id == "CS0182");
+    }
 }

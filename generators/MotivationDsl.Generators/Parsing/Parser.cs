@@ -143,6 +143,11 @@ internal static class Parser
         }
         var layers = ParseLayers(layerAttrs, symbol.Name, diagnostics);
 
+        // An argument the compiler could not evaluate (CS0182, a missing name) has its own compiler error: the model is
+        // not generated and no MOT diagnostic repeats it with a wrong value.
+        if (symbol.GetAttributes().Any(a => a.AttributeClass is { TypeKind: not TypeKind.Error } && HasErrorArgument(a)))
+            return spec with { Fatal = true, Diagnostics = diagnostics.Where(d => d.Id != "MOT003").ToEquatableArray() };
+
         return spec with
         {
             Layers = layers.ToEquatableArray(),
@@ -367,6 +372,12 @@ internal static class Parser
         }
         return result.ToEquatableArray();
     }
+
+    private static bool HasErrorArgument(AttributeData a) =>
+        a.ConstructorArguments.Concat(a.NamedArguments.Select(n => n.Value)).Any(IsError);
+
+    private static bool IsError(TypedConstant c) =>
+        c.Kind == TypedConstantKind.Error || c.Kind == TypedConstantKind.Array && !c.IsNull && c.Values.Any(IsError);
 
     /// <summary>The members of an enum type with their values, in declaration order.</summary>
     private static List<(string Name, long Value)> EnumMembers(ITypeSymbol? type) =>
