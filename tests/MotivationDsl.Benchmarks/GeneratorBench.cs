@@ -11,7 +11,8 @@ namespace MotivationDsl.Benchmarks;
 /// <summary>
 /// Generator cost: (1) in-process, Roslyn's GeneratorDriver over a compilation with 20 scalable models: cold run, run
 /// after an unrelated edit (tracked steps: how many outputs were regenerated) and after editing one model; (2) the
-/// build time the 20 models add to a real project (artifacts/genbench/with vs without, both wired like repo projects).
+/// build time the 20 models add to a real project (artifacts/genbench/with vs without, both wired like repo projects);
+/// (3) the generated code's size: ResNetCifar's lines, and the bytes and build time of two deep models (depth 1000).
 /// </summary>
 internal static class GeneratorBench
 {
@@ -50,8 +51,124 @@ internal static class GeneratorBench
 
     public static IEnumerable<Figure> Run(Config c)
     {
+        // In-process generator runs first: the builds below rebuild the generator assembly this process has loaded.
+        yield return Lines();
+        var sizes = new[] { 18, 165 }.ToDictionary(b => b, b => Generated(DeepSource(b)));
         yield return Driver(c);
+        foreach (var f in Deep(c, sizes)) yield return f;
         foreach (var f in Build(c)) yield return f;
+    }
+
+    /// <summary>The CIFAR ResNet of the generator's snapshot tests (ResNet-20/32/44/56, option A).</summary>
+    public const string ResNetCifar = """
+        using MotivationDsl;
+        namespace Demo.Cifar;
+        [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "ResNet20", Motivated = "ResNet32", Init = WeightInit.KaimingNormal)]
+        [Variant("ResNet20", Depth = new[] { 3, 3, 3 })]
+        [Variant("ResNet32", Depth = new[] { 5, 5, 5 })]
+        [Variant("ResNet44", Depth = new[] { 7, 7, 7 })]
+        [Variant("ResNet56", Depth = new[] { 9, 9, 9 })]
+        [Conv2d("conv1", 16, Kernel = 3, Padding = 1, Bias = false)]
+        [BatchNorm2d("bn1")]
+        [ReLU]
+        [Stage("layer1", Block.Basic, 16, Stride = 1, Shortcut = Shortcut.A)]
+        [Stage("layer2", Block.Basic, 32, Stride = 2, Shortcut = Shortcut.A)]
+        [Stage("layer3", Block.Basic, 64, Stride = 2, Shortcut = Shortcut.A)]
+        [GlobalAvgPool]
+        [Flatten]
+        [Linear("linear")]
+        public partial class ResNetCifar
+        {
+        }
+        """;
+
+    /// <summary>
+    /// A CIFAR ResNet of about 1000 layers (motivated: 166 basic blocks per stage, 6 x 166 + 2 = 998 layers) with a base of
+    /// <paramref name="baseBlocks"/> blocks per stage: 18 (ResNet-110) or 165 (ResNet-992, every base tensor is mapped).
+    /// </summary>
+    public static string DeepSource(int baseBlocks) => $$"""
+        using MotivationDsl;
+        namespace GenBench.Deep;
+        [ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = "Small", Motivated = "Deep")]
+        [Variant("Small", Depth = new[] { {{baseBlocks}}, {{baseBlocks}}, {{baseBlocks}} })]
+        [Variant("Deep", Depth = new[] { 166, 166, 166 })]
+        [Conv2d("conv1", 16, Kernel = 3, Padding = 1, Bias = false)]
+        [BatchNorm2d("bn1")]
+        [ReLU]
+        [Stage("layer1", Block.Basic, 16, Stride = 1, Shortcut = Shortcut.A)]
+        [Stage("layer2", Block.Basic, 32, Stride = 2, Shortcut = Shortcut.A)]
+        [Stage("layer3", Block.Basic, 64, Stride = 2, Shortcut = Shortcut.A)]
+        [GlobalAvgPool]
+        [Flatten]
+        [Linear("fc")]
+        public partial class Deep{{baseBlocks}}
+        {
+        }
+        """;
+
+    private static (int Lines, long Bytes, int LongestLine) Generated(string source)
+    {
+        var refs = Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
+            .Append(MetadataReference.CreateFromFile(typeof(ScalableModelAttribute).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location)).ToImmutableArray();
+        var compilation = CSharpCompilation.Create("GenSize", [CSharpSyntaxTree.ParseText(source, Parse, path: "Model.cs")], refs,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var driver = CSharpGeneratorDriver.Create([new ScalableModelGenerator().AsSourceGenerator()], parseOptions: Parse).RunGenerators(compilation);
+        var result = driver.GetRunResult();
+        if (result.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+            throw new InvalidOperationException("generator errors: " + string.Join("; ", result.Diagnostics));
+        var texts = result.Results.Single().GeneratedSources.Select(g => g.SourceText.ToString()).ToList();
+        var lines = texts.SelectMany(t => t.TrimEnd('\n').Split('\n')).ToList();
+        return (lines.Count, texts.Sum(t => (long)Encoding.UTF8.GetByteCount(t)), lines.Max(l => l.Length));
+    }
+
+    private static Figure Lines()
+    {
+        var (lines, bytes, longest) = Generated(ResNetCifar);
+        return new Figure
+        {
+            Name = "generated C# of ResNetCifar (all files)", Value = Spread.Of([lines]), Unit = "lines", Format = "F0",
+            Goal = "<= 600 lines, no line over 120 characters", Met = lines <= 600 && longest <= 120,
+            Details = new JsonObject { ["bytes"] = bytes, ["longestLine"] = longest, ["how"] = "in-process generator run, files concatenated" },
+        };
+    }
+
+    private static IEnumerable<Figure> Deep(Config c, Dictionary<int, (int Lines, long Bytes, int LongestLine)> sizes)
+    {
+        var root = Path.Combine(c.Root, "artifacts", "genbench");
+        foreach (var (baseBlocks, (lines, bytes, longest)) in sizes)
+        {
+            var dir = Path.Combine(root, $"deep{baseBlocks}");
+            Directory.CreateDirectory(dir);
+            WriteProject(dir, $"deep{baseBlocks}");
+            File.WriteAllText(Path.Combine(dir, "Deep.cs"), DeepSource(baseBlocks));
+            var (code, log, _) = DotnetBuild(dir, "");
+            if (code != 0) throw new InvalidOperationException($"deep build failed in {dir}:\n{log}");
+            var times = new List<double>();
+            for (var r = 0; r < (c.Quick ? 1 : 3); r++)
+            {
+                var (c1, l1, t1) = DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental");
+                if (c1 != 0) throw new InvalidOperationException(l1);
+                times.Add(t1);
+                Console.Error.WriteLine($"  genbench deep{baseBlocks} repeat {r + 1}: full {t1:F1}s  load {Machine.LoadAverage()[0]:F1}");
+            }
+            var details = new JsonObject
+            {
+                ["model"] = $"CIFAR ResNet, motivated 166 blocks per stage (998 layers), base {baseBlocks} blocks per stage",
+                ["generatedBytes"] = bytes, ["generatedLines"] = lines, ["longestLine"] = longest,
+                ["command"] = "dotnet build -c Release -v q --no-restore --no-dependencies --no-incremental (project with this model only)",
+            };
+            yield return new Figure
+            {
+                Name = $"depth-1000 model (base {baseBlocks} blocks/stage): generated size", Value = Spread.Of([bytes / 1e6]), Unit = "MB",
+                Format = "F3", Goal = "<= 1 MB", Met = bytes <= 1_000_000, Details = details,
+            };
+            yield return new Figure
+            {
+                Name = $"depth-1000 model (base {baseBlocks} blocks/stage): full build", Value = Spread.Of(times), Unit = "s", Format = "F1",
+                Goal = "<= 10 s", Met = times.Average() <= 10, Details = new JsonObject { ["see"] = "details of the size figure" },
+            };
+        }
     }
 
     private static Figure Driver(Config c)
@@ -156,6 +273,13 @@ internal static class GeneratorBench
     {
         var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
+        WriteProject(dir, name);
+        File.WriteAllText(Path.Combine(dir, "Unrelated.cs"), Unrelated(1));
+        for (var i = 0; i < models; i++) File.WriteAllText(Path.Combine(dir, $"Net{i:D2}.cs"), ModelSource(i));
+        return dir;
+    }
+
+    private static void WriteProject(string dir, string name) =>
         File.WriteAllText(Path.Combine(dir, $"GenBench.{name}.csproj"), """
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -166,11 +290,6 @@ internal static class GeneratorBench
               </PropertyGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(dir, "Unrelated.cs"), Unrelated(1));
-        var sb = new StringBuilder();
-        for (var i = 0; i < models; i++) File.WriteAllText(Path.Combine(dir, $"Net{i:D2}.cs"), ModelSource(i));
-        return dir;
-    }
 
     private static (int Code, string Log, double Seconds) DotnetBuild(string dir, string extra)
     {

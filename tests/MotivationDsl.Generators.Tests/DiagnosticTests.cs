@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using Xunit;
 using static MotivationDsl.Generators.Tests.Sources;
 
@@ -401,7 +402,8 @@ public class DiagnosticTests
         var run = GeneratorHarness.Run(src);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.OutputErrors);
-        Assert.Contains("new global::MotivationDsl.MapEntry(\"dw.weight\", \"dw.weight\", global::MotivationDsl.TensorKind.Parameter, new long[] { 16, 1, 3, 3 }, new long[] { 32, 1, 3, 3 },", run.Source("Net"));
+        Assert.Contains("{ \"base\": \"dw.weight\", \"motivated\": \"dw.weight\", \"kind\": \"parameter\", \"baseShape\": [16, 1, 3, 3], \"motivatedShape\": [32, 1, 3, 3],",
+            GeneratorHarness.Manifest(run.Source("Net")!).Replace("\n      ", " "));
     }
 
     [Fact]
@@ -410,5 +412,60 @@ public class DiagnosticTests
         var src = Model(stem: "[Conv2d(\"stem\", 16, Padding = 1, Bias = false)]\n[BatchNorm2d(\"stem.bn\")]\n[ReLU]");
         Expect(src, "MOT009").WithMessage("Conv2d name 'stem' is not usable: another layer's name continues it (stem.bn), so it would be both a layer and a container")
             .At(src, "\"stem\", 16");
+    }
+
+    [Fact]
+    public void MOT027_ChannelsTooLargeSaysSo()
+    {
+        // 2,000,000,000 channels: the reason is the size, not "a positive whole number".
+        var src = Model(stages: "[Stage(\"layer1\", Block.Basic, 2000000000)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
+        Expect(src, "MOT027").WithMessage("Layer 'layer1': channels is 2000000000; it is too large: at most 1000000").At(src, "2000000000");
+        var conv = Model(stem: "[Conv2d(\"conv1\", 2000000000, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn1\")]\n[ReLU]");
+        Expect(conv, "MOT027").WithMessage("Layer 'conv1': outChannels is 2000000000; it is too large: at most 1000000").At(conv, "2000000000");
+        var width = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Width = new[] { 16, 2000000000 })]");
+        Expect(width, "MOT027").WithMessage("Layer 'Large': Width is 2000000000; it is too large: at most 1000000").At(width, "Width =");
+    }
+
+    [Fact]
+    public void MOT014_ArgumentsThatWouldBeIgnored()
+    {
+        var depth = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, DepthMultiplier = 2)]");
+        Expect(depth, "MOT014").WithMessage("Layer 'Large': DepthMultiplier is ignored next to Depth, which sets every stage's block count; remove one of them")
+            .At(depth, "DepthMultiplier");
+        var width = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Width = new[] { 16, 32 }, WidthMultiplier = 2)]");
+        Expect(width, "MOT014").WithMessage("Layer 'Large': WidthMultiplier would scale the model-level layers but not the stages, whose channels Width sets; remove one of them")
+            .At(width, "WidthMultiplier");
+        var kernels = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Kernels = new[] { 3, 5 })]");
+        Expect(kernels, "MOT014").WithMessage("Layer 'Large': Kernels applies to MBConv stages only, and stage 'layer1' is made of Basic blocks")
+            .At(kernels, "Kernels");
+        var kernel = Model(stages: "[Stage(\"layer1\", Block.Basic, 16, Kernel = 5)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
+        Expect(kernel, "MOT014").WithMessage("Layer 'layer1': Kernel applies to MBConv stages only; Basic blocks set their kernels themselves")
+            .At(kernel, "Kernel = 5");
+    }
+
+    [Fact]
+    public void MOT035_TwoVariantsWithTheSameStructureWarn()
+    {
+        var src = Model(modelAttr: "[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = 10, Base = \"Small\", Motivated = \"Large\")]",
+            variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Same\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 })]");
+        var run = GeneratorHarness.Run(src);
+        var d = Assert.Single(run.Mot);
+        Assert.Equal(("MOT035", DiagnosticSeverity.Warning), (d.Id, d.Severity));
+        Assert.Equal("Variants 'Small' and 'Same' of 'Net' have the same tensors and sizes; one of them is probably not the size you meant", d.GetMessage());
+        Assert.Equal(src.Split('\n').ToList().FindIndex(l => l.Contains("\"Same\"")), d.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.NotEmpty(run.Result.Results.Single().GeneratedSources); // a warning: the code is still generated
+        Assert.Empty(run.OutputErrors);
+    }
+
+    [Fact]
+    public void NonConstantArgumentGivesOnlyTheCompilersError()
+    {
+        // CS0182 is the compiler's; no "MOT027 ... Classes is 0" on top of it, and no code for the model.
+        var src = Model(modelAttr: "[ScalableModel(InputShape = new[] { 3, 32, 32 }, Classes = int.MaxValue / Holder.N, Base = \"Small\", Motivated = \"Large\")]",
+            cls: "public partial class Net\n{\n}\npublic static class Holder { public static int N = 1; }\n");
+        var run = GeneratorHarness.Run(src);
+        Assert.Empty(run.Mot);
+        Assert.Empty(run.Result.Results.SelectMany(r => r.GeneratedSources));
+        Assert.Contains(run.Input.GetDiagnostics(), d => d.Id == "CS0182");
     }
 }

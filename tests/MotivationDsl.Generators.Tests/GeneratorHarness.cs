@@ -16,8 +16,12 @@ public sealed record GeneratorRun(
     ImmutableArray<Diagnostic> GeneratorDiagnostics)
 {
     public IEnumerable<Diagnostic> Mot => GeneratorDiagnostics.Where(d => d.Id.StartsWith("MOT", StringComparison.Ordinal));
-    public string? Source(string hintContains) =>
-        Result.Results.SelectMany(r => r.GeneratedSources).FirstOrDefault(s => s.HintName.Contains(hintContains)).SourceText?.ToString();
+    /// <summary>Every generated file whose hint name contains <paramref name="hintContains"/>, concatenated (null: none).</summary>
+    public string? Source(string hintContains)
+    {
+        var files = Result.Results.SelectMany(r => r.GeneratedSources).Where(s => s.HintName.Contains(hintContains)).ToList();
+        return files.Count == 0 ? null : string.Concat(files.Select(f => "//// " + f.HintName + "\n" + f.SourceText));
+    }
     public IEnumerable<Diagnostic> OutputErrors => Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error);
 }
 
@@ -47,6 +51,14 @@ public static class GeneratorHarness
     {
         driver = (driver ?? CreateDriver()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         return new GeneratorRun(compilation, output, driver, driver.GetRunResult(), diagnostics);
+    }
+
+    /// <summary>The manifest JSON in generated source (the verbatim <c>ManifestJson</c> constant, quotes undoubled).</summary>
+    public static string Manifest(string source)
+    {
+        var start = source.IndexOf("ManifestJson = @\"", StringComparison.Ordinal) + "ManifestJson = @\"".Length;
+        var end = source.IndexOf("\";", start, StringComparison.Ordinal);
+        return source.Substring(start, end - start).Replace("\"\"", "\"");
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ public class IncrementalTests
     private static readonly string[] TrackedSteps =
     {
         TrackingNames.Models, TrackingNames.Blocks, TrackingNames.BlocksCollected, TrackingNames.BlockSet,
-        TrackingNames.ModelsWithBlocks, TrackingNames.Built,
+        TrackingNames.ModelsWithBlocks, TrackingNames.Built, TrackingNames.Diagnostics, TrackingNames.Sources,
     };
 
     private static void AssertAllCached(GeneratorDriverRunResult result)
@@ -73,7 +73,7 @@ public class IncrementalTests
         var oldTree = compilation.SyntaxTrees.ElementAt(1);
         var newTree = oldTree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Sources.UserBlock.Replace("Expansion = 2", "Expansion = 4")));
         var driver = first.Driver.RunGenerators(compilation.ReplaceSyntaxTree(oldTree, newTree));
-        var source = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("new long[] { 128, 32, 1, 1 }", source); // stage2 conv2 now 4 x 32
+        var source = string.Concat(driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
+        Assert.Contains("\"baseShape\": [128, 32, 1, 1]", source.Replace("\"\"", "\"")); // stage2 conv2 now 4 x 32
     }
 }

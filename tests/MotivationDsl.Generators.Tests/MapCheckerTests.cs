@@ -116,19 +116,19 @@ public class MapCheckerTests
     [Fact]
     public void HeadAwarePiecesAreProven()
     {
-        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
+        var pieces = EncoderBlockKind.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
         Assert.Equal(6, pieces.Count);
         // v of head 1: base rows [8 + 2, 8 + 4) -> motivated rows [16 + 4, 16 + 6), inputs [0, 4).
         Assert.Contains(pieces, p => p.Item1[0] == (10, 2) && p.Item2[0] == (20, 2) && p.Item2[1] == (0, 4));
         Assert.Empty(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
         var outB = T("attn.out_proj.weight", 4, 4); var outM = T("attn.out_proj.weight", 8, 8);
-        Assert.Empty(Check(new[] { outB }, new[] { outM }, Pieces(outB, outM, ModelBuilder.HeadPieces("self_attention.out_proj.weight", 4, 2, 8, 2)!)));
+        Assert.Empty(Check(new[] { outB }, new[] { outM }, Pieces(outB, outM, EncoderBlockKind.HeadPieces("self_attention.out_proj.weight", 4, 2, 8, 2)!)));
     }
 
     [Fact]
     public void PiecesMustCoverTheBaseTensor_MOT021()
     {
-        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!.Skip(1).ToList();
+        var pieces = EncoderBlockKind.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!.Skip(1).ToList();
         var p = Assert.Single(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
         Assert.Equal("MOT021: Weights map Small -> Large: base parameter 'attn.in_proj_weight' with shape [12, 4] (its pieces cover 40 of 48 elements) is not covered", p.ToString());
     }
@@ -136,7 +136,7 @@ public class MapCheckerTests
     [Fact]
     public void PiecesMustBeDisjoint_MOT022()
     {
-        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
+        var pieces = EncoderBlockKind.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
         pieces[1] = (pieces[0].Item1, pieces[1].Item2); // base head 0 twice, base head 1 of q never
         var p = Assert.Single(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
         Assert.Equal("MOT022", p.Descriptor.Id);
@@ -145,7 +145,7 @@ public class MapCheckerTests
     [Fact]
     public void PiecesMustFitInside_MOT023()
     {
-        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
+        var pieces = EncoderBlockKind.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
         pieces[5] = (pieces[5].Item1, new[] { (23L, 2L), (0L, 4L) });
         var p = Assert.Single(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
         Assert.Equal("MOT023", p.Descriptor.Id);
@@ -154,7 +154,7 @@ public class MapCheckerTests
     [Fact]
     public void MotivatedPiecesMustNotOverlap_MOT025()
     {
-        var pieces = ModelBuilder.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
+        var pieces = EncoderBlockKind.HeadPieces("self_attention.in_proj_weight", 4, 2, 8, 2)!;
         pieces[1] = (pieces[1].Item1, new[] { (1L, 2L), (0L, 4L) }); // overlaps head 0's motivated rows [0, 2)
         var p = Assert.Single(Check(new[] { InProjB }, new[] { InProjM }, Pieces(InProjB, InProjM, pieces)));
         Assert.Equal("MOT025", p.Descriptor.Id);

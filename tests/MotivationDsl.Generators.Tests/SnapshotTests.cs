@@ -26,8 +26,11 @@ public class SnapshotTests
         var run = GeneratorHarness.Run(sources);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.OutputErrors);
-        var generated = Assert.Single(run.Result.Results.Single().GeneratedSources);
-        GeneratorHarness.VerifySnapshot(name, generated.SourceText.ToString());
+        var generated = run.Result.Results.Single().GeneratedSources;
+        Assert.Equal(new[] { "Model", "Variants", "Blocks", "Map", "Metadata" }, generated.Select(g => g.HintName.Split('.')[^3]));
+        var text = string.Concat(generated.Select(g => "//// " + g.HintName + "\n" + g.SourceText));
+        GeneratorHarness.VerifySnapshot(name, text);
+        Assert.All(text.Split('\n'), line => Assert.True(line.Length <= 120, $"{line.Length} characters: {line}"));
     }
 
     [Fact]
@@ -63,9 +66,7 @@ public class SnapshotTests
         var run = GeneratorHarness.Run(Sources.ResNetCifar);
         Assert.Empty(run.OutputErrors);
         var source = run.Source("ResNetCifar")!;
-        var start = source.IndexOf("ManifestJson = @\"", StringComparison.Ordinal) + "ManifestJson = @\"".Length;
-        var end = source.IndexOf("\";", start, StringComparison.Ordinal);
-        var json = source.Substring(start, end - start).Replace("\"\"", "\"");
+        var json = GeneratorHarness.Manifest(source);
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         var root = doc.RootElement;
         Assert.Equal("motivationdsl.manifest/1", root.GetProperty("schema").GetString());
@@ -94,8 +95,15 @@ public class SnapshotTests
         var run = GeneratorHarness.Run(Sources.UserBlockModel, Sources.UserBlock);
         var source = run.Source("CustomNet")!;
         // stage2 of Tiny: 2 blocks (LastToLast: block 1 -> motivated block 2); width 32 -> 48, expansion 2 (conv2 is 1x1 from planes to 2 x planes).
-        Assert.Contains("new global::MotivationDsl.MapEntry(\"stage2.1.conv2.weight\", \"stage2.2.conv2.weight\", global::MotivationDsl.TensorKind.Parameter, new long[] { 64, 32, 1, 1 }, new long[] { 96, 48, 1, 1 }, new global::MotivationDsl.TensorRegion(new global::MotivationDsl.DimRange(0, 64), new global::MotivationDsl.DimRange(0, 32), new global::MotivationDsl.DimRange(0, 1), new global::MotivationDsl.DimRange(0, 1))),", source);
+        using var doc = System.Text.Json.JsonDocument.Parse(GeneratorHarness.Manifest(source));
+        var map = doc.RootElement.GetProperty("map").EnumerateArray().ToList();
+        var conv2 = map.Single(e => e.GetProperty("base").GetString() == "stage2.1.conv2.weight");
+        Assert.Equal("stage2.2.conv2.weight", conv2.GetProperty("motivated").GetString());
+        Assert.Equal("[[0,64],[0,32],[0,1],[0,1]]", conv2.GetProperty("region").GetRawText().Replace(" ", ""));
+        Assert.Equal("[96,48,1,1]", conv2.GetProperty("motivatedShape").GetRawText().Replace(" ", ""));
         // Classifier: input prefix, all classes.
-        Assert.Contains("new global::MotivationDsl.MapEntry(\"classifier.weight\", \"classifier.weight\", global::MotivationDsl.TensorKind.Parameter, new long[] { 10, 4096 }, new long[] { 10, 6144 },", source);
+        var classifier = map.Single(e => e.GetProperty("base").GetString() == "classifier.weight");
+        Assert.Equal("[10,4096]", classifier.GetProperty("baseShape").GetRawText().Replace(" ", ""));
+        Assert.Equal("[10,6144]", classifier.GetProperty("motivatedShape").GetRawText().Replace(" ", ""));
     }
 }

@@ -258,10 +258,6 @@ public abstract class ScalableModelDefinition
     }
 
     /// <summary>Output size of a convolution or pooling window (generated metadata code); throws when the input is too small.</summary>
-    protected static long Spatial(long size, long kernel, long stride, long padding)
-    {
-        var span = size + 2 * padding - kernel;
-        if (span < 0) throw new ArgumentException($"The input is too small: a window of {kernel} (padding {padding}) does not fit {size} pixels.");
-        return span / stride + 1;
-    }
+    protected static long Spatial(long size, long kernel, long stride, long padding) =>
+        VariantMetadataBuilder.Spatial(size, kernel, stride, padding);
 }

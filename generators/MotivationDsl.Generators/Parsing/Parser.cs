@@ -103,7 +103,14 @@ internal static class Parser
                         spec = spec with { Growth = (int)(Int(v) ?? 0) };
                         break;
                     case "Init":
-                        spec = spec with { Init = (int)(Int(v) ?? 0) };
+                        var members = EnumMembers(v.Type);
+                        var init = (int)(Int(v) ?? 0);
+                        spec = spec with
+                        {
+                            Init = init,
+                            InitName = members.FirstOrDefault(m => m.Value == init).Name,
+                            InitMembers = members.Select(m => m.Name).ToEquatableArray(),
+                        };
                         break;
                     case "Scaling":
                         spec = spec with { Scaling = (int)(Int(v) ?? 0) };
@@ -135,6 +142,11 @@ internal static class Parser
             else if (IsLayer(cls)) layerAttrs.Add((attr, syntax));
         }
         var layers = ParseLayers(layerAttrs, symbol.Name, diagnostics);
+
+        // An argument the compiler could not evaluate (CS0182, a missing name) has its own compiler error: the model is
+        // not generated and no MOT diagnostic repeats it with a wrong value.
+        if (symbol.GetAttributes().Any(a => a.AttributeClass is { TypeKind: not TypeKind.Error } && HasErrorArgument(a)))
+            return spec with { Fatal = true, Diagnostics = diagnostics.Where(d => d.Id != "MOT003").ToEquatableArray() };
 
         return spec with
         {
@@ -360,6 +372,19 @@ internal static class Parser
         }
         return result.ToEquatableArray();
     }
+
+    private static bool HasErrorArgument(AttributeData a) =>
+        a.ConstructorArguments.Concat(a.NamedArguments.Select(n => n.Value)).Any(IsError);
+
+    private static bool IsError(TypedConstant c) =>
+        c.Kind == TypedConstantKind.Error || c.Kind == TypedConstantKind.Array && !c.IsNull && c.Values.Any(IsError);
+
+    /// <summary>The members of an enum type with their values, in declaration order.</summary>
+    private static List<(string Name, long Value)> EnumMembers(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { TypeKind: TypeKind.Enum } e
+            ? e.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
+                .Select(f => (f.Name, System.Convert.ToInt64(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture))).ToList()
+            : new List<(string, long)>();
 
     private static long? Int(TypedConstant c) => c.Kind == TypedConstantKind.Error || c.IsNull ? null : c.Value switch
     {

@@ -9,4 +9,6 @@ public static class TrackingNames
     public const string BlockSet = nameof(BlockSet);
     public const string ModelsWithBlocks = nameof(ModelsWithBlocks);
     public const string Built = nameof(Built);
+    public const string Diagnostics = nameof(Diagnostics);
+    public const string Sources = nameof(Sources);
 }

@@ -20,8 +20,6 @@ internal sealed class TensorDesc
     /// <summary>The name inside the block (<c>conv1.weight</c>) or the whole name at model level.</summary>
     public string Local { get; }
     public long Elements => Shape.Aggregate(1L, (a, b) => a * b);
-    /// <summary>The shape as C# expressions of the generated Describe method (literals, or <c>classes</c>, <c>seq</c>, <c>feat</c>).</summary>
-    public string[]? ShapeExpr { get; set; }
 }
 
 /// <summary>One weights-map entry as computed by the builder (checked independently by <see cref="MapChecker"/>).</summary>
@@ -59,7 +57,9 @@ internal sealed class RBlock
 /// <summary>One layer of a resolved variant, with concrete sizes.</summary>
 internal sealed class RLayer
 {
-    public RLayer(LayerSpec spec) => Spec = spec;
+    public RLayer(LayerSpec spec, int inRank) { Spec = spec; InRank = inRank; }
+    /// <summary>The rank of the layer's input: 3 an image [C, H, W], 2 tokens [T, C], 1 features [C].</summary>
+    public int InRank { get; }
     public LayerSpec Spec { get; }
     public LayerKind Kind => Spec.Kind;
     public long In, Out, Kernel, Stride, Padding, Groups;
@@ -71,6 +71,7 @@ internal sealed class RLayer
     public int StageIndex = -1;
 }
 
+/// <summary>One variant with every layer, block and tensor resolved for the declared input size and class count.</summary>
 internal sealed class ResolvedVariant
 {
     public ResolvedVariant(VariantSpec spec, string name) { Spec = spec; Name = name; }
@@ -79,8 +80,6 @@ internal sealed class ResolvedVariant
     public List<RLayer> Layers { get; } = new();
     public List<TensorDesc> Tensors { get; } = new();
     public long Macs { get; set; }
-    /// <summary>C# statements of the generated Describe(classes, c, h, w) method (locals h, w, seq, feat, macs, __t).</summary>
-    public List<string> Trace { get; } = new();
     public long Seq;
     public long Parameters => Tensors.Where(t => !t.IsBuffer).Sum(t => t.Elements);
     public bool Ok { get; set; } = true;

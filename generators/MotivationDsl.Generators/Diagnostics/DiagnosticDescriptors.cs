@@ -11,7 +11,10 @@ public static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: "https://github.com/motivationdsl/motivationdsl/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant());
+            helpLinkUri: HelpLinks.For(id));
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinks.For(id));
 
     public static readonly DiagnosticDescriptor NotPartial = Error("MOT001",
         "Scalable model must be a partial class",
@@ -149,6 +152,10 @@ public static class DiagnosticDescriptors
         "Function-preserving growth cannot hold",
         "Function-preserving growth {0} -> {1}: '{2}' cannot start as the base's function: {3}");
 
+    public static readonly DiagnosticDescriptor SameStructure = Warning("MOT035",
+        "Two variants have the same structure",
+        "Variants '{0}' and '{1}' of '{2}' have the same tensors and sizes; one of them is probably not the size you meant");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -159,7 +166,8 @@ public static class DiagnosticDescriptors
         DuplicateVariant, SameVariant, InvalidName, DuplicateLayer, StageCountMismatch, NotWhole, BaseLarger, Unsupported,
         SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
         MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
-        KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, InternalError,
+        KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, SameStructure,
+        InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

@@ -25,6 +25,16 @@ internal enum LayerKind
     ClassTokenSelect,
 }
 
+/// <summary>The kind of block a stage is made of (the API's <c>Block</c> values, and user blocks).</summary>
+internal enum BlockKindId
+{
+    Basic = 0,
+    Bottleneck = 1,
+    MBConv = 2,
+    Encoder = 3,
+    User = 100,
+}
+
 /// <summary>Where one attribute argument was written (positional arguments under their parameter name).</summary>
 internal sealed record ArgLocation(string Name, LocationInfo Location);
 
@@ -78,6 +88,9 @@ internal sealed record LayerSpec
         Args.FirstOrDefault(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase))?.Location ?? Location;
 
     public string Display => Name ?? AttributeName;
+
+    /// <summary>For a stage: the kind of its blocks (validation has rejected values outside the enum).</summary>
+    public BlockKindId BlockKind => HasBlockType ? BlockKindId.User : (BlockKindId)Block;
 }
 
 internal sealed record VariantSpec
@@ -141,6 +154,10 @@ internal sealed record ModelSpec
     public int DepthMap { get; init; }
     public int Growth { get; init; }
     public int Init { get; init; }
+    /// <summary>The WeightInit member <see cref="Init"/> names; null when it names none.</summary>
+    public string? InitName { get; init; } = "PyTorchDefault";
+    /// <summary>Every member of the WeightInit enum the model was compiled against, in declaration order.</summary>
+    public EquatableArray<string> InitMembers { get; init; } = EquatableArray<string>.Empty;
     public int Scaling { get; init; }
     public double StochasticDepth { get; init; }
     public EquatableArray<PairSpec> Pairs { get; init; } = EquatableArray<PairSpec>.Empty;
@@ -156,5 +173,8 @@ internal sealed record ModelSpec
         Args.FirstOrDefault(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase))?.Location ?? Location;
 }
 
-/// <summary>The pipeline's final, equatable output for one model: source text and diagnostics.</summary>
-internal sealed record GenerationResult(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// The pipeline's final, equatable output for one model: its generated files (none when it has errors) and its
+/// diagnostics, registered as two separate outputs.
+/// </summary>
+internal sealed record GenerationResult(string HintName, EquatableArray<GeneratedFile> Files, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -25,35 +25,32 @@ internal sealed partial class ModelBuilder
 {
     private const int GrowthPaper = 1, GrowthPreserving = 2;
 
-    // The growth rule of the [Pair] being built (0: the model's and stages' rules apply).
-    private int _pairGrowth;
-    private LocationInfo? _pairLocation;
+    private int StageGrowth(LayerSpec stage, PairRules rules) =>
+        rules.Growth != 0 ? rules.Growth : stage.Growth != 0 ? stage.Growth : ModelGrowth(rules);
 
-    private int StageGrowth(LayerSpec stage) => _pairGrowth != 0 ? _pairGrowth : stage.Growth != 0 ? stage.Growth : ModelGrowth;
-
-    private int ModelGrowth => _pairGrowth != 0 ? _pairGrowth : _spec.Growth != 0 ? _spec.Growth : GrowthPaper;
+    private int ModelGrowth(PairRules rules) => rules.Growth != 0 ? rules.Growth : _spec.Growth != 0 ? _spec.Growth : GrowthPaper;
 
     /// <summary>The stage's depth rule: its own, else the model's, else FirstL under function-preserving growth, else LastToLast.</summary>
-    private int DepthRule(LayerSpec stage) =>
-        _pairGrowth == GrowthPreserving ? (stage.DepthMap == 1 || stage.DepthMap == 0 && _spec.DepthMap == 1 ? 1 : 2)
+    private int DepthRule(LayerSpec stage, PairRules rules) =>
+        rules.Growth == GrowthPreserving ? (stage.DepthMap == 1 || stage.DepthMap == 0 && _spec.DepthMap == 1 ? 1 : 2)
         : stage.DepthMap != 0 ? stage.DepthMap
         : _spec.DepthMap != 0 ? _spec.DepthMap
-        : StageGrowth(stage) == GrowthPreserving ? 2 : 1;
+        : StageGrowth(stage, rules) == GrowthPreserving ? 2 : 1;
 
-    private LocationInfo? GrowthLocation(LayerSpec? stage) =>
-        _pairGrowth != 0 ? _pairLocation
+    private LocationInfo? GrowthLocation(LayerSpec? stage, PairRules rules) =>
+        rules.Growth != 0 ? rules.Location
         : stage is not null && stage.Has("Growth") ? stage.At("Growth") : _spec.Has("Growth") ? _spec.At("Growth") : stage?.Location ?? _spec.Location;
 
     /// <summary>
     /// The growth steps of a proven map, or an empty list under the paper's rule. Null when the rule cannot hold
     /// (MOT033 / MOT034 reported).
     /// </summary>
-    private List<GrowthOpDesc>? BuildGrowth(ResolvedVariant b, ResolvedVariant m, List<MapEntryDesc> map)
+    private List<GrowthOpDesc>? BuildGrowth(ResolvedVariant b, ResolvedVariant m, List<MapEntryDesc> map, PairRules rules)
     {
         var stages = _spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToDictionary(l => l.Name!);
-        bool Preserving(TensorDesc t) => (t.Stage is null ? ModelGrowth : StageGrowth(stages[t.Stage])) == GrowthPreserving;
+        bool Preserving(TensorDesc t) => (t.Stage is null ? ModelGrowth(rules) : StageGrowth(stages[t.Stage], rules)) == GrowthPreserving;
         var ops = new List<GrowthOpDesc>();
-        if (ModelGrowth != GrowthPreserving && stages.Values.All(s => StageGrowth(s) != GrowthPreserving)) return ops;
+        if (ModelGrowth(rules) != GrowthPreserving && stages.Values.All(s => StageGrowth(s, rules) != GrowthPreserving)) return ops;
 
         var before = _diagnostics.Count;
         var motByName = m.Tensors.ToDictionary(t => t.Name);
@@ -63,7 +60,7 @@ internal sealed partial class ModelBuilder
         for (var li = 0; li < b.Layers.Count; li++)
         {
             var bl = b.Layers[li]; var ml = m.Layers[li];
-            if (!IsEncoderStage(bl) || StageGrowth(bl.Spec) != GrowthPreserving) continue;
+            if (!IsEncoderStage(bl) || StageGrowth(bl.Spec, rules) != GrowthPreserving) continue;
             var (bb, mb) = (bl.Blocks[0], ml.Blocks[0]);
             if (bb.In / bb.Heads != mb.In / mb.Heads)
             {
@@ -112,10 +109,10 @@ internal sealed partial class ModelBuilder
                 for (var k = 1L; k < mo / bo; k++) copies.Add(new GrowthOpDesc(mt.Name, Slab(k * bo), Slab(0)));
             }
         }
-        if (!ExtraBlocksStartAsIdentity(b, m, stages, ops)) return null;
+        if (!ExtraBlocksStartAsIdentity(b, m, ops, rules)) return null;
         ops.AddRange(copies); // after the zeros: a copy repeats rows whose extra inputs are already zero
         foreach (var problem in MapChecker.CheckGrowth(m.Tensors, map, ops))
-            Report(DiagnosticDescriptors.InternalError, GrowthLocation(null), _spec.FullName, "function-preserving growth " + b.Name + " -> " + m.Name + ": " + problem);
+            Report(DiagnosticDescriptors.InternalError, GrowthLocation(null, rules), _spec.FullName, "function-preserving growth " + b.Name + " -> " + m.Name + ": " + problem);
         return _diagnostics.Count > before ? null : ops;
     }
 
@@ -126,53 +123,40 @@ internal sealed partial class ModelBuilder
     /// Extra blocks of function-preserving stages: each must be able to start as an identity; its residual branch's last
     /// normalisation (or projection) is zeroed. Encoder blocks have two branches: attention output and the MLP's last linear.
     /// </summary>
-    private bool ExtraBlocksStartAsIdentity(ResolvedVariant b, ResolvedVariant m, Dictionary<string, LayerSpec> stages, List<GrowthOpDesc> ops)
+    private bool ExtraBlocksStartAsIdentity(ResolvedVariant b, ResolvedVariant m, List<GrowthOpDesc> ops, PairRules rules)
     {
         for (var li = 0; li < b.Layers.Count; li++)
         {
             var bl = b.Layers[li]; var ml = m.Layers[li];
-            if (bl.Kind != LayerKind.Stage || StageGrowth(bl.Spec) != GrowthPreserving) continue;
+            if (bl.Kind != LayerKind.Stage || StageGrowth(bl.Spec, rules) != GrowthPreserving) continue;
             var stage = bl.Spec;
+            var kind = BlockKinds.Of(stage);
             int l = bl.Blocks.Count, lm = ml.Blocks.Count;
-            var image = new HashSet<int>(Enumerable.Range(0, l).Select(i => MapBlock(i, l, lm, DepthRule(stage))));
-            var user = stage.HasBlockType ? _blocks[stage.BlockType!] : null;
-            var isEncoder = !stage.HasBlockType && stage.Block == 3;
-            var reluAfterAdd = user?.ReLUAfterAdd ?? stage.Block is 0 or 1;
+            var image = new HashSet<int>(Enumerable.Range(0, l).Select(i => MapBlock(i, l, lm, DepthRule(stage, rules))));
             for (var j = 0; j < lm; j++)
             {
                 if (image.Contains(j)) continue;
                 var blk = ml.Blocks[j];
                 var key = $"{stage.Name}.{stage.BlockPrefix}{j}";
-                string? why = null;
-                if (user is not null && !user.Residual)
-                    why = $"[ScalableBlock] {user.ClassName} has no residual path (Residual = false), so its output is never its input";
-                else if (blk.Stride != 1 || blk.In != blk.Out || blk.Shortcut != ShortcutKind.None || (stage.Block == 2 && !stage.HasBlockType && !blk.Residual))
+                var parameters = m.Tensors.Where(t => t.Stage == stage.Name && t.Block == j && !t.IsBuffer).ToList();
+                var why = kind.WhyNotIdentity(this, stage, blk);
+                if (why is not null) { }
+                else if (blk.Stride != 1 || blk.In != blk.Out || blk.Shortcut != ShortcutKind.None || !blk.Residual)
                     why = $"it changes the shape from [{blk.In}, {blk.InH}, {blk.InW}] to [{blk.Out}, {blk.OutH}, {blk.OutW}]; place the base's blocks first (DepthMap.FirstL) so that the extra blocks keep the shape";
-                else if (j == 0 && reluAfterAdd)
+                else if (j == 0 && kind.ReLUAfterAdd(this, stage))
                     why = "it is the first block of its stage and applies ReLU after the residual add, so it is an identity only for non-negative input; place the base's blocks first (DepthMap.FirstL)";
-                else if (!m.Tensors.Any(t => t.Stage == stage.Name && t.Block == j && !t.IsBuffer))   // guarded by MOT014 today
+                else if (parameters.Count == 0)   // guarded by MOT014 today
                     why = "its residual branch has no parametrised layer that could start at zero";
                 if (why is not null)
                 {
-                    Report(DiagnosticDescriptors.ExtraBlockNotIdentity, GrowthLocation(stage), b.Name, m.Name, key, why);
+                    Report(DiagnosticDescriptors.ExtraBlockNotIdentity, GrowthLocation(stage, rules), b.Name, m.Name, key, why);
                     return false;
                 }
-                var tensors = m.Tensors.Where(t => t.Stage == stage.Name && t.Block == j && !t.IsBuffer).ToList();
-                IEnumerable<TensorDesc> last;
-                if (isEncoder)
-                    last = tensors.Where(t => t.Local.StartsWith("self_attention.out_proj.", StringComparison.Ordinal) || t.Local.StartsWith("mlp.3.", StringComparison.Ordinal));
-                else
-                {
-                    var layer = Owner(tensors[tensors.Count - 1].Local);
-                    last = tensors.Where(t => Owner(t.Local) == layer);
-                }
-                foreach (var t in last) ops.Add(new GrowthOpDesc(t.Name, t.Shape.Select(n => (0L, n)).ToArray()));
+                foreach (var t in kind.IdentityZeroes(parameters)) ops.Add(new GrowthOpDesc(t.Name, t.Shape.Select(n => (0L, n)).ToArray()));
             }
         }
         return true;
     }
-
-    private static string Owner(string local) => local.Substring(0, Math.Max(0, local.LastIndexOf('.')));
 
     /// <summary>
     /// Tensors whose output features pass through a LayerNorm that the motivated model widens: the widened features must
@@ -208,7 +192,7 @@ internal sealed partial class ModelBuilder
                     var layer = m.Layers[i];
                     if (IsEncoderStage(layer))
                     {
-                        foreach (var t in m.Tensors.Where(t => t.Stage == layer.Spec.Name && StreamLocal(t.Local)))
+                        foreach (var t in m.Tensors.Where(t => t.Stage == layer.Spec.Name && BlockKinds.Of(layer.Spec).IsStreamTensor(t.Local)))
                             result[t.Name] = normLoc;
                     }
                     else if (layer.Spec.Name is { } name)
@@ -230,12 +214,8 @@ internal sealed partial class ModelBuilder
         return result;
     }
 
-    private static bool IsEncoderStage(RLayer l) => l.Kind == LayerKind.Stage && !l.Spec.HasBlockType && l.Spec.Block == 3;
-
-    /// <summary>Encoder block tensors whose outputs are the residual stream (the rest are heads and MLP features).</summary>
-    private static bool StreamLocal(string local) =>
-        local.StartsWith("ln_1.", StringComparison.Ordinal) || local.StartsWith("ln_2.", StringComparison.Ordinal)
-        || local.StartsWith("self_attention.out_proj.", StringComparison.Ordinal) || local.StartsWith("mlp.3.", StringComparison.Ordinal);
+    /// <summary>A stage on a token sequence (its blocks carry the residual stream's features).</summary>
+    private static bool IsEncoderStage(RLayer l) => l.Kind == LayerKind.Stage && BlockKinds.Of(l.Spec).TakesTokens;
 
     private static List<(long Start, long Length)> Merge(IEnumerable<(long Start, long Length)> ranges)
     {

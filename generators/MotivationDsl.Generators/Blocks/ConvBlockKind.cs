@@ -1,0 +1,245 @@
+using System.Collections.Generic;
+using System.Linq;
+using static MotivationDsl.Generators.CodeWriter;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>What a block made of a list of convolutions and batch norms looks like.</summary>
+internal sealed record ConvBlockLayout(
+    IReadOnlyList<LayerSpec> Layers, bool Residual, bool ReLUAfterAdd, string ShortcutName, string Summary, bool UserDeclared);
+
+/// <summary>
+/// The shared part of blocks that are a list of Conv2d / BatchNorm2d / activation layers with an optional residual
+/// shortcut (option A: subsample and zero-pad, option B: 1x1 convolution and batch norm): Basic, Bottleneck, user blocks.
+/// </summary>
+internal abstract class ConvBlockKind : IBlockKind
+{
+    public abstract BlockKindId Id { get; }
+
+    public bool UsesKernel => false;
+
+    public bool TakesStochasticDepth => false;
+
+    public bool TakesTokens => false;
+
+    public abstract string ModuleClass(BuiltModel model, LayerSpec stage);
+
+    protected abstract ConvBlockLayout Layout(IReadOnlyDictionary<string, BlockSpec> blocks, LayerSpec stage);
+
+    public RBlock? Resolve(ModelBuilder builder, BlockRequest r)
+    {
+        var stage = r.Stage;
+        var layout = Layout(builder.Blocks, stage);
+        var key = r.Key;
+        var rv = r.Variant;
+        long inC = r.InChannels, planes = r.Planes, stride = r.Stride, h = r.Height, w = r.Width;
+        var blk = new RBlock { In = inC, Planes = planes, Stride = stride, InH = h, InW = w, Residual = layout.Residual };
+        var shortcutKind = stage.Shortcut == 0 ? ShortcutKind.A : ShortcutKind.B;
+        long c = inC, bh = h, bw = w;
+        void Conv(string local, long o, long k, long st, long p, long g, bool bias)
+        {
+            builder.AddConv(rv, key, stage.Name, r.Index, local, c, o, k, g, bias);
+            var nh = ModelBuilder.Spatial(bh, k, st, p); var nw = ModelBuilder.Spatial(bw, k, st, p);
+            builder.Mac(rv, o * System.Math.Max(nh, 0) * System.Math.Max(nw, 0) * (c / g) * k * k);
+            blk.Convs.Add((local, c, o, g, st));
+            c = o; bh = nh; bw = nw;
+        }
+        foreach (var l in layout.Layers)
+        {
+            if (l.Kind == LayerKind.Conv2d)
+            {
+                var o = l.Depthwise ? c : l.Expansion * planes;
+                var g = l.Depthwise ? c : l.Groups;
+                if (!l.Depthwise && !builder.GroupsOk(l, c, o)) return null;
+                Conv(l.Name!, o, l.Kernel, l.StageStride ? stride : l.Stride, l.Padding, g, l.Bias);
+                if (l.Depthwise) blk.Convs[blk.Convs.Count - 1] = (l.Name!, o, o, 1, blk.Convs[blk.Convs.Count - 1].Stride);
+                if (layout.UserDeclared && (bh <= 0 || bw <= 0))
+                {
+                    builder.Report(DiagnosticDescriptors.SpatialCollapse, l.Location, rv.Name, $"{key}.{l.Name}", $"[{inC}, {h}, {w}]", $"[{o}, {bh}, {bw}]");
+                    return null;
+                }
+            }
+            else if (l.Kind == LayerKind.BatchNorm2d) builder.AddBn(rv, key, stage.Name, r.Index, l.Name!, c);
+        }
+        if (bh <= 0 || bw <= 0)
+        {
+            builder.Report(DiagnosticDescriptors.SpatialCollapse, stage.Location, rv.Name, key, $"[{inC}, {h}, {w}]", $"[{c}, {bh}, {bw}]");
+            return null;
+        }
+        blk.Out = c; blk.OutH = bh; blk.OutW = bw;
+        if (layout.Residual && (stride != 1 || inC != c || bh != h || bw != w))
+        {
+            // The shortcut subsamples by the block's stride; its output must match the body's.
+            var sh = (h - 1) / stride + 1; var sw = (w - 1) / stride + 1;
+            if (sh != bh || sw != bw)
+            {
+                builder.Report(DiagnosticDescriptors.Unsupported, stage.Location, key, $"the block body outputs [{c}, {bh}, {bw}] but a stride-{stride} shortcut outputs [{c}, {sh}, {sw}]");
+                return null;
+            }
+            if (shortcutKind == ShortcutKind.A && c < inC)
+            {
+                builder.Report(DiagnosticDescriptors.Unsupported, stage.At("Shortcut"), key, $"option A can only add channels but the block goes from {inC} to {c} channels; use Shortcut.B");
+                return null;
+            }
+            blk.Shortcut = shortcutKind;
+            if (shortcutKind == ShortcutKind.B)
+            {
+                builder.AddConv(rv, key, stage.Name, r.Index, layout.ShortcutName + ".0", inC, c, 1, 1, false);
+                builder.Mac(rv, c * bh * bw * inC);
+                blk.Convs.Add((layout.ShortcutName + ".0", inC, c, 1, stride));
+                builder.AddBn(rv, key, stage.Name, r.Index, layout.ShortcutName + ".1", c);
+            }
+        }
+        return blk;
+    }
+
+    public bool CheckPair(ModelBuilder builder, PairBlocks pair) => true;
+
+    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m) => null;
+
+    public bool ReLUAfterAdd(ModelBuilder builder, LayerSpec stage) => Layout(builder.Blocks, stage).ReLUAfterAdd;
+
+    public virtual string? WhyNotIdentity(ModelBuilder builder, LayerSpec stage, RBlock block) => null;
+
+    /// <summary>The last layer of the residual branch (its normalisation, or the last convolution).</summary>
+    public IEnumerable<TensorDesc> IdentityZeroes(IReadOnlyList<TensorDesc> blockParameters)
+    {
+        var layer = Owner(blockParameters[blockParameters.Count - 1].Local);
+        return blockParameters.Where(t => Owner(t.Local) == layer);
+    }
+
+    public bool IsStreamTensor(string local) => false;
+
+    private static string Owner(string local) => local.Substring(0, System.Math.Max(0, local.LastIndexOf('.')));
+
+    public IReadOnlyList<string> Arguments(RBlock b) =>
+        Args(("inPlanes", L(b.In)), ("planes", L(b.Planes)), ("stride", L(b.Stride)), ("shortcut", Shortcut(b.Shortcut)));
+
+    private static string Shortcut(ShortcutKind kind) => kind switch
+    {
+        ShortcutKind.A => "__Dsl.Shortcut.A",
+        ShortcutKind.B => "__Dsl.Shortcut.B",
+        _ => "null",
+    };
+
+    public void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage)
+    {
+        var cls = ModuleClass(model, stage);
+        var layout = Layout(model.BlockSpecs, stage);
+        var layers = layout.Layers;
+        var sc = layout.ShortcutName;
+        w.Line("/// <summary>");
+        w.Line("/// " + layout.Summary);
+        w.Line("/// </summary>");
+        w.Open($"public sealed class {cls} : __Module");
+        foreach (var l in layers)
+        {
+            if (l.Kind == LayerKind.Conv2d) w.Line($"private readonly __Modules.Conv2d {l.Name};");
+            else if (l.Kind == LayerKind.BatchNorm2d) w.Line($"private readonly __Modules.BatchNorm2d {l.Name};");
+        }
+        if (layout.Residual) w.Line($"private readonly __Modules.Sequential? {sc};");
+        w.Line("private readonly __Dsl.Shortcut? __shortcut;");
+        w.Line("private readonly long __stride, __padLeft, __padRight;");
+        w.Line();
+        w.Line("/// <param name=\"inPlanes\">Input channels.</param>");
+        w.Line("/// <param name=\"planes\">The stage's channels (a convolution outputs Expansion x planes).</param>");
+        w.Line("/// <param name=\"stride\">The block's stride (the stage's stride in its first block, else 1).</param>");
+        w.Line("/// <param name=\"shortcut\">Null: identity; A: subsample, zero-pad; B: 1x1 conv, batch norm.</param>");
+        w.Open($"public {cls}(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)\n    : base({S(cls)})");
+        w.Line("var __c = inPlanes;");
+        foreach (var l in layers)
+        {
+            if (l.Kind == LayerKind.Conv2d)
+            {
+                var outC = l.Depthwise ? "__c" : Times(l.Expansion, "planes");
+                w.Call($"this.{l.Name} = __nn.Conv2d", ConvArgs("__c", outC, l, l.StageStride ? "stride" : null, l.Depthwise ? "__c" : null), ";");
+                if (!l.Depthwise) w.Line($"__c = {outC};");
+            }
+            else if (l.Kind == LayerKind.BatchNorm2d)
+                w.Line($"this.{l.Name} = __nn.BatchNorm2d({BatchNormArgs("__c", l)});");
+        }
+        w.Line("this.__shortcut = shortcut;");
+        w.Line("this.__stride = stride;");
+        w.Line("this.__padLeft = (__c - inPlanes) / 2;");
+        w.Line("this.__padRight = __c - inPlanes - this.__padLeft;");
+        if (layout.Residual)
+        {
+            w.Line("if (shortcut == __Dsl.Shortcut.B)");
+            w.Indent();
+            w.Line($"this.{sc} = __nn.Sequential(");
+            w.Line("    (\"0\", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,");
+            w.Line("        bias: false)),");
+            w.Line("    (\"1\", __nn.BatchNorm2d(num_features: __c)));");
+            w.Outdent();
+        }
+        w.Line("RegisterComponents();");
+        w.Close();
+        w.Line();
+        w.Open("public override __Tensor forward(__Tensor input)");
+        w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
+        w.Line("var __x = input;");
+        foreach (var l in layers) w.Line(l.Kind == LayerKind.Conv2d ? $"__x = this.{l.Name}.forward(__x);" : Forward.Step(l, 0, 0, 0));
+        if (layout.Residual)
+        {
+            w.Line("__Tensor __s;");
+            w.Line("if (this.__shortcut == __Dsl.Shortcut.A)");
+            w.Line("    __s = __F.pad(");
+            w.Line("        input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),");
+            w.Line("        new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });");
+            w.Line("else if (this.__shortcut == __Dsl.Shortcut.B)");
+            w.Line($"    __s = this.{sc}!.forward(input);");
+            w.Line("else");
+            w.Line("    __s = input;");
+            w.Line("__x = __x + __s;");
+            if (layout.ReLUAfterAdd) w.Line("__x = __F.relu(__x);");
+        }
+        w.Line("return __scope.MoveToOuter(__x);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>");
+        w.Open("internal static void Describe(__Meta m, long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)".Replace(", long stride", ",\n    long stride"));
+        foreach (var l in layers)
+        {
+            if (l.Kind == LayerKind.Conv2d)
+            {
+                var args = new List<string> { S(l.Name!), "outChannels: " + (l.Depthwise ? "m.Channels" : Times(l.Expansion, "planes")), "kernel: " + L(l.Kernel) };
+                if (l.StageStride) args.Add("stride: stride"); else if (l.Stride != 1) args.Add("stride: " + L(l.Stride));
+                if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
+                if (l.Depthwise) args.Add("groups: m.Channels"); else if (l.Groups != 1) args.Add("groups: " + L(l.Groups));
+                if (!l.Bias) args.Add("bias: false");
+                w.Call("m.Conv2d", args, ";");
+            }
+            else if (l.Kind == LayerKind.BatchNorm2d) w.Line($"m.BatchNorm2d({S(l.Name!)});");
+        }
+        if (layout.Residual)
+        {
+            w.Open("if (shortcut == __Dsl.Shortcut.B)");
+            w.Line($"m.Conv2d({S(sc + ".0")}, outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);");
+            w.Line($"m.BatchNorm2d({S(sc + ".1")});");
+            w.Close();
+        }
+        w.Close();
+        w.Close();
+    }
+
+    private static string Times(long factor, string name) => factor == 1 ? name : L(factor) + " * " + name;
+
+    /// <summary>Named Conv2d arguments, defaults left out.</summary>
+    internal static List<string> ConvArgs(string inC, string outC, LayerSpec l, string? stride = null, string? groups = null)
+    {
+        var args = new List<string> { "in_channels: " + inC, "out_channels: " + outC, "kernel_size: " + L(l.Kernel) };
+        if (stride is not null) args.Add("stride: " + stride); else if (l.Stride != 1) args.Add("stride: " + L(l.Stride));
+        if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
+        if (groups is not null) args.Add("groups: " + groups); else if (l.Groups != 1) args.Add("groups: " + L(l.Groups));
+        if (!l.Bias) args.Add("bias: false");
+        return args;
+    }
+
+    internal static string BatchNormArgs(string channels, LayerSpec l)
+    {
+        var args = "num_features: " + channels;
+        if (l.Eps != 1e-5) args += ", eps: " + D(l.Eps);
+        if (l.Momentum != 0.1) args += ", momentum: " + D(l.Momentum);
+        return args;
+    }
+}

@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static MotivationDsl.Generators.CodeWriter;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>
+/// A pre-norm transformer encoder block (<c>Block.Encoder</c>, torchvision's ViT EncoderBlock) on a token sequence.
+/// Maps head-aware: base head h goes to the first head-dimension columns of motivated head h.
+/// </summary>
+internal sealed class EncoderBlockKind : IBlockKind
+{
+    public BlockKindId Id => BlockKindId.Encoder;
+
+    public bool UsesKernel => false;
+
+    public bool TakesStochasticDepth => false;
+
+    public bool TakesTokens => true;
+
+    public string ModuleClass(BuiltModel model, LayerSpec stage) => "EncoderBlock";
+
+    public RBlock? Resolve(ModelBuilder builder, BlockRequest r)
+    {
+        var (rv, v, stage, key) = (r.Variant, r.Spec, r.Stage, r.Key);
+        var s = stage.Name!;
+        long d = r.InChannels, planes = r.Planes;
+        if (planes != d)
+        {
+            builder.Report(DiagnosticDescriptors.Unsupported, stage.Location, key, $"an Encoder stage keeps the token width: it receives {d} features but its channels are {planes}");
+            return null;
+        }
+        var heads = v.Heads > 0 ? v.Heads : stage.Heads;
+        if (heads <= 0 || d % heads != 0)
+        {
+            builder.Report(DiagnosticDescriptors.HeadsNotDividing, v.Heads > 0 ? v.At("Heads") : stage.At("Heads"), v.Name, s, heads, d);
+            return null;
+        }
+        var mlp = builder.ScaleChannels(stage.MlpDim, v.WidthMultiplier);
+        if (mlp is null || stage.MlpDim <= 0)
+        {
+            builder.Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the MLP features", stage.Display, stage.MlpDim, ModelBuilder.Num(v.WidthMultiplier), ModelBuilder.Num(stage.MlpDim * v.WidthMultiplier));
+            return null;
+        }
+        var blk = new RBlock { In = d, Planes = d, Out = d, Stride = 1, Heads = heads, Mlp = mlp.Value, Residual = true };
+        void T(string local, params long[] shape) => builder.AddT(rv, new TensorDesc(key + "." + local, false, shape, s, r.Index, local));
+        T("ln_1.weight", d); T("ln_1.bias", d);
+        T("self_attention.in_proj_weight", 3 * d, d); T("self_attention.in_proj_bias", 3 * d);
+        T("self_attention.out_proj.weight", d, d); T("self_attention.out_proj.bias", d);
+        T("ln_2.weight", d); T("ln_2.bias", d);
+        T("mlp.0.weight", mlp.Value, d); T("mlp.0.bias", mlp.Value);
+        T("mlp.3.weight", d, mlp.Value); T("mlp.3.bias", d);
+        // q/k/v and output projections, the two attention products (n x n x d each), the MLP.
+        var n = r.Tokens;
+        builder.Mac(rv, n * d * 4 * d + 2 * n * n * d + 2 * n * d * mlp.Value);
+        return blk;
+    }
+
+    public bool CheckPair(ModelBuilder builder, PairBlocks p)
+    {
+        var (bb, mb) = (p.BaseBlock, p.MotivatedBlock);
+        if (bb.Heads <= mb.Heads && bb.In / bb.Heads <= mb.In / mb.Heads) return true;
+        builder.Report(DiagnosticDescriptors.BaseLarger, p.Motivated.Spec.Has("Heads") ? p.Motivated.Spec.At("Heads") : p.WidthLocation,
+            p.BaseKey + ".self_attention", p.Base.Name, $"[{bb.Heads} heads x {bb.In / bb.Heads}]",
+            p.MotivatedKey + ".self_attention", p.Motivated.Name, $"[{mb.Heads} heads x {mb.In / mb.Heads}]");
+        return false;
+    }
+
+    /// <summary>
+    /// Head-aware pieces of an attention tensor: head h of the base (rows/columns [h dh_b, (h+1) dh_b) of the q, k or v
+    /// block) goes to [h dh_m, h dh_m + dh_b) of the same block of the motivated tensor; input features by prefix.
+    /// Null for tensors that are plain prefixes (layer norms, out_proj.bias, MLP) and when nothing is widened.
+    /// </summary>
+    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m) =>
+        b.In == m.In && b.Heads == m.Heads ? null : HeadPieces(local, b.In, b.Heads, m.In, m.Heads);
+
+    public static List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? HeadPieces(
+        string local, long db, long hb, long dm, long hm)
+    {
+        long dhb = db / hb, dhm = dm / hm;
+        var pieces = new List<((long, long)[], (long, long)[])>();
+        switch (local)
+        {
+            case "self_attention.in_proj_weight":
+            case "self_attention.in_proj_bias":
+                var weight = local.EndsWith("weight", StringComparison.Ordinal);
+                for (var j = 0; j < 3; j++)
+                    for (var h = 0; h < hb; h++)
+                    {
+                        var br = (j * db + h * dhb, dhb); var mr = (j * dm + h * dhm, dhb);
+                        pieces.Add(weight ? (new[] { br, (0L, db) }, new[] { mr, (0L, db) }) : (new[] { br }, new[] { mr }));
+                    }
+                return pieces;
+            case "self_attention.out_proj.weight":
+                for (var h = 0; h < hb; h++)
+                    pieces.Add((new[] { (0L, db), (h * dhb, dhb) }, new[] { (0L, db), (h * dhm, dhb) }));
+                return pieces;
+            default:
+                return null;
+        }
+    }
+
+    public bool ReLUAfterAdd(ModelBuilder builder, LayerSpec stage) => false;
+
+    public string? WhyNotIdentity(ModelBuilder builder, LayerSpec stage, RBlock block) => null;
+
+    /// <summary>Both residual branches' outputs: the attention's output projection and the MLP's last linear.</summary>
+    public IEnumerable<TensorDesc> IdentityZeroes(IReadOnlyList<TensorDesc> blockParameters) =>
+        blockParameters.Where(t => t.Local.StartsWith("self_attention.out_proj.", StringComparison.Ordinal)
+            || t.Local.StartsWith("mlp.3.", StringComparison.Ordinal));
+
+    public bool IsStreamTensor(string local) =>
+        local.StartsWith("ln_1.", StringComparison.Ordinal) || local.StartsWith("ln_2.", StringComparison.Ordinal)
+        || local.StartsWith("self_attention.out_proj.", StringComparison.Ordinal) || local.StartsWith("mlp.3.", StringComparison.Ordinal);
+
+    public IReadOnlyList<string> Arguments(RBlock b) => Args(("dim", L(b.In)), ("heads", L(b.Heads)), ("mlpDim", L(b.Mlp)));
+
+    public void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage) => w.Block(Source);
+
+    private const string Source = @"/// <summary>
+/// A pre-norm transformer encoder block as torchvision's ViT EncoderBlock: <c>x = x + attn(ln_1(x))</c>,
+/// <c>x = x + mlp(ln_2(x))</c>; LayerNorm eps 1e-6, MLP <c>mlp.0</c>-GELU-dropout-<c>mlp.3</c>-dropout,
+/// dropout and attention dropout 0.
+/// </summary>
+public sealed class EncoderBlock : __Module
+{
+    private readonly __Modules.LayerNorm ln_1;
+    private readonly SelfAttention self_attention;
+    private readonly __Modules.LayerNorm ln_2;
+    private readonly __Modules.Sequential mlp;
+
+    public EncoderBlock(long dim, long heads, long mlpDim) : base(""EncoderBlock"")
+    {
+        this.ln_1 = __nn.LayerNorm(normalized_shape: new long[] { dim }, eps: 1e-6);
+        this.self_attention = new SelfAttention(dim, heads);
+        this.ln_2 = __nn.LayerNorm(normalized_shape: new long[] { dim }, eps: 1e-6);
+        this.mlp = __nn.Sequential(
+            (""0"", __nn.Linear(inputSize: dim, outputSize: mlpDim)),
+            (""1"", __nn.GELU()),
+            (""2"", __nn.Dropout(0.0)),
+            (""3"", __nn.Linear(inputSize: mlpDim, outputSize: dim)),
+            (""4"", __nn.Dropout(0.0)));
+        RegisterComponents();
+    }
+
+    public override __Tensor forward(__Tensor input)
+    {
+        using var __scope = global::TorchSharp.torch.NewDisposeScope();
+        var __x = this.self_attention.forward(this.ln_1.forward(input)) + input;
+        var __y = this.mlp.forward(this.ln_2.forward(__x));
+        return __scope.MoveToOuter(__x + __y);
+    }
+
+    /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
+    internal static void Describe(__Meta m, long dim, long heads, long mlpDim)
+    {
+        m.LayerNorm(""ln_1"");
+        m.Parameter(""self_attention.in_proj_weight"", 3 * dim, dim);
+        m.Parameter(""self_attention.in_proj_bias"", 3 * dim);
+        m.Parameter(""self_attention.out_proj.weight"", dim, dim);
+        m.Parameter(""self_attention.out_proj.bias"", dim);
+        m.LayerNorm(""ln_2"");
+        m.Parameter(""mlp.0.weight"", mlpDim, dim);
+        m.Parameter(""mlp.0.bias"", mlpDim);
+        m.Parameter(""mlp.3.weight"", dim, mlpDim);
+        m.Parameter(""mlp.3.bias"", dim);
+        // q/k/v and output projections, the two attention products (tokens x tokens x dim each), the MLP.
+        m.AddMacs(m.Tokens * dim * 4 * dim + 2 * m.Tokens * m.Tokens * dim + 2 * m.Tokens * dim * mlpDim);
+    }
+}
+
+/// <summary>
+/// Multi-head self-attention in torch.nn.MultiheadAttention's parameter layout:
+/// <c>in_proj_weight [3d, d]</c> (q, k, v stacked), <c>in_proj_bias [3d]</c>, <c>out_proj</c> (Linear d -> d).
+/// Input and output <c>[batch, tokens, d]</c>.
+/// Initialised as PyTorch: xavier-uniform in_proj_weight, zero biases, default Linear weight.
+/// </summary>
+public sealed class SelfAttention : __Module
+{
+    private readonly __Modules.Parameter in_proj_weight;
+    private readonly __Modules.Parameter in_proj_bias;
+    private readonly __Modules.Linear out_proj;
+    private readonly long __heads;
+
+    public SelfAttention(long dim, long heads) : base(""SelfAttention"")
+    {
+        this.in_proj_weight = new __Modules.Parameter(global::TorchSharp.torch.empty(3 * dim, dim));
+        this.in_proj_bias = new __Modules.Parameter(global::TorchSharp.torch.zeros(3 * dim));
+        this.out_proj = __nn.Linear(inputSize: dim, outputSize: dim);
+        using (global::TorchSharp.torch.no_grad())
+        {
+            __nn.init.xavier_uniform_(this.in_proj_weight);
+            this.out_proj.bias!.zero_();
+        }
+        this.__heads = heads;
+        RegisterComponents();
+    }
+
+    /// <summary>Attention heads.</summary>
+    public long Heads => this.__heads;
+
+    public override __Tensor forward(__Tensor input)
+    {
+        using var __scope = global::TorchSharp.torch.NewDisposeScope();
+        long n = input.shape[0], l = input.shape[1], d = input.shape[2], dh = d / this.__heads;
+        var __w = this.get_parameter(""in_proj_weight"")!;
+        var __qkv = __F.linear(input, __w, this.get_parameter(""in_proj_bias"")!).chunk(3, -1);
+        var __q = __qkv[0].reshape(n, l, this.__heads, dh).transpose(1, 2);
+        var __k = __qkv[1].reshape(n, l, this.__heads, dh).transpose(1, 2);
+        var __v = __qkv[2].reshape(n, l, this.__heads, dh).transpose(1, 2);
+        var __scores = __q.matmul(__k.transpose(-2, -1)) / global::System.Math.Sqrt(dh);
+        var __a = global::TorchSharp.torch.softmax(__scores, -1);
+        var __o = __a.matmul(__v).transpose(1, 2).reshape(n, l, d);
+        return __scope.MoveToOuter(this.out_proj.forward(__o));
+    }
+}";
+}

@@ -1,0 +1,71 @@
+using System.Collections.Generic;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>
+/// One kind of block a <c>[Stage]</c> is made of. Everything the generator knows about the kind lives in its one file:
+/// how a block resolves (its tensors and MACs as data), what the map and growth need to know about it, and the module
+/// and metadata source it emits. Register a new kind in <see cref="BlockKinds"/>.
+/// </summary>
+internal interface IBlockKind
+{
+    BlockKindId Id { get; }
+
+    /// <summary>True when the stage's <c>Kernel</c> and a variant's <c>Kernels</c> apply to these blocks.</summary>
+    bool UsesKernel { get; }
+
+    /// <summary>True when the model's StochasticDepth applies to these blocks (a rate growing linearly over all of them).</summary>
+    bool TakesStochasticDepth { get; }
+
+    /// <summary>True when the stage runs on a token sequence [tokens, features]; false for an image [C, H, W].</summary>
+    bool TakesTokens { get; }
+
+    /// <summary>The generated module class (nested in the model's <c>Blocks</c> class) of <paramref name="stage"/>'s blocks.</summary>
+    string ModuleClass(BuiltModel model, LayerSpec stage);
+
+    /// <summary>Resolves one block: adds its tensors and MACs to the variant; null after reporting a diagnostic.</summary>
+    RBlock? Resolve(ModelBuilder builder, BlockRequest request);
+
+    /// <summary>
+    /// Checks that base block <paramref name="b"/> can be embedded in motivated block <paramref name="m"/> beyond the shared
+    /// checks (strides, shortcuts); false after reporting.
+    /// </summary>
+    bool CheckPair(ModelBuilder builder, PairBlocks pair);
+
+    /// <summary>Head-aware pieces of a tensor (base region -> motivated region), or null for a plain prefix.</summary>
+    List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m);
+
+    /// <summary>Whether the block applies ReLU after its residual add (an extra first block is then not an identity).</summary>
+    bool ReLUAfterAdd(ModelBuilder builder, LayerSpec stage);
+
+    /// <summary>Null when an extra block of this kind can start as an identity; else why not.</summary>
+    string? WhyNotIdentity(ModelBuilder builder, LayerSpec stage, RBlock block);
+
+    /// <summary>Of an extra block's parameters: those zeroed so that the block starts as an identity.</summary>
+    IEnumerable<TensorDesc> IdentityZeroes(IReadOnlyList<TensorDesc> blockParameters);
+
+    /// <summary>Locals (inside a block) whose output features are the residual stream, for widened LayerNorms; null: none.</summary>
+    bool IsStreamTensor(string local);
+
+    /// <summary>Writes the module class (with its static <c>Describe</c> metadata method) into the <c>Blocks</c> class.</summary>
+    void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage);
+
+    /// <summary>The constructor's (and <c>Describe</c>'s) named arguments for a resolved block.</summary>
+    IReadOnlyList<string> Arguments(RBlock block);
+}
+
+/// <summary>What a stage asks of its block kind for block <see cref="Index"/>.</summary>
+internal sealed record BlockRequest(
+    ResolvedVariant Variant, LayerSpec Stage, int StageIndex, int Index,
+    long InChannels, long Planes, long Stride, long Height, long Width, long Tokens, double StochasticDepth)
+{
+    public VariantSpec Spec => Variant.Spec;
+
+    /// <summary>The block's state_dict prefix without the trailing dot: <c>layer2.3</c>.</summary>
+    public string Key => Stage.Name + "." + Stage.BlockPrefix + Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A base block and the motivated block the depth rule maps it to.</summary>
+internal sealed record PairBlocks(
+    ResolvedVariant Base, ResolvedVariant Motivated, LayerSpec Stage, RBlock BaseBlock, RBlock MotivatedBlock,
+    string BaseKey, string MotivatedKey, LocationInfo? WidthLocation);

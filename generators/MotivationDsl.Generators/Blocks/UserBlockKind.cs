@@ -1,0 +1,33 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>A <c>[ScalableBlock]</c> class of the user's (<c>Stage(..., typeof(MyBlock), ...)</c>): its declared layers.</summary>
+internal sealed class UserBlockKind : ConvBlockKind
+{
+    public override BlockKindId Id => BlockKindId.User;
+
+    /// <summary><c>{Block}Module</c>; blocks of the same simple name from different namespaces get a numeric suffix.</summary>
+    public override string ModuleClass(BuiltModel model, LayerSpec stage)
+    {
+        var block = model.BlockSpecs[stage.BlockType!];
+        var index = model.UserBlocks.IndexOf(block);
+        var clash = model.UserBlocks.Take(index).Any(b => b.ClassName == block.ClassName)
+            || block.ClassName is "BasicBlock" or "Bottleneck" or "MBConv" or "EncoderBlock" or "Node" or "SqueezeExcitation" or "SelfAttention";
+        return block.ClassName + "Module" + (clash ? (index + 1).ToString(CultureInfo.InvariantCulture) : "");
+    }
+
+    protected override ConvBlockLayout Layout(IReadOnlyDictionary<string, BlockSpec> blocks, LayerSpec stage)
+    {
+        var block = blocks[stage.BlockType!];
+        return new ConvBlockLayout(block.Layers.ToArray(), block.Residual, block.ReLUAfterAdd, "shortcut",
+            $"The module generated from the [ScalableBlock] {block.ClassName}.", UserDeclared: true);
+    }
+
+    public override string? WhyNotIdentity(ModelBuilder builder, LayerSpec stage, RBlock block) =>
+        builder.Blocks[stage.BlockType!] is { Residual: false } user
+            ? $"[ScalableBlock] {user.ClassName} has no residual path (Residual = false), so its output is never its input"
+            : null;
+}

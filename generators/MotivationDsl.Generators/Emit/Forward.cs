@@ -1,0 +1,39 @@
+using static MotivationDsl.Generators.CodeWriter;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>The forward statement of one layer (model level or inside a block).</summary>
+internal static class Forward
+{
+    /// <summary>The field of a layer: its name, or for a dotted path a mangled name (the module is registered under the path).</summary>
+    public static string Field(string name) => name.IndexOf('.') < 0 ? name : "__f_" + name.Replace('.', '_');
+
+    public static string NodeField(string path) => "__n_" + path.Replace('.', '_');
+
+    public static string Parent(string path) { var i = path.LastIndexOf('.'); return i < 0 ? "" : path.Substring(0, i); }
+
+    public static string Leaf(string path) { var i = path.LastIndexOf('.'); return i < 0 ? path : path.Substring(i + 1); }
+
+    public static string Owner(string path) => Parent(path).Length == 0 ? "this" : "this." + NodeField(Parent(path));
+
+    public static string Step(LayerSpec l, long k, long s, long p, double dropout = double.NaN) => l.Kind switch
+    {
+        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm =>
+            $"__x = this.{Field(l.Name!)}.forward(__x);",
+        LayerKind.PatchEmbedding => $"__x = this.{Field(l.Name!)}.forward(__x).flatten(2).transpose(1, 2);",
+        LayerKind.ClassToken => $"__x = global::TorchSharp.torch.cat(\n    new[] {{ {Token(l)}.expand(__x.shape[0], -1, -1), __x }}, 1);",
+        LayerKind.PositionalEmbedding => $"__x = __x + {Token(l)};",
+        LayerKind.ClassTokenSelect => "__x = __x.select(1, 0);",
+        LayerKind.ReLU => "__x = __F.relu(__x);",
+        LayerKind.SiLU => "__x = __F.silu(__x);",
+        LayerKind.GELU => "__x = __F.gelu(__x);",
+        LayerKind.MaxPool2d => $"__x = __F.max_pool2d(__x, {L(k)}, {L(s)}, {L(p)});",
+        LayerKind.AvgPool2d => $"__x = __F.avg_pool2d(__x, {L(k)}, {L(s)}, {L(p)});",
+        LayerKind.GlobalAvgPool => "__x = __x.mean(new long[] { 2, 3 }, true);",
+        LayerKind.Flatten => "__x = __x.flatten(1);",
+        LayerKind.Dropout => $"__x = __F.dropout(__x, {D(double.IsNaN(dropout) ? l.P : dropout)}, this.training);",
+        _ => "// unsupported layer",
+    };
+
+    private static string Token(LayerSpec l) => $"{Owner(l.Name!)}.get_parameter({S(Leaf(l.Name!))})!";
+}

@@ -1,0 +1,460 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>Everything the emitter needs for one valid model.</summary>
+internal sealed class BuiltModel
+{
+    public BuiltModel(ModelSpec spec, IReadOnlyDictionary<string, BlockSpec> blockSpecs) { Spec = spec; BlockSpecs = blockSpecs; }
+    public ModelSpec Spec { get; }
+    public List<ResolvedVariant> Variants { get; } = new();
+    /// <summary>The [ScalableBlock] classes the stages use, in order of first use.</summary>
+    public List<BlockSpec> UserBlocks { get; } = new();
+    /// <summary>Every [ScalableBlock] of the compilation by metadata name.</summary>
+    public IReadOnlyDictionary<string, BlockSpec> BlockSpecs { get; }
+    public ResolvedVariant Base = null!;
+    public ResolvedVariant Motivated = null!;
+    public List<MapEntryDesc> Map { get; } = new();
+    /// <summary>Every proven pair: the main one first, then each [Pair].</summary>
+    public List<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map)> Pairs { get; } = new();
+    /// <summary>Per entry of <see cref="Pairs"/>: the pair's own growth rule (0: as declared on the model and stages).</summary>
+    public List<int> PairGrowth { get; } = new();
+    /// <summary>Growth steps per entry of <see cref="Pairs"/>; empty under the paper's rule.</summary>
+    public List<List<GrowthOpDesc>> Growth { get; } = new();
+
+    /// <summary>The stages (model-level layers of kind Stage), in order.</summary>
+    public IEnumerable<LayerSpec> Stages => Spec.Layers.Where(l => l.Kind == LayerKind.Stage);
+}
+
+/// <summary>
+/// Validates a model spec, resolves every variant's layer graph (shapes, tensors, MACs), builds the weights map
+/// and proves it with <see cref="MapChecker"/>. Reports problems as equatable <see cref="DiagnosticInfo"/>.
+/// </summary>
+internal sealed partial class ModelBuilder
+{
+    private readonly ModelSpec _spec;
+    private readonly Dictionary<string, BlockSpec> _blocks;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+
+    /// <summary>Names the generator emits as members of the model class (variants must not use them).</summary>
+    public static readonly string[] ReservedVariantNames =
+    {
+        "Definition", "ModelDefinition", "Blocks", "Map", "Variants", "Create", "CreatePair", "ManifestJson", "BaseVariantName", "MotivatedVariantName", "WithPair",
+    };
+
+    /// <summary>Names a layer cannot take: members of the generated module classes.</summary>
+    public static readonly string[] ReservedLayerNames =
+    {
+        "forward", "training", "train", "eval", "name", "shortcut", "downsample", "planes", "inPlanes", "stride", "input", "x", "scope",
+    };
+
+    private ModelBuilder(ModelSpec spec, EquatableArray<BlockSpec> blocks)
+    {
+        _spec = spec;
+        _blocks = new Dictionary<string, BlockSpec>();
+        foreach (var b in blocks) _blocks[b.MetadataName] = b;
+    }
+
+    public static (BuiltModel? Model, List<DiagnosticInfo> Diagnostics) Build(ModelSpec spec, EquatableArray<BlockSpec> blocks)
+    {
+        var builder = new ModelBuilder(spec, blocks);
+        builder._diagnostics.AddRange(spec.Diagnostics);
+        if (spec.Fatal || spec.Diagnostics.Count > 0) return (null, builder._diagnostics);
+        var model = builder.BuildCore();
+        var errors = builder._diagnostics.Count(d => DiagnosticDescriptors.ById(d.Id)?.DefaultSeverity != Microsoft.CodeAnalysis.DiagnosticSeverity.Warning);
+        return (errors == 0 ? model : null, builder._diagnostics);
+    }
+
+    /// <summary>Every [ScalableBlock] of the compilation by metadata name.</summary>
+    public IReadOnlyDictionary<string, BlockSpec> Blocks => _blocks;
+
+    internal void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor d, LocationInfo? location, params object?[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(d, location ?? _spec.Location ?? _spec.ClassLocation, args));
+
+    private BuiltModel? BuildCore()
+    {
+        var model = new BuiltModel(_spec, _blocks);
+        var name = _spec.ClassName;
+
+        // [ScalableModel] arguments.
+        var missing = new List<string>();
+        if (!_spec.HasInputShape) missing.Add("InputShape");
+        if (!_spec.HasClasses) missing.Add("Classes");
+        if (_spec.Base is null) missing.Add("Base");
+        if (_spec.Motivated is null) missing.Add("Motivated");
+        if (missing.Count > 0) Report(DiagnosticDescriptors.MissingModelArgument, _spec.Location ?? _spec.ClassLocation, name, string.Join(", ", missing));
+        if (_spec.HasInputShape && (_spec.InputShape.Count != 3 || _spec.InputShape.Any(v => v <= 0 || v > 1_000_000)))
+            Report(DiagnosticDescriptors.InvalidInputShape, _spec.At("InputShape"), name, MapChecker.Shape(_spec.InputShape.ToArray()));
+        if (_spec.HasClasses && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Classes"), name, "Classes", _spec.Classes, "it must be a positive number");
+        if (_spec.InitName is null)
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init,
+                "use " + string.Join(" or ", _spec.InitMembers.Select(n => "WeightInit." + n)));
+        if (_spec.DepthMap is < 0 or > 2)
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("DepthMap"), name, "DepthMap", _spec.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
+        if (_spec.Growth is < 0 or > 2)
+            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Growth"), name, "Growth", _spec.Growth, "use Growth.Paper or Growth.FunctionPreserving");
+
+        // Variant names.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var v in _spec.Variants)
+        {
+            var loc = v.At("name");
+            var isNew = !string.IsNullOrEmpty(v.Name) && seen.Add(v.Name!);
+            if (string.IsNullOrEmpty(v.Name) || !IsIdentifier(v.Name!))
+                Report(DiagnosticDescriptors.InvalidName, loc, "Variant", v.Name ?? "null", "a variant name must be a C# identifier (it names the generated module class)");
+            else if (ReservedVariantNames.Contains(v.Name) || v.Name == name)
+                Report(DiagnosticDescriptors.ReservedName, loc, "Variant", v.Name, name);
+            else if (!isNew)
+                Report(DiagnosticDescriptors.DuplicateVariant, loc, v.Name, name);
+        }
+        var declared = string.Join(", ", _spec.Variants.Select(v => v.Name ?? "null"));
+        if (declared.Length == 0) declared = "(none)";
+        if (_spec.Base is { } b && !seen.Contains(b))
+            Report(DiagnosticDescriptors.UnknownVariant, _spec.At("Base"), "Base", b, name, declared);
+        if (_spec.Motivated is { } m && !seen.Contains(m))
+            Report(DiagnosticDescriptors.UnknownVariant, _spec.At("Motivated"), "Motivated", m, name, declared);
+        if (_spec.Base is not null && _spec.Base == _spec.Motivated)
+            Report(DiagnosticDescriptors.SameVariant, _spec.At("Motivated"), name, _spec.Base);
+
+        // Layers (variant independent).
+        ValidateLayers(_spec.Layers, name, inBlock: false);
+        foreach (var l in _spec.Layers)
+            if (l.Name is { } ln && seen.Contains(ln) && IsIdentifier(ln))
+                Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", ln, name); // the variant class Net.<name> would contain a field of its own name
+        foreach (var stage in _spec.Layers.Where(l => l.Kind == LayerKind.Stage && l.HasBlockType))
+        {
+            if (stage.BlockType is { } bt && !bt.StartsWith("!", StringComparison.Ordinal) && _blocks.TryGetValue(bt, out var block) && block.IsPartial && block.Layers.Count > 0)
+            {
+                if (!model.UserBlocks.Contains(block))
+                {
+                    model.UserBlocks.Add(block);
+                    _diagnostics.AddRange(block.Diagnostics);
+                    ValidateLayers(block.Layers, block.ClassName, inBlock: true);
+                    ValidateBlock(block);
+                }
+            }
+            else Report(DiagnosticDescriptors.NotABlock, stage.At("block"), stage.Display, stage.BlockTypeDisplay ?? "null");
+        }
+        IgnoredArguments();
+        if (_diagnostics.Count > 0) return null;
+
+        // Variants.
+        foreach (var v in _spec.Variants)
+        {
+            var rv = ResolveVariant(v);
+            model.Variants.Add(rv);
+            if (!rv.Ok) break; // a layer problem would repeat for every variant: report it once
+        }
+        if (_diagnostics.Count > 0) return null;
+
+        model.Base = model.Variants.First(v => v.Name == _spec.Base);
+        model.Motivated = model.Variants.First(v => v.Name == _spec.Motivated);
+        var declared0 = PairRules.Declared;
+        var mainMap = BuildMap(model.Base, model.Motivated, _spec.At("Motivated"), declared0);
+        if (mainMap is null) return null;
+        var mainGrowth = BuildGrowth(model.Base, model.Motivated, mainMap, declared0);
+        if (mainGrowth is null) return null;
+        model.Map.AddRange(mainMap);
+        model.Pairs.Add((model.Base, model.Motivated, mainMap));
+        model.PairGrowth.Add(0);
+        model.Growth.Add(mainGrowth);
+        foreach (var pair in _spec.Pairs)
+        {
+            var pb = model.Variants.FirstOrDefault(x => x.Name == pair.Base);
+            var pm = model.Variants.FirstOrDefault(x => x.Name == pair.Motivated);
+            if (pb is null || pm is null)
+            {
+                var which = pb is null ? "Base" : "Motivated";
+                Report(DiagnosticDescriptors.UnknownVariant, pair.Location, "Pair " + which, (pb is null ? pair.Base : pair.Motivated) ?? "null", name, declared);
+                continue;
+            }
+            if (pb == pm) { Report(DiagnosticDescriptors.SameVariant, pair.Location, name, pb.Name); continue; }
+            if (pair.Growth is < 0 or > 2)
+            { Report(DiagnosticDescriptors.InvalidValue, pair.Location, "Pair", "Growth", pair.Growth, "use Growth.Paper or Growth.FunctionPreserving"); continue; }
+            if (model.Pairs.Where((x, i) => x.Base == pb && x.Motivated == pm && model.PairGrowth[i] == pair.Growth).Any()) continue;
+            var rules = new PairRules(pair.Growth, pair.Location);
+            var map = BuildMap(pb, pm, pair.Location, rules);
+            var growth = map is null ? null : BuildGrowth(pb, pm, map, rules);
+            if (map is null || growth is null) continue;
+            model.Pairs.Add((pb, pm, map));
+            model.PairGrowth.Add(pair.Growth);
+            model.Growth.Add(growth);
+        }
+        if (_diagnostics.Count > 0) return null;
+        SameStructures(model);
+        return model;
+    }
+
+
+    /// <summary>torchvision's <c>_make_divisible(v, 8)</c>: nearest multiple of 8, at least 8, at least 90% of v.</summary>
+    public static long MakeDivisible(double v, long divisor = 8)
+    {
+        var nv = Math.Max(divisor, (long)(v + divisor / 2.0) / divisor * divisor);
+        if (nv < 0.9 * v) nv += divisor;
+        return nv;
+    }
+
+    internal long? ScaleChannels(long declared, double multiplier)
+    {
+        if (_spec.Scaling == 1)
+        {
+            var v = declared * multiplier;
+            if (double.IsNaN(v) || double.IsInfinity(v) || v <= 0 || v > 1e9) return null;
+            return MakeDivisible(v);
+        }
+        return Scale(declared, multiplier);
+    }
+
+    private long? ScaleBlocks(long declared, double multiplier)
+    {
+        if (_spec.Scaling == 1)
+        {
+            var v = declared * multiplier;
+            if (double.IsNaN(v) || double.IsInfinity(v) || v <= 0 || v > 1e6) return null;
+            return (long)Math.Ceiling(v);
+        }
+        return Scale(declared, multiplier);
+    }
+
+    private static long? Scale(long declared, double multiplier)
+    {
+        var v = declared * multiplier;
+        if (double.IsNaN(v) || double.IsInfinity(v) || v < 1 || v > 1e9) return null;
+        var r = Math.Round(v);
+        return Math.Abs(v - r) < 1e-9 ? (long)r : null;
+    }
+
+    internal static string Num(double d) => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    internal void Mac(ResolvedVariant rv, long value) => rv.Macs += value;
+
+    internal void AddT(ResolvedVariant rv, TensorDesc t) => rv.Tensors.Add(t);
+
+    private ResolvedVariant ResolveVariant(VariantSpec v)
+    {
+        var rv = new ResolvedVariant(v, v.Name!);
+        var stages = _spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToList();
+        var stageNames = string.Join(", ", stages.Select(s => s.Display));
+        if (v.HasDepth && v.Depth.Count != stages.Count)
+        { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Depth"), "Depth", v.Name, v.Depth.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
+        if (v.HasWidth && v.Width.Count != stages.Count)
+        { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Width"), "Width", v.Name, v.Width.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
+        if (v.HasKernels && v.Kernels.Count != stages.Count)
+        { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Kernels"), "Kernels", v.Name, v.Kernels.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
+        if (v.HasExpansions && v.Expansions.Count != stages.Count)
+        { Report(DiagnosticDescriptors.StageCountMismatch, v.At("Expansions"), "Expansions", v.Name, v.Expansions.Count, _spec.ClassName, stages.Count, stageNames); rv.Ok = false; }
+        if (!rv.Ok) return rv;
+
+        // Block counts first: stochastic depth needs the total.
+        var depths = new List<long>();
+        for (var si = 0; si < stages.Count; si++)
+        {
+            var l = stages[si];
+            long depth;
+            if (v.HasDepth) depth = v.Depth[si];
+            else
+            {
+                var sd = ScaleBlocks(l.Blocks, v.DepthMultiplier);
+                if (sd is null) { Report(DiagnosticDescriptors.NotWhole, v.At("DepthMultiplier"), v.Name, "the block count", l.Display, l.Blocks, Num(v.DepthMultiplier), Num(l.Blocks * v.DepthMultiplier)); return Fail(rv); }
+                depth = sd.Value;
+            }
+            if (depth <= 0 || depth > 10_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Depth"), v.Name, "the block count", l.Display, depth, 1, depth); return Fail(rv); }
+            depths.Add(depth);
+        }
+        var totalMb = stages.Select((s, i) => (s, i)).Where(x => BlockKinds.Of(x.s).TakesStochasticDepth).Sum(x => depths[x.i]);
+        var mbId = 0L;
+
+        long c = _spec.InputShape[0], h = _spec.InputShape[1], w = _spec.InputShape[2];
+        var isClasses = false;
+        var rank = 3;
+        var stageIndex = 0;
+        foreach (var l in _spec.Layers)
+        {
+            var r = new RLayer(l, rank);
+            var inShape = rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : $"[{c}]";
+            switch (l.Kind)
+            {
+                case LayerKind.Conv2d:
+                {
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"Conv2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    long? o = l.Depthwise ? c : ScaleChannels(l.Out, v.WidthMultiplier);
+                    if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output channels", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
+                    var groups = l.Depthwise ? c : l.Groups;
+                    if (!l.Depthwise && !GroupsOk(l, c, o.Value)) return Fail(rv);
+                    r.In = c; r.Out = o.Value; r.Kernel = l.Kernel; r.Stride = l.Stride; r.Padding = l.Padding; r.Groups = groups; r.Bias = l.Bias; r.Depthwise = l.Depthwise;
+                    var (nh, nw) = (Spatial(h, l.Kernel, l.Stride, l.Padding), Spatial(w, l.Kernel, l.Stride, l.Padding));
+                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
+                    AddConv(rv, null, null, -1, l.Name!, c, o.Value, l.Kernel, groups, l.Bias);
+                    Mac(rv, o.Value * nh * nw * (c / groups) * l.Kernel * l.Kernel);
+                    c = o.Value; h = nh; w = nw;
+                    break;
+                }
+                case LayerKind.PatchEmbedding:
+                {
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PatchEmbedding needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    var patch = v.PatchSize > 0 ? v.PatchSize : l.Patch;
+                    var o = ScaleChannels(l.Out, v.WidthMultiplier);
+                    if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the embedding dimension", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
+                    var (nh, nw) = (Spatial(h, patch, patch, 0), Spatial(w, patch, patch, 0));
+                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
+                    r.In = c; r.Out = o.Value; r.Kernel = patch; r.Stride = patch; r.Groups = 1; r.Bias = true;
+                    AddConv(rv, null, null, -1, l.Name!, c, o.Value, patch, 1, true);
+                    Mac(rv, o.Value * nh * nw * c * patch * patch);
+                    c = o.Value; h = nh; w = nw;
+                    rank = 2; rv.Seq = nh * nw;
+                    break;
+                }
+                case LayerKind.ClassToken:
+                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"ClassToken needs a token sequence (after a PatchEmbedding) but receives {inShape}"); return Fail(rv); }
+                    r.In = r.Out = c;
+                    AddT(rv, new TensorDesc(l.Name!, false, new[] { 1L, 1L, c }, null, -1, l.Name!));
+                    rv.Seq += 1;
+                    break;
+                case LayerKind.PositionalEmbedding:
+                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PositionalEmbedding needs a token sequence (after a PatchEmbedding) but receives {inShape}"); return Fail(rv); }
+                    r.In = r.Out = c;
+                    AddT(rv, new TensorDesc(l.Name!, false, new[] { 1L, rv.Seq, c }, null, -1, l.Name!));
+                    break;
+                case LayerKind.ClassTokenSelect:
+                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"ClassTokenSelect needs a token sequence but receives {inShape}"); return Fail(rv); }
+                    rank = 1; isClasses = false;
+                    break;
+                case LayerKind.LayerNorm:
+                    if (rank == 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"LayerNorm normalises tokens or features but receives {inShape}"); return Fail(rv); }
+                    r.In = r.Out = c;
+                    AddT(rv, new TensorDesc(l.Name + ".weight", false, new[] { c }, null, -1, l.Name + ".weight"));
+                    AddT(rv, new TensorDesc(l.Name + ".bias", false, new[] { c }, null, -1, l.Name + ".bias"));
+                    break;
+                case LayerKind.BatchNorm2d:
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"BatchNorm2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    r.In = r.Out = c;
+                    AddBn(rv, null, null, -1, l.Name!, c);
+                    break;
+                case LayerKind.MaxPool2d:
+                case LayerKind.AvgPool2d:
+                {
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"pooling needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    var s = l.Stride == 0 ? l.Kernel : l.Stride;
+                    r.Kernel = l.Kernel; r.Stride = s; r.Padding = l.Padding;
+                    var (nh, nw) = (Spatial(h, l.Kernel, s, l.Padding), Spatial(w, l.Kernel, s, l.Padding));
+                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.AttributeName, inShape, $"[{c}, {nh}, {nw}]"); return Fail(rv); }
+                    h = nh; w = nw;
+                    break;
+                }
+                case LayerKind.GlobalAvgPool:
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"GlobalAvgPool needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    h = w = 1;
+                    break;
+                case LayerKind.Flatten:
+                    if (rank == 3) { isClasses = false; c = c * h * w; h = w = 1; rank = 1; }
+                    break;
+                case LayerKind.Dropout:
+                    r.P = double.IsNaN(v.Dropout) ? l.P : v.Dropout;
+                    if (!(r.P >= 0 && r.P < 1)) { Report(DiagnosticDescriptors.InvalidValue, v.At("Dropout"), v.Name, "Dropout", r.P, "it must be in [0, 1)"); return Fail(rv); }
+                    break;
+                case LayerKind.Linear:
+                {
+                    if (rank != 1) { Report(DiagnosticDescriptors.LinearNeedsFlatten, l.Location, l.Display, inShape); return Fail(rv); }
+                    long o;
+                    if (l.HasOut)
+                    {
+                        var so = ScaleChannels(l.Out, v.WidthMultiplier);
+                        if (so is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output features", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
+                        o = so.Value;
+                    }
+                    else o = _spec.Classes;
+                    r.In = c; r.Out = o; r.Bias = l.Bias;
+                    AddT(rv, new TensorDesc(l.Name + ".weight", false, new[] { o, c }, null, -1, l.Name + ".weight"));
+                    if (l.Bias) AddT(rv, new TensorDesc(l.Name + ".bias", false, new[] { o }, null, -1, l.Name + ".bias"));
+                    Mac(rv, c * o);
+                    c = o; isClasses = !l.HasOut;
+                    break;
+                }
+                case LayerKind.Stage:
+                {
+                    var kind = BlockKinds.Of(l);
+                    var isEncoder = kind.TakesTokens;
+                    if (isEncoder ? rank != 2 : rank != 3)
+                    { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, isEncoder ? $"an Encoder stage needs a token sequence but receives {inShape}" : $"a Stage needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    long planes;
+                    if (v.HasWidth) planes = v.Width[stageIndex];
+                    else
+                    {
+                        var sp = ScaleChannels(l.Channels, v.WidthMultiplier);
+                        if (sp is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the channels", l.Display, l.Channels, Num(v.WidthMultiplier), Num(l.Channels * v.WidthMultiplier)); return Fail(rv); }
+                        planes = sp.Value;
+                    }
+                    if (planes > MaxSize) { Report(DiagnosticDescriptors.InvalidValue, v.At("Width"), v.Name, "Width", planes, TooLarge); return Fail(rv); }
+                    if (planes <= 0) { Report(DiagnosticDescriptors.NotWhole, v.At("Width"), v.Name, "the channels", l.Display, planes, 1, planes); return Fail(rv); }
+                    var depth = depths[stageIndex];
+                    r.StageIndex = stageIndex;
+                    r.In = c;
+                    for (var i = 0; i < depth; i++)
+                    {
+                        var sd = 0.0;
+                        if (kind.TakesStochasticDepth)
+                        {
+                            sd = double.IsNaN(_spec.StochasticDepth) ? 0 : _spec.StochasticDepth * mbId / totalMb;
+                            mbId++;
+                        }
+                        var request = new BlockRequest(rv, l, stageIndex, i, c, planes, i == 0 ? l.Stride : 1, h, w, rv.Seq, sd);
+                        var blk = kind.Resolve(this, request);
+                        if (blk is null) return Fail(rv);
+                        r.Blocks.Add(blk);
+                        c = blk.Out; h = blk.OutH; w = blk.OutW;
+                    }
+                    r.Out = c;
+                    stageIndex++;
+                    break;
+                }
+            }
+            rv.Layers.Add(r);
+        }
+        if (rank != 1 || c != _spec.Classes || !isClasses)
+        {
+            Report(DiagnosticDescriptors.OutputShape, _spec.Location ?? _spec.ClassLocation, v.Name, _spec.ClassName, rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : $"[{c}]", _spec.Classes);
+            return Fail(rv);
+        }
+        return rv;
+    }
+
+    internal bool GroupsOk(LayerSpec l, long inC, long outC)
+    {
+        if (l.Groups > 1 && (inC % l.Groups != 0 || outC % l.Groups != 0))
+        {
+            Report(DiagnosticDescriptors.Groups, l.At("Groups"), l.Display, l.Groups, $"input channels {inC} and output channels {outC} must both be divisible by the groups");
+            return false;
+        }
+        return true;
+    }
+
+    private static ResolvedVariant Fail(ResolvedVariant rv) { rv.Ok = false; return rv; }
+
+    internal static long Spatial(long size, long kernel, long stride, long padding)
+    {
+        var span = size + 2 * padding - kernel;
+        return span < 0 ? 0 : span / stride + 1;
+    }
+
+    /// <summary>A convolution's weight and bias; <paramref name="key"/> is the block's prefix (<c>layer1.0</c>) or null at model level.</summary>
+    internal void AddConv(ResolvedVariant rv, string? key, string? stage, int block, string local, long inC, long outC, long k, long groups, bool bias)
+    {
+        var prefix = key is null ? "" : key + ".";
+        AddT(rv, new TensorDesc(prefix + local + ".weight", false, new[] { outC, inC / groups, k, k }, stage, block, local + ".weight"));
+        if (bias) AddT(rv, new TensorDesc(prefix + local + ".bias", false, new[] { outC }, stage, block, local + ".bias"));
+    }
+
+    /// <summary>A batch norm's parameters and buffers (state_dict order).</summary>
+    internal void AddBn(ResolvedVariant rv, string? key, string? stage, int block, string local, long ch)
+    {
+        var prefix = key is null ? "" : key + ".";
+        AddT(rv, new TensorDesc(prefix + local + ".weight", false, new[] { ch }, stage, block, local + ".weight"));
+        AddT(rv, new TensorDesc(prefix + local + ".bias", false, new[] { ch }, stage, block, local + ".bias"));
+        AddT(rv, new TensorDesc(prefix + local + ".running_mean", true, new[] { ch }, stage, block, local + ".running_mean"));
+        AddT(rv, new TensorDesc(prefix + local + ".running_var", true, new[] { ch }, stage, block, local + ".running_var"));
+        AddT(rv, new TensorDesc(prefix + local + ".num_batches_tracked", true, Array.Empty<long>(), stage, block, local + ".num_batches_tracked"));
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace MotivationDsl.Generators;
+
+// Validation: the declaration's arguments, names and layers, before any variant is resolved.
+internal sealed partial class ModelBuilder
+{
+    /// <summary>A layer name: an identifier, or at model level a dotted state_dict path (<c>features.0.0</c>) whose first segment is an identifier.</summary>
+    public static bool IsPath(string name, bool inBlock)
+    {
+        if (inBlock || name.IndexOf('.') < 0) return IsIdentifier(name);
+        var parts = name.Split('.');
+        return IsIdentifier(parts[0]) && parts.Skip(1).All(p => p.Length > 0 && p.All(ch => ch == '_' || char.IsLetterOrDigit(ch)) && p.All(ch => ch < 128));
+    }
+
+    public static bool IsIdentifier(string name) =>
+        SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None
+        && SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.None && !name.StartsWith("__", StringComparison.Ordinal);
+
+    private void ValidateLayers(EquatableArray<LayerSpec> layers, string owner, bool inBlock)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var l in layers)
+        {
+            var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage
+                or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding;
+            if (named)
+            {
+                if (string.IsNullOrEmpty(l.Name) || !IsPath(l.Name!, inBlock))
+                    Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, l.Name ?? "null", inBlock ? "a layer name inside a block must be a C# identifier (it is the state_dict key and the field name)" : "a layer name must be a C# identifier or a dotted state_dict path that starts with one (features.0.0)");
+                else if (ReservedLayerNames.Contains(l.Name!.Split('.')[0]) || l.Name!.Split('.')[0] == owner)
+                    Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", l.Name, owner);
+                else if (!names.Add(l.Name!))
+                    Report(DiagnosticDescriptors.DuplicateLayer, l.At("name"), l.Name, owner);
+            }
+            if (named && !inBlock && l.Name is { } path && layers.Any(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)))
+                Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, path,
+                    "another layer's name continues it (" + layers.First(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)).Name + "), so it would be both a layer and a container");
+            switch (l.Kind)
+            {
+                case LayerKind.Unknown:
+                    Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "this layer attribute is not supported by the generator");
+                    break;
+                case LayerKind.Conv2d:
+                    if (!inBlock && !l.HasOut)
+                        Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a model-level Conv2d needs its output channels: Conv2d(name, outChannels)");
+                    if (inBlock && l.HasOut)
+                        Report(DiagnosticDescriptors.Unsupported, l.At("outChannels"), l.Display, "inside a [ScalableBlock] a Conv2d takes its output channels from the stage: use Conv2d(name) with Expansion");
+                    if (!inBlock && l.Has("Expansion"))
+                        Report(DiagnosticDescriptors.Unsupported, l.At("Expansion"), l.Display, "Expansion only applies inside a [ScalableBlock]");
+                    if (!inBlock && l.Has("StageStride"))
+                        Report(DiagnosticDescriptors.Unsupported, l.At("StageStride"), l.Display, "StageStride only applies inside a [ScalableBlock]");
+                    if (l.HasOut && l.Out <= 0) Invalid(l, "outChannels", l.Out, "it must be positive");
+                    else if (l.HasOut && l.Out > MaxSize) Invalid(l, "outChannels", l.Out, TooLarge);
+                    if (l.Kernel <= 0 || l.Kernel > 1024) Invalid(l, "Kernel", l.Kernel, "it must be a positive number");
+                    if (l.Stride <= 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be a positive number");
+                    if (l.Padding < 0 || l.Padding > 1024) Invalid(l, "Padding", l.Padding, "it must not be negative");
+                    if (l.Groups <= 0 || l.Groups > 1_000_000) Invalid(l, "Groups", l.Groups, "it must be a positive number");
+                    if (inBlock && (l.Expansion <= 0 || l.Expansion > 1024)) Invalid(l, "Expansion", l.Expansion, "it must be a positive number");
+                    break;
+                case LayerKind.LayerNorm:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "LayerNorm is not supported inside a [ScalableBlock]");
+                    if (!(l.Eps > 0) || double.IsInfinity(l.Eps)) Invalid(l, "Eps", l.Eps, "it must be positive");
+                    break;
+                case LayerKind.PatchEmbedding:
+                case LayerKind.ClassToken:
+                case LayerKind.PositionalEmbedding:
+                case LayerKind.ClassTokenSelect:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "this layer is not supported inside a [ScalableBlock]");
+                    if (l.Kind == LayerKind.PatchEmbedding && l.Out <= 0) Invalid(l, "dim", l.Out, "it must be positive");
+                    else if (l.Kind == LayerKind.PatchEmbedding && l.Out > MaxSize) Invalid(l, "dim", l.Out, TooLarge);
+                    if (l.Kind == LayerKind.PatchEmbedding && (l.Patch <= 0 || l.Patch > 1024)) Invalid(l, "Patch", l.Patch, "it must be a positive number");
+                    break;
+                case LayerKind.SiLU:
+                case LayerKind.GELU:
+                    break;
+                case LayerKind.Linear:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "Linear is not supported inside a [ScalableBlock]");
+                    if (l.HasOut && l.Out <= 0) Invalid(l, "outFeatures", l.Out, "it must be positive");
+                    else if (l.HasOut && l.Out > MaxSize) Invalid(l, "outFeatures", l.Out, TooLarge);
+                    break;
+                case LayerKind.BatchNorm2d:
+                    if (!(l.Eps > 0) || double.IsInfinity(l.Eps)) Invalid(l, "Eps", l.Eps, "it must be positive");
+                    if (!(l.Momentum >= 0 && l.Momentum <= 1)) Invalid(l, "Momentum", l.Momentum, "it must be between 0 and 1");
+                    break;
+                case LayerKind.Dropout:
+                    if (!(l.P >= 0 && l.P < 1)) Invalid(l, "p", l.P, "it must be in [0, 1)");
+                    break;
+                case LayerKind.MaxPool2d:
+                case LayerKind.AvgPool2d:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "pooling is not supported inside a [ScalableBlock]");
+                    if (l.Kernel <= 0 || l.Kernel > 1024) Invalid(l, "kernel", l.Kernel, "it must be a positive number");
+                    if (l.Stride < 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be positive (or 0 for the kernel size)");
+                    if (l.Padding < 0 || l.Padding * 2 > l.Kernel) Invalid(l, "Padding", l.Padding, "it must be between 0 and half the kernel");
+                    break;
+                case LayerKind.GlobalAvgPool:
+                case LayerKind.Flatten:
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "this layer is not supported inside a [ScalableBlock]");
+                    break;
+                case LayerKind.Stage:
+                    if (inBlock) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a Stage cannot be nested inside a [ScalableBlock]"); break; }
+                    if (l.Channels <= 0) Invalid(l, "channels", l.Channels, "it must be positive");
+                    else if (l.Channels > MaxSize) Invalid(l, "channels", l.Channels, TooLarge);
+                    if (l.Blocks <= 0) Invalid(l, "Blocks", l.Blocks, "it must be positive");
+                    if (l.Stride <= 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be a positive number");
+                    if (l.Shortcut is < 0 or > 1) Invalid(l, "Shortcut", l.Shortcut, "use Shortcut.A or Shortcut.B");
+                    if (l.DepthMap is < 0 or > 2) Invalid(l, "DepthMap", l.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
+                    if (l.Growth is < 0 or > 2) Invalid(l, "Growth", l.Growth, "use Growth.Paper or Growth.FunctionPreserving");
+                    if (!l.HasBlockType && !BlockKinds.IsBuiltIn(l.Block)) Invalid(l, "block", l.Block, "use Block.Basic, Block.Bottleneck, Block.MBConv, Block.Encoder or typeof(YourBlock)");
+                    if (l.BlockPrefix.Length > 0 && !IsIdentifier(l.BlockPrefix + "0")) Invalid(l, "BlockPrefix", l.BlockPrefix, "the block keys {prefix}{i} must be identifiers");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Arguments that would be silently ignored: each is reported where it is written.</summary>
+    private void IgnoredArguments()
+    {
+        var stages = _spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToList();
+        foreach (var v in _spec.Variants)
+        {
+            if (v.HasDepth && v.Has("DepthMultiplier"))
+                Report(DiagnosticDescriptors.Unsupported, v.At("DepthMultiplier"), v.Name,
+                    "DepthMultiplier is ignored next to Depth, which sets every stage's block count; remove one of them");
+            if (v.HasWidth && v.Has("WidthMultiplier"))
+                Report(DiagnosticDescriptors.Unsupported, v.At("WidthMultiplier"), v.Name,
+                    "WidthMultiplier would scale the model-level layers but not the stages, whose channels Width sets; remove one of them");
+            if (v.HasKernels && stages.FirstOrDefault(s => !BlockKinds.Of(s).UsesKernel) is { } other)
+                Report(DiagnosticDescriptors.Unsupported, v.At("Kernels"), v.Name,
+                    $"Kernels applies to MBConv stages only, and stage '{other.Display}' is made of {BlockKinds.Of(other).Id} blocks");
+        }
+        foreach (var s in stages)
+            if (s.Has("Kernel") && !BlockKinds.Of(s).UsesKernel)
+                Report(DiagnosticDescriptors.Unsupported, s.At("Kernel"), s.Display,
+                    $"Kernel applies to MBConv stages only; {BlockKinds.Of(s).Id} blocks set their kernels themselves");
+    }
+
+    /// <summary>A warning for two variants whose tensors and dropout rates are all equal (a copy-paste slip, usually).</summary>
+    private void SameStructures(BuiltModel model)
+    {
+        for (var i = 0; i < model.Variants.Count; i++)
+            for (var j = 0; j < i; j++)
+            {
+                ResolvedVariant a = model.Variants[j], b = model.Variants[i];
+                var same = a.Tensors.Count == b.Tensors.Count
+                    && a.Tensors.Zip(b.Tensors, (x, y) => x.Name == y.Name && x.IsBuffer == y.IsBuffer && x.Shape.SequenceEqual(y.Shape)).All(x => x)
+                    && a.Layers.Zip(b.Layers, (x, y) => x.P == y.P && x.Kernel == y.Kernel && SameBlocks(x, y)).All(x => x);
+                if (!same) continue;
+                Report(DiagnosticDescriptors.SameStructure, b.Spec.At("name"), a.Name, b.Name, _spec.ClassName);
+                break;
+            }
+    }
+
+    private static bool SameBlocks(RLayer x, RLayer y) =>
+        x.Blocks.Count == y.Blocks.Count && (x.Kind != LayerKind.Stage
+            || x.Blocks.Zip(y.Blocks, (p, q) => BlockKinds.Of(x.Spec).Arguments(p).SequenceEqual(BlockKinds.Of(x.Spec).Arguments(q))).All(z => z));
+
+    private void ValidateBlock(BlockSpec block)
+    {
+        if (!block.Layers.Any(l => l.Kind == LayerKind.Conv2d))
+            Report(DiagnosticDescriptors.Unsupported, block.Layers[0].Location, block.ClassName, "a [ScalableBlock] needs at least one Conv2d");
+    }
+
+    /// <summary>The largest channel or feature count accepted (larger sizes would overflow tensor element counts).</summary>
+    internal const long MaxSize = 1_000_000;
+
+    internal const string TooLarge = "it is too large: at most 1000000";
+
+    private void Invalid(LayerSpec l, string arg, object value, string rule) =>
+        Report(DiagnosticDescriptors.InvalidValue, l.At(arg), l.Display, arg, value, rule);
+}

@@ -1,0 +1,149 @@
+namespace MotivationDsl;
+
+/// <summary>
+/// Computes a variant's <see cref="VariantInfo"/> (tensor names and shapes, parameters, MACs) at run time from the
+/// small description the generator emits: one call per layer, one per block run. Channel counts come from the
+/// description; the input size and the class count follow <see cref="ModelOptions"/>. The generator proves the same
+/// numbers at compile time for the declared sizes (the manifest's figures).
+/// </summary>
+public sealed class VariantMetadataBuilder
+{
+    private readonly List<TensorInfo> _tensors = [];
+    private readonly int[] _inputShape;
+    private string _prefix = "";
+
+    public VariantMetadataBuilder(string variant, ModelOptions? options, int declaredClasses, IReadOnlyList<int> declaredInputShape)
+    {
+        Variant = variant;
+        var (classes, c, h, w) = (options ?? new ModelOptions()).Resolve(declaredClasses, declaredInputShape);
+        Classes = classes;
+        Channels = c;
+        Height = h;
+        Width = w;
+        _inputShape = [c, h, w];
+    }
+
+    public string Variant { get; }
+
+    /// <summary>The class count (the output features of a classifier Linear).</summary>
+    public long Classes { get; }
+
+    /// <summary>Channels (image), features per token (tokens) or features (flat) of the current activation.</summary>
+    public long Channels { get; private set; }
+
+    public long Height { get; private set; }
+
+    public long Width { get; private set; }
+
+    /// <summary>Tokens of the sequence after a patch embedding (class token included once added).</summary>
+    public long Tokens { get; private set; }
+
+    /// <summary>Multiply-accumulates so far, for one sample.</summary>
+    public long Macs { get; private set; }
+
+    public void AddMacs(long macs) => Macs += macs;
+
+    public void Parameter(string name, params long[] shape) => _tensors.Add(new TensorInfo(_prefix + name, TensorKind.Parameter, shape));
+
+    public void Buffer(string name, params long[] shape) => _tensors.Add(new TensorInfo(_prefix + name, TensorKind.Buffer, shape));
+
+    /// <summary>A convolution from <paramref name="inChannels"/> (default: the current channels) at the current size.</summary>
+    public void Conv2d(string name, long outChannels, long kernel, long stride = 1, long padding = 0, long groups = 1,
+        bool bias = true, long? inChannels = null)
+    {
+        var inC = inChannels ?? Channels;
+        Parameter(name + ".weight", outChannels, inC / groups, kernel, kernel);
+        if (bias) Parameter(name + ".bias", outChannels);
+        Height = Spatial(Height, kernel, stride, padding);
+        Width = Spatial(Width, kernel, stride, padding);
+        Macs += outChannels * (inC / groups) * kernel * kernel * Height * Width;
+        Channels = outChannels;
+    }
+
+    public void BatchNorm2d(string name)
+    {
+        Parameter(name + ".weight", Channels);
+        Parameter(name + ".bias", Channels);
+        Buffer(name + ".running_mean", Channels);
+        Buffer(name + ".running_var", Channels);
+        Buffer(name + ".num_batches_tracked");
+    }
+
+    public void LayerNorm(string name)
+    {
+        Parameter(name + ".weight", Channels);
+        Parameter(name + ".bias", Channels);
+    }
+
+    /// <summary>A linear layer on flat features; <paramref name="outFeatures"/> is often <see cref="Classes"/>.</summary>
+    public void Linear(string name, long outFeatures, bool bias = true)
+    {
+        Parameter(name + ".weight", outFeatures, Channels);
+        if (bias) Parameter(name + ".bias", outFeatures);
+        Macs += Channels * outFeatures;
+        Channels = outFeatures;
+    }
+
+    /// <summary>Max or average pooling (no parameters, no MACs counted).</summary>
+    public void Pool(long kernel, long stride, long padding)
+    {
+        Height = Spatial(Height, kernel, stride, padding);
+        Width = Spatial(Width, kernel, stride, padding);
+    }
+
+    public void GlobalAvgPool() => (Height, Width) = (1, 1);
+
+    /// <summary>Flattens [C, H, W] into C x H x W features.</summary>
+    public void Flatten()
+    {
+        Channels *= Height * Width;
+        (Height, Width) = (1, 1);
+    }
+
+    /// <summary>A patch embedding: a stride-<paramref name="patch"/> convolution whose positions become tokens.</summary>
+    public void PatchEmbedding(string name, long dim, long patch)
+    {
+        Conv2d(name, dim, patch, patch);
+        Tokens = Height * Width;
+    }
+
+    public void ClassToken(string name)
+    {
+        Parameter(name, 1, 1, Channels);
+        Tokens += 1;
+    }
+
+    public void PositionalEmbedding(string name) => Parameter(name, 1, Tokens, Channels);
+
+    /// <summary>
+    /// Blocks <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1 of a stage: while the
+    /// caller describes each one, tensor names start with <c>{keyPrefix}{index}.</c> (<c>layer2.</c> gives
+    /// <c>layer2.3.conv1.weight</c>).
+    /// </summary>
+    public IEnumerable<VariantMetadataBuilder> Blocks(string keyPrefix, int first, int count)
+    {
+        try
+        {
+            for (var i = first; i < first + count; i++)
+            {
+                _prefix = keyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".";
+                yield return this;
+            }
+        }
+        finally
+        {
+            _prefix = "";
+        }
+    }
+
+    public VariantInfo Build() =>
+        new(Variant, _tensors.Where(t => t.Kind == TensorKind.Parameter).Sum(t => t.Elements), Macs, _inputShape, (int)Classes, _tensors.ToArray());
+
+    /// <summary>Output size of a convolution or pooling window; throws when the input is too small.</summary>
+    internal static long Spatial(long size, long kernel, long stride, long padding)
+    {
+        var span = size + 2 * padding - kernel;
+        if (span < 0) throw new ArgumentException($"The input is too small: a window of {kernel} (padding {padding}) does not fit {size} pixels.");
+        return span / stride + 1;
+    }
+}

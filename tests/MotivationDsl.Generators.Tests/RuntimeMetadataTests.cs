@@ -1,0 +1,69 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Xunit;
+
+namespace MotivationDsl.Generators.Tests;
+
+/// <summary>
+/// The generated metadata is computed at run time (VariantMetadataBuilder) from a short description, and the generator
+/// proves the same figures at compile time (the manifest). Loads the generated assembly and checks that both agree:
+/// parameters, MACs and every mapped tensor's shape, for each snapshot model.
+/// </summary>
+public class RuntimeMetadataTests
+{
+    [Theory]
+    [InlineData("ResNetCifar", "Demo.Cifar.ResNetCifar")]
+    [InlineData("WideBottleneck", "WideNet")]
+    [InlineData("UserBlock", "Demo.Custom.CustomNet")]
+    [InlineData("MiniEfficientNet", "Demo.Eff.MiniEfficientNet")]
+    [InlineData("MiniViT", "Demo.Vit.MiniViT")]
+    [InlineData("GrowingViT", "Demo.Grow.GrowingViT")]
+    public void RunTimeMetadataEqualsTheProvenManifest(string name, string typeName)
+    {
+        var sources = name switch
+        {
+            "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
+            _ => new[] { (string)typeof(Sources).GetField(name)!.GetValue(null)! },
+        };
+        var definition = Load(GeneratorHarness.Run(sources), typeName);
+        using var manifest = System.Text.Json.JsonDocument.Parse(definition.ManifestJson);
+        foreach (var v in manifest.RootElement.GetProperty("variants").EnumerateArray())
+        {
+            var info = definition.GetVariant(v.GetProperty("name").GetString()!);
+            Assert.Equal(v.GetProperty("parameters").GetInt64(), info.ParameterCount);
+            Assert.Equal(v.GetProperty("macs").GetInt64(), info.Macs);
+        }
+        var b = definition.GetVariant(definition.BaseVariant);
+        var m = definition.GetVariant(definition.MotivatedVariant);
+        Assert.Equal(b.Tensors.Count, definition.Map.Entries.Count);
+        foreach (var e in definition.Map.Entries)
+        {
+            Assert.Equal(b.Shape(e.BaseName), e.BaseShape);
+            Assert.Equal(m.Shape(e.MotivatedName), e.MotivatedShape);
+        }
+    }
+
+    [Fact]
+    public void OptionsChangeTheClassifierAndTheMacs()
+    {
+        var definition = Load(GeneratorHarness.Run(Sources.ResNetCifar), "Demo.Cifar.ResNetCifar");
+        var declared = definition.Describe("ResNet20");
+        var other = definition.Describe("ResNet20", new ModelOptions { Classes = 7, InputSize = 64 });
+        Assert.Equal(new long[] { 7, 64 }, other.Shape("linear.weight"));
+        Assert.Equal(new long[] { 10, 64 }, declared.Shape("linear.weight"));
+        // Convolutions scale with the pixels (4x), the classifier with the classes.
+        Assert.Equal(4 * (declared.Macs - 640) + 7 * 64, other.Macs);
+    }
+
+    private static ScalableModelDefinition Load(GeneratorRun run, string typeName)
+    {
+        Assert.Empty(run.GeneratorDiagnostics);
+        using var stream = new MemoryStream();
+        var emit = run.Output.Emit(stream);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        var context = new AssemblyLoadContext(typeName, isCollectible: true);
+        var assembly = context.LoadFromStream(new MemoryStream(stream.ToArray()));
+        var type = assembly.GetType(typeName)!;
+        return (ScalableModelDefinition)type.GetProperty("Definition", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+    }
+}
