@@ -109,8 +109,13 @@ public sealed class SampleCommandTests(TinyGptRun run) : IClassFixture<TinyGptRu
             new TrainSettings { Model = TinyFashion.Definition.Name }.Save(dir);
             using var pair = TinyFashion.Definition.CreatePair();
             Directory.CreateDirectory(Path.Combine(dir, "models"));
-            ModelExport.SaveTorchSharp(pair.Base, Path.Combine(dir, "models", "base.dat"));
-            ModelExport.SaveTorchSharp(pair.Motivated, Path.Combine(dir, "models", "motivated.dat"));
+            var definition = TinyFashion.Definition;
+            foreach (var (role, module, variant) in new[] { ("base", pair.Base, definition.BaseVariant), ("motivated", pair.Motivated, definition.MotivatedVariant) })
+            {
+                var file = Path.Combine(dir, "models", role + ModelExport.TorchSharpExtension);
+                ModelExport.SaveTorchSharp(module, file);
+                ModelIdentity.Record(definition.Name, role, variant, file);
+            }
             var (exit, output) = Run("sample", "--run", dir);
             Assert.Equal(2, exit);
             Assert.Equal($"error: '{TinyFashion.Definition.Name}' is a classification model; sample needs a language model.\n", output);
