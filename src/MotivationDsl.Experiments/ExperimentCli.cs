@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MotivationDsl.Data;
+using MotivationDsl.Training;
 
 namespace MotivationDsl.Experiments;
 
@@ -133,11 +134,11 @@ public static class ExperimentCli
         var epochs = Opt("--epochs", "epochs per job", "E", 10).AtLeast(1);
         var seeds = LongList("--seeds", "seeds, fixed in advance", [1, 2, 3]);
         var batch = Opt("--batch", "batch size", "B", 128).AtLeast(1);
-        var optimizer = Opt("--optimizer", "sgd or adamw", "sgd|adamw", "sgd").AcceptOnlyFromAmong("sgd", "adamw");
+        var optimizer = Opt("--optimizer", "the optimizer", string.Join('|', TrainingRecipe.Optimizers), "sgd").AcceptOnlyFromAmong([.. TrainingRecipe.Optimizers]);
         var lr = Opt("--lr", "learning rate", "LR", 0.1);
         var momentum = Opt("--momentum", "SGD momentum", "M", 0.9);
         var wd = Opt("--wd", "weight decay", "WD", 5e-4);
-        var schedule = Opt("--schedule", "per-step LR schedule", "cosine|constant", "cosine").AcceptOnlyFromAmong("cosine", "constant");
+        var schedule = Opt("--schedule", "per-step LR schedule", string.Join('|', TrainingRecipe.Schedules), "cosine").AcceptOnlyFromAmong([.. TrainingRecipe.Schedules]);
         var warmup = Opt("--warmup", "warm-up epochs", "E", 0).AtLeast(0);
         var k = Opt("--k", "k of the loss-decrease trigger", "K", 2).AtLeast(1);
         var crop = Opt("--crop", "random-crop padding", "P", 0).AtLeast(0);

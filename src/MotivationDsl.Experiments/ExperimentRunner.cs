@@ -341,7 +341,13 @@ public sealed class ExperimentRunner
         };
         using var trainer = MotivationTrainer.Create(definition, options, CPU);
         var resumedFrom = 0;
-        var latest = CheckpointCallback.Latest(ckptDir);
+        var (latest, skipped) = CheckpointCallback.LatestIntact(ckptDir);
+        foreach (var (path, reason) in skipped)
+        {
+            // Kept for inspection, but out of the checkpoint list: pruning must not keep it over a fresh checkpoint.
+            File.Move(path, path + ".corrupt", overwrite: true);
+            Log.WriteLine($"[{name}] warning: skipping checkpoint {Path.GetFileName(path)} (kept as {Path.GetFileName(path)}.corrupt): {reason}");
+        }
         if (latest is not null)
         {
             trainer.LoadCheckpoint(latest);

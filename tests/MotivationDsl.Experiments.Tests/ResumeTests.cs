@@ -60,6 +60,40 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public void ATruncatedCheckpointIsSetAsideWithAWarningAndTheJobRestartsFromTheNewestIntactStateExactly()
+    {
+        var dir = Synthetic.TempDir();
+        var config = Synthetic.Config(epochs: 3) with { Seeds = [1] };
+        var reference = new ExperimentRunner(TinyNet.Definition, config, Synthetic.Data(), Path.Combine(dir, "a")).Run();
+
+        var work = Path.Combine(dir, "b");
+        var first = new ExperimentRunner(TinyNet.Definition, config, Synthetic.Data(), work)
+        {
+            ExtraCallbacks = (k, s) => [new Interrupt(k, s, RunKind.Motivated, 1, 2)],
+        };
+        Assert.Throws<OperationCanceledException>(() => first.Run());
+        var newest = CheckpointCallback.Latest(first.CheckpointDir(RunKind.Motivated, 1))!;
+        Assert.Equal("epoch-0002.mdckpt", Path.GetFileName(newest));
+        var bytes = File.ReadAllBytes(newest);
+        File.WriteAllBytes(newest, bytes[..(bytes.Length / 2)]);
+
+        var log = new StringWriter();
+        var resumed = new ExperimentRunner(TinyNet.Definition, config, Synthetic.Data(), work, log).Run();
+
+        var text = log.ToString();
+        // The runner keeps one checkpoint per job, so no intact one is left: the job starts over (same seed, same result).
+        Assert.Contains("[x-y-seed1] warning: skipping checkpoint epoch-0002.mdckpt (kept as epoch-0002.mdckpt.corrupt)", text);
+        Assert.Contains("[x-y-seed1] start:", text);
+        Assert.True(File.Exists(newest + ".corrupt"));
+        var a = reference.Single(r => r.Kind == RunKind.Motivated);
+        var b = resumed.Single(r => r.Kind == RunKind.Motivated);
+        Assert.Equal(a.BaseLoss, b.BaseLoss);
+        Assert.Equal(a.MotivatedLoss, b.MotivatedLoss);
+        Assert.Equal(a.MotivatedShare, b.MotivatedShare);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public void AnotherConfigurationIsRefusedWithAClearMessage()
     {
         var dir = Synthetic.TempDir();
