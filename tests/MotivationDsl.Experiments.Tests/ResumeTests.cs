@@ -13,6 +13,17 @@ public sealed class ResumeTests
         }
     }
 
+    /// <summary>Runs the experiment in <paramref name="work"/> until the X-Y job of seed 1 has checkpointed its 2nd epoch.</summary>
+    private static ExperimentRunner InterruptedAfterTwoMotivatedEpochs(ExperimentConfig config, string work)
+    {
+        var runner = new ExperimentRunner(TinyNet.Definition, config, Synthetic.Data(), work)
+        {
+            ExtraCallbacks = (k, s) => [new Interrupt(k, s, RunKind.Motivated, 1, 2)],
+        };
+        Assert.Throws<OperationCanceledException>(() => runner.Run());
+        return runner;
+    }
+
     [Fact]
     public void ResumeSkipsFinishedRunsAndContinuesAnInterruptedOneExactly()
     {
@@ -24,11 +35,7 @@ public sealed class ResumeTests
 
         // Interrupted during the X-Y run (after its 2nd epoch's checkpoint).
         var work = Path.Combine(dir, "b");
-        var first = new ExperimentRunner(TinyNet.Definition, config, Synthetic.Data(), work)
-        {
-            ExtraCallbacks = (k, s) => [new Interrupt(k, s, RunKind.Motivated, 1, 2)],
-        };
-        Assert.Throws<OperationCanceledException>(() => first.Run());
+        var first = InterruptedAfterTwoMotivatedEpochs(config, work);
         Assert.True(File.Exists(first.RecordPath(RunKind.ClassicalBase, 1)));
         Assert.False(File.Exists(first.RecordPath(RunKind.Motivated, 1)));
         Assert.NotNull(CheckpointCallback.Latest(first.CheckpointDir(RunKind.Motivated, 1)));
@@ -67,11 +74,7 @@ public sealed class ResumeTests
         var reference = new ExperimentRunner(TinyNet.Definition, config, Synthetic.Data(), Path.Combine(dir, "a")).Run();
 
         var work = Path.Combine(dir, "b");
-        var first = new ExperimentRunner(TinyNet.Definition, config, Synthetic.Data(), work)
-        {
-            ExtraCallbacks = (k, s) => [new Interrupt(k, s, RunKind.Motivated, 1, 2)],
-        };
-        Assert.Throws<OperationCanceledException>(() => first.Run());
+        var first = InterruptedAfterTwoMotivatedEpochs(config, work);
         var newest = CheckpointCallback.Latest(first.CheckpointDir(RunKind.Motivated, 1))!;
         Assert.Equal("epoch-0002.mdckpt", Path.GetFileName(newest));
         var bytes = File.ReadAllBytes(newest);
