@@ -252,7 +252,15 @@ public sealed class MotivationTrainer : IDisposable
                     var lossT = _task.Loss(output, target);
                     lossT.backward();
                     var reduced = _parallel?.AfterBackward(role, model, lossT, samples);
-                    if (needNorm)
+                    if (reduced is { } global)
+                    {
+                        // The all-reduce already read the loss: only the global one is used (and the norm, if needed).
+                        // Predictions per sample are the same on every rank (1, or the context length of a language model).
+                        predictions = predictions * global.Samples / samples;
+                        (loss, samples) = global;
+                        if (needNorm) gradNorm = GradientNorm(model).to(ScalarType.Float64).item<double>();
+                    }
+                    else if (needNorm)
                     {
                         // Still one host read: loss and norm come back together.
                         var both = stack([lossT.detach().to(ScalarType.Float64), GradientNorm(model)]).cpu();
@@ -261,12 +269,6 @@ public sealed class MotivationTrainer : IDisposable
                         gradNorm = v[1];
                     }
                     else loss = lossT.dtype == ScalarType.Float32 ? lossT.item<float>() : lossT.to(ScalarType.Float64).item<double>();
-                    if (reduced is { } global)
-                    {
-                        // Predictions per sample are the same on every rank (1, or the context length of a language model).
-                        predictions = predictions * global.Samples / samples;
-                        (loss, samples) = global;
-                    }
                     // Checked before the step: a non-finite loss never reaches the weights.
                     if (NonFiniteLossGuard.SkipBatch(Options.NonFiniteLoss, epoch, b, GlobalStep, role, loss))
                     {
