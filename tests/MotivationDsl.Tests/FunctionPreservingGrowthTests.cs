@@ -1,5 +1,3 @@
-using MotivationDsl.Examples.EfficientNet;
-using MotivationDsl.Examples.VisionTransformer;
 using MotivationDsl.Tests.Models;
 using MotivationDsl.Training;
 using MotivationDsl.Training.Conditions;
@@ -17,16 +15,17 @@ namespace MotivationDsl.Tests;
 /// </summary>
 public class FunctionPreservingGrowthTests
 {
-    public static TheoryData<string> Families => new() { "TinyCifarResNet", "EfficientNet", "VisionTransformer", "TinyGrowingViT", "WideNet", "CustomNet" };
+    // Fixture models (TestModels.cs), one per family: an example can change without breaking these tests.
+    public static TheoryData<string> Families => new() { "TinyCifarResNet", "TinyEfficientNet", "TinyViT", "TinyGrowingViT", "WideNet", "CustomNet" };
 
-    private static (ScalableModelDefinition Definition, ModelOptions? Options) Family(string name) => name switch
+    private static ScalableModelDefinition Family(string name) => name switch
     {
-        "TinyCifarResNet" => (TinyCifarResNet.Definition, null),
-        "EfficientNet" => (EfficientNet.Definition, new ModelOptions { InputSize = 32, Classes = 10 }),
-        "VisionTransformer" => (VisionTransformerCifar.Definition, new ModelOptions { InputSize = 16, Classes = 10 }),
-        "TinyGrowingViT" => (TinyGrowingViT.Definition, null),
-        "WideNet" => (WideNet.Definition, null),
-        "CustomNet" => (CustomNet.Definition, null),
+        "TinyCifarResNet" => TinyCifarResNet.Definition,
+        "TinyEfficientNet" => TinyEfficientNet.Definition,
+        "TinyViT" => TinyViT.Definition,
+        "TinyGrowingViT" => TinyGrowingViT.Definition,
+        "WideNet" => WideNet.Definition,
+        "CustomNet" => CustomNet.Definition,
         _ => throw new ArgumentException(name),
     };
 
@@ -35,12 +34,12 @@ public class FunctionPreservingGrowthTests
     public void Motivated_model_starts_from_the_base_function_only_under_function_preserving_growth(string family)
     {
         torch.set_num_threads(1);
-        var (definition, options) = Family(family);
+        var definition = Family(family);
         var (b, m) = (definition.BaseVariant, definition.MotivatedVariant);
 
-        var (preservingBase, preservingMotivated) = GrownLogits(definition.WithPair(b, m, Growth.FunctionPreserving), options);
+        var (preservingBase, preservingMotivated) = GrownLogits(definition.WithPair(b, m, Growth.FunctionPreserving));
         Numerics.AssertClose(preservingBase, preservingMotivated, Numerics.Deep, $"{family}, function-preserving: base and motivated logits");
-        var (paperBase, paperMotivated) = GrownLogits(definition.WithPair(b, m, Growth.Paper), options);
+        var (paperBase, paperMotivated) = GrownLogits(definition.WithPair(b, m, Growth.Paper));
         Numerics.AssertDifferent(paperBase, paperMotivated, 1e-2, $"{family}, paper's rule: base and motivated logits");
     }
 
@@ -60,11 +59,16 @@ public class FunctionPreservingGrowthTests
     [Fact]
     public void Growth_steps_follow_model_options_for_another_class_count()
     {
-        var definition = EfficientNet.WithPair("B2", "B3", Growth.FunctionPreserving);
-        var map = definition.MapFor(new ModelOptions { Classes = 10 });
+        var definition = TinyEfficientNet.WithPair("S", "M", Growth.FunctionPreserving);
+        var options = new ModelOptions { Classes = 7 };
+        var map = definition.MapFor(options);
         var head = map.Growth.Single(g => g.Tensor == "classifier.1.weight");
         Assert.Equal(GrowthAction.Zero, head.Action);
-        Assert.Equal(new TensorRegion(new DimRange(0, 10), new DimRange(1408, 128)), head.Region);
+        // The head's inputs only the motivated model has (its wider last convolution) start at zero, for 7 classes.
+        var baseWidth = definition.Describe("S", options).Shape("classifier.1.weight")[1];
+        var motivatedWidth = definition.Describe("M", options).Shape("classifier.1.weight")[1];
+        Assert.Equal([7L, 80L], definition.Describe("M", options).Shape("classifier.1.weight"));
+        Assert.Equal(new TensorRegion(new DimRange(0, 7), new DimRange(baseWidth, motivatedWidth - baseWidth)), head.Region);
     }
 
     [Fact]
@@ -130,9 +134,9 @@ public class FunctionPreservingGrowthTests
     {
         torch.set_num_threads(1);
         // Trained and calibrated as the theory above: at torchvision's initialisation eval mode is ill-conditioned
-        // (logits 1e-13, or 2e4 with relative rounding gaps of 1e-4 after calibration).
-        var (yb, ym) = GrownLogits(EfficientNet.WithPair("B2", "B3", Growth.FunctionPreserving), new ModelOptions { InputSize = 32, Classes = 10 }, zeroCopy: true);
-        Numerics.AssertClose(yb, ym, Numerics.Deep, "EfficientNet B2 -> B3 zero-copy: base and motivated logits");
+        // (the example's B2 gave logits of 1e-13, or 2e4 with relative rounding gaps of 1e-4 after calibration).
+        var (yb, ym) = GrownLogits(TinyEfficientNet.WithPair("S", "M", Growth.FunctionPreserving), zeroCopy: true);
+        Numerics.AssertClose(yb, ym, Numerics.Deep, "TinyEfficientNet S -> M zero-copy: base and motivated logits");
     }
 
     private static Tensor ParameterNamed(nn.Module module, string name) => module.named_parameters().Single(p => p.name == name).parameter;
@@ -142,11 +146,11 @@ public class FunctionPreservingGrowthTests
     /// (without that, eval-mode logits of EfficientNet reached 1e18, where float rounding alone differs by 1e12 between CPUs),
     /// copies it into the motivated model, applies growth; returns both models' eval logits.
     /// </summary>
-    private static (Tensor Base, Tensor Motivated) GrownLogits(ScalableModelDefinition definition, ModelOptions? options, bool zeroCopy = false)
+    private static (Tensor Base, Tensor Motivated) GrownLogits(ScalableModelDefinition definition, bool zeroCopy = false)
     {
-        using var pair = definition.CreatePair(null, 5, options, zeroCopy);
+        using var pair = definition.CreatePair(null, 5, zeroCopy);
         Assert.True(!zeroCopy || pair.Map.SharedCount > 0);
-        var info = definition.Describe(definition.BaseVariant, options);
+        var info = definition.Describe(definition.BaseVariant);
         var x = randn([4, .. info.InputShape.Select(d => (long)d)], generator: new Generator(17));
         var y = tensor(new long[] { 0, 1, 2, 3 }) % info.Classes;
         using (var optimizer = optim.SGD(pair.Base.parameters(), 0.05, momentum: 0.9))

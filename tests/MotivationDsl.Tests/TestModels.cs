@@ -87,3 +87,50 @@ public partial class TinyGrowingViT
 public partial class TinyCifarResNet
 {
 }
+
+/// <summary>
+/// A small EfficientNet (torchvision's layout and initialisation, MBConv stages, compound scaling, stochastic depth 0.2),
+/// the fixture of tests that need "an EfficientNet" rather than examples/EfficientNet's B0..B5 (which stays the subject
+/// of the torchvision reference tests). S -> M grows width x1.25 and depth x1.5, function-preserving.
+/// </summary>
+[ScalableModel(InputShape = new[] { 3, 16, 16 }, Classes = 10, Base = "S", Motivated = "M",
+    DepthMap = DepthMap.FirstL, Scaling = ScalingRule.EfficientNet, StochasticDepth = 0.2, Init = WeightInit.EfficientNet)]
+[Pair("S", "M", Growth = Growth.FunctionPreserving)]
+[Variant("S", WidthMultiplier = 1.0, DepthMultiplier = 1.0, Dropout = 0.2)]
+[Variant("M", WidthMultiplier = 1.25, DepthMultiplier = 1.5, Dropout = 0.2)]
+[Conv2d("features.0.0", 16, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2d("features.0.1")]
+[SiLU]
+[Stage("features.1", Block.MBConv, 8, Blocks = 1, Stride = 1, Expansion = 1, Kernel = 3)]
+[Stage("features.2", Block.MBConv, 16, Blocks = 2, Stride = 2, Expansion = 4, Kernel = 3)]
+[Stage("features.3", Block.MBConv, 24, Blocks = 2, Stride = 2, Expansion = 4, Kernel = 5)]
+[Conv2d("features.4.0", 64, Kernel = 1, Bias = false)]
+[BatchNorm2d("features.4.1")]
+[SiLU]
+[GlobalAvgPool]
+[Flatten]
+[Dropout(0.2)]
+[Linear("classifier.1")]
+public partial class TinyEfficientNet
+{
+}
+
+/// <summary>
+/// A small vision transformer in torchvision's ViT layout (examples/VisionTransformer's names: <c>encoder.layers.encoder_layer_i</c>,
+/// fused q/k/v <c>in_proj_weight</c>), Tiny -> Small doubling the width and the heads (2 -> 4 heads of 8 features),
+/// function-preserving; the fixture of tests that need "a ViT" rather than the example's ViT-Ti/S.
+/// </summary>
+[ScalableModel(InputShape = new[] { 3, 8, 8 }, Classes = 4, Base = "Tiny", Motivated = "Small")]
+[Pair("Tiny", "Small", Growth = Growth.FunctionPreserving)]
+[Variant("Tiny", Heads = 2)]
+[Variant("Small", WidthMultiplier = 2, Heads = 4)]
+[PatchEmbedding("conv_proj", 16, Patch = 2)]
+[ClassToken("class_token")]
+[PositionalEmbedding("encoder.pos_embedding")]
+[Stage("encoder.layers", Block.Encoder, 16, Blocks = 2, Heads = 2, MlpDim = 32, BlockPrefix = "encoder_layer_")]
+[LayerNorm("encoder.ln", Eps = 1e-6)]
+[ClassTokenSelect]
+[Linear("heads.head")]
+public partial class TinyViT
+{
+}
