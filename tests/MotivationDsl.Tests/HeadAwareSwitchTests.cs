@@ -1,4 +1,4 @@
-using MotivationDsl.Examples.VisionTransformer;
+using MotivationDsl.Tests.Models;
 using MotivationDsl.Training;
 using MotivationDsl.Training.Conditions;
 using MotivationDsl.Training.Optimizers;
@@ -15,7 +15,7 @@ public class HeadAwareSwitchTests
     public void Switching_moves_momentum_of_fused_attention_weights_per_head_and_back_exactly()
     {
         torch.set_num_threads(1);
-        var pair = VisionTransformerCifar.Definition.CreatePair(null, 7, new ModelOptions { InputSize = 8, Classes = 4 });
+        var pair = TinyGrowingViT.Definition.CreatePair(null, 7); // 8 px, 4 classes; 2 -> 4 heads of 8 features, 2 -> 3 blocks
         using var trainer = new MotivationTrainer(pair, new TrainerOptions
         {
             Optimizer = new SgdOptions(0.01, Momentum: 0.9),
