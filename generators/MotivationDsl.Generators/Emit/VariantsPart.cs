@@ -18,7 +18,8 @@ internal static class VariantsPart
     }
 
     private static bool IsModuleLayer(LayerKind k) =>
-        k is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm or LayerKind.PatchEmbedding;
+        k is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm or LayerKind.PatchEmbedding
+        || ModelLayerKinds.Has(k);
 
     private static bool IsParameterLayer(LayerKind k) => k is LayerKind.ClassToken or LayerKind.PositionalEmbedding;
 
@@ -46,7 +47,7 @@ internal static class VariantsPart
                 LayerKind.Linear => "Linear",
                 LayerKind.LayerNorm => "LayerNorm",
                 LayerKind.Stage => "Sequential",
-                _ => null,
+                _ => ModelLayerKinds.Find(l.Kind)?.ModuleType,
             };
             if (type is not null) w.Line($"private readonly __Modules.{type} {Field(l.Spec.Name!)};");
         }
@@ -133,15 +134,24 @@ internal static class VariantsPart
                     Register(name!, f);
                     break;
                 }
+                default:
+                    if (ModelLayerKinds.Find(l.Kind) is { } layerKind)
+                    {
+                        w.Line($"this.{f} = {layerKind.Create(l)};");
+                        Register(name!, f);
+                    }
+                    break;
             }
         }
+        foreach (var l in v.Layers)
+            if (ModelLayerKinds.Find(l.Kind)?.AfterCreate(l) is { } after) w.Line(after);
         w.Line($"global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.{model.Spec.InitName});");
         w.Close();
         w.Line();
         w.Open("public override __Tensor forward(__Tensor input)");
         w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
         w.Line("var __x = input;");
-        foreach (var l in v.Layers) w.Line(Step(l.Spec, l.Kernel, l.Stride, l.Padding, l.P));
+        foreach (var l in v.Layers) w.Line(ModelLayerKinds.Find(l.Kind)?.Forward(l) ?? Step(l.Spec, l.Kernel, l.Stride, l.Padding, l.P));
         w.Line("return __scope.MoveToOuter(__x);");
         w.Close();
         w.Close();
