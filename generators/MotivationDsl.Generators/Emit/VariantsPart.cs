@@ -47,9 +47,10 @@ internal static class VariantsPart
                 LayerKind.Linear => "Linear",
                 LayerKind.LayerNorm => "LayerNorm",
                 LayerKind.Stage => "Sequential",
-                _ => ModelLayerKinds.Find(l.Kind)?.ModuleType,
+                _ => null,
             };
-            if (type is not null) w.Line($"private readonly __Modules.{type} {Field(l.Spec.Name!)};");
+            var fieldType = ModelLayerKinds.Find(l.Kind)?.ModuleType(l) ?? (type is null ? null : "__Modules." + type);
+            if (fieldType is not null) w.Line($"private readonly {fieldType} {Field(l.Spec.Name!)};");
         }
         foreach (var n in nodes) w.Line($"private readonly Blocks.Node {NodeField(n)};");
         w.Line();
@@ -143,8 +144,6 @@ internal static class VariantsPart
                     break;
             }
         }
-        foreach (var l in v.Layers)
-            if (ModelLayerKinds.Find(l.Kind)?.AfterCreate(l) is { } after) w.Line(after);
         w.Line($"global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.{model.Spec.InitName});");
         w.Close();
         w.Line();

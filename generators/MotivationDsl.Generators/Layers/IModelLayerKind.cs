@@ -17,14 +17,11 @@ internal interface IModelLayerKind
     /// <summary>Adds the layer's tensors and MACs to the variant and updates <paramref name="flow"/>; false after reporting.</summary>
     bool Resolve(ModelBuilder builder, ResolvedVariant variant, RLayer layer, LayerFlow flow);
 
-    /// <summary>The TorchSharp module type of the layer's field (<c>Embedding</c>, <c>Linear</c>).</summary>
-    string ModuleType { get; }
+    /// <summary>The full module type of the layer's field (<c>__Modules.Linear</c>, <c>global::MotivationDsl.TokenTable</c>).</summary>
+    string ModuleType(RLayer layer);
 
     /// <summary>The expression that creates the layer's module.</summary>
     string Create(RLayer layer);
-
-    /// <summary>A statement run after every layer is registered (weight tying), or null.</summary>
-    string? AfterCreate(RLayer layer);
 
     /// <summary>The forward statement(s) on <c>__x</c>.</summary>
     string Forward(RLayer layer);

@@ -48,14 +48,12 @@ internal sealed class LanguageModelHeadLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType => "Linear";
+    public string ModuleType(RLayer r) => r.Spec.TiedTo is null ? "__Modules.Linear" : "global::MotivationDsl.TiedHead";
 
-    public string Create(RLayer r) => $"__nn.Linear(inputSize: {L(r.In)}, outputSize: {L(r.Out)}, hasBias: false)";
-
-    public string? AfterCreate(RLayer r) =>
+    public string Create(RLayer r) =>
         r.Spec.TiedTo is { } tied
-            ? $"this.{Field(r.Spec.Name!)}.weight = this.{Field(tied)}.weight!; // tied: one tensor (the setter frees the head's own)"
-            : null;
+            ? $"new global::MotivationDsl.TiedHead(this.{Field(tied)})"
+            : $"__nn.Linear(inputSize: {L(r.In)}, outputSize: {L(r.Out)}, hasBias: false)";
 
     public string Forward(RLayer r) => $"__x = this.{Field(r.Spec.Name!)}.forward(__x);";
 

@@ -51,11 +51,9 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType => "Embedding";
+    public string ModuleType(RLayer r) => "global::MotivationDsl.TokenTable";
 
-    public string Create(RLayer r) => $"__nn.Embedding(num_embeddings: {L(r.In)}, embedding_dims: {L(r.Out)})";
-
-    public string? AfterCreate(RLayer r) => null;
+    public string Create(RLayer r) => $"new global::MotivationDsl.TokenTable(tokens: {L(r.In)}, dim: {L(r.Out)})";
 
     public string Forward(RLayer r) =>
         $"if (__x.shape[1] > {L(r.Context)}) throw new global::System.ArgumentException(\n" +

@@ -29,11 +29,9 @@ internal sealed class TokenPositionsLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType => "Embedding";
+    public string ModuleType(RLayer r) => "__Modules.Embedding";
 
     public string Create(RLayer r) => $"__nn.Embedding(num_embeddings: {L(r.In)}, embedding_dims: {L(r.Out)})";
-
-    public string? AfterCreate(RLayer r) => null;
 
     public string Forward(RLayer r) =>
         $"__x = __x + this.{Field(r.Spec.Name!)}.forward(global::TorchSharp.torch.arange(\n" +

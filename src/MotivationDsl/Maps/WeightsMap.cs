@@ -135,16 +135,11 @@ public sealed class WeightsMap
         copy.CopyBaseToMotivated();
         var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [""] = baseModel };
         foreach (var (name, m) in baseModel.named_modules()) modules[name] = m;
-        // A tied weight (a language-model head sharing its embedding's tensor) is registered in two modules: replacing it
-        // in one would untie it, so it stays a copy entry.
-        var tied = modules.Values.SelectMany(m => m.named_parameters(recurse: false)).GroupBy(p => p.parameter.Handle)
-            .Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         var entries = new BoundEntry[copy.Entries.Count];
         for (var i = 0; i < entries.Length; i++)
         {
             var e = copy.Entries[i];
-            Tensor? replacement = null;
-            var shared = !tied.Contains(e.Base.Handle) && TryShare(modules, e, out replacement);
+            var shared = TryShare(modules, e, out var replacement);
             entries[i] = shared ? e with { Base = replacement!, Shared = true } : e;
         }
         // The shared map takes over the entries' views; only the first binding's copy plan is left to free.
