@@ -117,7 +117,7 @@ public sealed class CausalDecoderBlock : __Module
         m.Parameter(""mlp.c_fc.bias"", 4 * dim);
         m.Parameter(""mlp.c_proj.weight"", dim, 4 * dim);
         m.Parameter(""mlp.c_proj.bias"", dim);
-        // Per token: q/k/v and output projections (4 dim^2), the MLP (8 dim^2); the two attention products as computed.
+        // Per token: q/k/v and output projections (4 dim^2), the MLP (8 dim^2); the two attention products.
         m.AddMacs(context * (12 * dim * dim + 2 * context * dim));
     }
 }
@@ -156,7 +156,7 @@ public sealed class CausalSelfAttention : __Module
         var __v = __qkv[2].view(n, t, this.__heads, dh).transpose(1, 2);
         var __scores = __q.matmul(__k.transpose(-2, -1)).mul(1.0 / global::System.Math.Sqrt(dh));
         var __mask = this.bias.narrow(2, 0, t).narrow(3, 0, t).eq(0);
-        var __a = global::TorchSharp.torch.softmax(__scores.masked_fill(__mask, double.NegativeInfinity), -1);
+        var __a = __scores.masked_fill(__mask, double.NegativeInfinity).softmax(-1);
         var __o = __a.matmul(__v).transpose(1, 2).contiguous().view(n, t, d);
         return __scope.MoveToOuter(this.c_proj.forward(__o));
     }

@@ -92,13 +92,15 @@ internal sealed partial class ModelBuilder
         if (!_spec.HasClasses) missing.Add("Classes");
         if (_spec.Base is null) missing.Add("Base");
         if (_spec.Motivated is null) missing.Add("Motivated");
-        if (TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.Has("InputShape") || _spec.Has("Classes")))
+        if (_spec.Layers.Skip(1).FirstOrDefault(l => l.Kind == LayerKind.TokenEmbedding) is { } misplaced)
+            Report(DiagnosticDescriptors.Unsupported, misplaced.Location, misplaced.Display, "TokenEmbedding reads the token ids, so it must be the model's first layer");
+        else if (TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.Has("InputShape") || _spec.Has("Classes")))
             Report(DiagnosticDescriptors.Unsupported, _spec.At(_spec.Has("InputShape") ? "InputShape" : "Classes"), name,
                 "a language model's input and output sizes are its TokenEmbedding's ContextLength and Vocabulary; remove InputShape and Classes");
         else if (missing.Count > 0) Report(DiagnosticDescriptors.MissingModelArgument, _spec.Location ?? _spec.ClassLocation, name, string.Join(", ", missing));
         if (_spec.HasInputShape && !TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.InputShape.Count != 3 || _spec.InputShape.Any(v => v <= 0 || v > 1_000_000)))
             Report(DiagnosticDescriptors.InvalidInputShape, _spec.At("InputShape"), name, MapChecker.Shape(_spec.InputShape.ToArray()));
-        if (_spec.HasClasses && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
+        if (_spec.HasClasses && !TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("Classes"), name, "Classes", _spec.Classes, "it must be a positive number");
         if (_spec.InitName is null)
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init,
