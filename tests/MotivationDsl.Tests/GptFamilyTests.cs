@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MotivationDsl.Examples.Gpt;
+using MotivationDsl.Tests.Models;
 using MotivationDsl.Testing;
 using TorchSharp;
 using Xunit;
