@@ -104,6 +104,32 @@ public class GptFamilyTests
         Assert.All(growth, g => Assert.Matches(@"^transformer\.h\.[2-5]\.(attn|mlp)\.c_proj\.(weight|bias)$", g.Tensor));
     }
 
+    [Fact]
+    public void Width_pair_copies_each_base_head_into_the_same_motivated_head()
+    {
+        // ByteBase (128 wide, 4 heads of 32) -> ByteWide (256 wide, 8 heads of 32): base q/k/v head h, rows
+        // [j 128 + 32 h, +32) of c_attn, land at rows [j 256 + 32 h, +32), input columns [0, 128).
+        using var pair = GptFamily.WithPair("ByteBase", "ByteWide").CreatePair(null, 11);
+        using (no_grad()) foreach (var p in pair.Motivated.parameters()) p.zero_();
+        pair.Map.CopyBaseToMotivated();
+        var b = pair.Base.state_dict()["transformer.h.0.attn.c_attn.weight"];
+        var m = pair.Motivated.state_dict()["transformer.h.0.attn.c_attn.weight"];
+        for (var j = 0; j < 3; j++)
+            for (var h = 0; h < 4; h++)
+            {
+                using var baseRows = b.narrow(0, j * 128 + h * 32, 32);
+                using var motivatedRows = m.narrow(0, j * 256 + h * 32, 32).narrow(1, 0, 128);
+                Assert.True(baseRows.allclose(motivatedRows, 0, 0), $"block {j} head {h}");
+            }
+        // The motivated model's extra heads (4..7) and extra input columns hold nothing of the base.
+        using var extraHeads = m.narrow(0, 128, 128);
+        Assert.Equal(0, extraHeads.abs().sum().item<float>());
+        var bo = pair.Base.state_dict()["transformer.h.0.attn.c_proj.weight"];
+        var mo = pair.Motivated.state_dict()["transformer.h.0.attn.c_proj.weight"];
+        using var outputOfBaseHeads = mo.narrow(0, 0, 128).narrow(1, 0, 128);
+        Assert.True(bo.allclose(outputOfBaseHeads, 0, 0));
+    }
+
     /// <summary>Trains the base a few steps on next-token loss, copies it into the motivated model and grows; both models' eval logits.</summary>
     private static (Tensor Base, Tensor Motivated) GrownLogits(ScalableModelDefinition definition)
     {
