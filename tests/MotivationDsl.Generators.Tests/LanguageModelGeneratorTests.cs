@@ -105,6 +105,15 @@ public class LanguageModelGeneratorTests
     }
 
     [Fact]
+    public void MOT014_TokenLayerInsideABlock()
+    {
+        var block = UserBlock.Replace("[ScalableBlock(ReLUAfterAdd = false)]", "[ScalableBlock(ReLUAfterAdd = false)]\n[TokenPositions(\"wpe\")]");
+        Assert.Contains("[TokenPositions(\"wpe\")]", block);
+        var run = GeneratorHarness.Run(UserBlockModel, block);
+        DiagnosticAssertion.Single(run, "MOT014").WithMessage("Layer 'wpe': this layer is not supported inside a [ScalableBlock]").At(block, "TokenPositions(");
+    }
+
+    [Fact]
     public void MOT027_VocabularyMissing()
     {
         var src = MiniGpt.Replace("16, Vocabulary = 32, ContextLength = 8)]", "16, ContextLength = 8)]");

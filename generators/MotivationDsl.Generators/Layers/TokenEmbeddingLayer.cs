@@ -12,9 +12,8 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
 {
     public LayerKind Kind => LayerKind.TokenEmbedding;
 
-    public void Validate(ModelBuilder builder, LayerSpec l, bool inBlock)
+    public void Validate(ModelBuilder builder, LayerSpec l)
     {
-        if (inBlock) builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "this layer is not supported inside a [ScalableBlock]");
         if (l.Out <= 0 || l.Out > ModelBuilder.MaxSize) builder.Report(DiagnosticDescriptors.InvalidValue, l.At("dim"), l.Display, "dim", l.Out, "it must be between 1 and 1000000");
         if (l.Vocabulary < 2 || l.Vocabulary > ModelBuilder.MaxSize)
             builder.Report(DiagnosticDescriptors.InvalidValue, l.At("Vocabulary"), l.Display, "Vocabulary", l.Vocabulary, "a language model needs a vocabulary of 2 to 1000000 tokens");

@@ -11,10 +11,7 @@ internal sealed class TokenPositionsLayer : IModelLayerKind
 {
     public LayerKind Kind => LayerKind.TokenPositions;
 
-    public void Validate(ModelBuilder builder, LayerSpec l, bool inBlock)
-    {
-        if (inBlock) builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "this layer is not supported inside a [ScalableBlock]");
-    }
+    public void Validate(ModelBuilder builder, LayerSpec l) { }
 
     public bool Resolve(ModelBuilder builder, ResolvedVariant rv, RLayer r, LayerFlow flow)
     {

@@ -46,7 +46,9 @@ internal sealed partial class ModelBuilder
                     Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "this layer attribute is not supported by the generator");
                     break;
                 default:
-                    ModelLayerKinds.Find(l.Kind)?.Validate(this, l, inBlock);
+                    if (ModelLayerKinds.Find(l.Kind) is not { } layerKind) break;
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "this layer is not supported inside a [ScalableBlock]");
+                    else layerKind.Validate(this, l);
                     break;
                 case LayerKind.Conv2d:
                     if (!inBlock && !l.HasOut)
