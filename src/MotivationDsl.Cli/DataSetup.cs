@@ -6,8 +6,31 @@ using static TorchSharp.torch;
 
 namespace MotivationDsl.Cli;
 
-/// <summary>The data of a run: the dataset (with limits applied, checked against the model) and its loaders.</summary>
-internal sealed class RunData : IDisposable
+/// <summary>The data of a run, whatever the model's task: a description and its training and test loaders.</summary>
+internal interface IRunData : IDisposable
+{
+    /// <summary>One line: which dataset, from where, how much of it is used.</summary>
+    string Description { get; }
+
+    /// <summary>The dataset as report.json names it.</summary>
+    string DatasetLabel { get; }
+
+    IDataLoader TrainLoader(int batchSize, long seed, bool augment, Device device);
+
+    IDataLoader TestLoader(int batchSize, Device device);
+}
+
+/// <summary>Picks the data of a run by the model's task: images for a classifier, byte-level text for a language model.</summary>
+internal static class RunDatasets
+{
+    public static IRunData Load(ScalableModelDefinition definition, string? data, int? trainLimit, int? testLimit, VariantInfo model) =>
+        definition.ModelTask == ModelTask.LanguageModel
+            ? TextRunData.Load(data, trainLimit, testLimit, model)
+            : RunData.Load(data, trainLimit, testLimit, model);
+}
+
+/// <summary>The image data of a run: the dataset (with limits applied, checked against the model) and its loaders.</summary>
+internal sealed class RunData : IRunData
 {
     private readonly DatasetPair _pair;
     private readonly ImageDataset _train, _test;

@@ -31,7 +31,7 @@ internal static class EvalCommand
             var motivatedInfo = models.Definition.GetVariant(models.Definition.MotivatedVariant);
             var dataDir = parse.GetResult(data) is { Implicit: false } ? parse.GetValue(data) : s.Data;
             var limit = parse.GetResult(testLimit) is { Implicit: false } ? parse.GetValue(testLimit) : s.TestLimit;
-            using var runData = RunData.Load(dataDir, 1, limit, baseInfo);
+            using var runData = RunDatasets.Load(models.Definition, dataDir, 1, limit, baseInfo);
             output.Line($"Models: {models.Definition.Name} from {models.Source}");
             output.Line($"Data:   {runData.Description}");
             var loader = runData.TestLoader(parse.GetValue(batchSize), dev);

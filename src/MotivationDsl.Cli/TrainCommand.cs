@@ -31,9 +31,9 @@ internal static class TrainCommand
         public readonly Option<long> Seed = new("--seed") { Description = "Seed of the initialisation and the data order.", DefaultValueFactory = _ => 42 };
         public readonly Option<int?> Threads = new("--threads") { Description = "torch.set_num_threads (default: LibTorch's choice). An exact resume needs the same count." };
         public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-        public readonly Option<string?> Data = new("--data") { Description = "Data folder (Fashion-MNIST/MNIST IDX files, CIFAR-10/100 binaries), or 'sample' for the embedded Fashion-MNIST sample. Default: /usr/share/datasets/fashion-mnist, else the embedded sample." };
-        public readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images." };
-        public readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
+        public readonly Option<string?> Data = new("--data") { Description = "Data folder (Fashion-MNIST/MNIST IDX files, CIFAR-10/100 binaries), or 'sample' for the embedded Fashion-MNIST sample. Default: /usr/share/datasets/fashion-mnist, else the embedded sample. A language model: a text file or folder of *.txt files, or 'sample' (the embedded Jargon File excerpt); default python3-doc's sources, else the sample." };
+        public readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images (a language model: N windows of its context per epoch)." };
+        public readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images (a language model: N held-out windows)." };
         public readonly Option<bool> Augment = new("--augment") { Description = "Random crop (pad 2) and horizontal flip." };
         public readonly Option<string?> Out = new("--out", "-o") { Description = "Run folder (default: runs/<model>-<yyyyMMdd-HHmmss>)." };
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its latest checkpoint, exactly, with its saved settings (--epochs, --threads, --keep may change)." };
@@ -198,7 +198,7 @@ internal static class TrainCommand
         var baseInfo = definition.GetVariant(definition.BaseVariant);
         var motivatedInfo = definition.GetVariant(definition.MotivatedVariant);
 
-        using var data = RunData.Load(settings.Data, settings.TrainLimit, settings.TestLimit, baseInfo);
+        using var data = RunDatasets.Load(definition, settings.Data, settings.TrainLimit, settings.TestLimit, baseInfo);
         // Rank 0 alone writes (and locks) the run folder (settings, outputs, checkpoints); the other ranks only train.
         using var folder = primary ? RunFolderAccess.Open(outDir, () => RunFolder.CreateUnique("runs", ModelCatalog.ShortName(definition.Name)).Path, output) : null;
         var run = folder?.Run;
@@ -325,6 +325,8 @@ internal static class TrainCommand
             ["wall time", $"{FormatTime(TimeSpan.FromSeconds(wall))} training+eval over all epochs ({FormatTime(elapsed)} in this invocation; base {acc.TrainBaseSeconds:F0} s, motivated {acc.TrainMotivatedSeconds:F0} s, eval {acc.EvalSeconds:F0} s)"],
             ["outputs", run.Path],
         ]);
+        if (report.FinalBase.BitsPerByte is { } baseBits && report.FinalMotivated.BitsPerByte is { } motivatedBits)
+            output.Line($"Held-out bits per byte: base {baseBits.ToString("F4", CultureInfo.InvariantCulture)}, motivated {motivatedBits.ToString("F4", CultureInfo.InvariantCulture)} (perplexity {report.FinalBase.Perplexity:F2} and {report.FinalMotivated.Perplexity:F2})");
         output.Line($"Outputs: report.json, metrics.csv, steps.csv, loss.png, tensorboard/, checkpoints/, models/ (base/motivated .dat + .safetensors) in {run.Path}");
     }
 

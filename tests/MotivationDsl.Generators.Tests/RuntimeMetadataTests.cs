@@ -18,6 +18,7 @@ public class RuntimeMetadataTests
     [InlineData("MiniEfficientNet", "Demo.Eff.MiniEfficientNet")]
     [InlineData("MiniViT", "Demo.Vit.MiniViT")]
     [InlineData("GrowingViT", "Demo.Grow.GrowingViT")]
+    [InlineData("MiniGpt", "Demo.Gpt.MiniGpt")]
     public void RunTimeMetadataEqualsTheProvenManifest(string name, string typeName)
     {
         var sources = name switch

@@ -11,6 +11,7 @@ public class SnapshotTests
     [InlineData("MiniEfficientNet")]
     [InlineData("MiniViT")]
     [InlineData("GrowingViT")]
+    [InlineData("MiniGpt")]
     public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
     {
         var sources = name switch
@@ -18,6 +19,7 @@ public class SnapshotTests
             "MiniEfficientNet" => new[] { Sources.MiniEfficientNet },
             "MiniViT" => new[] { Sources.MiniViT },
             "GrowingViT" => new[] { Sources.GrowingViT },
+            "MiniGpt" => new[] { Sources.MiniGpt },
             "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
             "ResNetCifar" => new[] { Sources.ResNetCifar },
             "WideBottleneck" => new[] { Sources.WideBottleneck },

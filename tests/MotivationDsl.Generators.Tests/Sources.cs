@@ -174,4 +174,26 @@ public static class Sources
         {
         }
         """;
+
+    /// <summary>A GPT (nanoGPT layout, tied head) growing in depth (function-preserving [Pair]) and in width (head-aware).</summary>
+    public const string MiniGpt = """
+        using MotivationDsl;
+
+        namespace Demo.Gpt;
+
+        [ScalableModel(Base = "S", Motivated = "L", Init = WeightInit.Gpt2)]
+        [Pair("S", "L", Growth = Growth.FunctionPreserving)]
+        [Pair("S", "W")]
+        [Variant("S", Depth = new[] { 1 }, Heads = 2)]
+        [Variant("L", Depth = new[] { 3 }, Heads = 2)]
+        [Variant("W", Depth = new[] { 2 }, WidthMultiplier = 2, Heads = 4)]
+        [TokenEmbedding("transformer.wte", 16, Vocabulary = 32, ContextLength = 8)]
+        [TokenPositions("transformer.wpe")]
+        [Stage("transformer.h", Block.CausalDecoder, 16, Blocks = 1, Heads = 2)]
+        [LayerNorm("transformer.ln_f")]
+        [LanguageModelHead("lm_head", TiedTo = "transformer.wte")]
+        public partial class MiniGpt
+        {
+        }
+        """;
 }

@@ -67,8 +67,8 @@ internal static class PyTorchReference
                 var kind = t.dtype == TorchSharp.torch.ScalarType.Float32 ? "f32" : "i64";
                 index.Add($"{name} {kind} {(t.dim() == 0 ? "-" : string.Join(",", t.shape))}");
             }
-            foreach (var (n, p) in module.named_parameters()) Dump(n, p);
-            foreach (var (n, b) in module.named_buffers()) Dump(n, b);
+            // The state_dict: parameters and buffers, and a tied weight under each of its names (as PyTorch saves it).
+            foreach (var (n, t) in module.state_dict()) Dump(n, t);
             Dump("input", input);
             Dump("output", output);
             File.WriteAllLines(Path.Combine(dir, "index.txt"), index);

@@ -9,6 +9,7 @@ internal static class BlockKinds
         new BottleneckBlockKind(),
         new MBConvBlockKind(),
         new EncoderBlockKind(),
+        new CausalDecoderBlockKind(),
         new UserBlockKind(),
     };
 

@@ -57,13 +57,16 @@ internal sealed class EncoderBlockKind : IBlockKind
         return blk;
     }
 
-    public bool CheckPair(ModelBuilder builder, PairBlocks p)
+    public bool CheckPair(ModelBuilder builder, PairBlocks p) => CheckHeads(builder, p, "self_attention");
+
+    /// <summary>A base attention fits a motivated one head by head: no more heads, and no wider heads.</summary>
+    public static bool CheckHeads(ModelBuilder builder, PairBlocks p, string attention)
     {
         var (bb, mb) = (p.BaseBlock, p.MotivatedBlock);
         if (bb.Heads <= mb.Heads && bb.In / bb.Heads <= mb.In / mb.Heads) return true;
         builder.Report(DiagnosticDescriptors.BaseLarger, p.Motivated.Spec.Has("Heads") ? p.Motivated.Spec.At("Heads") : p.WidthLocation,
-            p.BaseKey + ".self_attention", p.Base.Name, $"[{bb.Heads} heads x {bb.In / bb.Heads}]",
-            p.MotivatedKey + ".self_attention", p.Motivated.Name, $"[{mb.Heads} heads x {mb.In / mb.Heads}]");
+            p.BaseKey + "." + attention, p.Base.Name, $"[{bb.Heads} heads x {bb.In / bb.Heads}]",
+            p.MotivatedKey + "." + attention, p.Motivated.Name, $"[{mb.Heads} heads x {mb.In / mb.Heads}]");
         return false;
     }
 
@@ -75,30 +78,36 @@ internal sealed class EncoderBlockKind : IBlockKind
     public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m) =>
         b.In == m.In && b.Heads == m.Heads ? null : HeadPieces(local, b.In, b.Heads, m.In, m.Heads);
 
+    /// <summary>Head-aware pieces of this kind's attention tensor <paramref name="local"/>.</summary>
     public static List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? HeadPieces(
-        string local, long db, long hb, long dm, long hm)
+        string local, long db, long hb, long dm, long hm) =>
+        HeadPieces(local, "self_attention.in_proj_weight", "self_attention.in_proj_bias", "self_attention.out_proj.weight", db, hb, dm, hm);
+
+    /// <summary>
+    /// Head-aware pieces of a multi-head attention's tensor <paramref name="local"/>, given the names of its fused q/k/v
+    /// weight [3d, d] and bias [3d] (q, k, v stacked by rows) and of its output projection's weight [d, d]; null for any
+    /// other tensor (a plain prefix).
+    /// </summary>
+    public static List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? HeadPieces(
+        string local, string fusedWeight, string fusedBias, string outWeight, long db, long hb, long dm, long hm)
     {
         long dhb = db / hb, dhm = dm / hm;
         var pieces = new List<((long, long)[], (long, long)[])>();
-        switch (local)
+        if (local == fusedWeight || local == fusedBias)
         {
-            case "self_attention.in_proj_weight":
-            case "self_attention.in_proj_bias":
-                var weight = local.EndsWith("weight", StringComparison.Ordinal);
-                for (var j = 0; j < 3; j++)
-                    for (var h = 0; h < hb; h++)
-                    {
-                        var br = (j * db + h * dhb, dhb); var mr = (j * dm + h * dhm, dhb);
-                        pieces.Add(weight ? (new[] { br, (0L, db) }, new[] { mr, (0L, db) }) : (new[] { br }, new[] { mr }));
-                    }
-                return pieces;
-            case "self_attention.out_proj.weight":
+            var weight = local == fusedWeight;
+            for (var j = 0; j < 3; j++)
                 for (var h = 0; h < hb; h++)
-                    pieces.Add((new[] { (0L, db), (h * dhb, dhb) }, new[] { (0L, db), (h * dhm, dhb) }));
-                return pieces;
-            default:
-                return null;
+                {
+                    var br = (j * db + h * dhb, dhb); var mr = (j * dm + h * dhm, dhb);
+                    pieces.Add(weight ? (new[] { br, (0L, db) }, new[] { mr, (0L, db) }) : (new[] { br }, new[] { mr }));
+                }
+            return pieces;
         }
+        if (local != outWeight) return null;
+        for (var h = 0; h < hb; h++)
+            pieces.Add((new[] { (0L, db), (h * dhb, dhb) }, new[] { (0L, db), (h * dhm, dhb) }));
+        return pieces;
     }
 
     public bool ReLUAfterAdd(ModelBuilder builder, LayerSpec stage) => false;

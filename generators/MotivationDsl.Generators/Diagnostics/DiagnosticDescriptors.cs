@@ -156,6 +156,18 @@ public static class DiagnosticDescriptors
         "Two variants have the same structure",
         "Variants '{0}' and '{1}' of '{2}' have the same tensors and sizes; one of them is probably not the size you meant");
 
+    public static readonly DiagnosticDescriptor TiedHeadTarget = Error("MOT040",
+        "Tied language-model head has no matching embedding",
+        "Language-model head '{0}' is tied to '{1}', but {2}");
+
+    public static readonly DiagnosticDescriptor TokenSizesDiffer = Error("MOT041",
+        "Paired language models differ in vocabulary or context length",
+        "Variants '{0}' and '{1}' have different {2} ({3} and {4}); a weights map needs the same {2} in both, since the token rows and position rows of one are not those of the other");
+
+    public static readonly DiagnosticDescriptor TieNotKept = Error("MOT042",
+        "Weights map does not keep a tied weight tied",
+        "Weights map {0} -> {1}: '{2}' is tied to '{3}' in {4}, but {5}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -167,7 +179,7 @@ public static class DiagnosticDescriptors
         SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
         MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
         KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, SameStructure,
-        InternalError,
+        TiedHeadTarget, TokenSizesDiffer, TieNotKept, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

@@ -24,7 +24,9 @@ internal static class MetadataPart
     {
         w.Line($"/// <summary>Metadata of <c>{v.Name}</c> for <paramref name=\"options\"/>: tensors, parameters and MACs.</summary>");
         w.Open($"internal static __Dsl.VariantInfo Describe_{v.Name}(__Dsl.ModelOptions? options)");
-        w.Line($"var m = new __Meta({S(v.Name)}, options, {model.Spec.Classes}, __inputShape);");
+        w.Line(v.Vocabulary > 0
+            ? $"var m = __Meta.ForTokens({S(v.Name)}, options, vocabulary: {v.Vocabulary}, contextLength: {v.Context});"
+            : $"var m = new __Meta({S(v.Name)}, options, {model.Spec.Classes}, __inputShape);");
         foreach (var l in v.Layers)
         {
             var name = l.Spec.Name is null ? "" : S(l.Spec.Name);
@@ -55,6 +57,9 @@ internal static class MetadataPart
                     break;
                 case LayerKind.Linear:
                     w.Line($"m.Linear({name}, {(l.Spec.HasOut ? L(l.Out) : "m.Classes")}{(l.Bias ? "" : ", bias: false")});");
+                    break;
+                case var other when ModelLayerKinds.Find(other) is { } layerKind:
+                    w.Line(layerKind.Describe(l));
                     break;
                 case LayerKind.Stage:
                 {

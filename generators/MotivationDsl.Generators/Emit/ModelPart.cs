@@ -86,6 +86,7 @@ internal static class ModelPart
         w.Line($"public override string ManifestJson => {fq}.ManifestJson;");
         w.Line($"public override int DefaultClasses => {spec.Classes};");
         w.Line("public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;");
+        if (TokenEmbeddingLayer.IsLanguageModel(spec)) w.Line("public override __Dsl.ModelTask ModelTask => __Dsl.ModelTask.LanguageModel;");
         w.Line();
         w.Line("/// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>");
         w.Line("public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs");

@@ -18,7 +18,8 @@ internal static class VariantsPart
     }
 
     private static bool IsModuleLayer(LayerKind k) =>
-        k is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm or LayerKind.PatchEmbedding;
+        k is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm or LayerKind.PatchEmbedding
+        || ModelLayerKinds.Has(k);
 
     private static bool IsParameterLayer(LayerKind k) => k is LayerKind.ClassToken or LayerKind.PositionalEmbedding;
 
@@ -48,7 +49,8 @@ internal static class VariantsPart
                 LayerKind.Stage => "Sequential",
                 _ => null,
             };
-            if (type is not null) w.Line($"private readonly __Modules.{type} {Field(l.Spec.Name!)};");
+            var fieldType = ModelLayerKinds.Find(l.Kind)?.ModuleType(l) ?? (type is null ? null : "__Modules." + type);
+            if (fieldType is not null) w.Line($"private readonly {fieldType} {Field(l.Spec.Name!)};");
         }
         foreach (var n in nodes) w.Line($"private readonly Blocks.Node {NodeField(n)};");
         w.Line();
@@ -133,6 +135,13 @@ internal static class VariantsPart
                     Register(name!, f);
                     break;
                 }
+                default:
+                    if (ModelLayerKinds.Find(l.Kind) is { } layerKind)
+                    {
+                        w.Line($"this.{f} = {layerKind.Create(l)};");
+                        Register(name!, f);
+                    }
+                    break;
             }
         }
         w.Line($"global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.{model.Spec.InitName});");
@@ -141,7 +150,7 @@ internal static class VariantsPart
         w.Open("public override __Tensor forward(__Tensor input)");
         w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
         w.Line("var __x = input;");
-        foreach (var l in v.Layers) w.Line(Step(l.Spec, l.Kernel, l.Stride, l.Padding, l.P));
+        foreach (var l in v.Layers) w.Line(ModelLayerKinds.Find(l.Kind)?.Forward(l) ?? Step(l.Spec, l.Kernel, l.Stride, l.Padding, l.P));
         w.Line("return __scope.MoveToOuter(__x);");
         w.Close();
         w.Close();

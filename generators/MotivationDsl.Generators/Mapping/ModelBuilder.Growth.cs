@@ -57,6 +57,13 @@ internal sealed partial class ModelBuilder
         var widthLoc = m.Spec.HasWidth ? m.Spec.At("Width") : m.Spec.At("WidthMultiplier");
         var tiled = TiledTensors(b, m, motByName);
         if (_diagnostics.Count > before) return null;
+        if (TokenEmbeddingLayer.IsLanguageModel(_spec) && b.Layers[0].Out != m.Layers[0].Out)
+        {
+            Report(DiagnosticDescriptors.GrowthNotPreserving, widthLoc, b.Name, m.Name, b.Layers[0].Spec.Display,
+                $"the width grows from {b.Layers[0].Out} to {m.Layers[0].Out}: the LayerNorms then normalise over the new features too, "
+                + "and the language-model head reads them, so no zeroing or copying of the new features keeps the logits; grow depth, or use Growth.Paper");
+            return null;
+        }
         for (var li = 0; li < b.Layers.Count; li++)
         {
             var bl = b.Layers[li]; var ml = m.Layers[li];

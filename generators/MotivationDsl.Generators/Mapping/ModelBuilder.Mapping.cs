@@ -23,6 +23,11 @@ internal sealed partial class ModelBuilder
         var blockMap = new Dictionary<(string, int), int>();
         var stageSpecs = new Dictionary<string, (LayerSpec Spec, RLayer Base, RLayer Mot)>();
         var reportedBlockMismatch = false; // kernel, expansion, SE ratio: one report per pair (a variant-level value applies to every stage)
+        if (b.Vocabulary != m.Vocabulary)
+            Report(DiagnosticDescriptors.TokenSizesDiffer, pairLocation ?? m.Spec.At("Vocabulary"), b.Name, m.Name, "vocabularies", b.Vocabulary, m.Vocabulary);
+        else if (b.Context != m.Context)
+            Report(DiagnosticDescriptors.TokenSizesDiffer, pairLocation ?? m.Spec.At("ContextLength"), b.Name, m.Name, "context lengths", b.Context, m.Context);
+        if (_diagnostics.Count > before) return null;
 
         for (var li = 0; li < b.Layers.Count; li++)
         {
@@ -103,7 +108,8 @@ internal sealed partial class ModelBuilder
         if (_diagnostics.Count > before) return null;
 
         // The proof: check the built map independently against both variants' tensor lists.
-        foreach (var p in MapChecker.Check(b.Name, m.Name, b.Tensors, m.Tensors, map))
+        foreach (var p in MapChecker.Check(b.Name, m.Name, b.Tensors, m.Tensors, map)
+                     .Concat(MapChecker.CheckTies(b.Name, m.Name, b.Ties, m.Ties, map)))
             Report(p.Descriptor, pairLocation, p.Args);
         return _diagnostics.Count > before ? null : map;
     }

@@ -261,6 +261,9 @@ internal static class Parser
             "MotivationDsl.ClassTokenAttribute" => LayerKind.ClassToken,
             "MotivationDsl.PositionalEmbeddingAttribute" => LayerKind.PositionalEmbedding,
             "MotivationDsl.ClassTokenSelectAttribute" => LayerKind.ClassTokenSelect,
+            "MotivationDsl.TokenEmbeddingAttribute" => LayerKind.TokenEmbedding,
+            "MotivationDsl.TokenPositionsAttribute" => LayerKind.TokenPositions,
+            "MotivationDsl.LanguageModelHeadAttribute" => LayerKind.LanguageModelHead,
             _ => LayerKind.Unknown,
         };
         var attrName = cls.Name.EndsWith("Attribute", StringComparison.Ordinal) ? cls.Name.Substring(0, cls.Name.Length - "Attribute".Length) : cls.Name;
@@ -309,6 +312,9 @@ internal static class Parser
             case "shortcut": return spec with { Shortcut = (int)(Int(value) ?? 1) };
             case "depthmap": return spec with { DepthMap = (int)(Int(value) ?? 0) };
             case "growth": return spec with { Growth = (int)(Int(value) ?? 0) };
+            case "vocabulary": return spec with { Vocabulary = Int(value) ?? 0 };
+            case "contextlength": return spec with { ContextLength = Int(value) ?? 0 };
+            case "tiedto": return spec with { TiedTo = value.Value as string };
             case "block":
                 if (value.Kind == TypedConstantKind.Type || value.Value is ITypeSymbol)
                 {
@@ -347,6 +353,8 @@ internal static class Parser
                 case "SERatio": spec = spec with { SERatio = Double(v) ?? double.NaN }; break;
                 case "PatchSize": spec = spec with { PatchSize = Int(v) ?? 0 }; break;
                 case "Dropout": spec = spec with { Dropout = Double(v) ?? double.NaN }; break;
+                case "Vocabulary": spec = spec with { Vocabulary = Int(v) ?? -1 }; break;
+                case "ContextLength": spec = spec with { ContextLength = Int(v) ?? -1 }; break;
             }
         }
         return spec;

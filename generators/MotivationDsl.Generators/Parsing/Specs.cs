@@ -23,6 +23,9 @@ internal enum LayerKind
     ClassToken,
     PositionalEmbedding,
     ClassTokenSelect,
+    TokenEmbedding,
+    TokenPositions,
+    LanguageModelHead,
 }
 
 /// <summary>The kind of block a stage is made of (the API's <c>Block</c> values, and user blocks).</summary>
@@ -32,6 +35,7 @@ internal enum BlockKindId
     Bottleneck = 1,
     MBConv = 2,
     Encoder = 3,
+    CausalDecoder = 4,
     User = 100,
 }
 
@@ -65,6 +69,11 @@ internal sealed record LayerSpec
     public long MlpDim { get; init; }
     public double SERatio { get; init; } = 0.25;
     public string BlockPrefix { get; init; } = "";
+
+    // TokenEmbedding (the token input of a language model) / LanguageModelHead
+    public long Vocabulary { get; init; }
+    public long ContextLength { get; init; }
+    public string? TiedTo { get; init; }
 
     // BatchNorm / Dropout
     public double Eps { get; init; } = 1e-5;
@@ -112,6 +121,9 @@ internal sealed record VariantSpec
     public double SERatio { get; init; } = double.NaN;
     public long PatchSize { get; init; }
     public double Dropout { get; init; } = double.NaN;
+    /// <summary>A language model's vocabulary and context length for this variant; 0: the TokenEmbedding's.</summary>
+    public long Vocabulary { get; init; }
+    public long ContextLength { get; init; }
 
     public bool Has(string arg) => Args.Any(a => string.Equals(a.Name, arg, StringComparison.OrdinalIgnoreCase));
 

@@ -53,7 +53,14 @@ internal sealed partial class ModelBuilder
 
     private ModelBuilder(ModelSpec spec, EquatableArray<BlockSpec> blocks)
     {
-        _spec = spec;
+        // A language model's input is its TokenEmbedding's context of token ids and its output the vocabulary's logits.
+        _spec = TokenEmbeddingLayer.IsLanguageModel(spec)
+            ? spec with
+            {
+                HasInputShape = true, InputShape = new[] { spec.Layers[0].ContextLength }.ToEquatableArray(),
+                HasClasses = true, Classes = spec.Layers[0].Vocabulary,
+            }
+            : spec;
         _blocks = new Dictionary<string, BlockSpec>();
         foreach (var b in blocks) _blocks[b.MetadataName] = b;
     }
@@ -85,10 +92,15 @@ internal sealed partial class ModelBuilder
         if (!_spec.HasClasses) missing.Add("Classes");
         if (_spec.Base is null) missing.Add("Base");
         if (_spec.Motivated is null) missing.Add("Motivated");
-        if (missing.Count > 0) Report(DiagnosticDescriptors.MissingModelArgument, _spec.Location ?? _spec.ClassLocation, name, string.Join(", ", missing));
-        if (_spec.HasInputShape && (_spec.InputShape.Count != 3 || _spec.InputShape.Any(v => v <= 0 || v > 1_000_000)))
+        if (_spec.Layers.Skip(1).FirstOrDefault(l => l.Kind == LayerKind.TokenEmbedding) is { } misplaced)
+            Report(DiagnosticDescriptors.Unsupported, misplaced.Location, misplaced.Display, "TokenEmbedding reads the token ids, so it must be the model's first layer");
+        else if (TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.Has("InputShape") || _spec.Has("Classes")))
+            Report(DiagnosticDescriptors.Unsupported, _spec.At(_spec.Has("InputShape") ? "InputShape" : "Classes"), name,
+                "a language model's input and output sizes are its TokenEmbedding's ContextLength and Vocabulary; remove InputShape and Classes");
+        else if (missing.Count > 0) Report(DiagnosticDescriptors.MissingModelArgument, _spec.Location ?? _spec.ClassLocation, name, string.Join(", ", missing));
+        if (_spec.HasInputShape && !TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.InputShape.Count != 3 || _spec.InputShape.Any(v => v <= 0 || v > 1_000_000)))
             Report(DiagnosticDescriptors.InvalidInputShape, _spec.At("InputShape"), name, MapChecker.Shape(_spec.InputShape.ToArray()));
-        if (_spec.HasClasses && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
+        if (_spec.HasClasses && !TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("Classes"), name, "Classes", _spec.Classes, "it must be a positive number");
         if (_spec.InitName is null)
             Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init,
@@ -267,14 +279,15 @@ internal sealed partial class ModelBuilder
         var totalMb = stages.Select((s, i) => (s, i)).Where(x => BlockKinds.Of(x.s).TakesStochasticDepth).Sum(x => depths[x.i]);
         var mbId = 0L;
 
-        long c = _spec.InputShape[0], h = _spec.InputShape[1], w = _spec.InputShape[2];
+        var tokens = TokenEmbeddingLayer.IsLanguageModel(_spec);
+        long c = tokens ? 1 : _spec.InputShape[0], h = tokens ? 1 : _spec.InputShape[1], w = tokens ? 1 : _spec.InputShape[2];
         var isClasses = false;
-        var rank = 3;
+        var rank = tokens ? 0 : 3;
         var stageIndex = 0;
         foreach (var l in _spec.Layers)
         {
             var r = new RLayer(l, rank);
-            var inShape = rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : $"[{c}]";
+            var inShape = rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : rank == 0 ? "token ids" : $"[{c}]";
             switch (l.Kind)
             {
                 case LayerKind.Conv2d:
@@ -410,10 +423,29 @@ internal sealed partial class ModelBuilder
                     stageIndex++;
                     break;
                 }
+                default:
+                    if (ModelLayerKinds.Find(l.Kind) is { } layerKind)
+                    {
+                        if (rank == 0 && l.Kind != LayerKind.TokenEmbedding)
+                        { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a language model starts with its TokenEmbedding"); return Fail(rv); }
+                        var flow = new LayerFlow { Rank = rank, Channels = c, IsOutput = isClasses, InShape = inShape };
+                        if (!layerKind.Resolve(this, rv, r, flow)) return Fail(rv);
+                        (rank, c, isClasses) = (flow.Rank, flow.Channels, flow.IsOutput);
+                    }
+                    break;
             }
             rv.Layers.Add(r);
         }
-        if (rank != 1 || c != _spec.Classes || !isClasses)
+        if (tokens)
+        {
+            if (rank != 2 || !isClasses || c != rv.Vocabulary)
+            {
+                Report(DiagnosticDescriptors.Unsupported, _spec.Location ?? _spec.ClassLocation, v.Name,
+                    $"a language model ends with a LanguageModelHead (logits over the {rv.Vocabulary} tokens at every position), but it outputs {(rank == 2 ? $"[{rv.Seq}, {c}]" : $"[{c}]")}");
+                return Fail(rv);
+            }
+        }
+        else if (rank != 1 || c != _spec.Classes || !isClasses)
         {
             Report(DiagnosticDescriptors.OutputShape, _spec.Location ?? _spec.ClassLocation, v.Name, _spec.ClassName, rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : $"[{c}]", _spec.Classes);
             return Fail(rv);

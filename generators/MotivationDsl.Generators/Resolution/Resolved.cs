@@ -52,6 +52,8 @@ internal sealed class RBlock
     public long Expanded, Kernel, Expansion, Squeeze; public double SERatio, SdProb; public bool Residual;
     // Encoder
     public long Heads, Mlp;
+    // CausalDecoder: the context length (the causal mask's size)
+    public long Tokens;
 }
 
 /// <summary>One layer of a resolved variant, with concrete sizes.</summary>
@@ -69,6 +71,8 @@ internal sealed class RLayer
     public string BlockClass = "";
     public List<RBlock> Blocks = new();
     public int StageIndex = -1;
+    /// <summary>A TokenEmbedding's context length (the longest input sequence).</summary>
+    public long Context;
 }
 
 /// <summary>One variant with every layer, block and tensor resolved for the declared input size and class count.</summary>
@@ -81,6 +85,10 @@ internal sealed class ResolvedVariant
     public List<TensorDesc> Tensors { get; } = new();
     public long Macs { get; set; }
     public long Seq;
+    /// <summary>A language model's vocabulary and context length (0 for other models).</summary>
+    public long Vocabulary, Context;
+    /// <summary>Tied weights: (alias, tensor) — the alias is the same tensor, so it is not in <see cref="Tensors"/>.</summary>
+    public List<(string Alias, string Tensor)> Ties { get; } = new();
     public long Parameters => Tensors.Where(t => !t.IsBuffer).Sum(t => t.Elements);
     public bool Ok { get; set; } = true;
 }

@@ -26,7 +26,8 @@ internal sealed partial class ModelBuilder
         foreach (var l in layers)
         {
             var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage
-                or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding;
+                or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding
+                || ModelLayerKinds.Has(l.Kind);
             if (named)
             {
                 if (string.IsNullOrEmpty(l.Name) || !IsPath(l.Name!, inBlock))
@@ -43,6 +44,11 @@ internal sealed partial class ModelBuilder
             {
                 case LayerKind.Unknown:
                     Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "this layer attribute is not supported by the generator");
+                    break;
+                default:
+                    if (ModelLayerKinds.Find(l.Kind) is not { } layerKind) break;
+                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "this layer is not supported inside a [ScalableBlock]");
+                    else layerKind.Validate(this, l);
                     break;
                 case LayerKind.Conv2d:
                     if (!inBlock && !l.HasOut)
@@ -109,7 +115,7 @@ internal sealed partial class ModelBuilder
                     if (l.Shortcut is < 0 or > 1) Invalid(l, "Shortcut", l.Shortcut, "use Shortcut.A or Shortcut.B");
                     if (l.DepthMap is < 0 or > 2) Invalid(l, "DepthMap", l.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
                     if (l.Growth is < 0 or > 2) Invalid(l, "Growth", l.Growth, "use Growth.Paper or Growth.FunctionPreserving");
-                    if (!l.HasBlockType && !BlockKinds.IsBuiltIn(l.Block)) Invalid(l, "block", l.Block, "use Block.Basic, Block.Bottleneck, Block.MBConv, Block.Encoder or typeof(YourBlock)");
+                    if (!l.HasBlockType && !BlockKinds.IsBuiltIn(l.Block)) Invalid(l, "block", l.Block, "use Block.Basic, Block.Bottleneck, Block.MBConv, Block.Encoder, Block.CausalDecoder or typeof(YourBlock)");
                     if (l.BlockPrefix.Length > 0 && !IsIdentifier(l.BlockPrefix + "0")) Invalid(l, "BlockPrefix", l.BlockPrefix, "the block keys {prefix}{i} must be identifiers");
                     break;
             }

@@ -117,6 +117,34 @@ internal static class MapChecker
     }
 
     /// <summary>
+    /// Proves that tied weights stay tied: a weight tied in one variant (a language-model head sharing its token
+    /// embedding's tensor) is tied the same way in the other, the map sends the base's tensor to the motivated one's, and
+    /// no entry treats the alias as a tensor of its own (one tensor, one entry).
+    /// </summary>
+    public static List<MapProblem> CheckTies(string baseName, string motivatedName,
+        IReadOnlyList<(string Alias, string Tensor)> baseTies, IReadOnlyList<(string Alias, string Tensor)> motivatedTies,
+        IReadOnlyList<MapEntryDesc> entries)
+    {
+        var problems = new List<MapProblem>();
+        foreach (var (alias, tensor) in baseTies)
+        {
+            var entry = entries.FirstOrDefault(e => e.BaseName == tensor);
+            string? why = !motivatedTies.Contains((alias, tensor))
+                ? $"the motivated variant '{motivatedName}' does not tie them, so the base's one tensor cannot stand for both"
+                : entry is null ? "the map has no entry for it"
+                : entry.MotivatedName != tensor ? $"the map sends it to '{entry.MotivatedName}', which is not the tensor the motivated '{alias}' shares"
+                : entries.Any(e => e.BaseName == alias || e.MotivatedName == alias) ? $"the map has an entry of its own for '{alias}'"
+                : null;
+            if (why is not null) problems.Add(new MapProblem(DiagnosticDescriptors.TieNotKept, baseName, motivatedName, alias, tensor, "the base", why));
+        }
+        foreach (var (alias, tensor) in motivatedTies)
+            if (!baseTies.Contains((alias, tensor)))
+                problems.Add(new MapProblem(DiagnosticDescriptors.TieNotKept, baseName, motivatedName, alias, tensor, "the motivated variant",
+                    $"the base '{baseName}' keeps two tensors, which cannot both be copied into one"));
+        return problems;
+    }
+
+    /// <summary>
     /// Checks growth steps against the motivated tensors and the map: every step names a motivated tensor and lies inside
     /// it, a copy's source has the destination's shape, and no zeroed or copied-into region touches a mapped region (the
     /// base's weights are never overwritten).

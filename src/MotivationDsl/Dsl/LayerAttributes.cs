@@ -220,6 +220,13 @@ public enum Block
     /// <c>in_proj_weight [3d, d]</c>), dropout, residual, <c>ln_2</c>, <c>mlp.0</c>-GELU-dropout-<c>mlp.3</c>-dropout, residual.
     /// </summary>
     Encoder = 3,
+
+    /// <summary>
+    /// A pre-LayerNorm GPT-2 block (nanoGPT layout): <c>ln_1</c>, causal self-attention <c>attn</c> (fused
+    /// <c>c_attn [3d, d]</c>, <c>c_proj</c>, causal-mask buffer <c>bias</c>), residual, <c>ln_2</c>, <c>mlp</c>
+    /// (<c>c_fc</c> d -> 4d, GELU, <c>c_proj</c>), residual. Heads from the stage or the variant.
+    /// </summary>
+    CausalDecoder = 4,
 }
 
 /// <summary>Shortcut of a residual block whose output shape differs from its input.</summary>

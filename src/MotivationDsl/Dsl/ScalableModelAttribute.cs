@@ -90,6 +90,12 @@ public enum WeightInit
     /// tokens, embeddings) keep their defaults.
     /// </summary>
     EfficientNet = 2,
+
+    /// <summary>
+    /// As GPT-2 / nanoGPT: linear and embedding weights normal(0, 0.02), linear biases 0, the residual projections
+    /// (<c>*.c_proj.weight</c>) normal(0, 0.02 / sqrt(2 x blocks)); LayerNorms keep weight 1, bias 0.
+    /// </summary>
+    Gpt2 = 3,
 }
 
 /// <summary>A named size of the architecture.</summary>
@@ -127,6 +133,12 @@ public sealed class VariantAttribute(string name) : Attribute
 
     /// <summary>Probability of every model-level <see cref="DropoutAttribute"/> (NaN: as declared), e.g. EfficientNet's 0.2 .. 0.4.</summary>
     public double Dropout { get; set; } = double.NaN;
+
+    /// <summary>A language model's vocabulary for this variant (0: the <see cref="TokenEmbeddingAttribute"/>'s).</summary>
+    public int Vocabulary { get; set; }
+
+    /// <summary>A language model's context length for this variant (0: the <see cref="TokenEmbeddingAttribute"/>'s).</summary>
+    public int ContextLength { get; set; }
 }
 
 /// <summary>How the motivated model's extra depth and width start (the weights map's growth rule).</summary>

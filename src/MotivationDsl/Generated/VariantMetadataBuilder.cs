@@ -23,6 +23,22 @@ public sealed class VariantMetadataBuilder
         _inputShape = [c, h, w];
     }
 
+    /// <summary>A language model's metadata: token ids [<paramref name="contextLength"/>] in, logits over <paramref name="vocabulary"/> out.</summary>
+    public static VariantMetadataBuilder ForTokens(string variant, ModelOptions? options, int vocabulary, int contextLength)
+    {
+        if (options is { Classes: not null } or { InputSize: not null } or { InputHeight: not null } or { InputWidth: not null })
+            throw new ArgumentException($"Variant '{variant}' is a language model: its vocabulary ({vocabulary}) and context length ({contextLength}) are fixed by its declaration, so ModelOptions cannot change them.", nameof(options));
+        return new VariantMetadataBuilder(variant, vocabulary, contextLength);
+    }
+
+    private VariantMetadataBuilder(string variant, int vocabulary, int contextLength)
+    {
+        Variant = variant;
+        Classes = vocabulary;
+        Tokens = contextLength;
+        _inputShape = [contextLength];
+    }
+
     public string Variant { get; }
 
     /// <summary>The class count (the output features of a classifier Linear).</summary>
@@ -114,6 +130,27 @@ public sealed class VariantMetadataBuilder
     }
 
     public void PositionalEmbedding(string name) => Parameter(name, 1, Tokens, Channels);
+
+    /// <summary>A language model's token embedding <c>[vocabulary, dim]</c> (<see cref="Classes"/> is the vocabulary).</summary>
+    public void TokenEmbedding(string name, long dim)
+    {
+        Parameter(name + ".weight", Classes, dim);
+        Channels = dim;
+    }
+
+    /// <summary>A learned position embedding <c>[context length, dim]</c>.</summary>
+    public void TokenPositions(string name) => Parameter(name + ".weight", Tokens, Channels);
+
+    /// <summary>
+    /// Logits over the vocabulary for every position (no bias); tied to <paramref name="tiedTo"/>'s weight, it has no tensor
+    /// of its own (one tensor, counted once, as PyTorch counts a tied weight).
+    /// </summary>
+    public void LanguageModelHead(string name, string? tiedTo = null)
+    {
+        if (tiedTo is null) Parameter(name + ".weight", Classes, Channels);
+        Macs += Tokens * Channels * Classes;
+        Channels = Classes;
+    }
 
     /// <summary>
     /// Blocks <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1 of a stage: while the

@@ -42,9 +42,27 @@ public static class WeightInitialization
                             break;
                     }
                 return;
+            case WeightInit.Gpt2:
+                // nanoGPT's _init_weights and its scaled residual projections; a tied weight is visited once.
+                var parameters = module.named_parameters().ToList();
+                var blocks = parameters.Count(p => p.name.EndsWith(".attn.c_proj.weight", StringComparison.Ordinal));
+                foreach (var (name, p) in parameters)
+                {
+                    if (name.EndsWith("c_proj.weight", StringComparison.Ordinal)) nn.init.normal_(p, 0, 0.02 / Math.Sqrt(2.0 * Math.Max(1, blocks)));
+                    else if (IsNorm(module, name)) continue;
+                    else if (p.dim() >= 2) nn.init.normal_(p, 0, 0.02);
+                    else nn.init.zeros_(p);
+                }
+                return;
             default:
                 throw new ArgumentOutOfRangeException(nameof(init), init, "not a WeightInit member");
         }
+    }
+
+    private static bool IsNorm(nn.Module module, string parameter)
+    {
+        var owner = parameter.LastIndexOf('.') is var dot and > 0 ? parameter[..dot] : "";
+        return owner.Length > 0 && module.named_modules().FirstOrDefault(m => m.name == owner).module is LayerNorm;
     }
 
     private static Tensor Weight(nn.Module m) => m.get_parameter("weight") ?? throw new InvalidOperationException($"{m.GetName()} has no weight");

@@ -1,0 +1,38 @@
+using static MotivationDsl.Generators.CodeWriter;
+using static MotivationDsl.Generators.Forward;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>
+/// <c>[TokenPositions(name)]</c>: a learned position embedding over the tokens, <c>nn.Embedding(context length, dim)</c>
+/// (nanoGPT's <c>transformer.wpe</c>); position t's row is added to token t.
+/// </summary>
+internal sealed class TokenPositionsLayer : IModelLayerKind
+{
+    public LayerKind Kind => LayerKind.TokenPositions;
+
+    public void Validate(ModelBuilder builder, LayerSpec l) { }
+
+    public bool Resolve(ModelBuilder builder, ResolvedVariant rv, RLayer r, LayerFlow flow)
+    {
+        var l = r.Spec;
+        if (flow.Rank != 2 || rv.Context == 0)
+        {
+            builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"TokenPositions needs the tokens of a TokenEmbedding but receives {flow.InShape}");
+            return false;
+        }
+        builder.AddT(rv, new TensorDesc(l.Name + ".weight", false, new[] { rv.Context, flow.Channels }, null, -1, l.Name + ".weight"));
+        r.In = rv.Context; r.Out = flow.Channels;
+        return true;
+    }
+
+    public string ModuleType(RLayer r) => "__Modules.Embedding";
+
+    public string Create(RLayer r) => $"__nn.Embedding(num_embeddings: {L(r.In)}, embedding_dims: {L(r.Out)})";
+
+    public string Forward(RLayer r) =>
+        $"__x = __x + this.{Field(r.Spec.Name!)}.forward(global::TorchSharp.torch.arange(\n" +
+        "    __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));";
+
+    public string Describe(RLayer r) => $"m.TokenPositions({S(r.Spec.Name!)});";
+}
