@@ -114,6 +114,15 @@ public class LanguageModelGeneratorTests
     }
 
     [Fact]
+    public void MOT014_ArgumentsThatWouldBeIgnored()
+    {
+        var mlp = MiniGpt.Replace("Blocks = 1, Heads = 2)]", "Blocks = 1, Heads = 2, MlpDim = 32)]");
+        Expect(mlp, "MOT014").WithMessage("Layer 'transformer.h': a CausalDecoder block's MLP is four times its width (GPT-2's); remove MlpDim").At(mlp, "MlpDim = 32");
+        var image = MiniViT.Replace("[Variant(\"Ti\", Heads = 2)]", "[Variant(\"Ti\", Heads = 2, ContextLength = 64)]");
+        Expect(image, "MOT014").WithMessage("Layer 'Ti': ContextLength applies to language models (a model whose first layer is a TokenEmbedding)").At(image, "ContextLength = 64");
+    }
+
+    [Fact]
     public void MOT027_VocabularyMissing()
     {
         var src = MiniGpt.Replace("16, Vocabulary = 32, ContextLength = 8)]", "16, ContextLength = 8)]");

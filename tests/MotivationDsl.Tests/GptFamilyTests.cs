@@ -63,6 +63,23 @@ public class GptFamilyTests
     }
 
     [Fact]
+    public void Gpt2_initialisation_is_nanoGPTs()
+    {
+        torch.manual_seed(2);
+        using var model = GptFamily.Create("ByteDeep"); // 6 blocks: residual projections std 0.02 / sqrt(12)
+        var state = model.state_dict();
+        double Std(string name) => state[name].std().item<float>();
+        Assert.InRange(Std("transformer.wte.weight"), 0.019, 0.021);
+        Assert.InRange(Std("transformer.wpe.weight"), 0.019, 0.021);
+        Assert.InRange(Std("transformer.h.3.attn.c_attn.weight"), 0.019, 0.021);
+        Assert.InRange(Std("transformer.h.3.mlp.c_proj.weight"), 0.95 * 0.02 / Math.Sqrt(12), 1.05 * 0.02 / Math.Sqrt(12));
+        Assert.InRange(Std("transformer.h.3.attn.c_proj.weight"), 0.9 * 0.02 / Math.Sqrt(12), 1.1 * 0.02 / Math.Sqrt(12));
+        Assert.Equal(0, state["transformer.h.3.attn.c_attn.bias"].abs().sum().item<float>());
+        Assert.True(state["transformer.h.3.ln_1.weight"].eq(1).all().item<bool>());
+        Assert.Equal(0, state["transformer.ln_f.bias"].abs().sum().item<float>());
+    }
+
+    [Fact]
     public void Context_longer_than_declared_is_an_error_naming_it()
     {
         using var model = GptFamily.Create("ByteBase");

@@ -134,10 +134,16 @@ internal sealed partial class ModelBuilder
             if (v.HasWidth && v.Has("WidthMultiplier"))
                 Report(DiagnosticDescriptors.Unsupported, v.At("WidthMultiplier"), v.Name,
                     "WidthMultiplier would scale the model-level layers but not the stages, whose channels Width sets; remove one of them");
+            foreach (var arg in new[] { "Vocabulary", "ContextLength" })
+                if (v.Has(arg) && !TokenEmbeddingLayer.IsLanguageModel(_spec))
+                    Report(DiagnosticDescriptors.Unsupported, v.At(arg), v.Name,
+                        $"{arg} applies to language models (a model whose first layer is a TokenEmbedding)");
             if (v.HasKernels && stages.FirstOrDefault(s => !BlockKinds.Of(s).UsesKernel) is { } other)
                 Report(DiagnosticDescriptors.Unsupported, v.At("Kernels"), v.Name,
                     $"Kernels applies to MBConv stages only, and stage '{other.Display}' is made of {BlockKinds.Of(other).Id} blocks");
         }
+        foreach (var s in stages.Where(s => s.Has("MlpDim") && s.BlockKind == BlockKindId.CausalDecoder))
+            Report(DiagnosticDescriptors.Unsupported, s.At("MlpDim"), s.Display, "a CausalDecoder block's MLP is four times its width (GPT-2's); remove MlpDim");
         foreach (var s in stages)
             if (s.Has("Kernel") && !BlockKinds.Of(s).UsesKernel)
                 Report(DiagnosticDescriptors.Unsupported, s.At("Kernel"), s.Display,

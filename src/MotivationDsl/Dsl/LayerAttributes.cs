@@ -189,7 +189,7 @@ public sealed class StageAttribute : LayerAttribute
     /// <summary><see cref="Block.MBConv"/>: squeeze channels = max(1, floor(block input channels x SERatio)); 0 disables SE.</summary>
     public double SERatio { get; set; } = 0.25;
 
-    /// <summary><see cref="Block.Encoder"/>: attention heads (a variant's <see cref="VariantAttribute.Heads"/> overrides).</summary>
+    /// <summary><see cref="Block.Encoder"/>, <see cref="Block.CausalDecoder"/>: attention heads (a variant's <see cref="VariantAttribute.Heads"/> overrides).</summary>
     public int Heads { get; set; }
 
     /// <summary><see cref="Block.Encoder"/>: hidden features of the MLP (scales with width).</summary>

@@ -116,7 +116,7 @@ public sealed class VariantAttribute(string name) : Attribute
     /// <summary>Multiplies every declared channel count (not the class count); the result must be a whole number.</summary>
     public double WidthMultiplier { get; set; } = 1.0;
 
-    /// <summary>Attention heads of every <see cref="Block.Encoder"/> stage (0: the stage's declared heads). Must divide the width.</summary>
+    /// <summary>Attention heads of every <see cref="Block.Encoder"/> and <see cref="Block.CausalDecoder"/> stage (0: the stage's declared heads). Must divide the width.</summary>
     public int Heads { get; set; }
 
     /// <summary>Depthwise kernel per stage (<see cref="Block.MBConv"/> stages; other stages ignore their entry).</summary>
