@@ -36,17 +36,22 @@ internal static class Emitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591");
         w.Block(Aliases.TrimEnd('\n'));
+        var blocks = $"using __Blocks = {fq}.ModelDefinition.Blocks;";
+        w.Line(blocks.Length <= MaxLine ? blocks : blocks.Replace("= ", "=\n    "));
         w.Line();
         if (assembly)
         {
             w.Call("[assembly: global::MotivationDsl.GeneratedScalableModel", new[] { $"typeof({fq})", S(spec.ClassName), fq + ".ManifestJson" }, "]");
             w.Line();
         }
-        if (spec.Namespace.Length > 0) w.Open("namespace " + spec.Namespace);
+        if (spec.Namespace.Length > 0)
+        {
+            w.Line("namespace " + spec.Namespace + ";"); // file-scoped: one level of indentation less
+            w.Line();
+        }
         w.Open((spec.IsStatic ? "static " : "") + "partial class " + spec.ClassName);
         body(w, fq);
         w.Close();
-        if (spec.Namespace.Length > 0) w.Close();
         return w.ToString();
     }
 }

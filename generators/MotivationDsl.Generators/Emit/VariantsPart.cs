@@ -50,7 +50,7 @@ internal static class VariantsPart
             };
             if (type is not null) w.Line($"private readonly __Modules.{type} {Field(l.Spec.Name!)};");
         }
-        foreach (var n in nodes) w.Line($"private readonly Blocks.Node {NodeField(n)};");
+        foreach (var n in nodes) w.Line($"private readonly __Blocks.Node {NodeField(n)};");
         w.Line();
         w.Line("/// <summary>A module at the declared input size and class count.</summary>");
         w.Line($"public {v.Name}() : this(null) {{ }}");
@@ -67,7 +67,7 @@ internal static class VariantsPart
             if (path.Length == 0 || created.Contains(path)) return;
             EnsureNode(Parent(path));
             created.Add(path);
-            w.Line($"this.{NodeField(path)} = new Blocks.Node({S(Leaf(path))});");
+            w.Line($"this.{NodeField(path)} = new __Blocks.Node({S(Leaf(path))});");
             w.Line(Parent(path).Length == 0
                 ? $"register_module({S(path)}, this.{NodeField(path)});"
                 : $"this.{NodeField(Parent(path))}.Add({S(Leaf(path))}, this.{NodeField(path)});");
@@ -127,7 +127,7 @@ internal static class VariantsPart
                     var cls = kind.ModuleClass(model, l.Spec);
                     w.Line($"this.{f} = new global::MotivationDsl.StageBuilder(blockPrefix: {S(l.Spec.BlockPrefix)})");
                     w.Indent();
-                    foreach (var r in Runs(l.Blocks, kind)) w.Call($".Add({r.Count}, () => new Blocks.{cls}", r.Arguments, ")");
+                    foreach (var r in Runs(l.Blocks, kind)) w.Call($".Add({r.Count}, () => new __Blocks.{cls}", r.Arguments, ")");
                     w.Line(".Build();");
                     w.Outdent();
                     Register(name!, f);

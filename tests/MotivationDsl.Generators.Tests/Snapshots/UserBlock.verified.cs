@@ -10,125 +10,125 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Custom.CustomNet.ModelDefinition.Blocks;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
     typeof(global::Demo.Custom.CustomNet), "CustomNet", global::Demo.Custom.CustomNet.ManifestJson)]
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+
+    /// <summary>The variant trained on every batch: <c>Tiny</c>.</summary>
+    public const string BaseVariantName = "Tiny";
+
+    /// <summary>The variant trained while motivated: <c>Wide</c>.</summary>
+    public const string MotivatedVariantName = "Wide";
+
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
+        Definition.Variants;
+
+    /// <summary>
+    /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
+    /// </summary>
+    public static __Dsl.MotivationPair CreatePair(
+        global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+
+    /// <summary>
+    /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
+    /// </summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+
+    /// <summary>
+    /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
+    /// <c>Growth</c>, or the declared rule).
+    /// </summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
 
-        /// <summary>The variant trained on every batch: <c>Tiny</c>.</summary>
-        public const string BaseVariantName = "Tiny";
-
-        /// <summary>The variant trained while motivated: <c>Wide</c>.</summary>
-        public const string MotivatedVariantName = "Wide";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
+        internal ModelDefinition()
         {
-            private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
-
-            internal ModelDefinition()
+            Variants = new __Dsl.VariantInfo[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_Tiny(null),
-                    Describe_Wide(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "Demo.Custom.CustomNet";
-            public override global::System.Type ModelType => typeof(global::Demo.Custom.CustomNet);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "Tiny";
-            public override string MotivatedVariant => "Wide";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::Demo.Custom.CustomNet.ManifestJson;
-            public override int DefaultClasses => 10;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
-            {
-                get;
-            } = new (string, string)[]
-            {
-                ("Tiny", "Wide"),
+                Describe_Tiny(null),
+                Describe_Wide(null),
             };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "Tiny": return new Tiny(options);
-                    case "Wide": return new Wide(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "Tiny": return Describe_Tiny(options);
-                    case "Wide": return Describe_Wide(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'Demo.Custom.CustomNet' has no variant '" + variant + "'. Its variants are: "
-                    + "Tiny, Wide" + ".", nameof(variant));
+            Map = __Dsl.ManifestMap.Parse(ManifestJson);
         }
+
+        public override string Name => "Demo.Custom.CustomNet";
+        public override global::System.Type ModelType => typeof(global::Demo.Custom.CustomNet);
+        public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
+        public override string BaseVariant => "Tiny";
+        public override string MotivatedVariant => "Wide";
+        public override __Dsl.WeightsMap Map { get; }
+        public override string ManifestJson => global::Demo.Custom.CustomNet.ManifestJson;
+        public override int DefaultClasses => 10;
+        public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
+
+        /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
+        public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+        {
+            get;
+        } = new (string, string)[]
+        {
+            ("Tiny", "Wide"),
+        };
+
+        protected override __Module CreateModule(string variant) => CreateModule(variant, null);
+
+        protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
+        {
+            switch (variant)
+            {
+                case "Tiny": return new Tiny(options);
+                case "Wide": return new Wide(options);
+                default: throw UnknownVariant(variant);
+            }
+        }
+
+        public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
+        {
+            switch (variant)
+            {
+                case "Tiny": return Describe_Tiny(options);
+                case "Wide": return Describe_Wide(options);
+                default: throw UnknownVariant(variant);
+            }
+        }
+
+        private static global::System.ArgumentException UnknownVariant(string variant) =>
+            new("'Demo.Custom.CustomNet' has no variant '" + variant + "'. Its variants are: "
+                + "Tiny, Wide" + ".", nameof(variant));
     }
 }
 //// Demo.Custom.CustomNet.Variants.g.cs
@@ -143,122 +143,122 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Custom.CustomNet.ModelDefinition.Blocks;
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
+    /// <summary>
+    /// Variant <c>Tiny</c>: 79,274 parameters, 12,541,952 MACs per sample
+    /// (at the declared input and classes).
+    /// </summary>
+    public sealed class Tiny : __Module
     {
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential stage1;
+        private readonly __Modules.Sequential stage2;
+        private readonly __Modules.Linear classifier;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public Tiny() : this(null) { }
+
         /// <summary>
-        /// Variant <c>Tiny</c>: 79,274 parameters, 12,541,952 MACs per sample
-        /// (at the declared input and classes).
+        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
         /// </summary>
-        public sealed class Tiny : __Module
+        public Tiny(global::MotivationDsl.ModelOptions? options) : base("Tiny")
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential stage1;
-            private readonly __Modules.Sequential stage2;
-            private readonly __Modules.Linear classifier;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public Tiny() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public Tiny(global::MotivationDsl.ModelOptions? options) : base("Tiny")
-            {
-                var __info = ModelDefinition.Describe_Tiny(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PreActBlockModule(
-                        inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
-                    .Build();
-                register_module("stage1", this.stage1);
-                this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PreActBlockModule(
-                        inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
-                    .Add(1, () => new Blocks.PreActBlockModule(inPlanes: 64, planes: 32, stride: 1, shortcut: null))
-                    .Build();
-                register_module("stage2", this.stage2);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.stage1.forward(__x);
-                __x = this.stage2.forward(__x);
-                __x = __F.avg_pool2d(__x, 2, 2, 0);
-                __x = __x.flatten(1);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            var __info = ModelDefinition.Describe_Tiny(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Build();
+            register_module("stage1", this.stage1);
+            this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.PreActBlockModule(inPlanes: 64, planes: 32, stride: 1, shortcut: null))
+                .Build();
+            register_module("stage2", this.stage2);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>Wide</c>: 202,570 parameters, 49,065,984 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class Wide : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential stage1;
-            private readonly __Modules.Sequential stage2;
-            private readonly __Modules.Linear classifier;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.stage1.forward(__x);
+            __x = this.stage2.forward(__x);
+            __x = __F.avg_pool2d(__x, 2, 2, 0);
+            __x = __x.flatten(1);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public Wide() : this(null) { }
+    /// <summary>
+    /// Variant <c>Wide</c>: 202,570 parameters, 49,065,984 MACs per sample
+    /// (at the declared input and classes).
+    /// </summary>
+    public sealed class Wide : __Module
+    {
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential stage1;
+        private readonly __Modules.Sequential stage2;
+        private readonly __Modules.Linear classifier;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public Wide(global::MotivationDsl.ModelOptions? options) : base("Wide")
-            {
-                var __info = ModelDefinition.Describe_Wide(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PreActBlockModule(
-                        inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
-                    .Add(1, () => new Blocks.PreActBlockModule(inPlanes: 48, planes: 24, stride: 1, shortcut: null))
-                    .Build();
-                register_module("stage1", this.stage1);
-                this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PreActBlockModule(
-                        inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
-                    .Add(2, () => new Blocks.PreActBlockModule(inPlanes: 96, planes: 48, stride: 1, shortcut: null))
-                    .Build();
-                register_module("stage2", this.stage2);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public Wide() : this(null) { }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.stage1.forward(__x);
-                __x = this.stage2.forward(__x);
-                __x = __F.avg_pool2d(__x, 2, 2, 0);
-                __x = __x.flatten(1);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        /// <summary>
+        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
+        /// </summary>
+        public Wide(global::MotivationDsl.ModelOptions? options) : base("Wide")
+        {
+            var __info = ModelDefinition.Describe_Wide(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.PreActBlockModule(inPlanes: 48, planes: 24, stride: 1, shortcut: null))
+                .Build();
+            register_module("stage1", this.stage1);
+            this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(2, () => new __Blocks.PreActBlockModule(inPlanes: 96, planes: 48, stride: 1, shortcut: null))
+                .Build();
+            register_module("stage2", this.stage2);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
+
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.stage1.forward(__x);
+            __x = this.stage2.forward(__x);
+            __x = __F.avg_pool2d(__x, 2, 2, 0);
+            __x = __x.flatten(1);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -274,10 +274,13 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Custom.CustomNet.ModelDefinition.Blocks;
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -380,13 +383,14 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Custom.CustomNet.ModelDefinition.Blocks;
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
+    public const string ManifestJson = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Custom.CustomNet"",
   ""inputShape"": [3, 32, 32],
@@ -520,15 +524,14 @@ namespace Demo.Custom
 }
 ";
 
-        partial class ModelDefinition
+    partial class ModelDefinition
+    {
+        protected override __Dsl.WeightsMap? CreatePairMap(
+            string baseVariant, string motivatedVariant, __Dsl.Growth growth)
         {
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "Tiny" && motivatedVariant == "Wide" && (int)growth == 0)
-                    return Map;
-                return null;
-            }
+            if (baseVariant == "Tiny" && motivatedVariant == "Wide" && (int)growth == 0)
+                return Map;
+            return null;
         }
     }
 }
@@ -544,52 +547,48 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Custom.CustomNet.ModelDefinition.Blocks;
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>Tiny</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_Tiny(__Dsl.ModelOptions? options)
         {
-            /// <summary>Metadata of <c>Tiny</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_Tiny(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("Tiny", options, 10, __inputShape);
-                m.Conv2d("stem", outChannels: 16, kernel: 3, padding: 1);
-                foreach (var b in m.Blocks("stage1.", first: 0, count: 1))
-                    Blocks.PreActBlockModule.Describe(
-                        b, inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("stage2.", first: 0, count: 1))
-                    Blocks.PreActBlockModule.Describe(
-                        b, inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("stage2.", first: 1, count: 1))
-                    Blocks.PreActBlockModule.Describe(b, inPlanes: 64, planes: 32, stride: 1, shortcut: null);
-                m.Pool(kernel: 2, stride: 2, padding: 0);
-                m.Flatten();
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+            var m = new __Meta("Tiny", options, 10, __inputShape);
+            m.Conv2d("stem", outChannels: 16, kernel: 3, padding: 1);
+            foreach (var b in m.Blocks("stage1.", first: 0, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("stage2.", first: 0, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("stage2.", first: 1, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 64, planes: 32, stride: 1, shortcut: null);
+            m.Pool(kernel: 2, stride: 2, padding: 0);
+            m.Flatten();
+            m.Linear("classifier", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>Wide</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_Wide(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("Wide", options, 10, __inputShape);
-                m.Conv2d("stem", outChannels: 16, kernel: 3, padding: 1);
-                foreach (var b in m.Blocks("stage1.", first: 0, count: 1))
-                    Blocks.PreActBlockModule.Describe(
-                        b, inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("stage1.", first: 1, count: 1))
-                    Blocks.PreActBlockModule.Describe(b, inPlanes: 48, planes: 24, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("stage2.", first: 0, count: 1))
-                    Blocks.PreActBlockModule.Describe(
-                        b, inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("stage2.", first: 1, count: 2))
-                    Blocks.PreActBlockModule.Describe(b, inPlanes: 96, planes: 48, stride: 1, shortcut: null);
-                m.Pool(kernel: 2, stride: 2, padding: 0);
-                m.Flatten();
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>Wide</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_Wide(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("Wide", options, 10, __inputShape);
+            m.Conv2d("stem", outChannels: 16, kernel: 3, padding: 1);
+            foreach (var b in m.Blocks("stage1.", first: 0, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("stage1.", first: 1, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 48, planes: 24, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("stage2.", first: 0, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("stage2.", first: 1, count: 2))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 96, planes: 48, stride: 1, shortcut: null);
+            m.Pool(kernel: 2, stride: 2, padding: 0);
+            m.Flatten();
+            m.Linear("classifier", m.Classes);
+            return m.Build();
         }
     }
 }

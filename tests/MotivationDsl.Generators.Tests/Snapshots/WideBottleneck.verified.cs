@@ -10,6 +10,7 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::WideNet.ModelDefinition.Blocks;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
     typeof(global::WideNet), "WideNet", global::WideNet.ManifestJson)]
@@ -140,6 +141,7 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::WideNet.ModelDefinition.Blocks;
 
 partial class WideNet
 {
@@ -171,12 +173,12 @@ partial class WideNet
             this.bn1 = __nn.BatchNorm2d(num_features: 32);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
                 .Build();
             register_module("layer1", this.layer1);
             this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 128, planes: 32, stride: 1, shortcut: null))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 128, planes: 32, stride: 1, shortcut: null))
                 .Build();
             register_module("layer2", this.layer2);
             this.hidden = __nn.Linear(
@@ -238,13 +240,13 @@ partial class WideNet
             this.bn1 = __nn.BatchNorm2d(num_features: 48);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 96, planes: 24, stride: 1, shortcut: null))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 96, planes: 24, stride: 1, shortcut: null))
                 .Build();
             register_module("layer1", this.layer1);
             this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(3, () => new Blocks.Bottleneck(inPlanes: 192, planes: 48, stride: 1, shortcut: null))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(3, () => new __Blocks.Bottleneck(inPlanes: 192, planes: 48, stride: 1, shortcut: null))
                 .Build();
             register_module("layer2", this.layer2);
             this.hidden = __nn.Linear(
@@ -290,98 +292,107 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::WideNet.ModelDefinition.Blocks;
 
 partial class WideNet
 {
-    /// <summary>The block modules the stages are made of.</summary>
-    public static class Blocks
+    partial class ModelDefinition
     {
-        /// <summary>
-        /// The bottleneck block (torchvision v1.5: stride on the 3x3 convolution):
-        /// conv1x1-bn-relu-conv3x3-bn-relu-conv1x1(x4)-bn, add, relu.
-        /// </summary>
-        public sealed class Bottleneck : __Module
+        /// <summary>The block modules the stages are made of.</summary>
+        public static class Blocks
         {
-            private readonly __Modules.Conv2d conv1;
-            private readonly __Modules.BatchNorm2d bn1;
-            private readonly __Modules.Conv2d conv2;
-            private readonly __Modules.BatchNorm2d bn2;
-            private readonly __Modules.Conv2d conv3;
-            private readonly __Modules.BatchNorm2d bn3;
-            private readonly __Modules.Sequential? downsample;
-            private readonly __Dsl.Shortcut? __shortcut;
-            private readonly long __stride, __padLeft, __padRight;
-
-            /// <param name="inPlanes">Input channels.</param>
-            /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
-            /// <param name="stride">The block's stride (the stage's stride in its first block, else 1).</param>
-            /// <param name="shortcut">Null: identity; A: subsample, zero-pad; B: 1x1 conv, batch norm.</param>
-            public Bottleneck(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)
-                : base("Bottleneck")
+            /// <summary>
+            /// The bottleneck block (torchvision v1.5: stride on the 3x3 convolution):
+            /// conv1x1-bn-relu-conv3x3-bn-relu-conv1x1(x4)-bn, add, relu.
+            /// </summary>
+            public sealed class Bottleneck : __Module
             {
-                var __c = inPlanes;
-                this.conv1 = __nn.Conv2d(in_channels: __c, out_channels: planes, kernel_size: 1, bias: false);
-                __c = planes;
-                this.bn1 = __nn.BatchNorm2d(num_features: __c);
-                this.conv2 = __nn.Conv2d(
-                    in_channels: __c, out_channels: planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
-                __c = planes;
-                this.bn2 = __nn.BatchNorm2d(num_features: __c);
-                this.conv3 = __nn.Conv2d(in_channels: __c, out_channels: 4 * planes, kernel_size: 1, bias: false);
-                __c = 4 * planes;
-                this.bn3 = __nn.BatchNorm2d(num_features: __c);
-                this.__shortcut = shortcut;
-                this.__stride = stride;
-                this.__padLeft = (__c - inPlanes) / 2;
-                this.__padRight = __c - inPlanes - this.__padLeft;
-                if (shortcut == __Dsl.Shortcut.B)
-                    this.downsample = __nn.Sequential(
-                        ("0", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,
-                            bias: false)),
-                        ("1", __nn.BatchNorm2d(num_features: __c)));
-                RegisterComponents();
-            }
+                private readonly __Modules.Conv2d conv1;
+                private readonly __Modules.BatchNorm2d bn1;
+                private readonly __Modules.Conv2d conv2;
+                private readonly __Modules.BatchNorm2d bn2;
+                private readonly __Modules.Conv2d conv3;
+                private readonly __Modules.BatchNorm2d bn3;
+                private readonly __Modules.Sequential? downsample;
+                private readonly __Dsl.Shortcut? __shortcut;
+                private readonly long __stride, __padLeft, __padRight;
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv1.forward(__x);
-                __x = this.bn1.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.conv2.forward(__x);
-                __x = this.bn2.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.conv3.forward(__x);
-                __x = this.bn3.forward(__x);
-                __Tensor __s;
-                if (this.__shortcut == __Dsl.Shortcut.A)
-                    __s = __F.pad(
-                        input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),
-                        new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });
-                else if (this.__shortcut == __Dsl.Shortcut.B)
-                    __s = this.downsample!.forward(input);
-                else
-                    __s = input;
-                __x = __x + __s;
-                __x = __F.relu(__x);
-                return __scope.MoveToOuter(__x);
-            }
-
-            /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
-            internal static void Describe(__Meta m, long inPlanes, long planes,
-                long stride, __Dsl.Shortcut? shortcut)
-            {
-                m.Conv2d("conv1", outChannels: planes, kernel: 1, bias: false);
-                m.BatchNorm2d("bn1");
-                m.Conv2d("conv2", outChannels: planes, kernel: 3, stride: stride, padding: 1, bias: false);
-                m.BatchNorm2d("bn2");
-                m.Conv2d("conv3", outChannels: 4 * planes, kernel: 1, bias: false);
-                m.BatchNorm2d("bn3");
-                if (shortcut == __Dsl.Shortcut.B)
+                /// <param name="inPlanes">Input channels.</param>
+                /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
+                /// <param name="stride">The block's stride (the stage's stride in its first block, else 1).</param>
+                /// <param name="shortcut">Null: identity; A: subsample, zero-pad; B: 1x1 conv, batch norm.</param>
+                public Bottleneck(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)
+                    : base("Bottleneck")
                 {
-                    m.Conv2d("downsample.0", outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);
-                    m.BatchNorm2d("downsample.1");
+                    var __c = inPlanes;
+                    this.conv1 = __nn.Conv2d(in_channels: __c, out_channels: planes, kernel_size: 1, bias: false);
+                    __c = planes;
+                    this.bn1 = __nn.BatchNorm2d(num_features: __c);
+                    this.conv2 = __nn.Conv2d(
+                        in_channels: __c,
+                        out_channels: planes,
+                        kernel_size: 3,
+                        stride: stride,
+                        padding: 1,
+                        bias: false);
+                    __c = planes;
+                    this.bn2 = __nn.BatchNorm2d(num_features: __c);
+                    this.conv3 = __nn.Conv2d(in_channels: __c, out_channels: 4 * planes, kernel_size: 1, bias: false);
+                    __c = 4 * planes;
+                    this.bn3 = __nn.BatchNorm2d(num_features: __c);
+                    this.__shortcut = shortcut;
+                    this.__stride = stride;
+                    this.__padLeft = (__c - inPlanes) / 2;
+                    this.__padRight = __c - inPlanes - this.__padLeft;
+                    if (shortcut == __Dsl.Shortcut.B)
+                        this.downsample = __nn.Sequential(
+                            ("0", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,
+                                bias: false)),
+                            ("1", __nn.BatchNorm2d(num_features: __c)));
+                    RegisterComponents();
+                }
+
+                public override __Tensor forward(__Tensor input)
+                {
+                    using var __scope = global::TorchSharp.torch.NewDisposeScope();
+                    var __x = input;
+                    __x = this.conv1.forward(__x);
+                    __x = this.bn1.forward(__x);
+                    __x = __F.relu(__x);
+                    __x = this.conv2.forward(__x);
+                    __x = this.bn2.forward(__x);
+                    __x = __F.relu(__x);
+                    __x = this.conv3.forward(__x);
+                    __x = this.bn3.forward(__x);
+                    __Tensor __s;
+                    if (this.__shortcut == __Dsl.Shortcut.A)
+                        __s = __F.pad(
+                            input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),
+                            new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });
+                    else if (this.__shortcut == __Dsl.Shortcut.B)
+                        __s = this.downsample!.forward(input);
+                    else
+                        __s = input;
+                    __x = __x + __s;
+                    __x = __F.relu(__x);
+                    return __scope.MoveToOuter(__x);
+                }
+
+                /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
+                internal static void Describe(__Meta m, long inPlanes, long planes,
+                    long stride, __Dsl.Shortcut? shortcut)
+                {
+                    m.Conv2d("conv1", outChannels: planes, kernel: 1, bias: false);
+                    m.BatchNorm2d("bn1");
+                    m.Conv2d("conv2", outChannels: planes, kernel: 3, stride: stride, padding: 1, bias: false);
+                    m.BatchNorm2d("bn2");
+                    m.Conv2d("conv3", outChannels: 4 * planes, kernel: 1, bias: false);
+                    m.BatchNorm2d("bn3");
+                    if (shortcut == __Dsl.Shortcut.B)
+                    {
+                        m.Conv2d("downsample.0", outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);
+                        m.BatchNorm2d("downsample.1");
+                    }
                 }
             }
         }
@@ -399,6 +410,7 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::WideNet.ModelDefinition.Blocks;
 
 partial class WideNet
 {
@@ -607,6 +619,7 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::WideNet.ModelDefinition.Blocks;
 
 partial class WideNet
 {
@@ -620,11 +633,11 @@ partial class WideNet
             m.BatchNorm2d("bn1");
             m.Pool(kernel: 3, stride: 2, padding: 1);
             foreach (var b in m.Blocks("layer1.", first: 0, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B);
             foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
             foreach (var b in m.Blocks("layer2.", first: 1, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 128, planes: 32, stride: 1, shortcut: null);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 128, planes: 32, stride: 1, shortcut: null);
             m.GlobalAvgPool();
             m.Flatten();
             m.Linear("hidden", 64);
@@ -640,13 +653,13 @@ partial class WideNet
             m.BatchNorm2d("bn1");
             m.Pool(kernel: 3, stride: 2, padding: 1);
             foreach (var b in m.Blocks("layer1.", first: 0, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B);
             foreach (var b in m.Blocks("layer1.", first: 1, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 96, planes: 24, stride: 1, shortcut: null);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 96, planes: 24, stride: 1, shortcut: null);
             foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B);
             foreach (var b in m.Blocks("layer2.", first: 1, count: 3))
-                Blocks.Bottleneck.Describe(b, inPlanes: 192, planes: 48, stride: 1, shortcut: null);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 192, planes: 48, stride: 1, shortcut: null);
             m.GlobalAvgPool();
             m.Flatten();
             m.Linear("hidden", 96);
