@@ -14,22 +14,23 @@ internal static class MapPart
         for (var i = 1; i < model.Pairs.Count; i++)
         {
             var (b, m, _) = model.Pairs[i];
-            w.Line($"/// <summary>The proven map {b.Name} -> {m.Name} under growth rule {model.PairGrowth[i]} (a [Pair]).</summary>");
+            w.Line($"/// <summary>The proven map {b.Name} -> {m.Name} under growth rule {GrowthName(model.PairGrowth[i])} (a [Pair]).</summary>");
             w.Raw($"private const string __pair{i} = @\"" + ManifestWriter.Pair(model, i).Replace("\"", "\"\"") + "\";");
             w.Line();
         }
-        w.Line("protected override __Dsl.WeightsMap? CreatePairMap(");
-        w.Line("    string baseVariant, string motivatedVariant, __Dsl.Growth growth)");
+        w.Line("/// <summary>Every proven pair: the declared one (the manifest's map), then each [Pair].</summary>");
+        w.Line("private static readonly __Dsl.GeneratedPair[] __pairs =");
         w.Line("{");
-        w.Indent();
         for (var i = 0; i < model.Pairs.Count; i++)
         {
             var (b, m, _) = model.Pairs[i];
-            w.Line($"if (baseVariant == {S(b.Name)} && motivatedVariant == {S(m.Name)} && (int)growth == {model.PairGrowth[i]})");
-            w.Line(i == 0 ? "    return Map;" : $"    return __Dsl.ManifestMap.Parse(__pair{i});");
+            // The class's name: inside ModelDefinition the simple name ManifestJson is the inherited property.
+            var json = i == 0 ? model.Spec.ClassName + ".ManifestJson" : "__pair" + i;
+            w.Line($"    new({S(b.Name)}, {S(m.Name)}, __Dsl.Growth.{GrowthName(model.PairGrowth[i])}, {json}),");
         }
-        w.Line("return null;");
-        w.Close();
+        w.Line("};");
         w.Close();
     }
+
+    private static string GrowthName(int growth) => growth switch { 0 => "Default", 1 => "Paper", _ => "FunctionPreserving" };
 }

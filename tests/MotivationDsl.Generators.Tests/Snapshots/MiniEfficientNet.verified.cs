@@ -21,114 +21,49 @@ partial class MiniEfficientNet
 {
     /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
     public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
-
     /// <summary>The variant trained on every batch: <c>S</c>.</summary>
     public const string BaseVariantName = "S";
-
     /// <summary>The variant trained while motivated: <c>M</c>.</summary>
     public const string MotivatedVariantName = "M";
-
     /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
     public static __Dsl.WeightsMap Map => Definition.Map;
-
     /// <summary>Compile-time metadata of every variant.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-        Definition.Variants;
-
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
     /// <summary>
-    /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
+    /// Creates the base and motivated modules, copies the base into the motivated one, binds the map.
     /// </summary>
-    public static __Dsl.MotivationPair CreatePair(
-        global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed);
-
-    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-        Definition.Create(variant, device);
-
     /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
     public static __Dsl.MotivationPair CreatePair(
         __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed, options);
-
-    /// <summary>
-    /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-    /// </summary>
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
     public static __Module Create(
         string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
         Definition.Create(variant, device, options);
-
     /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
     public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
         Definition.WithPair(baseVariant, motivatedVariant);
-
-    /// <summary>
-    /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-    /// <c>Growth</c>, or the declared rule).
-    /// </summary>
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
     public static __Dsl.ScalableModelDefinition WithPair(
         string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
         Definition.WithPair(baseVariant, motivatedVariant, growth);
 
-    /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-    public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
+        private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        internal ModelDefinition()
-        {
-            Variants = new __Dsl.VariantInfo[]
+        internal ModelDefinition() : base(typeof(global::Demo.Eff.MiniEfficientNet), MiniEfficientNet.ManifestJson,
+            new __Dsl.GeneratedVariant[]
             {
-                Describe_S(null),
-                Describe_M(null),
-            };
-            Map = __Dsl.ManifestMap.Parse(ManifestJson);
-        }
-
-        public override string Name => "Demo.Eff.MiniEfficientNet";
-        public override global::System.Type ModelType => typeof(global::Demo.Eff.MiniEfficientNet);
-        public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-        public override string BaseVariant => "S";
-        public override string MotivatedVariant => "M";
-        public override __Dsl.WeightsMap Map { get; }
-        public override string ManifestJson => global::Demo.Eff.MiniEfficientNet.ManifestJson;
-        public override int DefaultClasses => 10;
-        public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-        /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-        public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
-        {
-            get;
-        } = new (string, string)[]
-        {
-            ("S", "M"),
-        };
-
-        protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-        protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-        {
-            switch (variant)
-            {
-                case "S": return new S(options);
-                case "M": return new M(options);
-                default: throw UnknownVariant(variant);
-            }
-        }
-
-        public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-        {
-            switch (variant)
-            {
-                case "S": return Describe_S(options);
-                case "M": return Describe_M(options);
-                default: throw UnknownVariant(variant);
-            }
-        }
-
-        private static global::System.ArgumentException UnknownVariant(string variant) =>
-            new("'Demo.Eff.MiniEfficientNet' has no variant '" + variant + "'. Its variants are: "
-                + "S, M" + ".", nameof(variant));
+                new("S", o => new S(o), Describe_S),
+                new("M", o => new M(o), Describe_M),
+            }, __pairs) { }
     }
 }
 //// Demo.Eff.MiniEfficientNet.Variants.g.cs
@@ -734,13 +669,11 @@ partial class MiniEfficientNet
 
     partial class ModelDefinition
     {
-        protected override __Dsl.WeightsMap? CreatePairMap(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth)
+        /// <summary>Every proven pair: the declared one (the manifest's map), then each [Pair].</summary>
+        private static readonly __Dsl.GeneratedPair[] __pairs =
         {
-            if (baseVariant == "S" && motivatedVariant == "M" && (int)growth == 0)
-                return Map;
-            return null;
-        }
+            new("S", "M", __Dsl.Growth.Default, MiniEfficientNet.ManifestJson),
+        };
     }
 }
 //// Demo.Eff.MiniEfficientNet.Metadata.g.cs

@@ -21,114 +21,49 @@ partial class CustomNet
 {
     /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
     public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
-
     /// <summary>The variant trained on every batch: <c>Tiny</c>.</summary>
     public const string BaseVariantName = "Tiny";
-
     /// <summary>The variant trained while motivated: <c>Wide</c>.</summary>
     public const string MotivatedVariantName = "Wide";
-
     /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
     public static __Dsl.WeightsMap Map => Definition.Map;
-
     /// <summary>Compile-time metadata of every variant.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-        Definition.Variants;
-
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
     /// <summary>
-    /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
+    /// Creates the base and motivated modules, copies the base into the motivated one, binds the map.
     /// </summary>
-    public static __Dsl.MotivationPair CreatePair(
-        global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed);
-
-    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-        Definition.Create(variant, device);
-
     /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
     public static __Dsl.MotivationPair CreatePair(
         __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed, options);
-
-    /// <summary>
-    /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-    /// </summary>
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
     public static __Module Create(
         string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
         Definition.Create(variant, device, options);
-
     /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
     public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
         Definition.WithPair(baseVariant, motivatedVariant);
-
-    /// <summary>
-    /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-    /// <c>Growth</c>, or the declared rule).
-    /// </summary>
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
     public static __Dsl.ScalableModelDefinition WithPair(
         string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
         Definition.WithPair(baseVariant, motivatedVariant, growth);
 
-    /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-    public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
+        private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        internal ModelDefinition()
-        {
-            Variants = new __Dsl.VariantInfo[]
+        internal ModelDefinition() : base(typeof(global::Demo.Custom.CustomNet), CustomNet.ManifestJson,
+            new __Dsl.GeneratedVariant[]
             {
-                Describe_Tiny(null),
-                Describe_Wide(null),
-            };
-            Map = __Dsl.ManifestMap.Parse(ManifestJson);
-        }
-
-        public override string Name => "Demo.Custom.CustomNet";
-        public override global::System.Type ModelType => typeof(global::Demo.Custom.CustomNet);
-        public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-        public override string BaseVariant => "Tiny";
-        public override string MotivatedVariant => "Wide";
-        public override __Dsl.WeightsMap Map { get; }
-        public override string ManifestJson => global::Demo.Custom.CustomNet.ManifestJson;
-        public override int DefaultClasses => 10;
-        public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-        /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-        public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
-        {
-            get;
-        } = new (string, string)[]
-        {
-            ("Tiny", "Wide"),
-        };
-
-        protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-        protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-        {
-            switch (variant)
-            {
-                case "Tiny": return new Tiny(options);
-                case "Wide": return new Wide(options);
-                default: throw UnknownVariant(variant);
-            }
-        }
-
-        public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-        {
-            switch (variant)
-            {
-                case "Tiny": return Describe_Tiny(options);
-                case "Wide": return Describe_Wide(options);
-                default: throw UnknownVariant(variant);
-            }
-        }
-
-        private static global::System.ArgumentException UnknownVariant(string variant) =>
-            new("'Demo.Custom.CustomNet' has no variant '" + variant + "'. Its variants are: "
-                + "Tiny, Wide" + ".", nameof(variant));
+                new("Tiny", o => new Tiny(o), Describe_Tiny),
+                new("Wide", o => new Wide(o), Describe_Wide),
+            }, __pairs) { }
     }
 }
 //// Demo.Custom.CustomNet.Variants.g.cs
@@ -526,13 +461,11 @@ partial class CustomNet
 
     partial class ModelDefinition
     {
-        protected override __Dsl.WeightsMap? CreatePairMap(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth)
+        /// <summary>Every proven pair: the declared one (the manifest's map), then each [Pair].</summary>
+        private static readonly __Dsl.GeneratedPair[] __pairs =
         {
-            if (baseVariant == "Tiny" && motivatedVariant == "Wide" && (int)growth == 0)
-                return Map;
-            return null;
-        }
+            new("Tiny", "Wide", __Dsl.Growth.Default, CustomNet.ManifestJson),
+        };
     }
 }
 //// Demo.Custom.CustomNet.Metadata.g.cs
