@@ -7,8 +7,11 @@ internal static class MapPart
 {
     public static void Write(CodeWriter w, BuiltModel model)
     {
-        w.Line("/// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>");
-        w.Raw("public const string ManifestJson = @\"" + ManifestWriter.Manifest(model).Replace("\"", "\"\"") + "\";");
+        w.Line("/// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>");
+        w.Line("public static string ManifestJson => Definition.ManifestJson;");
+        w.Line();
+        w.Line("/// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>");
+        w.Raw("internal const string __Manifest = @\"" + ManifestWriter.Manifest(model).Replace("\"", "\"\"") + "\";");
         w.Line();
         w.Open("partial class ModelDefinition");
         for (var i = 1; i < model.Pairs.Count; i++)
@@ -24,8 +27,7 @@ internal static class MapPart
         for (var i = 0; i < model.Pairs.Count; i++)
         {
             var (b, m, _) = model.Pairs[i];
-            // The class's name: inside ModelDefinition the simple name ManifestJson is the inherited property.
-            var json = i == 0 ? model.Spec.ClassName + ".ManifestJson" : "__pair" + i;
+                        var json = i == 0 ? model.Spec.ClassName + ".__Manifest" : "__pair" + i;
             w.Line($"    new({S(b.Name)}, {S(m.Name)}, __Dsl.Growth.{GrowthName(model.PairGrowth[i])}, {json}),");
         }
         w.Line("};");

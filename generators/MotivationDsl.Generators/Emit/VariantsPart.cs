@@ -24,10 +24,7 @@ internal static class VariantsPart
 
     private static void Variant(CodeWriter w, BuiltModel model, ResolvedVariant v)
     {
-        w.Line("/// <summary>");
-        w.Line($"/// Variant <c>{v.Name}</c>: {v.Parameters:N0} parameters, {v.Macs:N0} MACs per sample");
-        w.Line("/// (at the declared input and classes).");
-        w.Line("/// </summary>");
+        w.Line($"/// <summary>Variant <c>{v.Name}</c>: {v.Parameters:N0} parameters, {v.Macs:N0} MACs (declared sizes).</summary>");
         w.Open($"public sealed class {v.Name} : __Module");
         var nodes = new List<string>();
         foreach (var l in v.Layers)
@@ -55,9 +52,7 @@ internal static class VariantsPart
         w.Line("/// <summary>A module at the declared input size and class count.</summary>");
         w.Line($"public {v.Name}() : this(null) {{ }}");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// A module for <paramref name=\"options\"/> (class count, input size); null means the declaration's.");
-        w.Line("/// </summary>");
+        w.Line("/// <summary>A module for <paramref name=\"options\"/> (class count, input size); null: as declared.</summary>");
         w.Open($"public {v.Name}(global::MotivationDsl.ModelOptions? options) : base({S(v.Name)})");
         if (v.Layers.Any(l => l.Kind is LayerKind.Linear || IsParameterLayer(l.Kind)))
             w.Line($"var __info = ModelDefinition.Describe_{v.Name}(options);");

@@ -26,13 +26,15 @@ public abstract class GeneratedModelDefinition : ScalableModelDefinition
     private readonly int[] _inputShape;
 
     /// <param name="modelType">The <c>[ScalableModel]</c> class.</param>
-    /// <param name="manifestJson">The manifest (schema motivationdsl.manifest/1): model, base, motivated, sizes, map.</param>
+    /// <param name="manifestJson">
+    /// The manifest (schema motivationdsl.manifest/1, packed: <see cref="ManifestPacking"/>): model, pair, sizes, map.
+    /// </param>
     /// <param name="variants">Every variant in declaration order.</param>
     /// <param name="pairs">Every proven pair: the declared pair (its map is the manifest's) first, then each <c>[Pair]</c>.</param>
     protected GeneratedModelDefinition(Type modelType, string manifestJson, GeneratedVariant[] variants, GeneratedPair[] pairs)
     {
         ModelType = modelType;
-        ManifestJson = manifestJson;
+        ManifestJson = ManifestPacking.Expand(manifestJson);
         _variants = variants;
         _pairs = pairs;
         using (var doc = JsonDocument.Parse(manifestJson))
@@ -45,7 +47,7 @@ public abstract class GeneratedModelDefinition : ScalableModelDefinition
             _inputShape = root.GetProperty("inputShape").EnumerateArray().Select(x => x.GetInt32()).ToArray();
         }
         Variants = variants.Select(v => v.Describe(null)).ToArray();
-        Map = ManifestMap.Parse(manifestJson);
+        Map = ManifestMap.Parse(ManifestJson);
         Pairs = pairs.Select(p => (p.Base, p.Motivated)).Distinct().ToArray();
     }
 

@@ -4,16 +4,10 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Grow.GrowingViT.ModelDefinition.Blocks;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::Demo.Grow.GrowingViT), "GrowingViT", global::Demo.Grow.GrowingViT.ManifestJson)]
+    typeof(global::Demo.Grow.GrowingViT), "GrowingViT", global::Demo.Grow.GrowingViT.__Manifest)]
 
 namespace Demo.Grow;
 
@@ -29,9 +23,7 @@ partial class GrowingViT
     public static __Dsl.WeightsMap Map => Definition.Map;
     /// <summary>Compile-time metadata of every variant.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
-    /// <summary>
-    /// Creates the base and motivated modules, copies the base into the motivated one, binds the map.
-    /// </summary>
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
     public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed);
     /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
@@ -58,7 +50,7 @@ partial class GrowingViT
     {
         private static readonly int[] __inputShape = { 3, 16, 16 };
 
-        internal ModelDefinition() : base(typeof(global::Demo.Grow.GrowingViT), GrowingViT.ManifestJson,
+        internal ModelDefinition() : base(typeof(global::Demo.Grow.GrowingViT), GrowingViT.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("Ti", o => new Ti(o), Describe_Ti),
@@ -75,19 +67,13 @@ using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Ten
 using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 using __Blocks = global::Demo.Grow.GrowingViT.ModelDefinition.Blocks;
 
 namespace Demo.Grow;
 
 partial class GrowingViT
 {
-    /// <summary>
-    /// Variant <c>Ti</c>: 7,834 parameters, 34,528 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>Ti</c>: 7,834 parameters, 34,528 MACs (declared sizes).</summary>
     public sealed class Ti : __Module
     {
         private readonly __Modules.Conv2d conv_proj;
@@ -100,9 +86,7 @@ partial class GrowingViT
         /// <summary>A module at the declared input size and class count.</summary>
         public Ti() : this(null) { }
 
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public Ti(global::MotivationDsl.ModelOptions? options) : base("Ti")
         {
             var __info = ModelDefinition.Describe_Ti(options);
@@ -146,10 +130,7 @@ partial class GrowingViT
         }
     }
 
-    /// <summary>
-    /// Variant <c>S</c>: 32,394 parameters, 152,576 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>S</c>: 32,394 parameters, 152,576 MACs (declared sizes).</summary>
     public sealed class S : __Module
     {
         private readonly __Modules.Conv2d conv_proj;
@@ -162,9 +143,7 @@ partial class GrowingViT
         /// <summary>A module at the declared input size and class count.</summary>
         public S() : this(null) { }
 
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public S(global::MotivationDsl.ModelOptions? options) : base("S")
         {
             var __info = ModelDefinition.Describe_S(options);
@@ -219,8 +198,6 @@ using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Grow.GrowingViT.ModelDefinition.Blocks;
 
 namespace Demo.Grow;
 
@@ -352,21 +329,17 @@ partial class GrowingViT
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of Demo.Grow.GrowingViT.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Grow.GrowingViT.ModelDefinition.Blocks;
 
 namespace Demo.Grow;
 
 partial class GrowingViT
 {
-    /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-    public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Grow.GrowingViT"",
   ""inputShape"": [3, 16, 16],
@@ -378,116 +351,34 @@ partial class GrowingViT
     { ""name"": ""S"", ""parameters"": 32394, ""macs"": 152576, ""flops"": 305152 }
   ],
   ""map"": [
-    { ""base"": ""conv_proj.weight"", ""motivated"": ""conv_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 8, 8], ""motivatedShape"": [32, 3, 8, 8], ""region"": [[0, 16], [0, 3], [0, 8], [0, 8]] },
-    { ""base"": ""conv_proj.bias"", ""motivated"": ""conv_proj.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""class_token"", ""motivated"": ""class_token"", ""kind"": ""parameter"", ""baseShape"": [1, 1, 16],
-      ""motivatedShape"": [1, 1, 32], ""region"": [[0, 1], [0, 1], [0, 16]] },
-    { ""base"": ""encoder.pos_embedding"", ""motivated"": ""encoder.pos_embedding"", ""kind"": ""parameter"",
-      ""baseShape"": [1, 5, 16], ""motivatedShape"": [1, 5, 32], ""region"": [[0, 1], [0, 5], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_1.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_1.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_weight"", ""kind"": ""parameter"",
-      ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
+    [""conv_proj.weight"", [16, 3, 8, 8], { ""motivatedShape"": [32, 3, 8, 8] }],
+    [""conv_proj.bias"", [16], { ""motivatedShape"": [32] }],
+    [""class_token"", [1, 1, 16], { ""motivatedShape"": [1, 1, 32] }],
+    [""encoder.pos_embedding"", [1, 5, 16], { ""motivatedShape"": [1, 5, 32] }],
+    { ""blocks"": ""encoder.layers.encoder_layer_"", ""pairs"": [[0, 0], [1, 1]], ""tensors"": [ [""ln_1.weight"", [16],
+      { ""motivatedShape"": [32] }], [""ln_1.bias"", [16], { ""motivatedShape"": [32] }],
+      [""self_attention.in_proj_weight"", [48, 16], { ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]],
+      ""pieces"": [ { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
       { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
       { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
       { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
       { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_bias"", ""kind"": ""parameter"",
-      ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
+      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] }], [""self_attention.in_proj_bias"", [48],
+      { ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [ { ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 16]], ""motivated"": [[8, 16]] }, { ""base"": [[16, 24]], ""motivated"": [[32, 40]] },
+      { ""base"": [[24, 32]], ""motivated"": [[40, 48]] }, { ""base"": [[32, 40]], ""motivated"": [[64, 72]] },
+      { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] }], [""self_attention.out_proj.weight"", [16, 16],
+      { ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
       { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_2.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_2.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_2.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.0.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.0.weight"", ""kind"": ""parameter"", ""baseShape"": [32, 16],
-      ""motivatedShape"": [64, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.0.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.0.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [64], ""region"": [[0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.3.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.3.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 32],
-      ""motivatedShape"": [32, 64], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.3.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.3.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_1.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.ln_1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_1.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.ln_1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_weight"", ""kind"": ""parameter"",
-      ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
-      { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
-      { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
-      { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
-      { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_bias"", ""kind"": ""parameter"",
-      ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_2.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.ln_2.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_2.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.ln_2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.0.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.mlp.0.weight"", ""kind"": ""parameter"", ""baseShape"": [32, 16],
-      ""motivatedShape"": [64, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.0.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.mlp.0.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [64], ""region"": [[0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.3.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.mlp.3.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 32],
-      ""motivatedShape"": [32, 64], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.3.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.mlp.3.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.ln.weight"", ""motivated"": ""encoder.ln.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.ln.bias"", ""motivated"": ""encoder.ln.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""heads.head.weight"", ""motivated"": ""heads.head.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [10, 16], ""motivatedShape"": [10, 32], ""region"": [[0, 10], [0, 16]] },
-    { ""base"": ""heads.head.bias"", ""motivated"": ""heads.head.bias"", ""kind"": ""parameter"", ""baseShape"": [10],
-      ""motivatedShape"": [10], ""region"": [[0, 10]] }
+      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] }], [""self_attention.out_proj.bias"", [16],
+      { ""motivatedShape"": [32] }], [""ln_2.weight"", [16], { ""motivatedShape"": [32] }], [""ln_2.bias"", [16],
+      { ""motivatedShape"": [32] }], [""mlp.0.weight"", [32, 16], { ""motivatedShape"": [64, 32] }],
+      [""mlp.0.bias"", [32], { ""motivatedShape"": [64] }], [""mlp.3.weight"", [16, 32],
+      { ""motivatedShape"": [32, 64] }], [""mlp.3.bias"", [16], { ""motivatedShape"": [32] }]] },
+    [""encoder.ln.weight"", [16], { ""motivatedShape"": [32] }],
+    [""encoder.ln.bias"", [16], { ""motivatedShape"": [32] }],
+    [""heads.head.weight"", [10, 16], { ""motivatedShape"": [10, 32] }],
+    [""heads.head.bias"", [10]]
   ],
   ""growth"": ""function-preserving"",
   ""growthSteps"": [
@@ -575,116 +466,34 @@ partial class GrowingViT
   ""base"": ""Ti"",
   ""motivated"": ""S"",
   ""map"": [
-    { ""base"": ""conv_proj.weight"", ""motivated"": ""conv_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 8, 8], ""motivatedShape"": [32, 3, 8, 8], ""region"": [[0, 16], [0, 3], [0, 8], [0, 8]] },
-    { ""base"": ""conv_proj.bias"", ""motivated"": ""conv_proj.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""class_token"", ""motivated"": ""class_token"", ""kind"": ""parameter"", ""baseShape"": [1, 1, 16],
-      ""motivatedShape"": [1, 1, 32], ""region"": [[0, 1], [0, 1], [0, 16]] },
-    { ""base"": ""encoder.pos_embedding"", ""motivated"": ""encoder.pos_embedding"", ""kind"": ""parameter"",
-      ""baseShape"": [1, 5, 16], ""motivatedShape"": [1, 5, 32], ""region"": [[0, 1], [0, 5], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_1.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_1.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_weight"", ""kind"": ""parameter"",
-      ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
+    [""conv_proj.weight"", [16, 3, 8, 8], { ""motivatedShape"": [32, 3, 8, 8] }],
+    [""conv_proj.bias"", [16], { ""motivatedShape"": [32] }],
+    [""class_token"", [1, 1, 16], { ""motivatedShape"": [1, 1, 32] }],
+    [""encoder.pos_embedding"", [1, 5, 16], { ""motivatedShape"": [1, 5, 32] }],
+    { ""blocks"": ""encoder.layers.encoder_layer_"", ""pairs"": [[0, 0], [1, 2]], ""tensors"": [ [""ln_1.weight"", [16],
+      { ""motivatedShape"": [32] }], [""ln_1.bias"", [16], { ""motivatedShape"": [32] }],
+      [""self_attention.in_proj_weight"", [48, 16], { ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]],
+      ""pieces"": [ { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
       { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
       { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
       { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
       { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_bias"", ""kind"": ""parameter"",
-      ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
+      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] }], [""self_attention.in_proj_bias"", [48],
+      { ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [ { ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 16]], ""motivated"": [[8, 16]] }, { ""base"": [[16, 24]], ""motivated"": [[32, 40]] },
+      { ""base"": [[24, 32]], ""motivated"": [[40, 48]] }, { ""base"": [[32, 40]], ""motivated"": [[64, 72]] },
+      { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] }], [""self_attention.out_proj.weight"", [16, 16],
+      { ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
       { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_2.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_2.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_2.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.0.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.0.weight"", ""kind"": ""parameter"", ""baseShape"": [32, 16],
-      ""motivatedShape"": [64, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.0.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.0.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [64], ""region"": [[0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.3.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.3.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 32],
-      ""motivatedShape"": [32, 64], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.3.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.3.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_1.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.ln_1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_1.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.ln_1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.self_attention.in_proj_weight"", ""kind"": ""parameter"",
-      ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
-      { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
-      { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
-      { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
-      { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.self_attention.in_proj_bias"", ""kind"": ""parameter"",
-      ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.self_attention.out_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.self_attention.out_proj.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_2.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.ln_2.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_2.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.ln_2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.0.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.mlp.0.weight"", ""kind"": ""parameter"", ""baseShape"": [32, 16],
-      ""motivatedShape"": [64, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.0.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.mlp.0.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [64], ""region"": [[0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.3.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.mlp.3.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 32],
-      ""motivatedShape"": [32, 64], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.3.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.mlp.3.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.ln.weight"", ""motivated"": ""encoder.ln.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.ln.bias"", ""motivated"": ""encoder.ln.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""heads.head.weight"", ""motivated"": ""heads.head.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [10, 16], ""motivatedShape"": [10, 32], ""region"": [[0, 10], [0, 16]] },
-    { ""base"": ""heads.head.bias"", ""motivated"": ""heads.head.bias"", ""kind"": ""parameter"", ""baseShape"": [10],
-      ""motivatedShape"": [10], ""region"": [[0, 10]] }
+      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] }], [""self_attention.out_proj.bias"", [16],
+      { ""motivatedShape"": [32] }], [""ln_2.weight"", [16], { ""motivatedShape"": [32] }], [""ln_2.bias"", [16],
+      { ""motivatedShape"": [32] }], [""mlp.0.weight"", [32, 16], { ""motivatedShape"": [64, 32] }],
+      [""mlp.0.bias"", [32], { ""motivatedShape"": [64] }], [""mlp.3.weight"", [16, 32],
+      { ""motivatedShape"": [32, 64] }], [""mlp.3.bias"", [16], { ""motivatedShape"": [32] }]] },
+    [""encoder.ln.weight"", [16], { ""motivatedShape"": [32] }],
+    [""encoder.ln.bias"", [16], { ""motivatedShape"": [32] }],
+    [""heads.head.weight"", [10, 16], { ""motivatedShape"": [10, 32] }],
+    [""heads.head.bias"", [10]]
   ]
 }
 ";
@@ -692,7 +501,7 @@ partial class GrowingViT
         /// <summary>Every proven pair: the declared one (the manifest's map), then each [Pair].</summary>
         private static readonly __Dsl.GeneratedPair[] __pairs =
         {
-            new("Ti", "S", __Dsl.Growth.Default, GrowingViT.ManifestJson),
+            new("Ti", "S", __Dsl.Growth.Default, GrowingViT.__Manifest),
             new("Ti", "S", __Dsl.Growth.Paper, __pair1),
         };
     }
@@ -702,11 +511,6 @@ partial class GrowingViT
 // Generated by MotivationDsl.Generators: the variants' metadata of Demo.Grow.GrowingViT.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 using __Blocks = global::Demo.Grow.GrowingViT.ModelDefinition.Blocks;

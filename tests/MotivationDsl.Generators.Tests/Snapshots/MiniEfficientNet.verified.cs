@@ -4,16 +4,10 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::Demo.Eff.MiniEfficientNet), "MiniEfficientNet", global::Demo.Eff.MiniEfficientNet.ManifestJson)]
+    typeof(global::Demo.Eff.MiniEfficientNet), "MiniEfficientNet", global::Demo.Eff.MiniEfficientNet.__Manifest)]
 
 namespace Demo.Eff;
 
@@ -29,9 +23,7 @@ partial class MiniEfficientNet
     public static __Dsl.WeightsMap Map => Definition.Map;
     /// <summary>Compile-time metadata of every variant.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
-    /// <summary>
-    /// Creates the base and motivated modules, copies the base into the motivated one, binds the map.
-    /// </summary>
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
     public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed);
     /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
@@ -58,7 +50,7 @@ partial class MiniEfficientNet
     {
         private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        internal ModelDefinition() : base(typeof(global::Demo.Eff.MiniEfficientNet), MiniEfficientNet.ManifestJson,
+        internal ModelDefinition() : base(typeof(global::Demo.Eff.MiniEfficientNet), MiniEfficientNet.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("S", o => new S(o), Describe_S),
@@ -76,18 +68,13 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;
 
 namespace Demo.Eff;
 
 partial class MiniEfficientNet
 {
-    /// <summary>
-    /// Variant <c>S</c>: 23,944 parameters, 1,681,600 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>S</c>: 23,944 parameters, 1,681,600 MACs (declared sizes).</summary>
     public sealed class S : __Module
     {
         private readonly __Modules.Conv2d __f_features_0_0;
@@ -105,9 +92,7 @@ partial class MiniEfficientNet
         /// <summary>A module at the declared input size and class count.</summary>
         public S() : this(null) { }
 
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public S(global::MotivationDsl.ModelOptions? options) : base("S")
         {
             var __info = ModelDefinition.Describe_S(options);
@@ -186,10 +171,7 @@ partial class MiniEfficientNet
         }
     }
 
-    /// <summary>
-    /// Variant <c>M</c>: 37,858 parameters, 2,470,992 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>M</c>: 37,858 parameters, 2,470,992 MACs (declared sizes).</summary>
     public sealed class M : __Module
     {
         private readonly __Modules.Conv2d __f_features_0_0;
@@ -207,9 +189,7 @@ partial class MiniEfficientNet
         /// <summary>A module at the declared input size and class count.</summary>
         public M() : this(null) { }
 
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public M(global::MotivationDsl.ModelOptions? options) : base("M")
         {
             var __info = ModelDefinition.Describe_M(options);
@@ -315,8 +295,6 @@ using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;
 
 namespace Demo.Eff;
 
@@ -466,21 +444,17 @@ partial class MiniEfficientNet
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of Demo.Eff.MiniEfficientNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;
 
 namespace Demo.Eff;
 
 partial class MiniEfficientNet
 {
-    /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-    public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Eff.MiniEfficientNet"",
   ""inputShape"": [3, 32, 32],
@@ -492,177 +466,50 @@ partial class MiniEfficientNet
     { ""name"": ""M"", ""parameters"": 37858, ""macs"": 2470992, ""flops"": 4941984 }
   ],
   ""map"": [
-    { ""base"": ""features.0.0.weight"", ""motivated"": ""features.0.0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 3, 3], ""motivatedShape"": [16, 3, 3, 3], ""region"": [[0, 16], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""features.0.1.weight"", ""motivated"": ""features.0.1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.0.1.bias"", ""motivated"": ""features.0.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.0.1.running_mean"", ""motivated"": ""features.0.1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.0.1.running_var"", ""motivated"": ""features.0.1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.0.1.num_batches_tracked"", ""motivated"": ""features.0.1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.1.0.block.0.0.weight"", ""motivated"": ""features.1.0.block.0.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 1, 3, 3], ""motivatedShape"": [16, 1, 3, 3],
-      ""region"": [[0, 16], [0, 1], [0, 3], [0, 3]] },
-    { ""base"": ""features.1.0.block.0.1.weight"", ""motivated"": ""features.1.0.block.0.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.0.1.bias"", ""motivated"": ""features.1.0.block.0.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.0.1.running_mean"", ""motivated"": ""features.1.0.block.0.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.0.1.running_var"", ""motivated"": ""features.1.0.block.0.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.0.1.num_batches_tracked"",
-      ""motivated"": ""features.1.0.block.0.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.1.0.block.1.fc1.weight"", ""motivated"": ""features.1.0.block.1.fc1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [4, 16, 1, 1], ""motivatedShape"": [4, 16, 1, 1],
-      ""region"": [[0, 4], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""features.1.0.block.1.fc1.bias"", ""motivated"": ""features.1.0.block.1.fc1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [4], ""motivatedShape"": [4], ""region"": [[0, 4]] },
-    { ""base"": ""features.1.0.block.1.fc2.weight"", ""motivated"": ""features.1.0.block.1.fc2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 4, 1, 1], ""motivatedShape"": [16, 4, 1, 1],
-      ""region"": [[0, 16], [0, 4], [0, 1], [0, 1]] },
-    { ""base"": ""features.1.0.block.1.fc2.bias"", ""motivated"": ""features.1.0.block.1.fc2.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.0.weight"", ""motivated"": ""features.1.0.block.2.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 16, 1, 1], ""motivatedShape"": [16, 16, 1, 1],
-      ""region"": [[0, 16], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""features.1.0.block.2.1.weight"", ""motivated"": ""features.1.0.block.2.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.1.bias"", ""motivated"": ""features.1.0.block.2.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.1.running_mean"", ""motivated"": ""features.1.0.block.2.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.1.running_var"", ""motivated"": ""features.1.0.block.2.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.1.num_batches_tracked"",
-      ""motivated"": ""features.1.0.block.2.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.0.block.0.0.weight"", ""motivated"": ""features.2.0.block.0.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96, 16, 1, 1], ""motivatedShape"": [96, 16, 1, 1],
-      ""region"": [[0, 96], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.0.block.0.1.weight"", ""motivated"": ""features.2.0.block.0.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.0.1.bias"", ""motivated"": ""features.2.0.block.0.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.0.1.running_mean"", ""motivated"": ""features.2.0.block.0.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.0.1.running_var"", ""motivated"": ""features.2.0.block.0.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.0.1.num_batches_tracked"",
-      ""motivated"": ""features.2.0.block.0.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.0.block.1.0.weight"", ""motivated"": ""features.2.0.block.1.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96, 1, 5, 5], ""motivatedShape"": [96, 1, 5, 5],
-      ""region"": [[0, 96], [0, 1], [0, 5], [0, 5]] },
-    { ""base"": ""features.2.0.block.1.1.weight"", ""motivated"": ""features.2.0.block.1.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.1.1.bias"", ""motivated"": ""features.2.0.block.1.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.1.1.running_mean"", ""motivated"": ""features.2.0.block.1.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.1.1.running_var"", ""motivated"": ""features.2.0.block.1.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.1.1.num_batches_tracked"",
-      ""motivated"": ""features.2.0.block.1.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.0.block.2.fc1.weight"", ""motivated"": ""features.2.0.block.2.fc1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [4, 96, 1, 1], ""motivatedShape"": [4, 96, 1, 1],
-      ""region"": [[0, 4], [0, 96], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.0.block.2.fc1.bias"", ""motivated"": ""features.2.0.block.2.fc1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [4], ""motivatedShape"": [4], ""region"": [[0, 4]] },
-    { ""base"": ""features.2.0.block.2.fc2.weight"", ""motivated"": ""features.2.0.block.2.fc2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96, 4, 1, 1], ""motivatedShape"": [96, 4, 1, 1],
-      ""region"": [[0, 96], [0, 4], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.0.block.2.fc2.bias"", ""motivated"": ""features.2.0.block.2.fc2.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.3.0.weight"", ""motivated"": ""features.2.0.block.3.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [24, 96, 1, 1], ""motivatedShape"": [24, 96, 1, 1],
-      ""region"": [[0, 24], [0, 96], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.0.block.3.1.weight"", ""motivated"": ""features.2.0.block.3.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.0.block.3.1.bias"", ""motivated"": ""features.2.0.block.3.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.0.block.3.1.running_mean"", ""motivated"": ""features.2.0.block.3.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.0.block.3.1.running_var"", ""motivated"": ""features.2.0.block.3.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.0.block.3.1.num_batches_tracked"",
-      ""motivated"": ""features.2.0.block.3.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.1.block.0.0.weight"", ""motivated"": ""features.2.1.block.0.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144, 24, 1, 1], ""motivatedShape"": [144, 24, 1, 1],
-      ""region"": [[0, 144], [0, 24], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.1.block.0.1.weight"", ""motivated"": ""features.2.1.block.0.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.0.1.bias"", ""motivated"": ""features.2.1.block.0.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.0.1.running_mean"", ""motivated"": ""features.2.1.block.0.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.0.1.running_var"", ""motivated"": ""features.2.1.block.0.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.0.1.num_batches_tracked"",
-      ""motivated"": ""features.2.1.block.0.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.1.block.1.0.weight"", ""motivated"": ""features.2.1.block.1.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144, 1, 5, 5], ""motivatedShape"": [144, 1, 5, 5],
-      ""region"": [[0, 144], [0, 1], [0, 5], [0, 5]] },
-    { ""base"": ""features.2.1.block.1.1.weight"", ""motivated"": ""features.2.1.block.1.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.1.1.bias"", ""motivated"": ""features.2.1.block.1.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.1.1.running_mean"", ""motivated"": ""features.2.1.block.1.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.1.1.running_var"", ""motivated"": ""features.2.1.block.1.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.1.1.num_batches_tracked"",
-      ""motivated"": ""features.2.1.block.1.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.1.block.2.fc1.weight"", ""motivated"": ""features.2.1.block.2.fc1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [6, 144, 1, 1], ""motivatedShape"": [6, 144, 1, 1],
-      ""region"": [[0, 6], [0, 144], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.1.block.2.fc1.bias"", ""motivated"": ""features.2.1.block.2.fc1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [6], ""motivatedShape"": [6], ""region"": [[0, 6]] },
-    { ""base"": ""features.2.1.block.2.fc2.weight"", ""motivated"": ""features.2.1.block.2.fc2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144, 6, 1, 1], ""motivatedShape"": [144, 6, 1, 1],
-      ""region"": [[0, 144], [0, 6], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.1.block.2.fc2.bias"", ""motivated"": ""features.2.1.block.2.fc2.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.3.0.weight"", ""motivated"": ""features.2.1.block.3.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [24, 144, 1, 1], ""motivatedShape"": [24, 144, 1, 1],
-      ""region"": [[0, 24], [0, 144], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.1.block.3.1.weight"", ""motivated"": ""features.2.1.block.3.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.1.block.3.1.bias"", ""motivated"": ""features.2.1.block.3.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.1.block.3.1.running_mean"", ""motivated"": ""features.2.1.block.3.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.1.block.3.1.running_var"", ""motivated"": ""features.2.1.block.3.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.1.block.3.1.num_batches_tracked"",
-      ""motivated"": ""features.2.1.block.3.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.3.0.weight"", ""motivated"": ""features.3.0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 24, 1, 1], ""motivatedShape"": [72, 24, 1, 1],
-      ""region"": [[0, 64], [0, 24], [0, 1], [0, 1]] },
-    { ""base"": ""features.3.1.weight"", ""motivated"": ""features.3.1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [72], ""region"": [[0, 64]] },
-    { ""base"": ""features.3.1.bias"", ""motivated"": ""features.3.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [72], ""region"": [[0, 64]] },
-    { ""base"": ""features.3.1.running_mean"", ""motivated"": ""features.3.1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [72], ""region"": [[0, 64]] },
-    { ""base"": ""features.3.1.running_var"", ""motivated"": ""features.3.1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [72], ""region"": [[0, 64]] },
-    { ""base"": ""features.3.1.num_batches_tracked"", ""motivated"": ""features.3.1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""classifier.1.weight"", ""motivated"": ""classifier.1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [10, 64], ""motivatedShape"": [10, 72], ""region"": [[0, 10], [0, 64]] },
-    { ""base"": ""classifier.1.bias"", ""motivated"": ""classifier.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [10], ""motivatedShape"": [10], ""region"": [[0, 10]] }
+    [""features.0.0.weight"", [16, 3, 3, 3]],
+    [""features.0.1.weight"", [16]],
+    [""features.0.1.bias"", [16]],
+    [""features.0.1.running_mean"", [16], { ""kind"": ""buffer"" }],
+    [""features.0.1.running_var"", [16], { ""kind"": ""buffer"" }],
+    [""features.0.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }],
+    { ""blocks"": ""features.1."", ""pairs"": [[0, 0]], ""tensors"": [ [""block.0.0.weight"", [16, 1, 3, 3]],
+      [""block.0.1.weight"", [16]], [""block.0.1.bias"", [16]], [""block.0.1.running_mean"", [16],
+      { ""kind"": ""buffer"" }], [""block.0.1.running_var"", [16], { ""kind"": ""buffer"" }],
+      [""block.0.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.1.fc1.weight"", [4, 16, 1, 1]],
+      [""block.1.fc1.bias"", [4]], [""block.1.fc2.weight"", [16, 4, 1, 1]], [""block.1.fc2.bias"", [16]],
+      [""block.2.0.weight"", [16, 16, 1, 1]], [""block.2.1.weight"", [16]], [""block.2.1.bias"", [16]],
+      [""block.2.1.running_mean"", [16], { ""kind"": ""buffer"" }], [""block.2.1.running_var"", [16],
+      { ""kind"": ""buffer"" }], [""block.2.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""features.2."", ""pairs"": [[0, 0]], ""tensors"": [ [""block.0.0.weight"", [96, 16, 1, 1]],
+      [""block.0.1.weight"", [96]], [""block.0.1.bias"", [96]], [""block.0.1.running_mean"", [96],
+      { ""kind"": ""buffer"" }], [""block.0.1.running_var"", [96], { ""kind"": ""buffer"" }],
+      [""block.0.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.1.0.weight"", [96, 1, 5, 5]],
+      [""block.1.1.weight"", [96]], [""block.1.1.bias"", [96]], [""block.1.1.running_mean"", [96],
+      { ""kind"": ""buffer"" }], [""block.1.1.running_var"", [96], { ""kind"": ""buffer"" }],
+      [""block.1.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.2.fc1.weight"", [4, 96, 1, 1]],
+      [""block.2.fc1.bias"", [4]], [""block.2.fc2.weight"", [96, 4, 1, 1]], [""block.2.fc2.bias"", [96]],
+      [""block.3.0.weight"", [24, 96, 1, 1]], [""block.3.1.weight"", [24]], [""block.3.1.bias"", [24]],
+      [""block.3.1.running_mean"", [24], { ""kind"": ""buffer"" }], [""block.3.1.running_var"", [24],
+      { ""kind"": ""buffer"" }], [""block.3.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""features.2."", ""pairs"": [[1, 1]], ""tensors"": [ [""block.0.0.weight"", [144, 24, 1, 1]],
+      [""block.0.1.weight"", [144]], [""block.0.1.bias"", [144]], [""block.0.1.running_mean"", [144],
+      { ""kind"": ""buffer"" }], [""block.0.1.running_var"", [144], { ""kind"": ""buffer"" }],
+      [""block.0.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.1.0.weight"", [144, 1, 5, 5]],
+      [""block.1.1.weight"", [144]], [""block.1.1.bias"", [144]], [""block.1.1.running_mean"", [144],
+      { ""kind"": ""buffer"" }], [""block.1.1.running_var"", [144], { ""kind"": ""buffer"" }],
+      [""block.1.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.2.fc1.weight"", [6, 144, 1, 1]],
+      [""block.2.fc1.bias"", [6]], [""block.2.fc2.weight"", [144, 6, 1, 1]], [""block.2.fc2.bias"", [144]],
+      [""block.3.0.weight"", [24, 144, 1, 1]], [""block.3.1.weight"", [24]], [""block.3.1.bias"", [24]],
+      [""block.3.1.running_mean"", [24], { ""kind"": ""buffer"" }], [""block.3.1.running_var"", [24],
+      { ""kind"": ""buffer"" }], [""block.3.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    [""features.3.0.weight"", [64, 24, 1, 1], { ""motivatedShape"": [72, 24, 1, 1] }],
+    [""features.3.1.weight"", [64], { ""motivatedShape"": [72] }],
+    [""features.3.1.bias"", [64], { ""motivatedShape"": [72] }],
+    [""features.3.1.running_mean"", [64], { ""kind"": ""buffer"", ""motivatedShape"": [72] }],
+    [""features.3.1.running_var"", [64], { ""kind"": ""buffer"", ""motivatedShape"": [72] }],
+    [""features.3.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }],
+    [""classifier.1.weight"", [10, 64], { ""motivatedShape"": [10, 72] }],
+    [""classifier.1.bias"", [10]]
   ]
 }
 ";
@@ -672,7 +519,7 @@ partial class MiniEfficientNet
         /// <summary>Every proven pair: the declared one (the manifest's map), then each [Pair].</summary>
         private static readonly __Dsl.GeneratedPair[] __pairs =
         {
-            new("S", "M", __Dsl.Growth.Default, MiniEfficientNet.ManifestJson),
+            new("S", "M", __Dsl.Growth.Default, MiniEfficientNet.__Manifest),
         };
     }
 }
@@ -681,11 +528,6 @@ partial class MiniEfficientNet
 // Generated by MotivationDsl.Generators: the variants' metadata of Demo.Eff.MiniEfficientNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;

@@ -4,16 +4,10 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Cifar.ResNetCifar.ModelDefinition.Blocks;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::Demo.Cifar.ResNetCifar), "ResNetCifar", global::Demo.Cifar.ResNetCifar.ManifestJson)]
+    typeof(global::Demo.Cifar.ResNetCifar), "ResNetCifar", global::Demo.Cifar.ResNetCifar.__Manifest)]
 
 namespace Demo.Cifar;
 
@@ -29,9 +23,7 @@ partial class ResNetCifar
     public static __Dsl.WeightsMap Map => Definition.Map;
     /// <summary>Compile-time metadata of every variant.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
-    /// <summary>
-    /// Creates the base and motivated modules, copies the base into the motivated one, binds the map.
-    /// </summary>
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
     public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed);
     /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
@@ -58,7 +50,7 @@ partial class ResNetCifar
     {
         private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        internal ModelDefinition() : base(typeof(global::Demo.Cifar.ResNetCifar), ResNetCifar.ManifestJson,
+        internal ModelDefinition() : base(typeof(global::Demo.Cifar.ResNetCifar), ResNetCifar.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("ResNet20", o => new ResNet20(o), Describe_ResNet20),
@@ -78,7 +70,6 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 using __Blocks = global::Demo.Cifar.ResNetCifar.ModelDefinition.Blocks;
 
@@ -86,10 +77,7 @@ namespace Demo.Cifar;
 
 partial class ResNetCifar
 {
-    /// <summary>
-    /// Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs (declared sizes).</summary>
     public sealed class ResNet20 : __Module
     {
         private readonly __Modules.Conv2d conv1;
@@ -102,9 +90,7 @@ partial class ResNetCifar
         /// <summary>A module at the declared input size and class count.</summary>
         public ResNet20() : this(null) { }
 
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public ResNet20(global::MotivationDsl.ModelOptions? options) : base("ResNet20")
         {
             var __info = ModelDefinition.Describe_ResNet20(options);
@@ -151,10 +137,7 @@ partial class ResNetCifar
         }
     }
 
-    /// <summary>
-    /// Variant <c>ResNet32</c>: 464,154 parameters, 68,862,592 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>ResNet32</c>: 464,154 parameters, 68,862,592 MACs (declared sizes).</summary>
     public sealed class ResNet32 : __Module
     {
         private readonly __Modules.Conv2d conv1;
@@ -167,9 +150,7 @@ partial class ResNetCifar
         /// <summary>A module at the declared input size and class count.</summary>
         public ResNet32() : this(null) { }
 
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public ResNet32(global::MotivationDsl.ModelOptions? options) : base("ResNet32")
         {
             var __info = ModelDefinition.Describe_ResNet32(options);
@@ -216,10 +197,7 @@ partial class ResNetCifar
         }
     }
 
-    /// <summary>
-    /// Variant <c>ResNet44</c>: 658,586 parameters, 97,174,144 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>ResNet44</c>: 658,586 parameters, 97,174,144 MACs (declared sizes).</summary>
     public sealed class ResNet44 : __Module
     {
         private readonly __Modules.Conv2d conv1;
@@ -232,9 +210,7 @@ partial class ResNetCifar
         /// <summary>A module at the declared input size and class count.</summary>
         public ResNet44() : this(null) { }
 
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public ResNet44(global::MotivationDsl.ModelOptions? options) : base("ResNet44")
         {
             var __info = ModelDefinition.Describe_ResNet44(options);
@@ -281,10 +257,7 @@ partial class ResNetCifar
         }
     }
 
-    /// <summary>
-    /// Variant <c>ResNet56</c>: 853,018 parameters, 125,485,696 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>ResNet56</c>: 853,018 parameters, 125,485,696 MACs (declared sizes).</summary>
     public sealed class ResNet56 : __Module
     {
         private readonly __Modules.Conv2d conv1;
@@ -297,9 +270,7 @@ partial class ResNetCifar
         /// <summary>A module at the declared input size and class count.</summary>
         public ResNet56() : this(null) { }
 
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public ResNet56(global::MotivationDsl.ModelOptions? options) : base("ResNet56")
         {
             var __info = ModelDefinition.Describe_ResNet56(options);
@@ -358,7 +329,6 @@ using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Cifar.ResNetCifar.ModelDefinition.Blocks;
 
 namespace Demo.Cifar;
 
@@ -461,21 +431,17 @@ partial class ResNetCifar
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of Demo.Cifar.ResNetCifar.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Cifar.ResNetCifar.ModelDefinition.Blocks;
 
 namespace Demo.Cifar;
 
 partial class ResNetCifar
 {
-    /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-    public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Cifar.ResNetCifar"",
   ""inputShape"": [3, 32, 32],
@@ -489,256 +455,44 @@ partial class ResNetCifar
     { ""name"": ""ResNet56"", ""parameters"": 853018, ""macs"": 125485696, ""flops"": 250971392 }
   ],
   ""map"": [
-    { ""base"": ""conv1.weight"", ""motivated"": ""conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 3, 3], ""motivatedShape"": [16, 3, 3, 3], ""region"": [[0, 16], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""bn1.weight"", ""motivated"": ""bn1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.bias"", ""motivated"": ""bn1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.running_mean"", ""motivated"": ""bn1.running_mean"", ""kind"": ""buffer"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.running_var"", ""motivated"": ""bn1.running_var"", ""kind"": ""buffer"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.num_batches_tracked"", ""motivated"": ""bn1.num_batches_tracked"", ""kind"": ""buffer"",
-      ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv1.weight"", ""motivated"": ""layer1.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.0.bn1.weight"", ""motivated"": ""layer1.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.bias"", ""motivated"": ""layer1.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.running_mean"", ""motivated"": ""layer1.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.running_var"", ""motivated"": ""layer1.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.num_batches_tracked"", ""motivated"": ""layer1.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv2.weight"", ""motivated"": ""layer1.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.0.bn2.weight"", ""motivated"": ""layer1.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.bias"", ""motivated"": ""layer1.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.running_mean"", ""motivated"": ""layer1.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.running_var"", ""motivated"": ""layer1.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.num_batches_tracked"", ""motivated"": ""layer1.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.1.conv1.weight"", ""motivated"": ""layer1.1.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.1.bn1.weight"", ""motivated"": ""layer1.1.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn1.bias"", ""motivated"": ""layer1.1.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn1.running_mean"", ""motivated"": ""layer1.1.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn1.running_var"", ""motivated"": ""layer1.1.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn1.num_batches_tracked"", ""motivated"": ""layer1.1.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.1.conv2.weight"", ""motivated"": ""layer1.1.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.1.bn2.weight"", ""motivated"": ""layer1.1.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn2.bias"", ""motivated"": ""layer1.1.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn2.running_mean"", ""motivated"": ""layer1.1.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn2.running_var"", ""motivated"": ""layer1.1.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn2.num_batches_tracked"", ""motivated"": ""layer1.1.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.2.conv1.weight"", ""motivated"": ""layer1.4.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.2.bn1.weight"", ""motivated"": ""layer1.4.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn1.bias"", ""motivated"": ""layer1.4.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn1.running_mean"", ""motivated"": ""layer1.4.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn1.running_var"", ""motivated"": ""layer1.4.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn1.num_batches_tracked"", ""motivated"": ""layer1.4.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.2.conv2.weight"", ""motivated"": ""layer1.4.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.2.bn2.weight"", ""motivated"": ""layer1.4.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn2.bias"", ""motivated"": ""layer1.4.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn2.running_mean"", ""motivated"": ""layer1.4.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn2.running_var"", ""motivated"": ""layer1.4.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn2.num_batches_tracked"", ""motivated"": ""layer1.4.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.0.conv1.weight"", ""motivated"": ""layer2.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16, 3, 3], ""motivatedShape"": [32, 16, 3, 3],
-      ""region"": [[0, 32], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.0.bn1.weight"", ""motivated"": ""layer2.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.bias"", ""motivated"": ""layer2.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.running_mean"", ""motivated"": ""layer2.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.running_var"", ""motivated"": ""layer2.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.num_batches_tracked"", ""motivated"": ""layer2.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.0.conv2.weight"", ""motivated"": ""layer2.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.0.bn2.weight"", ""motivated"": ""layer2.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.bias"", ""motivated"": ""layer2.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.running_mean"", ""motivated"": ""layer2.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.running_var"", ""motivated"": ""layer2.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.num_batches_tracked"", ""motivated"": ""layer2.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.1.conv1.weight"", ""motivated"": ""layer2.1.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.1.bn1.weight"", ""motivated"": ""layer2.1.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.bias"", ""motivated"": ""layer2.1.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.running_mean"", ""motivated"": ""layer2.1.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.running_var"", ""motivated"": ""layer2.1.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.num_batches_tracked"", ""motivated"": ""layer2.1.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.1.conv2.weight"", ""motivated"": ""layer2.1.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.1.bn2.weight"", ""motivated"": ""layer2.1.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.bias"", ""motivated"": ""layer2.1.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.running_mean"", ""motivated"": ""layer2.1.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.running_var"", ""motivated"": ""layer2.1.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.num_batches_tracked"", ""motivated"": ""layer2.1.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.2.conv1.weight"", ""motivated"": ""layer2.4.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.2.bn1.weight"", ""motivated"": ""layer2.4.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn1.bias"", ""motivated"": ""layer2.4.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn1.running_mean"", ""motivated"": ""layer2.4.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn1.running_var"", ""motivated"": ""layer2.4.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn1.num_batches_tracked"", ""motivated"": ""layer2.4.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.2.conv2.weight"", ""motivated"": ""layer2.4.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.2.bn2.weight"", ""motivated"": ""layer2.4.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn2.bias"", ""motivated"": ""layer2.4.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn2.running_mean"", ""motivated"": ""layer2.4.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn2.running_var"", ""motivated"": ""layer2.4.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn2.num_batches_tracked"", ""motivated"": ""layer2.4.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.0.conv1.weight"", ""motivated"": ""layer3.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 32, 3, 3], ""motivatedShape"": [64, 32, 3, 3],
-      ""region"": [[0, 64], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.0.bn1.weight"", ""motivated"": ""layer3.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn1.bias"", ""motivated"": ""layer3.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn1.running_mean"", ""motivated"": ""layer3.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn1.running_var"", ""motivated"": ""layer3.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn1.num_batches_tracked"", ""motivated"": ""layer3.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.0.conv2.weight"", ""motivated"": ""layer3.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.0.bn2.weight"", ""motivated"": ""layer3.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn2.bias"", ""motivated"": ""layer3.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn2.running_mean"", ""motivated"": ""layer3.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn2.running_var"", ""motivated"": ""layer3.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn2.num_batches_tracked"", ""motivated"": ""layer3.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.1.conv1.weight"", ""motivated"": ""layer3.1.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.1.bn1.weight"", ""motivated"": ""layer3.1.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn1.bias"", ""motivated"": ""layer3.1.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn1.running_mean"", ""motivated"": ""layer3.1.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn1.running_var"", ""motivated"": ""layer3.1.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn1.num_batches_tracked"", ""motivated"": ""layer3.1.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.1.conv2.weight"", ""motivated"": ""layer3.1.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.1.bn2.weight"", ""motivated"": ""layer3.1.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn2.bias"", ""motivated"": ""layer3.1.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn2.running_mean"", ""motivated"": ""layer3.1.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn2.running_var"", ""motivated"": ""layer3.1.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn2.num_batches_tracked"", ""motivated"": ""layer3.1.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.2.conv1.weight"", ""motivated"": ""layer3.4.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.2.bn1.weight"", ""motivated"": ""layer3.4.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn1.bias"", ""motivated"": ""layer3.4.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn1.running_mean"", ""motivated"": ""layer3.4.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn1.running_var"", ""motivated"": ""layer3.4.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn1.num_batches_tracked"", ""motivated"": ""layer3.4.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.2.conv2.weight"", ""motivated"": ""layer3.4.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.2.bn2.weight"", ""motivated"": ""layer3.4.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn2.bias"", ""motivated"": ""layer3.4.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn2.running_mean"", ""motivated"": ""layer3.4.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn2.running_var"", ""motivated"": ""layer3.4.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn2.num_batches_tracked"", ""motivated"": ""layer3.4.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""linear.weight"", ""motivated"": ""linear.weight"", ""kind"": ""parameter"", ""baseShape"": [10, 64],
-      ""motivatedShape"": [10, 64], ""region"": [[0, 10], [0, 64]] },
-    { ""base"": ""linear.bias"", ""motivated"": ""linear.bias"", ""kind"": ""parameter"", ""baseShape"": [10],
-      ""motivatedShape"": [10], ""region"": [[0, 10]] }
+    [""conv1.weight"", [16, 3, 3, 3]],
+    [""bn1.weight"", [16]],
+    [""bn1.bias"", [16]],
+    [""bn1.running_mean"", [16], { ""kind"": ""buffer"" }],
+    [""bn1.running_var"", [16], { ""kind"": ""buffer"" }],
+    [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }],
+    { ""blocks"": ""layer1."", ""pairs"": [[0, 0], [1, 1], [2, 4]], ""tensors"": [ [""conv1.weight"", [16, 16, 3, 3]],
+      [""bn1.weight"", [16]], [""bn1.bias"", [16]], [""bn1.running_mean"", [16], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [16], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [16, 16, 3, 3]], [""bn2.weight"", [16]], [""bn2.bias"", [16]],
+      [""bn2.running_mean"", [16], { ""kind"": ""buffer"" }], [""bn2.running_var"", [16], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer2."", ""pairs"": [[0, 0]], ""tensors"": [ [""conv1.weight"", [32, 16, 3, 3]],
+      [""bn1.weight"", [32]], [""bn1.bias"", [32]], [""bn1.running_mean"", [32], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [32], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [32, 32, 3, 3]], [""bn2.weight"", [32]], [""bn2.bias"", [32]],
+      [""bn2.running_mean"", [32], { ""kind"": ""buffer"" }], [""bn2.running_var"", [32], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer2."", ""pairs"": [[1, 1], [2, 4]], ""tensors"": [ [""conv1.weight"", [32, 32, 3, 3]],
+      [""bn1.weight"", [32]], [""bn1.bias"", [32]], [""bn1.running_mean"", [32], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [32], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [32, 32, 3, 3]], [""bn2.weight"", [32]], [""bn2.bias"", [32]],
+      [""bn2.running_mean"", [32], { ""kind"": ""buffer"" }], [""bn2.running_var"", [32], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer3."", ""pairs"": [[0, 0]], ""tensors"": [ [""conv1.weight"", [64, 32, 3, 3]],
+      [""bn1.weight"", [64]], [""bn1.bias"", [64]], [""bn1.running_mean"", [64], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [64], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [64, 64, 3, 3]], [""bn2.weight"", [64]], [""bn2.bias"", [64]],
+      [""bn2.running_mean"", [64], { ""kind"": ""buffer"" }], [""bn2.running_var"", [64], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer3."", ""pairs"": [[1, 1], [2, 4]], ""tensors"": [ [""conv1.weight"", [64, 64, 3, 3]],
+      [""bn1.weight"", [64]], [""bn1.bias"", [64]], [""bn1.running_mean"", [64], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [64], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [64, 64, 3, 3]], [""bn2.weight"", [64]], [""bn2.bias"", [64]],
+      [""bn2.running_mean"", [64], { ""kind"": ""buffer"" }], [""bn2.running_var"", [64], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    [""linear.weight"", [10, 64]],
+    [""linear.bias"", [10]]
   ]
 }
 ";
@@ -748,7 +502,7 @@ partial class ResNetCifar
         /// <summary>Every proven pair: the declared one (the manifest's map), then each [Pair].</summary>
         private static readonly __Dsl.GeneratedPair[] __pairs =
         {
-            new("ResNet20", "ResNet32", __Dsl.Growth.Default, ResNetCifar.ManifestJson),
+            new("ResNet20", "ResNet32", __Dsl.Growth.Default, ResNetCifar.__Manifest),
         };
     }
 }
@@ -757,11 +511,6 @@ partial class ResNetCifar
 // Generated by MotivationDsl.Generators: the variants' metadata of Demo.Cifar.ResNetCifar.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 using __Blocks = global::Demo.Cifar.ResNetCifar.ModelDefinition.Blocks;
