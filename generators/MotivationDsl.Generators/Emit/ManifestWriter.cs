@@ -61,7 +61,18 @@ internal static class ManifestWriter
         {
             var (prefix, pairs, tensors) = items[i];
             var end = i + 1 < items.Count ? "," : "";
-            if (prefix is null) { Wrap(sb, Last(tensors[0], end)); continue; }
+            if (prefix is null)
+            {
+                // Consecutive model-level entries share lines.
+                var flat = new List<string>(Last(tensors[0], end));
+                while (i + 1 < items.Count && items[i + 1].Prefix is null)
+                {
+                    i++;
+                    flat.AddRange(Last(items[i].Tensors[0], i + 1 < items.Count ? "," : ""));
+                }
+                Wrap(sb, flat);
+                continue;
+            }
             var tokens = new List<string> { "{ \"blocks\": " + Json(prefix) + "," };
             for (var p = 0; p < pairs.Count; p++)
                 tokens.Add((p == 0 ? "\"pairs\": [" : "") + "[" + pairs[p].Base + ", " + pairs[p].Motivated + "]" + (p + 1 < pairs.Count ? "," : "],"));

@@ -54,7 +54,11 @@ internal static class ModelPart
         w.Line("    new __Dsl.GeneratedVariant[]");
         w.Line("    {");
         foreach (var v in model.Variants) w.Line($"        new({S(v.Name)}, o => new {v.Name}(o), Describe_{v.Name}),");
-        w.Line("    }, __pairs) { }");
+        w.Line("    },");
+        w.Line("    new __Dsl.GeneratedPair[]");
+        w.Line("    {");
+        foreach (var p in MapPart.PairsTable(model)) w.Line($"        {p},");
+        w.Line("    }) { }");
         w.Close();
     }
 }

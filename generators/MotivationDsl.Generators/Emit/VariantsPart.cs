@@ -51,7 +51,6 @@ internal static class VariantsPart
         w.Line();
         w.Line("/// <summary>A module at the declared input size and class count.</summary>");
         w.Line($"public {v.Name}() : this(null) {{ }}");
-        w.Line();
         w.Line("/// <summary>A module for <paramref name=\"options\"/> (class count, input size); null: as declared.</summary>");
         w.Open($"public {v.Name}(global::MotivationDsl.ModelOptions? options) : base({S(v.Name)})");
         if (v.Layers.Any(l => l.Kind is LayerKind.Linear || IsParameterLayer(l.Kind)))
