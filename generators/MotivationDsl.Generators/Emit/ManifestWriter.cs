@@ -76,8 +76,12 @@ internal static class ManifestWriter
             var tokens = new List<string> { "{ \"blocks\": " + Json(prefix) + "," };
             for (var p = 0; p < pairs.Count; p++)
                 tokens.Add((p == 0 ? "\"pairs\": [" : "") + "[" + pairs[p].Base + ", " + pairs[p].Motivated + "]" + (p + 1 < pairs.Count ? "," : "],"));
-            tokens.Add("\"tensors\": [");
-            for (var t = 0; t < tensors.Count; t++) tokens.AddRange(Last(tensors[t], t + 1 < tensors.Count ? "," : "] }" + end));
+            for (var t = 0; t < tensors.Count; t++)
+            {
+                var entry = Last(tensors[t], t + 1 < tensors.Count ? "," : "] }" + end);
+                if (t == 0) entry[0] = "\"tensors\": [" + entry[0];
+                tokens.AddRange(entry);
+            }
             Wrap(sb, tokens);
         }
         if (growth.Count == 0) { sb.Append("  ]\n"); return; }
@@ -166,9 +170,8 @@ internal static class ManifestWriter
         for (var i = 0; i < fields.Count; i++)
             tokens.Add((i == 0 ? "{ " : "") + fields[i] + (i + 1 < fields.Count || e.Pieces is not null ? "," : " }]"));
         if (e.Pieces is null) return tokens;
-        tokens.Add("\"pieces\": [");
         for (var p = 0; p < e.Pieces.Count; p++)
-            tokens.Add("{ \"base\": [" + RegionJson(e.Pieces[p].Base) + "], \"motivated\": [" + RegionJson(e.Pieces[p].Motivated) + "] }"
+            tokens.Add((p == 0 ? "\"pieces\": [" : "") + "{ \"base\": [" + RegionJson(e.Pieces[p].Base) + "], \"motivated\": [" + RegionJson(e.Pieces[p].Motivated) + "] }"
                 + (p + 1 < e.Pieces.Count ? "," : "] }]"));
         return tokens;
     }
