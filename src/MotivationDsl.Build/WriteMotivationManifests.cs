@@ -33,6 +33,22 @@ public sealed class WriteMotivationManifests : Task
     [Output]
     public ITaskItem[] Manifests { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>The generator states the manifest packed; the file has one map entry per base tensor.</summary>
+    private static bool TryExpand(ref string json, out string? error)
+    {
+        try
+        {
+            json = ManifestPacking.Expand(json);
+            error = "";
+            return true;
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or JsonException)
+        {
+            error = "its packed map cannot be expanded: " + e.Message;
+            return false;
+        }
+    }
+
     public override bool Execute()
     {
         var assemblyPath = Assembly.GetMetadata("FullPath");
@@ -79,7 +95,7 @@ public sealed class WriteMotivationManifests : Task
 
             var path = Path.Combine(outputDirectory, fileStem + ".motivation.json");
             var json = model.ManifestJson ?? "";
-            if (!IsWellFormedJson(json, out var jsonError))
+            if (!IsWellFormedJson(json, out var jsonError) || !TryExpand(ref json, out jsonError))
             {
                 Log.LogError(null, "MOTB013", null, path, 0, 0, 0, 0,
                     $"MotivationDsl: the manifest of the scalable model {model.ModelType} is not well-formed JSON ({jsonError}); {path} was not written.");

@@ -138,6 +138,16 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MOT013_BaseWiderWithWidthArraysIsReportedBeforeTheShortcutsItChanges()
+    {
+        // The base's wider layer1 gives its first block a shortcut that the motivated one does not have: the width is
+        // the cause, so MOT013 at Width is reported, not MOT018 "shortcuts differ" at Depth.
+        var src = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 }, Width = new[] { 32, 32 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Width = new[] { 16, 32 })]");
+        Expect(src, "MOT013").WithMessage("'layer1.0' of base 'Small' has shape [16 -> 32 channels] but 'layer1.0' of motivated 'Large' has shape [16 -> 16 channels]; the base must fit inside the motivated model in every dimension")
+            .At(src, "Width = new[] { 16, 32 }");
+    }
+
+    [Fact]
     public void MOT014_ConvWithoutChannelsAtModelLevel()
     {
         var src = Model(stem: Stem.Replace("Conv2d(\"conv1\", 16,", "Conv2d(\"conv1\","));
@@ -454,6 +464,78 @@ public class DiagnosticTests
         Assert.Equal("Variants 'Small' and 'Same' of 'Net' have the same tensors and sizes; one of them is probably not the size you meant", d.GetMessage());
         Assert.Equal(src.Split('\n').ToList().FindIndex(l => l.Contains("\"Same\"")), d.Location.GetLineSpan().StartLinePosition.Line);
         Assert.NotEmpty(run.Result.Results.Single().GeneratedSources); // a warning: the code is still generated
+        Assert.Empty(run.OutputErrors);
+    }
+
+    /// <summary>A plain (non-residual) user block over a 1-channel input: its first block's input is the image.</summary>
+    private const string PlainBlockModel = """
+        using MotivationDsl;
+
+        namespace Demo;
+
+        [ScalableModel(InputShape = new[] { 1, 28, 28 }, Classes = 10, Base = "Small", Motivated = "Large")]
+        [Variant("Small", Depth = new[] { 1 })]
+        [Variant("Large", Depth = new[] { 2 })]
+        [Stage("features", typeof(Plain), 32)]
+        [GlobalAvgPool]
+        [Flatten]
+        [Linear("fc")]
+        public partial class Net
+        {
+        }
+
+        [ScalableBlock(Residual = false)]
+        [Conv2d("conv", Kernel = 3, Padding = 1)]
+        [ReLU]
+        public partial class Plain
+        {
+        }
+        """;
+
+    [Fact]
+    public void MOT099_FirstBlockMappedOntoALaterBlock()
+    {
+        // Last-to-last with one base block maps features.0 (input: the image, 1 channel) onto features.1 (input: 32
+        // channels of features.0's output): conv.weight [32, 1, 3, 3] would land in input channel 0 of [32, 32, 3, 3].
+        Expect(PlainBlockModel, "MOT099").WithMessage("'features.0' of base 'Small' maps to 'features.1' of motivated 'Large', a block with another role: " +
+                "the base block is its stage's first (its input is the stage's input, 1 channels) but the motivated block follows another block (its input is 32 channels of that block's output); " +
+                "give the base at least 2 blocks or map first blocks to first blocks (DepthMap = DepthMap.FirstL)")
+            .At(PlainBlockModel, "Depth = new[] { 2 }");
+    }
+
+    [Fact]
+    public void FirstBlockMappedOntoALaterBlockOfTheSameShapeIsValid()
+    {
+        // With the stage's input as wide as its blocks (and a stride of 1) the first block has the later blocks' role.
+        var src = PlainBlockModel.Replace("new[] { 1, 28, 28 }", "new[] { 32, 28, 28 }");
+        var run = GeneratorHarness.Run(src);
+        Assert.Empty(run.Mot);
+        Assert.Empty(run.OutputErrors);
+        Assert.Contains("\"motivated\": \"features.1.conv.weight\"", GeneratorHarness.Manifest(run.Source("Map")!));
+    }
+
+    [Fact]
+    public void FirstLMapsTheFirstBlockOfAPlainStageToTheFirstBlock()
+    {
+        var src = PlainBlockModel.Replace("Motivated = \"Large\")]", "Motivated = \"Large\", DepthMap = DepthMap.FirstL)]");
+        var run = GeneratorHarness.Run(src);
+        Assert.Empty(run.Mot);
+        Assert.Empty(run.OutputErrors);
+        Assert.Contains("\"motivated\": \"features.0.conv.weight\"", GeneratorHarness.Manifest(run.Source("Map")!));
+    }
+
+    [Fact]
+    public void GeneratedNamesDoNotHideAUserNamespaceNamedBlocks()
+    {
+        // Code inside the model class that names the user's namespace Blocks must still bind to it (was CS0426: the
+        // generated nested class Blocks hid the namespace).
+        var model = Model(header: "using MotivationDsl;\n\nnamespace Demo.Models;\n\n",
+            cls: "public partial class Net\n{\n    public static int Helper => Blocks.Helpers.Value;\n}\n");
+        const string user = "namespace Demo.Blocks;\n\npublic static class Helpers { public const int Value = 1; }\n";
+        var run = GeneratorHarness.Run(model, user);
+        Assert.Empty(run.Mot);
+        Assert.Empty(run.Input.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.NotEmpty(run.Result.Results.Single().GeneratedSources);
         Assert.Empty(run.OutputErrors);
     }
 

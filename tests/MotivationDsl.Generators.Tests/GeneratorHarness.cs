@@ -53,10 +53,16 @@ public static class GeneratorHarness
         return new GeneratorRun(compilation, output, driver, driver.GetRunResult(), diagnostics);
     }
 
-    /// <summary>The manifest JSON in generated source (the verbatim <c>ManifestJson</c> constant, quotes undoubled).</summary>
-    public static string Manifest(string source)
+    /// <summary>
+    /// The manifest in generated source: the verbatim <c>__Manifest</c> constant (quotes undoubled), expanded as the build
+    /// task and the runtime expand it (<see cref="ManifestPacking"/>).
+    /// </summary>
+    public static string Manifest(string source) => ManifestPacking.Expand(PackedManifest(source));
+
+    /// <summary>The verbatim <c>__Manifest</c> constant of generated source, quotes undoubled.</summary>
+    public static string PackedManifest(string source)
     {
-        var start = source.IndexOf("ManifestJson = @\"", StringComparison.Ordinal) + "ManifestJson = @\"".Length;
+        var start = source.IndexOf("__Manifest = @\"", StringComparison.Ordinal) + "__Manifest = @\"".Length;
         var end = source.IndexOf("\";", start, StringComparison.Ordinal);
         return source.Substring(start, end - start).Replace("\"\"", "\"");
     }

@@ -168,6 +168,10 @@ public static class DiagnosticDescriptors
         "Weights map does not keep a tied weight tied",
         "Weights map {0} -> {1}: '{2}' is tied to '{3}' in {4}, but {5}");
 
+    public static readonly DiagnosticDescriptor BlockRoleChanged = Error("MOT099",
+        "The weights map moves a block into another role",
+        "'{0}' of base '{1}' maps to '{2}' of motivated '{3}', a block with another role: the base block is its stage's first (its input is the stage's input, {4} channels) but the motivated block follows another block (its input is {5} channels of that block's output); give the base at least 2 blocks or map first blocks to first blocks (DepthMap = DepthMap.FirstL)");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -179,7 +183,7 @@ public static class DiagnosticDescriptors
         SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
         MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
         KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, SameStructure,
-        TiedHeadTarget, TokenSizesDiffer, TieNotKept, InternalError,
+        TiedHeadTarget, TokenSizesDiffer, TieNotKept, BlockRoleChanged, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

@@ -3,11 +3,16 @@ using System.Linq;
 
 namespace MotivationDsl.Generators;
 
-/// <summary>The blocks file: the nested <c>Blocks</c> class with each block kind's module, once, and the naming node.</summary>
+/// <summary>
+/// The blocks file: the class <c>ModelDefinition.Blocks</c> with each block kind's module, once, and the naming node.
+/// It is nested in the generated definition, not in the model class, so that it never hides a user's namespace or type
+/// named <c>Blocks</c> from code inside the model class; the generated code names it by the file alias <c>__Blocks</c>.
+/// </summary>
 internal static class BlocksPart
 {
     public static void Write(CodeWriter w, BuiltModel model)
     {
+        w.Open("partial class ModelDefinition");
         w.Line("/// <summary>The block modules the stages are made of.</summary>");
         w.Open("public static class Blocks");
         var written = new HashSet<string>();
@@ -25,6 +30,7 @@ internal static class BlocksPart
             if (!first) w.Line();
             w.Block(NodeSource);
         }
+        w.Close();
         w.Close();
     }
 

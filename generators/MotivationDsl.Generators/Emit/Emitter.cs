@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 using static MotivationDsl.Generators.CodeWriter;
 
 namespace MotivationDsl.Generators;
@@ -36,17 +37,40 @@ internal static class Emitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591");
         w.Block(Aliases.TrimEnd('\n'));
+        var blocks = $"using __Blocks = {fq}.ModelDefinition.Blocks;";
+        w.Line(blocks.Length <= MaxLine ? blocks : blocks.Replace("= ", "=\n    "));
         w.Line();
         if (assembly)
         {
-            w.Call("[assembly: global::MotivationDsl.GeneratedScalableModel", new[] { $"typeof({fq})", S(spec.ClassName), fq + ".ManifestJson" }, "]");
+            w.Call("[assembly: global::MotivationDsl.GeneratedScalableModel", new[] { $"typeof({fq})", S(spec.ClassName), fq + ".__Manifest" }, "]");
             w.Line();
         }
-        if (spec.Namespace.Length > 0) w.Open("namespace " + spec.Namespace);
+        if (spec.Namespace.Length > 0)
+        {
+            w.Line("namespace " + spec.Namespace + ";"); // file-scoped: one level of indentation less
+            w.Line();
+        }
         w.Open((spec.IsStatic ? "static " : "") + "partial class " + spec.ClassName);
         body(w, fq);
         w.Close();
-        if (spec.Namespace.Length > 0) w.Close();
-        return w.ToString();
+        return WithoutUnusedAliases(w.ToString());
+    }
+
+    /// <summary>Drops the file-level aliases (<c>using __X = ...;</c>, maybe wrapped) that the file does not use.</summary>
+    private static string WithoutUnusedAliases(string text)
+    {
+        var lines = text.Split('\n').ToList();
+        var aliases = new List<(string Name, int First, int Count)>();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!lines[i].StartsWith("using __", System.StringComparison.Ordinal)) continue;
+            var count = lines[i].EndsWith("=", System.StringComparison.Ordinal) ? 2 : 1;
+            aliases.Add((lines[i].Substring(6, lines[i].IndexOf(' ', 6) - 6), i, count));
+        }
+        var aliasLines = new HashSet<int>(aliases.SelectMany(a => Enumerable.Range(a.First, a.Count)));
+        var body = string.Join("\n", lines.Where((_, i) => !aliasLines.Contains(i)));
+        foreach (var (name, first, count) in Enumerable.Reverse(aliases))
+            if (!Regex.IsMatch(body, @"(?<!\w)" + name + @"(?!\w)")) lines.RemoveRange(first, count);
+        return string.Join("\n", lines);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 
@@ -6,8 +7,10 @@ namespace MotivationDsl.Generators;
 
 /// <summary>
 /// The manifest JSON (schema motivationdsl.manifest/1) and the JSON of every other proven pair's map: the one place the
-/// generated code states a map (the runtime reads it with <c>ManifestMap.Parse</c>). Entries are wrapped so that, inside
-/// a verbatim C# string, no line exceeds <see cref="CodeWriter.MaxLine"/> characters.
+/// generated code states a map. Both are packed (<c>MotivationDsl.ManifestPacking</c> in the runtime and the build task
+/// expands them to one entry per base tensor): a run of blocks with the same tensors is stated once, and entry fields
+/// equal to their defaults are left out. Tokens are wrapped so that, inside a verbatim C# string, no line exceeds
+/// <see cref="CodeWriter.MaxLine"/> characters.
 /// </summary>
 internal static class ManifestWriter
 {
@@ -33,7 +36,7 @@ internal static class ManifestWriter
             });
         }
         sb.Append("  ],\n");
-        MapAndGrowth(sb, model.Map, model.Growth[0]);
+        MapAndGrowth(sb, model.Base, model.Map, model.Growth[0]);
         sb.Append("}\n");
         return sb.ToString();
     }
@@ -45,32 +48,39 @@ internal static class ManifestWriter
         var sb = new StringBuilder("{\n");
         sb.Append("  \"base\": ").Append(Json(b.Name)).Append(",\n");
         sb.Append("  \"motivated\": ").Append(Json(m.Name)).Append(",\n");
-        MapAndGrowth(sb, map, model.Growth[index]);
+        MapAndGrowth(sb, b, map, model.Growth[index]);
         sb.Append("}\n");
         return sb.ToString();
     }
 
-    private static void MapAndGrowth(StringBuilder sb, List<MapEntryDesc> map, List<GrowthOpDesc> growth)
+    private static void MapAndGrowth(StringBuilder sb, ResolvedVariant b, List<MapEntryDesc> map, List<GrowthOpDesc> growth)
     {
         sb.Append("  \"map\": [\n");
-        for (var i = 0; i < map.Count; i++)
+        var items = Pack(b, map);
+        for (var i = 0; i < items.Count; i++)
         {
-            var e = map[i];
-            var tokens = new List<string>
+            var (prefix, pairs, tensors) = items[i];
+            var end = i + 1 < items.Count ? "," : "";
+            if (prefix is null)
             {
-                "{ \"base\": " + Json(e.BaseName) + ",", "\"motivated\": " + Json(e.MotivatedName) + ",",
-                "\"kind\": \"" + (e.IsBuffer ? "buffer" : "parameter") + "\",",
-                "\"baseShape\": " + Arr(e.BaseShape) + ",", "\"motivatedShape\": " + Arr(e.MotivatedShape) + ",",
-            };
-            var end = " }" + (i + 1 < map.Count ? "," : "");
-            if (e.Pieces is null) tokens.Add("\"region\": [" + RegionJson(e.Region) + "]" + end);
-            else
+                // Consecutive model-level entries share lines.
+                var flat = new List<string>(Last(tensors[0], end));
+                while (i + 1 < items.Count && items[i + 1].Prefix is null)
+                {
+                    i++;
+                    flat.AddRange(Last(items[i].Tensors[0], i + 1 < items.Count ? "," : ""));
+                }
+                Wrap(sb, flat);
+                continue;
+            }
+            var tokens = new List<string> { "{ \"blocks\": " + Json(prefix) + "," };
+            for (var p = 0; p < pairs.Count; p++)
+                tokens.Add((p == 0 ? "\"pairs\": [" : "") + "[" + pairs[p].Base + ", " + pairs[p].Motivated + "]" + (p + 1 < pairs.Count ? "," : "],"));
+            for (var t = 0; t < tensors.Count; t++)
             {
-                tokens.Add("\"region\": [" + RegionJson(e.Region) + "],");
-                tokens.Add("\"pieces\": [");
-                for (var p = 0; p < e.Pieces.Count; p++)
-                    tokens.Add("{ \"base\": [" + RegionJson(e.Pieces[p].Base) + "], \"motivated\": [" + RegionJson(e.Pieces[p].Motivated) + "] }"
-                        + (p + 1 < e.Pieces.Count ? "," : "]" + end));
+                var entry = Last(tensors[t], t + 1 < tensors.Count ? "," : "] }" + end);
+                if (t == 0) entry[0] = "\"tensors\": [" + entry[0];
+                tokens.AddRange(entry);
             }
             Wrap(sb, tokens);
         }
@@ -88,6 +98,93 @@ internal static class ManifestWriter
         }
         sb.Append("  ]\n");
     }
+
+    /// <summary>
+    /// The map as items: a model-level entry alone (prefix null), or a run of consecutive base blocks of one stage whose
+    /// entries, named relative to their blocks, are the same: the stage's block prefix, the (base, motivated) block
+    /// indices and the relative entries (each as JSON tokens).
+    /// </summary>
+    private static List<(string? Prefix, List<(int Base, int Motivated)> Pairs, List<List<string>> Tensors)> Pack(
+        ResolvedVariant b, List<MapEntryDesc> map)
+    {
+        var tensors = b.Tensors.ToDictionary(t => t.Name);
+        var blocks = new List<(string? Prefix, int Base, int Motivated, List<List<string>> Tensors)>();
+        foreach (var e in map)
+        {
+            var block = tensors.TryGetValue(e.BaseName, out var t) ? BlockOf(e, t) : null;
+            if (block is not { } k)
+            {
+                blocks.Add((null, 0, 0, new List<List<string>> { Entry(e, e.BaseName, e.MotivatedName) }));
+                continue;
+            }
+            var baseLocal = e.BaseName.Substring(k.Prefix.Length + k.Base.ToString(CultureInfo.InvariantCulture).Length + 1);
+            var motivatedLocal = e.MotivatedName.Substring(k.Prefix.Length + k.Motivated.ToString(CultureInfo.InvariantCulture).Length + 1);
+            var entry = Entry(e, baseLocal, motivatedLocal);
+            var last = blocks.Count - 1;
+            if (last >= 0 && blocks[last].Prefix == k.Prefix && blocks[last].Base == k.Base && blocks[last].Motivated == k.Motivated)
+                blocks[last].Tensors.Add(entry);
+            else blocks.Add((k.Prefix, k.Base, k.Motivated, new List<List<string>> { entry }));
+        }
+        var items = new List<(string? Prefix, List<(int Base, int Motivated)> Pairs, List<List<string>> Tensors)>();
+        foreach (var (prefix, i, j, list) in blocks)
+        {
+            var last = items.Count - 1;
+            if (prefix is not null && last >= 0 && items[last].Prefix == prefix && Same(items[last].Tensors, list))
+                items[last].Pairs.Add((i, j));
+            else items.Add((prefix, new List<(int, int)> { (i, j) }, list));
+        }
+        return items;
+    }
+
+    /// <summary>(prefix, base block, motivated block) when both names are <c>prefix + index + "." + local</c>; else null.</summary>
+    private static (string Prefix, int Base, int Motivated)? BlockOf(MapEntryDesc e, TensorDesc t)
+    {
+        if (t.Stage is null) return null;
+        var suffix = t.Block.ToString(CultureInfo.InvariantCulture) + "." + t.Local;
+        if (!e.BaseName.EndsWith(suffix, System.StringComparison.Ordinal)) return null;
+        var prefix = e.BaseName.Substring(0, e.BaseName.Length - suffix.Length);
+        if (prefix.Length == 0 || !e.MotivatedName.StartsWith(prefix, System.StringComparison.Ordinal)) return null;
+        var end = prefix.Length;
+        while (end < e.MotivatedName.Length && char.IsDigit(e.MotivatedName[end])) end++;
+        if (end == prefix.Length || end == e.MotivatedName.Length || e.MotivatedName[end] != '.' || end - prefix.Length > 9) return null;
+        var j = int.Parse(e.MotivatedName.Substring(prefix.Length, end - prefix.Length), CultureInfo.InvariantCulture);
+        if (j.ToString(CultureInfo.InvariantCulture).Length != end - prefix.Length) return null; // leading zeros
+        return (prefix, t.Block, j);
+    }
+
+    /// <summary>
+    /// One packed entry's tokens: <c>[base, baseShape]</c>, with an object of the fields that differ from their defaults
+    /// (ManifestPacking) as a third element: <c>["bn1.running_mean", [16], { "kind": "buffer" }]</c>.
+    /// </summary>
+    private static List<string> Entry(MapEntryDesc e, string baseName, string motivatedName)
+    {
+        var head = "[" + Json(baseName) + ", " + Arr(e.BaseShape);
+        var fields = new List<string>();
+        if (motivatedName != baseName) fields.Add("\"motivated\": " + Json(motivatedName));
+        if (e.IsBuffer) fields.Add("\"kind\": \"buffer\"");
+        if (!e.MotivatedShape.SequenceEqual(e.BaseShape)) fields.Add("\"motivatedShape\": " + Arr(e.MotivatedShape));
+        var whole = e.Region.Length == e.BaseShape.Length && e.Region.Select((r, d) => r.Start == 0 && r.Length == e.BaseShape[d]).All(x => x);
+        if (!whole || e.Pieces is not null) fields.Add("\"region\": [" + RegionJson(e.Region) + "]");
+        if (fields.Count == 0 && e.Pieces is null) return new List<string> { head + "]" };
+        var tokens = new List<string> { head + "," };
+        for (var i = 0; i < fields.Count; i++)
+            tokens.Add((i == 0 ? "{ " : "") + fields[i] + (i + 1 < fields.Count || e.Pieces is not null ? "," : " }]"));
+        if (e.Pieces is null) return tokens;
+        for (var p = 0; p < e.Pieces.Count; p++)
+            tokens.Add((p == 0 ? "\"pieces\": [" : "") + "{ \"base\": [" + RegionJson(e.Pieces[p].Base) + "], \"motivated\": [" + RegionJson(e.Pieces[p].Motivated) + "] }"
+                + (p + 1 < e.Pieces.Count ? "," : "] }]"));
+        return tokens;
+    }
+
+    private static List<string> Last(List<string> tokens, string end)
+    {
+        var copy = new List<string>(tokens);
+        copy[copy.Count - 1] += end;
+        return copy;
+    }
+
+    private static bool Same(List<List<string>> a, List<List<string>> b) =>
+        a.Count == b.Count && a.Zip(b, (x, y) => x.SequenceEqual(y)).All(x => x);
 
     /// <summary>Packs tokens into lines of at most MaxLine characters once written as a verbatim C# string (quotes doubled).</summary>
     private static void Wrap(StringBuilder sb, IReadOnlyList<string> tokens)

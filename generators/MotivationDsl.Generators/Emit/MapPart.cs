@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using static MotivationDsl.Generators.CodeWriter;
 
 namespace MotivationDsl.Generators;
@@ -7,29 +9,28 @@ internal static class MapPart
 {
     public static void Write(CodeWriter w, BuiltModel model)
     {
-        w.Line("/// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>");
-        w.Raw("public const string ManifestJson = @\"" + ManifestWriter.Manifest(model).Replace("\"", "\"\"") + "\";");
+        w.Line("/// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>");
+        w.Line("public static string ManifestJson => Definition.ManifestJson;");
+        w.Line();
+        w.Line("/// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>");
+        w.Raw("internal const string __Manifest = @\"" + ManifestWriter.Manifest(model).Replace("\"", "\"\"") + "\";");
+        if (model.Pairs.Count == 1) return;
         w.Line();
         w.Open("partial class ModelDefinition");
         for (var i = 1; i < model.Pairs.Count; i++)
         {
             var (b, m, _) = model.Pairs[i];
-            w.Line($"/// <summary>The proven map {b.Name} -> {m.Name} under growth rule {model.PairGrowth[i]} (a [Pair]).</summary>");
-            w.Raw($"private const string __pair{i} = @\"" + ManifestWriter.Pair(model, i).Replace("\"", "\"\"") + "\";");
-            w.Line();
+            if (i > 1) w.Line();
+            w.Line($"/// <summary>The proven map {b.Name} -> {m.Name} under growth rule {GrowthName(model.PairGrowth[i])} (a [Pair]).</summary>");
+            w.Raw($"internal const string __pair{i} = @\"" + ManifestWriter.Pair(model, i).Replace("\"", "\"\"") + "\";");
         }
-        w.Line("protected override __Dsl.WeightsMap? CreatePairMap(");
-        w.Line("    string baseVariant, string motivatedVariant, __Dsl.Growth growth)");
-        w.Line("{");
-        w.Indent();
-        for (var i = 0; i < model.Pairs.Count; i++)
-        {
-            var (b, m, _) = model.Pairs[i];
-            w.Line($"if (baseVariant == {S(b.Name)} && motivatedVariant == {S(m.Name)} && (int)growth == {model.PairGrowth[i]})");
-            w.Line(i == 0 ? "    return Map;" : $"    return __Dsl.ManifestMap.Parse(__pair{i});");
-        }
-        w.Line("return null;");
-        w.Close();
         w.Close();
     }
+
+    /// <summary>The table of proven pairs: the declared one (the manifest's map), then each [Pair] (its constant).</summary>
+    public static IEnumerable<string> PairsTable(BuiltModel model) =>
+        model.Pairs.Select((p, i) => $"new({S(p.Base.Name)}, {S(p.Motivated.Name)}, __Dsl.Growth.{GrowthName(model.PairGrowth[i])}, "
+            + (i == 0 ? model.Spec.ClassName + ".__Manifest" : "__pair" + i) + ")");
+
+    private static string GrowthName(int growth) => growth switch { 0 => "Default", 1 => "Paper", _ => "FunctionPreserving" };
 }

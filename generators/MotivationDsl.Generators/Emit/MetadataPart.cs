@@ -70,7 +70,7 @@ internal static class MetadataPart
                     {
                         w.Line($"foreach (var b in m.Blocks({key}, first: {run.First}, count: {run.Count}))");
                         w.Indent();
-                        w.Call($"Blocks.{cls}.Describe", new[] { "b" }.Concat(run.Arguments).ToList(), ";");
+                        w.Call($"__Blocks.{cls}.Describe", new[] { "b" }.Concat(run.Arguments).ToList(), ";");
                         w.Outdent();
                     }
                     break;

@@ -25,10 +25,7 @@ internal static class VariantsPart
 
     private static void Variant(CodeWriter w, BuiltModel model, ResolvedVariant v)
     {
-        w.Line("/// <summary>");
-        w.Line($"/// Variant <c>{v.Name}</c>: {v.Parameters:N0} parameters, {v.Macs:N0} MACs per sample");
-        w.Line("/// (at the declared input and classes).");
-        w.Line("/// </summary>");
+        w.Line($"/// <summary>Variant <c>{v.Name}</c>: {v.Parameters:N0} parameters, {v.Macs:N0} MACs (declared sizes).</summary>");
         w.Open($"public sealed class {v.Name} : __Module");
         var nodes = new List<string>();
         foreach (var l in v.Layers)
@@ -52,14 +49,11 @@ internal static class VariantsPart
             var fieldType = ModelLayerKinds.Find(l.Kind)?.ModuleType(l) ?? (type is null ? null : "__Modules." + type);
             if (fieldType is not null) w.Line($"private readonly {fieldType} {Field(l.Spec.Name!)};");
         }
-        foreach (var n in nodes) w.Line($"private readonly Blocks.Node {NodeField(n)};");
+        foreach (var n in nodes) w.Line($"private readonly __Blocks.Node {NodeField(n)};");
         w.Line();
         w.Line("/// <summary>A module at the declared input size and class count.</summary>");
         w.Line($"public {v.Name}() : this(null) {{ }}");
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// A module for <paramref name=\"options\"/> (class count, input size); null means the declaration's.");
-        w.Line("/// </summary>");
+        w.Line("/// <summary>A module for <paramref name=\"options\"/> (class count, input size); null: as declared.</summary>");
         w.Open($"public {v.Name}(global::MotivationDsl.ModelOptions? options) : base({S(v.Name)})");
         if (v.Layers.Any(l => l.Kind is LayerKind.Linear || IsParameterLayer(l.Kind)))
             w.Line($"var __info = ModelDefinition.Describe_{v.Name}(options);");
@@ -69,7 +63,7 @@ internal static class VariantsPart
             if (path.Length == 0 || created.Contains(path)) return;
             EnsureNode(Parent(path));
             created.Add(path);
-            w.Line($"this.{NodeField(path)} = new Blocks.Node({S(Leaf(path))});");
+            w.Line($"this.{NodeField(path)} = new __Blocks.Node({S(Leaf(path))});");
             w.Line(Parent(path).Length == 0
                 ? $"register_module({S(path)}, this.{NodeField(path)});"
                 : $"this.{NodeField(Parent(path))}.Add({S(Leaf(path))}, this.{NodeField(path)});");
@@ -129,7 +123,7 @@ internal static class VariantsPart
                     var cls = kind.ModuleClass(model, l.Spec);
                     w.Line($"this.{f} = new global::MotivationDsl.StageBuilder(blockPrefix: {S(l.Spec.BlockPrefix)})");
                     w.Indent();
-                    foreach (var r in Runs(l.Blocks, kind)) w.Call($".Add({r.Count}, () => new Blocks.{cls}", r.Arguments, ")");
+                    foreach (var r in Runs(l.Blocks, kind)) w.Call($".Add({r.Count}, () => new __Blocks.{cls}", r.Arguments, ")");
                     w.Line(".Build();");
                     w.Outdent();
                     Register(name!, f);

@@ -60,12 +60,25 @@ internal sealed partial class ModelBuilder
                     reportedBlockMismatch = true; // a variant-level value applies to every stage: one report per pair
                     break;
                 }
+                if ((bb.Stride != mb.Stride || bb.Shortcut != mb.Shortcut || bb.Residual != mb.Residual)
+                    && (bb.In > mb.In || bb.Planes > mb.Planes || bb.Out > mb.Out))
+                {
+                    // A base block wider than its motivated block can differ in its shortcut for that reason alone:
+                    // report the width (the root cause) instead of the difference it causes.
+                    Report(DiagnosticDescriptors.BaseLarger, widthLoc, bn, b.Name, $"[{bb.In} -> {bb.Out} channels]", mn, m.Name, $"[{mb.In} -> {mb.Out} channels]");
+                    reportedBlockMismatch = true;
+                    break;
+                }
                 if (bb.Stride != mb.Stride)
                     Report(DiagnosticDescriptors.LayerMismatch, depthLoc, bn, b.Name, mn, m.Name, "strides", bb.Stride, mb.Stride);
                 else if (bb.Shortcut != mb.Shortcut)
                     Report(DiagnosticDescriptors.LayerMismatch, depthLoc, bn, b.Name, mn, m.Name, "shortcuts", bb.Shortcut, mb.Shortcut);
                 else if (bb.Residual != mb.Residual)
                     Report(DiagnosticDescriptors.LayerMismatch, depthLoc, bn, b.Name, mn, m.Name, "residual connections", bb.Residual, mb.Residual);
+                else if (i == 0 && j > 0 && bb.In != bb.Out)
+                    // Base block 0 reads the stage's input; motivated block j > 0 reads block j - 1's output: its input
+                    // dimensions would receive weights made for other channels.
+                    Report(DiagnosticDescriptors.BlockRoleChanged, depthLoc, bn, b.Name, mn, m.Name, bb.In, mb.In);
                 else if (bb.Shortcut == ShortcutKind.A && (bb.In != mb.In || bb.Out != mb.Out))
                     Report(DiagnosticDescriptors.OptionAWidth, bl.Spec.At("Shortcut"), stage, bb.Out - bb.In, b.Name, mb.Out - mb.In, m.Name);
                 else

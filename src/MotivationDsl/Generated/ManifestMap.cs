@@ -4,13 +4,14 @@ namespace MotivationDsl;
 
 /// <summary>
 /// Reads a weights map from the generator's JSON (the manifest's <c>base</c>, <c>motivated</c>, <c>map</c> and
-/// <c>growthSteps</c>, schema motivationdsl.manifest/1): the generated code states each proven map once, as this data.
+/// <c>growthSteps</c>, schema motivationdsl.manifest/1, packed or not): the generated code states each proven map once, as
+/// this data.
 /// </summary>
 public static class ManifestMap
 {
     public static WeightsMap Parse(string json)
     {
-        using var doc = JsonDocument.Parse(json);
+        using var doc = JsonDocument.Parse(ManifestPacking.Expand(json));
         var root = doc.RootElement;
         var entries = root.GetProperty("map").EnumerateArray().Select(Entry).ToArray();
         var growth = root.TryGetProperty("growthSteps", out var steps) ? steps.EnumerateArray().Select(Step).ToArray() : [];

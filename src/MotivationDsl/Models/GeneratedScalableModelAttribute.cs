@@ -14,5 +14,8 @@ public sealed class GeneratedScalableModelAttribute(Type model, string name, str
     /// when another model of the assembly has the same name: docs/msbuild.md).</summary>
     public string Name { get; } = name;
 
-    public string ManifestJson { get; } = manifestJson;
+    /// <summary>The manifest (schema motivationdsl.manifest/1), expanded from the packed form the generator states.</summary>
+    public string ManifestJson => _manifestJson ??= ManifestPacking.Expand(manifestJson);
+
+    private string? _manifestJson;
 }

@@ -4,131 +4,63 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::Demo.Grow.GrowingViT), "GrowingViT", global::Demo.Grow.GrowingViT.ManifestJson)]
+    typeof(global::Demo.Grow.GrowingViT), "GrowingViT", global::Demo.Grow.GrowingViT.__Manifest)]
 
-namespace Demo.Grow
+namespace Demo.Grow;
+
+partial class GrowingViT
 {
-    partial class GrowingViT
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+    /// <summary>The variant trained on every batch: <c>Ti</c>.</summary>
+    public const string BaseVariantName = "Ti";
+    /// <summary>The variant trained while motivated: <c>S</c>.</summary>
+    public const string MotivatedVariantName = "S";
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = { 3, 16, 16 };
 
-        /// <summary>The variant trained on every batch: <c>Ti</c>.</summary>
-        public const string BaseVariantName = "Ti";
-
-        /// <summary>The variant trained while motivated: <c>S</c>.</summary>
-        public const string MotivatedVariantName = "S";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
-        {
-            private static readonly int[] __inputShape = new int[] { 3, 16, 16 };
-
-            internal ModelDefinition()
+        internal ModelDefinition() : base(typeof(global::Demo.Grow.GrowingViT), GrowingViT.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_Ti(null),
-                    Describe_S(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "Demo.Grow.GrowingViT";
-            public override global::System.Type ModelType => typeof(global::Demo.Grow.GrowingViT);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "Ti";
-            public override string MotivatedVariant => "S";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::Demo.Grow.GrowingViT.ManifestJson;
-            public override int DefaultClasses => 10;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+                new("Ti", o => new Ti(o), Describe_Ti),
+                new("S", o => new S(o), Describe_S),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                get;
-            } = new (string, string)[]
-            {
-                ("Ti", "S"),
-            };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "Ti": return new Ti(options);
-                    case "S": return new S(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "Ti": return Describe_Ti(options);
-                    case "S": return Describe_S(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'Demo.Grow.GrowingViT' has no variant '" + variant + "'. Its variants are: "
-                    + "Ti, S" + ".", nameof(variant));
-        }
+                new("Ti", "S", __Dsl.Growth.Default, GrowingViT.__Manifest),
+                new("Ti", "S", __Dsl.Growth.Paper, __pair1),
+            }) { }
     }
 }
 //// Demo.Grow.GrowingViT.Variants.g.cs
@@ -140,136 +72,121 @@ using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Ten
 using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Grow.GrowingViT.ModelDefinition.Blocks;
 
-namespace Demo.Grow
+namespace Demo.Grow;
+
+partial class GrowingViT
 {
-    partial class GrowingViT
+    /// <summary>Variant <c>Ti</c>: 7,834 parameters, 34,528 MACs (declared sizes).</summary>
+    public sealed class Ti : __Module
     {
-        /// <summary>
-        /// Variant <c>Ti</c>: 7,834 parameters, 34,528 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class Ti : __Module
+        private readonly __Modules.Conv2d conv_proj;
+        private readonly __Modules.Sequential __f_encoder_layers;
+        private readonly __Modules.LayerNorm __f_encoder_ln;
+        private readonly __Modules.Linear __f_heads_head;
+        private readonly __Blocks.Node __n_encoder;
+        private readonly __Blocks.Node __n_heads;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public Ti() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public Ti(global::MotivationDsl.ModelOptions? options) : base("Ti")
         {
-            private readonly __Modules.Conv2d conv_proj;
-            private readonly __Modules.Sequential __f_encoder_layers;
-            private readonly __Modules.LayerNorm __f_encoder_ln;
-            private readonly __Modules.Linear __f_heads_head;
-            private readonly Blocks.Node __n_encoder;
-            private readonly Blocks.Node __n_heads;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public Ti() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public Ti(global::MotivationDsl.ModelOptions? options) : base("Ti")
-            {
-                var __info = ModelDefinition.Describe_Ti(options);
-                this.conv_proj = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 8, stride: 8);
-                register_module("conv_proj", this.conv_proj);
-                this.register_parameter("class_token", new __Modules.Parameter(
-                    global::TorchSharp.torch.zeros(__info.Shape("class_token"))));
-                this.__n_encoder = new Blocks.Node("encoder");
-                register_module("encoder", this.__n_encoder);
-                this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
-                    global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
-                this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
-                    .Add(2, () => new Blocks.EncoderBlock(dim: 16, heads: 2, mlpDim: 32))
-                    .Build();
-                this.__n_encoder.Add("layers", this.__f_encoder_layers);
-                this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-06);
-                this.__n_encoder.Add("ln", this.__f_encoder_ln);
-                this.__f_heads_head = __nn.Linear(
-                    inputSize: __info.Shape("heads.head.weight")[1],
-                    outputSize: __info.Shape("heads.head.weight")[0],
-                    hasBias: true);
-                this.__n_heads = new Blocks.Node("heads");
-                register_module("heads", this.__n_heads);
-                this.__n_heads.Add("head", this.__f_heads_head);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv_proj.forward(__x).flatten(2).transpose(1, 2);
-                __x = global::TorchSharp.torch.cat(
-                    new[] { this.get_parameter("class_token")!.expand(__x.shape[0], -1, -1), __x }, 1);
-                __x = __x + this.__n_encoder.get_parameter("pos_embedding")!;
-                __x = this.__f_encoder_layers.forward(__x);
-                __x = this.__f_encoder_ln.forward(__x);
-                __x = __x.select(1, 0);
-                __x = this.__f_heads_head.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            var __info = ModelDefinition.Describe_Ti(options);
+            this.conv_proj = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 8, stride: 8);
+            register_module("conv_proj", this.conv_proj);
+            this.register_parameter("class_token", new __Modules.Parameter(
+                global::TorchSharp.torch.zeros(__info.Shape("class_token"))));
+            this.__n_encoder = new __Blocks.Node("encoder");
+            register_module("encoder", this.__n_encoder);
+            this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
+                global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
+            this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
+                .Add(2, () => new __Blocks.EncoderBlock(dim: 16, heads: 2, mlpDim: 32))
+                .Build();
+            this.__n_encoder.Add("layers", this.__f_encoder_layers);
+            this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-06);
+            this.__n_encoder.Add("ln", this.__f_encoder_ln);
+            this.__f_heads_head = __nn.Linear(
+                inputSize: __info.Shape("heads.head.weight")[1],
+                outputSize: __info.Shape("heads.head.weight")[0],
+                hasBias: true);
+            this.__n_heads = new __Blocks.Node("heads");
+            register_module("heads", this.__n_heads);
+            this.__n_heads.Add("head", this.__f_heads_head);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>S</c>: 32,394 parameters, 152,576 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class S : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d conv_proj;
-            private readonly __Modules.Sequential __f_encoder_layers;
-            private readonly __Modules.LayerNorm __f_encoder_ln;
-            private readonly __Modules.Linear __f_heads_head;
-            private readonly Blocks.Node __n_encoder;
-            private readonly Blocks.Node __n_heads;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv_proj.forward(__x).flatten(2).transpose(1, 2);
+            __x = global::TorchSharp.torch.cat(
+                new[] { this.get_parameter("class_token")!.expand(__x.shape[0], -1, -1), __x }, 1);
+            __x = __x + this.__n_encoder.get_parameter("pos_embedding")!;
+            __x = this.__f_encoder_layers.forward(__x);
+            __x = this.__f_encoder_ln.forward(__x);
+            __x = __x.select(1, 0);
+            __x = this.__f_heads_head.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public S() : this(null) { }
+    /// <summary>Variant <c>S</c>: 32,394 parameters, 152,576 MACs (declared sizes).</summary>
+    public sealed class S : __Module
+    {
+        private readonly __Modules.Conv2d conv_proj;
+        private readonly __Modules.Sequential __f_encoder_layers;
+        private readonly __Modules.LayerNorm __f_encoder_ln;
+        private readonly __Modules.Linear __f_heads_head;
+        private readonly __Blocks.Node __n_encoder;
+        private readonly __Blocks.Node __n_heads;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public S(global::MotivationDsl.ModelOptions? options) : base("S")
-            {
-                var __info = ModelDefinition.Describe_S(options);
-                this.conv_proj = __nn.Conv2d(in_channels: 3, out_channels: 32, kernel_size: 8, stride: 8);
-                register_module("conv_proj", this.conv_proj);
-                this.register_parameter("class_token", new __Modules.Parameter(
-                    global::TorchSharp.torch.zeros(__info.Shape("class_token"))));
-                this.__n_encoder = new Blocks.Node("encoder");
-                register_module("encoder", this.__n_encoder);
-                this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
-                    global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
-                this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
-                    .Add(3, () => new Blocks.EncoderBlock(dim: 32, heads: 4, mlpDim: 64))
-                    .Build();
-                this.__n_encoder.Add("layers", this.__f_encoder_layers);
-                this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 32 }, eps: 1E-06);
-                this.__n_encoder.Add("ln", this.__f_encoder_ln);
-                this.__f_heads_head = __nn.Linear(
-                    inputSize: __info.Shape("heads.head.weight")[1],
-                    outputSize: __info.Shape("heads.head.weight")[0],
-                    hasBias: true);
-                this.__n_heads = new Blocks.Node("heads");
-                register_module("heads", this.__n_heads);
-                this.__n_heads.Add("head", this.__f_heads_head);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public S() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public S(global::MotivationDsl.ModelOptions? options) : base("S")
+        {
+            var __info = ModelDefinition.Describe_S(options);
+            this.conv_proj = __nn.Conv2d(in_channels: 3, out_channels: 32, kernel_size: 8, stride: 8);
+            register_module("conv_proj", this.conv_proj);
+            this.register_parameter("class_token", new __Modules.Parameter(
+                global::TorchSharp.torch.zeros(__info.Shape("class_token"))));
+            this.__n_encoder = new __Blocks.Node("encoder");
+            register_module("encoder", this.__n_encoder);
+            this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
+                global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
+            this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
+                .Add(3, () => new __Blocks.EncoderBlock(dim: 32, heads: 4, mlpDim: 64))
+                .Build();
+            this.__n_encoder.Add("layers", this.__f_encoder_layers);
+            this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 32 }, eps: 1E-06);
+            this.__n_encoder.Add("ln", this.__f_encoder_ln);
+            this.__f_heads_head = __nn.Linear(
+                inputSize: __info.Shape("heads.head.weight")[1],
+                outputSize: __info.Shape("heads.head.weight")[0],
+                hasBias: true);
+            this.__n_heads = new __Blocks.Node("heads");
+            register_module("heads", this.__n_heads);
+            this.__n_heads.Add("head", this.__f_heads_head);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv_proj.forward(__x).flatten(2).transpose(1, 2);
-                __x = global::TorchSharp.torch.cat(
-                    new[] { this.get_parameter("class_token")!.expand(__x.shape[0], -1, -1), __x }, 1);
-                __x = __x + this.__n_encoder.get_parameter("pos_embedding")!;
-                __x = this.__f_encoder_layers.forward(__x);
-                __x = this.__f_encoder_ln.forward(__x);
-                __x = __x.select(1, 0);
-                __x = this.__f_heads_head.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv_proj.forward(__x).flatten(2).transpose(1, 2);
+            __x = global::TorchSharp.torch.cat(
+                new[] { this.get_parameter("class_token")!.expand(__x.shape[0], -1, -1), __x }, 1);
+            __x = __x + this.__n_encoder.get_parameter("pos_embedding")!;
+            __x = this.__f_encoder_layers.forward(__x);
+            __x = this.__f_encoder_ln.forward(__x);
+            __x = __x.select(1, 0);
+            __x = this.__f_heads_head.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -284,11 +201,12 @@ using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace Demo.Grow
+namespace Demo.Grow;
+
+partial class GrowingViT
 {
-    partial class GrowingViT
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -414,20 +332,16 @@ namespace Demo.Grow
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of Demo.Grow.GrowingViT.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace Demo.Grow
+namespace Demo.Grow;
+
+partial class GrowingViT
 {
-    partial class GrowingViT
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Grow.GrowingViT"",
   ""inputShape"": [3, 16, 16],
@@ -439,116 +353,32 @@ namespace Demo.Grow
     { ""name"": ""S"", ""parameters"": 32394, ""macs"": 152576, ""flops"": 305152 }
   ],
   ""map"": [
-    { ""base"": ""conv_proj.weight"", ""motivated"": ""conv_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 8, 8], ""motivatedShape"": [32, 3, 8, 8], ""region"": [[0, 16], [0, 3], [0, 8], [0, 8]] },
-    { ""base"": ""conv_proj.bias"", ""motivated"": ""conv_proj.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""class_token"", ""motivated"": ""class_token"", ""kind"": ""parameter"", ""baseShape"": [1, 1, 16],
-      ""motivatedShape"": [1, 1, 32], ""region"": [[0, 1], [0, 1], [0, 16]] },
-    { ""base"": ""encoder.pos_embedding"", ""motivated"": ""encoder.pos_embedding"", ""kind"": ""parameter"",
-      ""baseShape"": [1, 5, 16], ""motivatedShape"": [1, 5, 32], ""region"": [[0, 1], [0, 5], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_1.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_1.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_weight"", ""kind"": ""parameter"",
-      ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
+    [""conv_proj.weight"", [16, 3, 8, 8], { ""motivatedShape"": [32, 3, 8, 8] }], [""conv_proj.bias"", [16],
+      { ""motivatedShape"": [32] }], [""class_token"", [1, 1, 16], { ""motivatedShape"": [1, 1, 32] }],
+      [""encoder.pos_embedding"", [1, 5, 16], { ""motivatedShape"": [1, 5, 32] }],
+    { ""blocks"": ""encoder.layers.encoder_layer_"", ""pairs"": [[0, 0], [1, 1]], ""tensors"": [[""ln_1.weight"", [16],
+      { ""motivatedShape"": [32] }], [""ln_1.bias"", [16], { ""motivatedShape"": [32] }],
+      [""self_attention.in_proj_weight"", [48, 16], { ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]],
+      ""pieces"": [{ ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
       { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
       { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
       { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
       { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_bias"", ""kind"": ""parameter"",
-      ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_2.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_2.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_2.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.0.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.0.weight"", ""kind"": ""parameter"", ""baseShape"": [32, 16],
-      ""motivatedShape"": [64, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.0.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.0.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [64], ""region"": [[0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.3.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.3.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 32],
-      ""motivatedShape"": [32, 64], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.3.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.3.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_1.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.ln_1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_1.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.ln_1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_weight"", ""kind"": ""parameter"",
-      ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
-      { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
-      { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
-      { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
-      { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_bias"", ""kind"": ""parameter"",
-      ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_2.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.ln_2.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_2.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.ln_2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.0.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.mlp.0.weight"", ""kind"": ""parameter"", ""baseShape"": [32, 16],
-      ""motivatedShape"": [64, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.0.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.mlp.0.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [64], ""region"": [[0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.3.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.mlp.3.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 32],
-      ""motivatedShape"": [32, 64], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.3.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_1.mlp.3.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.ln.weight"", ""motivated"": ""encoder.ln.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.ln.bias"", ""motivated"": ""encoder.ln.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""heads.head.weight"", ""motivated"": ""heads.head.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [10, 16], ""motivatedShape"": [10, 32], ""region"": [[0, 10], [0, 16]] },
-    { ""base"": ""heads.head.bias"", ""motivated"": ""heads.head.bias"", ""kind"": ""parameter"", ""baseShape"": [10],
-      ""motivatedShape"": [10], ""region"": [[0, 10]] }
+      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] }], [""self_attention.in_proj_bias"", [48],
+      { ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 16]], ""motivated"": [[8, 16]] }, { ""base"": [[16, 24]], ""motivated"": [[32, 40]] },
+      { ""base"": [[24, 32]], ""motivated"": [[40, 48]] }, { ""base"": [[32, 40]], ""motivated"": [[64, 72]] },
+      { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] }], [""self_attention.out_proj.weight"", [16, 16],
+      { ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]],
+      ""pieces"": [{ ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
+      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] }], [""self_attention.out_proj.bias"", [16],
+      { ""motivatedShape"": [32] }], [""ln_2.weight"", [16], { ""motivatedShape"": [32] }], [""ln_2.bias"", [16],
+      { ""motivatedShape"": [32] }], [""mlp.0.weight"", [32, 16], { ""motivatedShape"": [64, 32] }],
+      [""mlp.0.bias"", [32], { ""motivatedShape"": [64] }], [""mlp.3.weight"", [16, 32],
+      { ""motivatedShape"": [32, 64] }], [""mlp.3.bias"", [16], { ""motivatedShape"": [32] }]] },
+    [""encoder.ln.weight"", [16], { ""motivatedShape"": [32] }], [""encoder.ln.bias"", [16],
+      { ""motivatedShape"": [32] }], [""heads.head.weight"", [10, 16], { ""motivatedShape"": [10, 32] }],
+      [""heads.head.bias"", [10]]
   ],
   ""growth"": ""function-preserving"",
   ""growthSteps"": [
@@ -629,137 +459,42 @@ namespace Demo.Grow
 }
 ";
 
-        partial class ModelDefinition
-        {
-            /// <summary>The proven map Ti -> S under growth rule 1 (a [Pair]).</summary>
-            private const string __pair1 = @"{
+    partial class ModelDefinition
+    {
+        /// <summary>The proven map Ti -> S under growth rule Paper (a [Pair]).</summary>
+        internal const string __pair1 = @"{
   ""base"": ""Ti"",
   ""motivated"": ""S"",
   ""map"": [
-    { ""base"": ""conv_proj.weight"", ""motivated"": ""conv_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 8, 8], ""motivatedShape"": [32, 3, 8, 8], ""region"": [[0, 16], [0, 3], [0, 8], [0, 8]] },
-    { ""base"": ""conv_proj.bias"", ""motivated"": ""conv_proj.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""class_token"", ""motivated"": ""class_token"", ""kind"": ""parameter"", ""baseShape"": [1, 1, 16],
-      ""motivatedShape"": [1, 1, 32], ""region"": [[0, 1], [0, 1], [0, 16]] },
-    { ""base"": ""encoder.pos_embedding"", ""motivated"": ""encoder.pos_embedding"", ""kind"": ""parameter"",
-      ""baseShape"": [1, 5, 16], ""motivatedShape"": [1, 5, 32], ""region"": [[0, 1], [0, 5], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_1.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_1.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_weight"", ""kind"": ""parameter"",
-      ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
+    [""conv_proj.weight"", [16, 3, 8, 8], { ""motivatedShape"": [32, 3, 8, 8] }], [""conv_proj.bias"", [16],
+      { ""motivatedShape"": [32] }], [""class_token"", [1, 1, 16], { ""motivatedShape"": [1, 1, 32] }],
+      [""encoder.pos_embedding"", [1, 5, 16], { ""motivatedShape"": [1, 5, 32] }],
+    { ""blocks"": ""encoder.layers.encoder_layer_"", ""pairs"": [[0, 0], [1, 2]], ""tensors"": [[""ln_1.weight"", [16],
+      { ""motivatedShape"": [32] }], [""ln_1.bias"", [16], { ""motivatedShape"": [32] }],
+      [""self_attention.in_proj_weight"", [48, 16], { ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]],
+      ""pieces"": [{ ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
       { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
       { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
       { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
       { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.in_proj_bias"", ""kind"": ""parameter"",
-      ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.self_attention.out_proj.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_2.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_2.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.ln_2.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.ln_2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.0.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.0.weight"", ""kind"": ""parameter"", ""baseShape"": [32, 16],
-      ""motivatedShape"": [64, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.0.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.0.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [64], ""region"": [[0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.3.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.3.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 32],
-      ""motivatedShape"": [32, 64], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_0.mlp.3.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_0.mlp.3.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_1.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.ln_1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_1.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.ln_1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.self_attention.in_proj_weight"", ""kind"": ""parameter"",
-      ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
-      { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
-      { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
-      { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
-      { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.in_proj_bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.self_attention.in_proj_bias"", ""kind"": ""parameter"",
-      ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.self_attention.out_proj.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]], ""pieces"": [
-      { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""encoder.layers.encoder_layer_1.self_attention.out_proj.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.self_attention.out_proj.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_2.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.ln_2.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.ln_2.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.ln_2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.0.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.mlp.0.weight"", ""kind"": ""parameter"", ""baseShape"": [32, 16],
-      ""motivatedShape"": [64, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.0.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.mlp.0.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [64], ""region"": [[0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.3.weight"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.mlp.3.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 32],
-      ""motivatedShape"": [32, 64], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""encoder.layers.encoder_layer_1.mlp.3.bias"",
-      ""motivated"": ""encoder.layers.encoder_layer_2.mlp.3.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.ln.weight"", ""motivated"": ""encoder.ln.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""encoder.ln.bias"", ""motivated"": ""encoder.ln.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""heads.head.weight"", ""motivated"": ""heads.head.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [10, 16], ""motivatedShape"": [10, 32], ""region"": [[0, 10], [0, 16]] },
-    { ""base"": ""heads.head.bias"", ""motivated"": ""heads.head.bias"", ""kind"": ""parameter"", ""baseShape"": [10],
-      ""motivatedShape"": [10], ""region"": [[0, 10]] }
+      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] }], [""self_attention.in_proj_bias"", [48],
+      { ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 16]], ""motivated"": [[8, 16]] }, { ""base"": [[16, 24]], ""motivated"": [[32, 40]] },
+      { ""base"": [[24, 32]], ""motivated"": [[40, 48]] }, { ""base"": [[32, 40]], ""motivated"": [[64, 72]] },
+      { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] }], [""self_attention.out_proj.weight"", [16, 16],
+      { ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]],
+      ""pieces"": [{ ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
+      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] }], [""self_attention.out_proj.bias"", [16],
+      { ""motivatedShape"": [32] }], [""ln_2.weight"", [16], { ""motivatedShape"": [32] }], [""ln_2.bias"", [16],
+      { ""motivatedShape"": [32] }], [""mlp.0.weight"", [32, 16], { ""motivatedShape"": [64, 32] }],
+      [""mlp.0.bias"", [32], { ""motivatedShape"": [64] }], [""mlp.3.weight"", [16, 32],
+      { ""motivatedShape"": [32, 64] }], [""mlp.3.bias"", [16], { ""motivatedShape"": [32] }]] },
+    [""encoder.ln.weight"", [16], { ""motivatedShape"": [32] }], [""encoder.ln.bias"", [16],
+      { ""motivatedShape"": [32] }], [""heads.head.weight"", [10, 16], { ""motivatedShape"": [10, 32] }],
+      [""heads.head.bias"", [10]]
   ]
 }
 ";
-
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "Ti" && motivatedVariant == "S" && (int)growth == 0)
-                    return Map;
-                if (baseVariant == "Ti" && motivatedVariant == "S" && (int)growth == 1)
-                    return __Dsl.ManifestMap.Parse(__pair1);
-                return null;
-            }
-        }
     }
 }
 //// Demo.Grow.GrowingViT.Metadata.g.cs
@@ -767,47 +502,42 @@ namespace Demo.Grow
 // Generated by MotivationDsl.Generators: the variants' metadata of Demo.Grow.GrowingViT.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Grow.GrowingViT.ModelDefinition.Blocks;
 
-namespace Demo.Grow
+namespace Demo.Grow;
+
+partial class GrowingViT
 {
-    partial class GrowingViT
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>Ti</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_Ti(__Dsl.ModelOptions? options)
         {
-            /// <summary>Metadata of <c>Ti</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_Ti(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("Ti", options, 10, __inputShape);
-                m.PatchEmbedding("conv_proj", dim: 16, patch: 8);
-                m.ClassToken("class_token");
-                m.PositionalEmbedding("encoder.pos_embedding");
-                foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 2))
-                    Blocks.EncoderBlock.Describe(b, dim: 16, heads: 2, mlpDim: 32);
-                m.LayerNorm("encoder.ln");
-                m.Linear("heads.head", m.Classes);
-                return m.Build();
-            }
+            var m = new __Meta("Ti", options, 10, __inputShape);
+            m.PatchEmbedding("conv_proj", dim: 16, patch: 8);
+            m.ClassToken("class_token");
+            m.PositionalEmbedding("encoder.pos_embedding");
+            foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 2))
+                __Blocks.EncoderBlock.Describe(b, dim: 16, heads: 2, mlpDim: 32);
+            m.LayerNorm("encoder.ln");
+            m.Linear("heads.head", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("S", options, 10, __inputShape);
-                m.PatchEmbedding("conv_proj", dim: 32, patch: 8);
-                m.ClassToken("class_token");
-                m.PositionalEmbedding("encoder.pos_embedding");
-                foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 3))
-                    Blocks.EncoderBlock.Describe(b, dim: 32, heads: 4, mlpDim: 64);
-                m.LayerNorm("encoder.ln");
-                m.Linear("heads.head", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("S", options, 10, __inputShape);
+            m.PatchEmbedding("conv_proj", dim: 32, patch: 8);
+            m.ClassToken("class_token");
+            m.PositionalEmbedding("encoder.pos_embedding");
+            foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 3))
+                __Blocks.EncoderBlock.Describe(b, dim: 32, heads: 4, mlpDim: 64);
+            m.LayerNorm("encoder.ln");
+            m.Linear("heads.head", m.Classes);
+            return m.Build();
         }
     }
 }

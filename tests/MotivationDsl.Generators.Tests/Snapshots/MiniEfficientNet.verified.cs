@@ -4,131 +4,62 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::Demo.Eff.MiniEfficientNet), "MiniEfficientNet", global::Demo.Eff.MiniEfficientNet.ManifestJson)]
+    typeof(global::Demo.Eff.MiniEfficientNet), "MiniEfficientNet", global::Demo.Eff.MiniEfficientNet.__Manifest)]
 
-namespace Demo.Eff
+namespace Demo.Eff;
+
+partial class MiniEfficientNet
 {
-    partial class MiniEfficientNet
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+    /// <summary>The variant trained on every batch: <c>S</c>.</summary>
+    public const string BaseVariantName = "S";
+    /// <summary>The variant trained while motivated: <c>M</c>.</summary>
+    public const string MotivatedVariantName = "M";
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        /// <summary>The variant trained on every batch: <c>S</c>.</summary>
-        public const string BaseVariantName = "S";
-
-        /// <summary>The variant trained while motivated: <c>M</c>.</summary>
-        public const string MotivatedVariantName = "M";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
-        {
-            private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
-
-            internal ModelDefinition()
+        internal ModelDefinition() : base(typeof(global::Demo.Eff.MiniEfficientNet), MiniEfficientNet.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_S(null),
-                    Describe_M(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "Demo.Eff.MiniEfficientNet";
-            public override global::System.Type ModelType => typeof(global::Demo.Eff.MiniEfficientNet);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "S";
-            public override string MotivatedVariant => "M";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::Demo.Eff.MiniEfficientNet.ManifestJson;
-            public override int DefaultClasses => 10;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+                new("S", o => new S(o), Describe_S),
+                new("M", o => new M(o), Describe_M),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                get;
-            } = new (string, string)[]
-            {
-                ("S", "M"),
-            };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "S": return new S(options);
-                    case "M": return new M(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "S": return Describe_S(options);
-                    case "M": return Describe_M(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'Demo.Eff.MiniEfficientNet' has no variant '" + variant + "'. Its variants are: "
-                    + "S, M" + ".", nameof(variant));
-        }
+                new("S", "M", __Dsl.Growth.Default, MiniEfficientNet.__Manifest),
+            }) { }
     }
 }
 //// Demo.Eff.MiniEfficientNet.Variants.g.cs
@@ -141,231 +72,217 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;
 
-namespace Demo.Eff
+namespace Demo.Eff;
+
+partial class MiniEfficientNet
 {
-    partial class MiniEfficientNet
+    /// <summary>Variant <c>S</c>: 23,944 parameters, 1,681,600 MACs (declared sizes).</summary>
+    public sealed class S : __Module
     {
-        /// <summary>
-        /// Variant <c>S</c>: 23,944 parameters, 1,681,600 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class S : __Module
+        private readonly __Modules.Conv2d __f_features_0_0;
+        private readonly __Modules.BatchNorm2d __f_features_0_1;
+        private readonly __Modules.Sequential __f_features_1;
+        private readonly __Modules.Sequential __f_features_2;
+        private readonly __Modules.Conv2d __f_features_3_0;
+        private readonly __Modules.BatchNorm2d __f_features_3_1;
+        private readonly __Modules.Linear __f_classifier_1;
+        private readonly __Blocks.Node __n_features;
+        private readonly __Blocks.Node __n_features_0;
+        private readonly __Blocks.Node __n_features_3;
+        private readonly __Blocks.Node __n_classifier;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public S() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public S(global::MotivationDsl.ModelOptions? options) : base("S")
         {
-            private readonly __Modules.Conv2d __f_features_0_0;
-            private readonly __Modules.BatchNorm2d __f_features_0_1;
-            private readonly __Modules.Sequential __f_features_1;
-            private readonly __Modules.Sequential __f_features_2;
-            private readonly __Modules.Conv2d __f_features_3_0;
-            private readonly __Modules.BatchNorm2d __f_features_3_1;
-            private readonly __Modules.Linear __f_classifier_1;
-            private readonly Blocks.Node __n_features;
-            private readonly Blocks.Node __n_features_0;
-            private readonly Blocks.Node __n_features_3;
-            private readonly Blocks.Node __n_classifier;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public S() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public S(global::MotivationDsl.ModelOptions? options) : base("S")
-            {
-                var __info = ModelDefinition.Describe_S(options);
-                this.__f_features_0_0 = __nn.Conv2d(
-                    in_channels: 3, out_channels: 16, kernel_size: 3, stride: 2, padding: 1, bias: false);
-                this.__n_features = new Blocks.Node("features");
-                register_module("features", this.__n_features);
-                this.__n_features_0 = new Blocks.Node("0");
-                this.__n_features.Add("0", this.__n_features_0);
-                this.__n_features_0.Add("0", this.__f_features_0_0);
-                this.__f_features_0_1 = __nn.BatchNorm2d(num_features: 16);
-                this.__n_features_0.Add("1", this.__f_features_0_1);
-                this.__f_features_1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MBConv(
-                        inChannels: 16,
-                        outChannels: 16,
-                        stride: 1,
-                        expanded: 16,
-                        kernel: 3,
-                        squeeze: 4,
-                        stochasticDepth: 0.0))
-                    .Build();
-                this.__n_features.Add("1", this.__f_features_1);
-                this.__f_features_2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MBConv(
-                        inChannels: 16,
-                        outChannels: 24,
-                        stride: 2,
-                        expanded: 96,
-                        kernel: 5,
-                        squeeze: 4,
-                        stochasticDepth: 0.06666666666666667))
-                    .Add(1, () => new Blocks.MBConv(
-                        inChannels: 24,
-                        outChannels: 24,
-                        stride: 1,
-                        expanded: 144,
-                        kernel: 5,
-                        squeeze: 6,
-                        stochasticDepth: 0.13333333333333333))
-                    .Build();
-                this.__n_features.Add("2", this.__f_features_2);
-                this.__f_features_3_0 = __nn.Conv2d(in_channels: 24, out_channels: 64, kernel_size: 1, bias: false);
-                this.__n_features_3 = new Blocks.Node("3");
-                this.__n_features.Add("3", this.__n_features_3);
-                this.__n_features_3.Add("0", this.__f_features_3_0);
-                this.__f_features_3_1 = __nn.BatchNorm2d(num_features: 64);
-                this.__n_features_3.Add("1", this.__f_features_3_1);
-                this.__f_classifier_1 = __nn.Linear(
-                    inputSize: __info.Shape("classifier.1.weight")[1],
-                    outputSize: __info.Shape("classifier.1.weight")[0],
-                    hasBias: true);
-                this.__n_classifier = new Blocks.Node("classifier");
-                register_module("classifier", this.__n_classifier);
-                this.__n_classifier.Add("1", this.__f_classifier_1);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.__f_features_0_0.forward(__x);
-                __x = this.__f_features_0_1.forward(__x);
-                __x = __F.silu(__x);
-                __x = this.__f_features_1.forward(__x);
-                __x = this.__f_features_2.forward(__x);
-                __x = this.__f_features_3_0.forward(__x);
-                __x = this.__f_features_3_1.forward(__x);
-                __x = __F.silu(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = __F.dropout(__x, 0.2, this.training);
-                __x = this.__f_classifier_1.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            var __info = ModelDefinition.Describe_S(options);
+            this.__f_features_0_0 = __nn.Conv2d(
+                in_channels: 3, out_channels: 16, kernel_size: 3, stride: 2, padding: 1, bias: false);
+            this.__n_features = new __Blocks.Node("features");
+            register_module("features", this.__n_features);
+            this.__n_features_0 = new __Blocks.Node("0");
+            this.__n_features.Add("0", this.__n_features_0);
+            this.__n_features_0.Add("0", this.__f_features_0_0);
+            this.__f_features_0_1 = __nn.BatchNorm2d(num_features: 16);
+            this.__n_features_0.Add("1", this.__f_features_0_1);
+            this.__f_features_1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MBConv(
+                    inChannels: 16,
+                    outChannels: 16,
+                    stride: 1,
+                    expanded: 16,
+                    kernel: 3,
+                    squeeze: 4,
+                    stochasticDepth: 0.0))
+                .Build();
+            this.__n_features.Add("1", this.__f_features_1);
+            this.__f_features_2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MBConv(
+                    inChannels: 16,
+                    outChannels: 24,
+                    stride: 2,
+                    expanded: 96,
+                    kernel: 5,
+                    squeeze: 4,
+                    stochasticDepth: 0.06666666666666667))
+                .Add(1, () => new __Blocks.MBConv(
+                    inChannels: 24,
+                    outChannels: 24,
+                    stride: 1,
+                    expanded: 144,
+                    kernel: 5,
+                    squeeze: 6,
+                    stochasticDepth: 0.13333333333333333))
+                .Build();
+            this.__n_features.Add("2", this.__f_features_2);
+            this.__f_features_3_0 = __nn.Conv2d(in_channels: 24, out_channels: 64, kernel_size: 1, bias: false);
+            this.__n_features_3 = new __Blocks.Node("3");
+            this.__n_features.Add("3", this.__n_features_3);
+            this.__n_features_3.Add("0", this.__f_features_3_0);
+            this.__f_features_3_1 = __nn.BatchNorm2d(num_features: 64);
+            this.__n_features_3.Add("1", this.__f_features_3_1);
+            this.__f_classifier_1 = __nn.Linear(
+                inputSize: __info.Shape("classifier.1.weight")[1],
+                outputSize: __info.Shape("classifier.1.weight")[0],
+                hasBias: true);
+            this.__n_classifier = new __Blocks.Node("classifier");
+            register_module("classifier", this.__n_classifier);
+            this.__n_classifier.Add("1", this.__f_classifier_1);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>M</c>: 37,858 parameters, 2,470,992 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class M : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d __f_features_0_0;
-            private readonly __Modules.BatchNorm2d __f_features_0_1;
-            private readonly __Modules.Sequential __f_features_1;
-            private readonly __Modules.Sequential __f_features_2;
-            private readonly __Modules.Conv2d __f_features_3_0;
-            private readonly __Modules.BatchNorm2d __f_features_3_1;
-            private readonly __Modules.Linear __f_classifier_1;
-            private readonly Blocks.Node __n_features;
-            private readonly Blocks.Node __n_features_0;
-            private readonly Blocks.Node __n_features_3;
-            private readonly Blocks.Node __n_classifier;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.__f_features_0_0.forward(__x);
+            __x = this.__f_features_0_1.forward(__x);
+            __x = __F.silu(__x);
+            __x = this.__f_features_1.forward(__x);
+            __x = this.__f_features_2.forward(__x);
+            __x = this.__f_features_3_0.forward(__x);
+            __x = this.__f_features_3_1.forward(__x);
+            __x = __F.silu(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = __F.dropout(__x, 0.2, this.training);
+            __x = this.__f_classifier_1.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public M() : this(null) { }
+    /// <summary>Variant <c>M</c>: 37,858 parameters, 2,470,992 MACs (declared sizes).</summary>
+    public sealed class M : __Module
+    {
+        private readonly __Modules.Conv2d __f_features_0_0;
+        private readonly __Modules.BatchNorm2d __f_features_0_1;
+        private readonly __Modules.Sequential __f_features_1;
+        private readonly __Modules.Sequential __f_features_2;
+        private readonly __Modules.Conv2d __f_features_3_0;
+        private readonly __Modules.BatchNorm2d __f_features_3_1;
+        private readonly __Modules.Linear __f_classifier_1;
+        private readonly __Blocks.Node __n_features;
+        private readonly __Blocks.Node __n_features_0;
+        private readonly __Blocks.Node __n_features_3;
+        private readonly __Blocks.Node __n_classifier;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public M(global::MotivationDsl.ModelOptions? options) : base("M")
-            {
-                var __info = ModelDefinition.Describe_M(options);
-                this.__f_features_0_0 = __nn.Conv2d(
-                    in_channels: 3, out_channels: 16, kernel_size: 3, stride: 2, padding: 1, bias: false);
-                this.__n_features = new Blocks.Node("features");
-                register_module("features", this.__n_features);
-                this.__n_features_0 = new Blocks.Node("0");
-                this.__n_features.Add("0", this.__n_features_0);
-                this.__n_features_0.Add("0", this.__f_features_0_0);
-                this.__f_features_0_1 = __nn.BatchNorm2d(num_features: 16);
-                this.__n_features_0.Add("1", this.__f_features_0_1);
-                this.__f_features_1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MBConv(
-                        inChannels: 16,
-                        outChannels: 16,
-                        stride: 1,
-                        expanded: 16,
-                        kernel: 3,
-                        squeeze: 4,
-                        stochasticDepth: 0.0))
-                    .Add(1, () => new Blocks.MBConv(
-                        inChannels: 16,
-                        outChannels: 16,
-                        stride: 1,
-                        expanded: 16,
-                        kernel: 3,
-                        squeeze: 4,
-                        stochasticDepth: 0.04))
-                    .Build();
-                this.__n_features.Add("1", this.__f_features_1);
-                this.__f_features_2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MBConv(
-                        inChannels: 16,
-                        outChannels: 24,
-                        stride: 2,
-                        expanded: 96,
-                        kernel: 5,
-                        squeeze: 4,
-                        stochasticDepth: 0.08))
-                    .Add(1, () => new Blocks.MBConv(
-                        inChannels: 24,
-                        outChannels: 24,
-                        stride: 1,
-                        expanded: 144,
-                        kernel: 5,
-                        squeeze: 6,
-                        stochasticDepth: 0.12000000000000002))
-                    .Add(1, () => new Blocks.MBConv(
-                        inChannels: 24,
-                        outChannels: 24,
-                        stride: 1,
-                        expanded: 144,
-                        kernel: 5,
-                        squeeze: 6,
-                        stochasticDepth: 0.16))
-                    .Build();
-                this.__n_features.Add("2", this.__f_features_2);
-                this.__f_features_3_0 = __nn.Conv2d(in_channels: 24, out_channels: 72, kernel_size: 1, bias: false);
-                this.__n_features_3 = new Blocks.Node("3");
-                this.__n_features.Add("3", this.__n_features_3);
-                this.__n_features_3.Add("0", this.__f_features_3_0);
-                this.__f_features_3_1 = __nn.BatchNorm2d(num_features: 72);
-                this.__n_features_3.Add("1", this.__f_features_3_1);
-                this.__f_classifier_1 = __nn.Linear(
-                    inputSize: __info.Shape("classifier.1.weight")[1],
-                    outputSize: __info.Shape("classifier.1.weight")[0],
-                    hasBias: true);
-                this.__n_classifier = new Blocks.Node("classifier");
-                register_module("classifier", this.__n_classifier);
-                this.__n_classifier.Add("1", this.__f_classifier_1);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public M() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public M(global::MotivationDsl.ModelOptions? options) : base("M")
+        {
+            var __info = ModelDefinition.Describe_M(options);
+            this.__f_features_0_0 = __nn.Conv2d(
+                in_channels: 3, out_channels: 16, kernel_size: 3, stride: 2, padding: 1, bias: false);
+            this.__n_features = new __Blocks.Node("features");
+            register_module("features", this.__n_features);
+            this.__n_features_0 = new __Blocks.Node("0");
+            this.__n_features.Add("0", this.__n_features_0);
+            this.__n_features_0.Add("0", this.__f_features_0_0);
+            this.__f_features_0_1 = __nn.BatchNorm2d(num_features: 16);
+            this.__n_features_0.Add("1", this.__f_features_0_1);
+            this.__f_features_1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MBConv(
+                    inChannels: 16,
+                    outChannels: 16,
+                    stride: 1,
+                    expanded: 16,
+                    kernel: 3,
+                    squeeze: 4,
+                    stochasticDepth: 0.0))
+                .Add(1, () => new __Blocks.MBConv(
+                    inChannels: 16,
+                    outChannels: 16,
+                    stride: 1,
+                    expanded: 16,
+                    kernel: 3,
+                    squeeze: 4,
+                    stochasticDepth: 0.04))
+                .Build();
+            this.__n_features.Add("1", this.__f_features_1);
+            this.__f_features_2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MBConv(
+                    inChannels: 16,
+                    outChannels: 24,
+                    stride: 2,
+                    expanded: 96,
+                    kernel: 5,
+                    squeeze: 4,
+                    stochasticDepth: 0.08))
+                .Add(1, () => new __Blocks.MBConv(
+                    inChannels: 24,
+                    outChannels: 24,
+                    stride: 1,
+                    expanded: 144,
+                    kernel: 5,
+                    squeeze: 6,
+                    stochasticDepth: 0.12000000000000002))
+                .Add(1, () => new __Blocks.MBConv(
+                    inChannels: 24,
+                    outChannels: 24,
+                    stride: 1,
+                    expanded: 144,
+                    kernel: 5,
+                    squeeze: 6,
+                    stochasticDepth: 0.16))
+                .Build();
+            this.__n_features.Add("2", this.__f_features_2);
+            this.__f_features_3_0 = __nn.Conv2d(in_channels: 24, out_channels: 72, kernel_size: 1, bias: false);
+            this.__n_features_3 = new __Blocks.Node("3");
+            this.__n_features.Add("3", this.__n_features_3);
+            this.__n_features_3.Add("0", this.__f_features_3_0);
+            this.__f_features_3_1 = __nn.BatchNorm2d(num_features: 72);
+            this.__n_features_3.Add("1", this.__f_features_3_1);
+            this.__f_classifier_1 = __nn.Linear(
+                inputSize: __info.Shape("classifier.1.weight")[1],
+                outputSize: __info.Shape("classifier.1.weight")[0],
+                hasBias: true);
+            this.__n_classifier = new __Blocks.Node("classifier");
+            register_module("classifier", this.__n_classifier);
+            this.__n_classifier.Add("1", this.__f_classifier_1);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.__f_features_0_0.forward(__x);
-                __x = this.__f_features_0_1.forward(__x);
-                __x = __F.silu(__x);
-                __x = this.__f_features_1.forward(__x);
-                __x = this.__f_features_2.forward(__x);
-                __x = this.__f_features_3_0.forward(__x);
-                __x = this.__f_features_3_1.forward(__x);
-                __x = __F.silu(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = __F.dropout(__x, 0.2, this.training);
-                __x = this.__f_classifier_1.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.__f_features_0_0.forward(__x);
+            __x = this.__f_features_0_1.forward(__x);
+            __x = __F.silu(__x);
+            __x = this.__f_features_1.forward(__x);
+            __x = this.__f_features_2.forward(__x);
+            __x = this.__f_features_3_0.forward(__x);
+            __x = this.__f_features_3_1.forward(__x);
+            __x = __F.silu(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = __F.dropout(__x, 0.2, this.training);
+            __x = this.__f_classifier_1.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -380,11 +297,12 @@ using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace Demo.Eff
+namespace Demo.Eff;
+
+partial class MiniEfficientNet
 {
-    partial class MiniEfficientNet
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -528,20 +446,16 @@ namespace Demo.Eff
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of Demo.Eff.MiniEfficientNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace Demo.Eff
+namespace Demo.Eff;
+
+partial class MiniEfficientNet
 {
-    partial class MiniEfficientNet
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Eff.MiniEfficientNet"",
   ""inputShape"": [3, 32, 32],
@@ -553,319 +467,170 @@ namespace Demo.Eff
     { ""name"": ""M"", ""parameters"": 37858, ""macs"": 2470992, ""flops"": 4941984 }
   ],
   ""map"": [
-    { ""base"": ""features.0.0.weight"", ""motivated"": ""features.0.0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 3, 3], ""motivatedShape"": [16, 3, 3, 3], ""region"": [[0, 16], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""features.0.1.weight"", ""motivated"": ""features.0.1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.0.1.bias"", ""motivated"": ""features.0.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.0.1.running_mean"", ""motivated"": ""features.0.1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.0.1.running_var"", ""motivated"": ""features.0.1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.0.1.num_batches_tracked"", ""motivated"": ""features.0.1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.1.0.block.0.0.weight"", ""motivated"": ""features.1.0.block.0.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 1, 3, 3], ""motivatedShape"": [16, 1, 3, 3],
-      ""region"": [[0, 16], [0, 1], [0, 3], [0, 3]] },
-    { ""base"": ""features.1.0.block.0.1.weight"", ""motivated"": ""features.1.0.block.0.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.0.1.bias"", ""motivated"": ""features.1.0.block.0.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.0.1.running_mean"", ""motivated"": ""features.1.0.block.0.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.0.1.running_var"", ""motivated"": ""features.1.0.block.0.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.0.1.num_batches_tracked"",
-      ""motivated"": ""features.1.0.block.0.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.1.0.block.1.fc1.weight"", ""motivated"": ""features.1.0.block.1.fc1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [4, 16, 1, 1], ""motivatedShape"": [4, 16, 1, 1],
-      ""region"": [[0, 4], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""features.1.0.block.1.fc1.bias"", ""motivated"": ""features.1.0.block.1.fc1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [4], ""motivatedShape"": [4], ""region"": [[0, 4]] },
-    { ""base"": ""features.1.0.block.1.fc2.weight"", ""motivated"": ""features.1.0.block.1.fc2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 4, 1, 1], ""motivatedShape"": [16, 4, 1, 1],
-      ""region"": [[0, 16], [0, 4], [0, 1], [0, 1]] },
-    { ""base"": ""features.1.0.block.1.fc2.bias"", ""motivated"": ""features.1.0.block.1.fc2.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.0.weight"", ""motivated"": ""features.1.0.block.2.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 16, 1, 1], ""motivatedShape"": [16, 16, 1, 1],
-      ""region"": [[0, 16], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""features.1.0.block.2.1.weight"", ""motivated"": ""features.1.0.block.2.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.1.bias"", ""motivated"": ""features.1.0.block.2.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.1.running_mean"", ""motivated"": ""features.1.0.block.2.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.1.running_var"", ""motivated"": ""features.1.0.block.2.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""features.1.0.block.2.1.num_batches_tracked"",
-      ""motivated"": ""features.1.0.block.2.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.0.block.0.0.weight"", ""motivated"": ""features.2.0.block.0.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96, 16, 1, 1], ""motivatedShape"": [96, 16, 1, 1],
-      ""region"": [[0, 96], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.0.block.0.1.weight"", ""motivated"": ""features.2.0.block.0.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.0.1.bias"", ""motivated"": ""features.2.0.block.0.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.0.1.running_mean"", ""motivated"": ""features.2.0.block.0.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.0.1.running_var"", ""motivated"": ""features.2.0.block.0.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.0.1.num_batches_tracked"",
-      ""motivated"": ""features.2.0.block.0.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.0.block.1.0.weight"", ""motivated"": ""features.2.0.block.1.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96, 1, 5, 5], ""motivatedShape"": [96, 1, 5, 5],
-      ""region"": [[0, 96], [0, 1], [0, 5], [0, 5]] },
-    { ""base"": ""features.2.0.block.1.1.weight"", ""motivated"": ""features.2.0.block.1.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.1.1.bias"", ""motivated"": ""features.2.0.block.1.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.1.1.running_mean"", ""motivated"": ""features.2.0.block.1.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.1.1.running_var"", ""motivated"": ""features.2.0.block.1.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.1.1.num_batches_tracked"",
-      ""motivated"": ""features.2.0.block.1.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.0.block.2.fc1.weight"", ""motivated"": ""features.2.0.block.2.fc1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [4, 96, 1, 1], ""motivatedShape"": [4, 96, 1, 1],
-      ""region"": [[0, 4], [0, 96], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.0.block.2.fc1.bias"", ""motivated"": ""features.2.0.block.2.fc1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [4], ""motivatedShape"": [4], ""region"": [[0, 4]] },
-    { ""base"": ""features.2.0.block.2.fc2.weight"", ""motivated"": ""features.2.0.block.2.fc2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [96, 4, 1, 1], ""motivatedShape"": [96, 4, 1, 1],
-      ""region"": [[0, 96], [0, 4], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.0.block.2.fc2.bias"", ""motivated"": ""features.2.0.block.2.fc2.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [96], ""motivatedShape"": [96], ""region"": [[0, 96]] },
-    { ""base"": ""features.2.0.block.3.0.weight"", ""motivated"": ""features.2.0.block.3.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [24, 96, 1, 1], ""motivatedShape"": [24, 96, 1, 1],
-      ""region"": [[0, 24], [0, 96], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.0.block.3.1.weight"", ""motivated"": ""features.2.0.block.3.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.0.block.3.1.bias"", ""motivated"": ""features.2.0.block.3.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.0.block.3.1.running_mean"", ""motivated"": ""features.2.0.block.3.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.0.block.3.1.running_var"", ""motivated"": ""features.2.0.block.3.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.0.block.3.1.num_batches_tracked"",
-      ""motivated"": ""features.2.0.block.3.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.1.block.0.0.weight"", ""motivated"": ""features.2.1.block.0.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144, 24, 1, 1], ""motivatedShape"": [144, 24, 1, 1],
-      ""region"": [[0, 144], [0, 24], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.1.block.0.1.weight"", ""motivated"": ""features.2.1.block.0.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.0.1.bias"", ""motivated"": ""features.2.1.block.0.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.0.1.running_mean"", ""motivated"": ""features.2.1.block.0.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.0.1.running_var"", ""motivated"": ""features.2.1.block.0.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.0.1.num_batches_tracked"",
-      ""motivated"": ""features.2.1.block.0.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.1.block.1.0.weight"", ""motivated"": ""features.2.1.block.1.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144, 1, 5, 5], ""motivatedShape"": [144, 1, 5, 5],
-      ""region"": [[0, 144], [0, 1], [0, 5], [0, 5]] },
-    { ""base"": ""features.2.1.block.1.1.weight"", ""motivated"": ""features.2.1.block.1.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.1.1.bias"", ""motivated"": ""features.2.1.block.1.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.1.1.running_mean"", ""motivated"": ""features.2.1.block.1.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.1.1.running_var"", ""motivated"": ""features.2.1.block.1.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.1.1.num_batches_tracked"",
-      ""motivated"": ""features.2.1.block.1.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.2.1.block.2.fc1.weight"", ""motivated"": ""features.2.1.block.2.fc1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [6, 144, 1, 1], ""motivatedShape"": [6, 144, 1, 1],
-      ""region"": [[0, 6], [0, 144], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.1.block.2.fc1.bias"", ""motivated"": ""features.2.1.block.2.fc1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [6], ""motivatedShape"": [6], ""region"": [[0, 6]] },
-    { ""base"": ""features.2.1.block.2.fc2.weight"", ""motivated"": ""features.2.1.block.2.fc2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [144, 6, 1, 1], ""motivatedShape"": [144, 6, 1, 1],
-      ""region"": [[0, 144], [0, 6], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.1.block.2.fc2.bias"", ""motivated"": ""features.2.1.block.2.fc2.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [144], ""motivatedShape"": [144], ""region"": [[0, 144]] },
-    { ""base"": ""features.2.1.block.3.0.weight"", ""motivated"": ""features.2.1.block.3.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [24, 144, 1, 1], ""motivatedShape"": [24, 144, 1, 1],
-      ""region"": [[0, 24], [0, 144], [0, 1], [0, 1]] },
-    { ""base"": ""features.2.1.block.3.1.weight"", ""motivated"": ""features.2.1.block.3.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.1.block.3.1.bias"", ""motivated"": ""features.2.1.block.3.1.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.1.block.3.1.running_mean"", ""motivated"": ""features.2.1.block.3.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.1.block.3.1.running_var"", ""motivated"": ""features.2.1.block.3.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [24], ""motivatedShape"": [24], ""region"": [[0, 24]] },
-    { ""base"": ""features.2.1.block.3.1.num_batches_tracked"",
-      ""motivated"": ""features.2.1.block.3.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.3.0.weight"", ""motivated"": ""features.3.0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 24, 1, 1], ""motivatedShape"": [72, 24, 1, 1],
-      ""region"": [[0, 64], [0, 24], [0, 1], [0, 1]] },
-    { ""base"": ""features.3.1.weight"", ""motivated"": ""features.3.1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [72], ""region"": [[0, 64]] },
-    { ""base"": ""features.3.1.bias"", ""motivated"": ""features.3.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [72], ""region"": [[0, 64]] },
-    { ""base"": ""features.3.1.running_mean"", ""motivated"": ""features.3.1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [72], ""region"": [[0, 64]] },
-    { ""base"": ""features.3.1.running_var"", ""motivated"": ""features.3.1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [72], ""region"": [[0, 64]] },
-    { ""base"": ""features.3.1.num_batches_tracked"", ""motivated"": ""features.3.1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""classifier.1.weight"", ""motivated"": ""classifier.1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [10, 64], ""motivatedShape"": [10, 72], ""region"": [[0, 10], [0, 64]] },
-    { ""base"": ""classifier.1.bias"", ""motivated"": ""classifier.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [10], ""motivatedShape"": [10], ""region"": [[0, 10]] }
+    [""features.0.0.weight"", [16, 3, 3, 3]], [""features.0.1.weight"", [16]], [""features.0.1.bias"", [16]],
+      [""features.0.1.running_mean"", [16], { ""kind"": ""buffer"" }], [""features.0.1.running_var"", [16],
+      { ""kind"": ""buffer"" }], [""features.0.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }],
+    { ""blocks"": ""features.1."", ""pairs"": [[0, 0]], ""tensors"": [[""block.0.0.weight"", [16, 1, 3, 3]],
+      [""block.0.1.weight"", [16]], [""block.0.1.bias"", [16]], [""block.0.1.running_mean"", [16],
+      { ""kind"": ""buffer"" }], [""block.0.1.running_var"", [16], { ""kind"": ""buffer"" }],
+      [""block.0.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.1.fc1.weight"", [4, 16, 1, 1]],
+      [""block.1.fc1.bias"", [4]], [""block.1.fc2.weight"", [16, 4, 1, 1]], [""block.1.fc2.bias"", [16]],
+      [""block.2.0.weight"", [16, 16, 1, 1]], [""block.2.1.weight"", [16]], [""block.2.1.bias"", [16]],
+      [""block.2.1.running_mean"", [16], { ""kind"": ""buffer"" }], [""block.2.1.running_var"", [16],
+      { ""kind"": ""buffer"" }], [""block.2.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""features.2."", ""pairs"": [[0, 0]], ""tensors"": [[""block.0.0.weight"", [96, 16, 1, 1]],
+      [""block.0.1.weight"", [96]], [""block.0.1.bias"", [96]], [""block.0.1.running_mean"", [96],
+      { ""kind"": ""buffer"" }], [""block.0.1.running_var"", [96], { ""kind"": ""buffer"" }],
+      [""block.0.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.1.0.weight"", [96, 1, 5, 5]],
+      [""block.1.1.weight"", [96]], [""block.1.1.bias"", [96]], [""block.1.1.running_mean"", [96],
+      { ""kind"": ""buffer"" }], [""block.1.1.running_var"", [96], { ""kind"": ""buffer"" }],
+      [""block.1.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.2.fc1.weight"", [4, 96, 1, 1]],
+      [""block.2.fc1.bias"", [4]], [""block.2.fc2.weight"", [96, 4, 1, 1]], [""block.2.fc2.bias"", [96]],
+      [""block.3.0.weight"", [24, 96, 1, 1]], [""block.3.1.weight"", [24]], [""block.3.1.bias"", [24]],
+      [""block.3.1.running_mean"", [24], { ""kind"": ""buffer"" }], [""block.3.1.running_var"", [24],
+      { ""kind"": ""buffer"" }], [""block.3.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""features.2."", ""pairs"": [[1, 1]], ""tensors"": [[""block.0.0.weight"", [144, 24, 1, 1]],
+      [""block.0.1.weight"", [144]], [""block.0.1.bias"", [144]], [""block.0.1.running_mean"", [144],
+      { ""kind"": ""buffer"" }], [""block.0.1.running_var"", [144], { ""kind"": ""buffer"" }],
+      [""block.0.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.1.0.weight"", [144, 1, 5, 5]],
+      [""block.1.1.weight"", [144]], [""block.1.1.bias"", [144]], [""block.1.1.running_mean"", [144],
+      { ""kind"": ""buffer"" }], [""block.1.1.running_var"", [144], { ""kind"": ""buffer"" }],
+      [""block.1.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""block.2.fc1.weight"", [6, 144, 1, 1]],
+      [""block.2.fc1.bias"", [6]], [""block.2.fc2.weight"", [144, 6, 1, 1]], [""block.2.fc2.bias"", [144]],
+      [""block.3.0.weight"", [24, 144, 1, 1]], [""block.3.1.weight"", [24]], [""block.3.1.bias"", [24]],
+      [""block.3.1.running_mean"", [24], { ""kind"": ""buffer"" }], [""block.3.1.running_var"", [24],
+      { ""kind"": ""buffer"" }], [""block.3.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    [""features.3.0.weight"", [64, 24, 1, 1], { ""motivatedShape"": [72, 24, 1, 1] }], [""features.3.1.weight"", [64],
+      { ""motivatedShape"": [72] }], [""features.3.1.bias"", [64], { ""motivatedShape"": [72] }],
+      [""features.3.1.running_mean"", [64], { ""kind"": ""buffer"", ""motivatedShape"": [72] }],
+      [""features.3.1.running_var"", [64], { ""kind"": ""buffer"", ""motivatedShape"": [72] }],
+      [""features.3.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""classifier.1.weight"", [10, 64],
+      { ""motivatedShape"": [10, 72] }], [""classifier.1.bias"", [10]]
   ]
 }
 ";
-
-        partial class ModelDefinition
-        {
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "S" && motivatedVariant == "M" && (int)growth == 0)
-                    return Map;
-                return null;
-            }
-        }
-    }
 }
 //// Demo.Eff.MiniEfficientNet.Metadata.g.cs
 // <auto-generated/>
 // Generated by MotivationDsl.Generators: the variants' metadata of Demo.Eff.MiniEfficientNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;
 
-namespace Demo.Eff
+namespace Demo.Eff;
+
+partial class MiniEfficientNet
 {
-    partial class MiniEfficientNet
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
         {
-            /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("S", options, 10, __inputShape);
-                m.Conv2d("features.0.0", outChannels: 16, kernel: 3, stride: 2, padding: 1, bias: false);
-                m.BatchNorm2d("features.0.1");
-                foreach (var b in m.Blocks("features.1.", first: 0, count: 1))
-                    Blocks.MBConv.Describe(
-                        b,
-                        inChannels: 16,
-                        outChannels: 16,
-                        stride: 1,
-                        expanded: 16,
-                        kernel: 3,
-                        squeeze: 4,
-                        stochasticDepth: 0.0);
-                foreach (var b in m.Blocks("features.2.", first: 0, count: 1))
-                    Blocks.MBConv.Describe(
-                        b,
-                        inChannels: 16,
-                        outChannels: 24,
-                        stride: 2,
-                        expanded: 96,
-                        kernel: 5,
-                        squeeze: 4,
-                        stochasticDepth: 0.06666666666666667);
-                foreach (var b in m.Blocks("features.2.", first: 1, count: 1))
-                    Blocks.MBConv.Describe(
-                        b,
-                        inChannels: 24,
-                        outChannels: 24,
-                        stride: 1,
-                        expanded: 144,
-                        kernel: 5,
-                        squeeze: 6,
-                        stochasticDepth: 0.13333333333333333);
-                m.Conv2d("features.3.0", outChannels: 64, kernel: 1, bias: false);
-                m.BatchNorm2d("features.3.1");
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("classifier.1", m.Classes);
-                return m.Build();
-            }
+            var m = new __Meta("S", options, 10, __inputShape);
+            m.Conv2d("features.0.0", outChannels: 16, kernel: 3, stride: 2, padding: 1, bias: false);
+            m.BatchNorm2d("features.0.1");
+            foreach (var b in m.Blocks("features.1.", first: 0, count: 1))
+                __Blocks.MBConv.Describe(
+                    b,
+                    inChannels: 16,
+                    outChannels: 16,
+                    stride: 1,
+                    expanded: 16,
+                    kernel: 3,
+                    squeeze: 4,
+                    stochasticDepth: 0.0);
+            foreach (var b in m.Blocks("features.2.", first: 0, count: 1))
+                __Blocks.MBConv.Describe(
+                    b,
+                    inChannels: 16,
+                    outChannels: 24,
+                    stride: 2,
+                    expanded: 96,
+                    kernel: 5,
+                    squeeze: 4,
+                    stochasticDepth: 0.06666666666666667);
+            foreach (var b in m.Blocks("features.2.", first: 1, count: 1))
+                __Blocks.MBConv.Describe(
+                    b,
+                    inChannels: 24,
+                    outChannels: 24,
+                    stride: 1,
+                    expanded: 144,
+                    kernel: 5,
+                    squeeze: 6,
+                    stochasticDepth: 0.13333333333333333);
+            m.Conv2d("features.3.0", outChannels: 64, kernel: 1, bias: false);
+            m.BatchNorm2d("features.3.1");
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("classifier.1", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>M</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_M(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("M", options, 10, __inputShape);
-                m.Conv2d("features.0.0", outChannels: 16, kernel: 3, stride: 2, padding: 1, bias: false);
-                m.BatchNorm2d("features.0.1");
-                foreach (var b in m.Blocks("features.1.", first: 0, count: 1))
-                    Blocks.MBConv.Describe(
-                        b,
-                        inChannels: 16,
-                        outChannels: 16,
-                        stride: 1,
-                        expanded: 16,
-                        kernel: 3,
-                        squeeze: 4,
-                        stochasticDepth: 0.0);
-                foreach (var b in m.Blocks("features.1.", first: 1, count: 1))
-                    Blocks.MBConv.Describe(
-                        b,
-                        inChannels: 16,
-                        outChannels: 16,
-                        stride: 1,
-                        expanded: 16,
-                        kernel: 3,
-                        squeeze: 4,
-                        stochasticDepth: 0.04);
-                foreach (var b in m.Blocks("features.2.", first: 0, count: 1))
-                    Blocks.MBConv.Describe(
-                        b,
-                        inChannels: 16,
-                        outChannels: 24,
-                        stride: 2,
-                        expanded: 96,
-                        kernel: 5,
-                        squeeze: 4,
-                        stochasticDepth: 0.08);
-                foreach (var b in m.Blocks("features.2.", first: 1, count: 1))
-                    Blocks.MBConv.Describe(
-                        b,
-                        inChannels: 24,
-                        outChannels: 24,
-                        stride: 1,
-                        expanded: 144,
-                        kernel: 5,
-                        squeeze: 6,
-                        stochasticDepth: 0.12000000000000002);
-                foreach (var b in m.Blocks("features.2.", first: 2, count: 1))
-                    Blocks.MBConv.Describe(
-                        b,
-                        inChannels: 24,
-                        outChannels: 24,
-                        stride: 1,
-                        expanded: 144,
-                        kernel: 5,
-                        squeeze: 6,
-                        stochasticDepth: 0.16);
-                m.Conv2d("features.3.0", outChannels: 72, kernel: 1, bias: false);
-                m.BatchNorm2d("features.3.1");
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("classifier.1", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>M</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_M(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("M", options, 10, __inputShape);
+            m.Conv2d("features.0.0", outChannels: 16, kernel: 3, stride: 2, padding: 1, bias: false);
+            m.BatchNorm2d("features.0.1");
+            foreach (var b in m.Blocks("features.1.", first: 0, count: 1))
+                __Blocks.MBConv.Describe(
+                    b,
+                    inChannels: 16,
+                    outChannels: 16,
+                    stride: 1,
+                    expanded: 16,
+                    kernel: 3,
+                    squeeze: 4,
+                    stochasticDepth: 0.0);
+            foreach (var b in m.Blocks("features.1.", first: 1, count: 1))
+                __Blocks.MBConv.Describe(
+                    b,
+                    inChannels: 16,
+                    outChannels: 16,
+                    stride: 1,
+                    expanded: 16,
+                    kernel: 3,
+                    squeeze: 4,
+                    stochasticDepth: 0.04);
+            foreach (var b in m.Blocks("features.2.", first: 0, count: 1))
+                __Blocks.MBConv.Describe(
+                    b,
+                    inChannels: 16,
+                    outChannels: 24,
+                    stride: 2,
+                    expanded: 96,
+                    kernel: 5,
+                    squeeze: 4,
+                    stochasticDepth: 0.08);
+            foreach (var b in m.Blocks("features.2.", first: 1, count: 1))
+                __Blocks.MBConv.Describe(
+                    b,
+                    inChannels: 24,
+                    outChannels: 24,
+                    stride: 1,
+                    expanded: 144,
+                    kernel: 5,
+                    squeeze: 6,
+                    stochasticDepth: 0.12000000000000002);
+            foreach (var b in m.Blocks("features.2.", first: 2, count: 1))
+                __Blocks.MBConv.Describe(
+                    b,
+                    inChannels: 24,
+                    outChannels: 24,
+                    stride: 1,
+                    expanded: 144,
+                    kernel: 5,
+                    squeeze: 6,
+                    stochasticDepth: 0.16);
+            m.Conv2d("features.3.0", outChannels: 72, kernel: 1, bias: false);
+            m.BatchNorm2d("features.3.1");
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("classifier.1", m.Classes);
+            return m.Build();
         }
     }
 }

@@ -4,137 +4,64 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::Demo.Cifar.ResNetCifar), "ResNetCifar", global::Demo.Cifar.ResNetCifar.ManifestJson)]
+    typeof(global::Demo.Cifar.ResNetCifar), "ResNetCifar", global::Demo.Cifar.ResNetCifar.__Manifest)]
 
-namespace Demo.Cifar
+namespace Demo.Cifar;
+
+partial class ResNetCifar
 {
-    partial class ResNetCifar
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+    /// <summary>The variant trained on every batch: <c>ResNet20</c>.</summary>
+    public const string BaseVariantName = "ResNet20";
+    /// <summary>The variant trained while motivated: <c>ResNet32</c>.</summary>
+    public const string MotivatedVariantName = "ResNet32";
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        /// <summary>The variant trained on every batch: <c>ResNet20</c>.</summary>
-        public const string BaseVariantName = "ResNet20";
-
-        /// <summary>The variant trained while motivated: <c>ResNet32</c>.</summary>
-        public const string MotivatedVariantName = "ResNet32";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
-        {
-            private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
-
-            internal ModelDefinition()
+        internal ModelDefinition() : base(typeof(global::Demo.Cifar.ResNetCifar), ResNetCifar.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_ResNet20(null),
-                    Describe_ResNet32(null),
-                    Describe_ResNet44(null),
-                    Describe_ResNet56(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "Demo.Cifar.ResNetCifar";
-            public override global::System.Type ModelType => typeof(global::Demo.Cifar.ResNetCifar);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "ResNet20";
-            public override string MotivatedVariant => "ResNet32";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::Demo.Cifar.ResNetCifar.ManifestJson;
-            public override int DefaultClasses => 10;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+                new("ResNet20", o => new ResNet20(o), Describe_ResNet20),
+                new("ResNet32", o => new ResNet32(o), Describe_ResNet32),
+                new("ResNet44", o => new ResNet44(o), Describe_ResNet44),
+                new("ResNet56", o => new ResNet56(o), Describe_ResNet56),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                get;
-            } = new (string, string)[]
-            {
-                ("ResNet20", "ResNet32"),
-            };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "ResNet20": return new ResNet20(options);
-                    case "ResNet32": return new ResNet32(options);
-                    case "ResNet44": return new ResNet44(options);
-                    case "ResNet56": return new ResNet56(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "ResNet20": return Describe_ResNet20(options);
-                    case "ResNet32": return Describe_ResNet32(options);
-                    case "ResNet44": return Describe_ResNet44(options);
-                    case "ResNet56": return Describe_ResNet56(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'Demo.Cifar.ResNetCifar' has no variant '" + variant + "'. Its variants are: "
-                    + "ResNet20, ResNet32, ResNet44, ResNet56" + ".", nameof(variant));
-        }
+                new("ResNet20", "ResNet32", __Dsl.Growth.Default, ResNetCifar.__Manifest),
+            }) { }
     }
 }
 //// Demo.Cifar.ResNetCifar.Variants.g.cs
@@ -147,279 +74,246 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Cifar.ResNetCifar.ModelDefinition.Blocks;
 
-namespace Demo.Cifar
+namespace Demo.Cifar;
+
+partial class ResNetCifar
 {
-    partial class ResNetCifar
+    /// <summary>Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs (declared sizes).</summary>
+    public sealed class ResNet20 : __Module
     {
-        /// <summary>
-        /// Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class ResNet20 : __Module
+        private readonly __Modules.Conv2d conv1;
+        private readonly __Modules.BatchNorm2d bn1;
+        private readonly __Modules.Sequential layer1;
+        private readonly __Modules.Sequential layer2;
+        private readonly __Modules.Sequential layer3;
+        private readonly __Modules.Linear linear;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public ResNet20() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public ResNet20(global::MotivationDsl.ModelOptions? options) : base("ResNet20")
         {
-            private readonly __Modules.Conv2d conv1;
-            private readonly __Modules.BatchNorm2d bn1;
-            private readonly __Modules.Sequential layer1;
-            private readonly __Modules.Sequential layer2;
-            private readonly __Modules.Sequential layer3;
-            private readonly __Modules.Linear linear;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public ResNet20() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public ResNet20(global::MotivationDsl.ModelOptions? options) : base("ResNet20")
-            {
-                var __info = ModelDefinition.Describe_ResNet20(options);
-                this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-                register_module("conv1", this.conv1);
-                this.bn1 = __nn.BatchNorm2d(num_features: 16);
-                register_module("bn1", this.bn1);
-                this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(3, () => new Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer1", this.layer1);
-                this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
-                    .Add(2, () => new Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer2", this.layer2);
-                this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
-                    .Add(2, () => new Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer3", this.layer3);
-                this.linear = __nn.Linear(
-                    inputSize: __info.Shape("linear.weight")[1],
-                    outputSize: __info.Shape("linear.weight")[0],
-                    hasBias: true);
-                register_module("linear", this.linear);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv1.forward(__x);
-                __x = this.bn1.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.layer1.forward(__x);
-                __x = this.layer2.forward(__x);
-                __x = this.layer3.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.linear.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            var __info = ModelDefinition.Describe_ResNet20(options);
+            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
+            register_module("conv1", this.conv1);
+            this.bn1 = __nn.BatchNorm2d(num_features: 16);
+            register_module("bn1", this.bn1);
+            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(3, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer1", this.layer1);
+            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(2, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer2", this.layer2);
+            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(2, () => new __Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer3", this.layer3);
+            this.linear = __nn.Linear(
+                inputSize: __info.Shape("linear.weight")[1],
+                outputSize: __info.Shape("linear.weight")[0],
+                hasBias: true);
+            register_module("linear", this.linear);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
         }
 
-        /// <summary>
-        /// Variant <c>ResNet32</c>: 464,154 parameters, 68,862,592 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class ResNet32 : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d conv1;
-            private readonly __Modules.BatchNorm2d bn1;
-            private readonly __Modules.Sequential layer1;
-            private readonly __Modules.Sequential layer2;
-            private readonly __Modules.Sequential layer3;
-            private readonly __Modules.Linear linear;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv1.forward(__x);
+            __x = this.bn1.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.layer1.forward(__x);
+            __x = this.layer2.forward(__x);
+            __x = this.layer3.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.linear.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public ResNet32() : this(null) { }
+    /// <summary>Variant <c>ResNet32</c>: 464,154 parameters, 68,862,592 MACs (declared sizes).</summary>
+    public sealed class ResNet32 : __Module
+    {
+        private readonly __Modules.Conv2d conv1;
+        private readonly __Modules.BatchNorm2d bn1;
+        private readonly __Modules.Sequential layer1;
+        private readonly __Modules.Sequential layer2;
+        private readonly __Modules.Sequential layer3;
+        private readonly __Modules.Linear linear;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public ResNet32(global::MotivationDsl.ModelOptions? options) : base("ResNet32")
-            {
-                var __info = ModelDefinition.Describe_ResNet32(options);
-                this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-                register_module("conv1", this.conv1);
-                this.bn1 = __nn.BatchNorm2d(num_features: 16);
-                register_module("bn1", this.bn1);
-                this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(5, () => new Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer1", this.layer1);
-                this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
-                    .Add(4, () => new Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer2", this.layer2);
-                this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
-                    .Add(4, () => new Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer3", this.layer3);
-                this.linear = __nn.Linear(
-                    inputSize: __info.Shape("linear.weight")[1],
-                    outputSize: __info.Shape("linear.weight")[0],
-                    hasBias: true);
-                register_module("linear", this.linear);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv1.forward(__x);
-                __x = this.bn1.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.layer1.forward(__x);
-                __x = this.layer2.forward(__x);
-                __x = this.layer3.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.linear.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public ResNet32() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public ResNet32(global::MotivationDsl.ModelOptions? options) : base("ResNet32")
+        {
+            var __info = ModelDefinition.Describe_ResNet32(options);
+            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
+            register_module("conv1", this.conv1);
+            this.bn1 = __nn.BatchNorm2d(num_features: 16);
+            register_module("bn1", this.bn1);
+            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(5, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer1", this.layer1);
+            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(4, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer2", this.layer2);
+            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(4, () => new __Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer3", this.layer3);
+            this.linear = __nn.Linear(
+                inputSize: __info.Shape("linear.weight")[1],
+                outputSize: __info.Shape("linear.weight")[0],
+                hasBias: true);
+            register_module("linear", this.linear);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
         }
 
-        /// <summary>
-        /// Variant <c>ResNet44</c>: 658,586 parameters, 97,174,144 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class ResNet44 : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d conv1;
-            private readonly __Modules.BatchNorm2d bn1;
-            private readonly __Modules.Sequential layer1;
-            private readonly __Modules.Sequential layer2;
-            private readonly __Modules.Sequential layer3;
-            private readonly __Modules.Linear linear;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv1.forward(__x);
+            __x = this.bn1.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.layer1.forward(__x);
+            __x = this.layer2.forward(__x);
+            __x = this.layer3.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.linear.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public ResNet44() : this(null) { }
+    /// <summary>Variant <c>ResNet44</c>: 658,586 parameters, 97,174,144 MACs (declared sizes).</summary>
+    public sealed class ResNet44 : __Module
+    {
+        private readonly __Modules.Conv2d conv1;
+        private readonly __Modules.BatchNorm2d bn1;
+        private readonly __Modules.Sequential layer1;
+        private readonly __Modules.Sequential layer2;
+        private readonly __Modules.Sequential layer3;
+        private readonly __Modules.Linear linear;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public ResNet44(global::MotivationDsl.ModelOptions? options) : base("ResNet44")
-            {
-                var __info = ModelDefinition.Describe_ResNet44(options);
-                this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-                register_module("conv1", this.conv1);
-                this.bn1 = __nn.BatchNorm2d(num_features: 16);
-                register_module("bn1", this.bn1);
-                this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(7, () => new Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer1", this.layer1);
-                this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
-                    .Add(6, () => new Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer2", this.layer2);
-                this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
-                    .Add(6, () => new Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer3", this.layer3);
-                this.linear = __nn.Linear(
-                    inputSize: __info.Shape("linear.weight")[1],
-                    outputSize: __info.Shape("linear.weight")[0],
-                    hasBias: true);
-                register_module("linear", this.linear);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv1.forward(__x);
-                __x = this.bn1.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.layer1.forward(__x);
-                __x = this.layer2.forward(__x);
-                __x = this.layer3.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.linear.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public ResNet44() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public ResNet44(global::MotivationDsl.ModelOptions? options) : base("ResNet44")
+        {
+            var __info = ModelDefinition.Describe_ResNet44(options);
+            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
+            register_module("conv1", this.conv1);
+            this.bn1 = __nn.BatchNorm2d(num_features: 16);
+            register_module("bn1", this.bn1);
+            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(7, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer1", this.layer1);
+            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(6, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer2", this.layer2);
+            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(6, () => new __Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer3", this.layer3);
+            this.linear = __nn.Linear(
+                inputSize: __info.Shape("linear.weight")[1],
+                outputSize: __info.Shape("linear.weight")[0],
+                hasBias: true);
+            register_module("linear", this.linear);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
         }
 
-        /// <summary>
-        /// Variant <c>ResNet56</c>: 853,018 parameters, 125,485,696 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class ResNet56 : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d conv1;
-            private readonly __Modules.BatchNorm2d bn1;
-            private readonly __Modules.Sequential layer1;
-            private readonly __Modules.Sequential layer2;
-            private readonly __Modules.Sequential layer3;
-            private readonly __Modules.Linear linear;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv1.forward(__x);
+            __x = this.bn1.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.layer1.forward(__x);
+            __x = this.layer2.forward(__x);
+            __x = this.layer3.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.linear.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public ResNet56() : this(null) { }
+    /// <summary>Variant <c>ResNet56</c>: 853,018 parameters, 125,485,696 MACs (declared sizes).</summary>
+    public sealed class ResNet56 : __Module
+    {
+        private readonly __Modules.Conv2d conv1;
+        private readonly __Modules.BatchNorm2d bn1;
+        private readonly __Modules.Sequential layer1;
+        private readonly __Modules.Sequential layer2;
+        private readonly __Modules.Sequential layer3;
+        private readonly __Modules.Linear linear;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public ResNet56(global::MotivationDsl.ModelOptions? options) : base("ResNet56")
-            {
-                var __info = ModelDefinition.Describe_ResNet56(options);
-                this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-                register_module("conv1", this.conv1);
-                this.bn1 = __nn.BatchNorm2d(num_features: 16);
-                register_module("bn1", this.bn1);
-                this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(9, () => new Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer1", this.layer1);
-                this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
-                    .Add(8, () => new Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer2", this.layer2);
-                this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
-                    .Add(8, () => new Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer3", this.layer3);
-                this.linear = __nn.Linear(
-                    inputSize: __info.Shape("linear.weight")[1],
-                    outputSize: __info.Shape("linear.weight")[0],
-                    hasBias: true);
-                register_module("linear", this.linear);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public ResNet56() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public ResNet56(global::MotivationDsl.ModelOptions? options) : base("ResNet56")
+        {
+            var __info = ModelDefinition.Describe_ResNet56(options);
+            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
+            register_module("conv1", this.conv1);
+            this.bn1 = __nn.BatchNorm2d(num_features: 16);
+            register_module("bn1", this.bn1);
+            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(9, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer1", this.layer1);
+            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(8, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer2", this.layer2);
+            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(8, () => new __Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer3", this.layer3);
+            this.linear = __nn.Linear(
+                inputSize: __info.Shape("linear.weight")[1],
+                outputSize: __info.Shape("linear.weight")[0],
+                hasBias: true);
+            register_module("linear", this.linear);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
+        }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv1.forward(__x);
-                __x = this.bn1.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.layer1.forward(__x);
-                __x = this.layer2.forward(__x);
-                __x = this.layer3.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.linear.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv1.forward(__x);
+            __x = this.bn1.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.layer1.forward(__x);
+            __x = this.layer2.forward(__x);
+            __x = this.layer3.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.linear.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -436,9 +330,11 @@ using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
-namespace Demo.Cifar
+namespace Demo.Cifar;
+
+partial class ResNetCifar
 {
-    partial class ResNetCifar
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -535,20 +431,16 @@ namespace Demo.Cifar
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of Demo.Cifar.ResNetCifar.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace Demo.Cifar
+namespace Demo.Cifar;
+
+partial class ResNetCifar
 {
-    partial class ResNetCifar
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Cifar.ResNetCifar"",
   ""inputShape"": [3, 32, 32],
@@ -562,386 +454,145 @@ namespace Demo.Cifar
     { ""name"": ""ResNet56"", ""parameters"": 853018, ""macs"": 125485696, ""flops"": 250971392 }
   ],
   ""map"": [
-    { ""base"": ""conv1.weight"", ""motivated"": ""conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 3, 3], ""motivatedShape"": [16, 3, 3, 3], ""region"": [[0, 16], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""bn1.weight"", ""motivated"": ""bn1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.bias"", ""motivated"": ""bn1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.running_mean"", ""motivated"": ""bn1.running_mean"", ""kind"": ""buffer"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.running_var"", ""motivated"": ""bn1.running_var"", ""kind"": ""buffer"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.num_batches_tracked"", ""motivated"": ""bn1.num_batches_tracked"", ""kind"": ""buffer"",
-      ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv1.weight"", ""motivated"": ""layer1.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.0.bn1.weight"", ""motivated"": ""layer1.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.bias"", ""motivated"": ""layer1.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.running_mean"", ""motivated"": ""layer1.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.running_var"", ""motivated"": ""layer1.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.num_batches_tracked"", ""motivated"": ""layer1.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv2.weight"", ""motivated"": ""layer1.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.0.bn2.weight"", ""motivated"": ""layer1.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.bias"", ""motivated"": ""layer1.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.running_mean"", ""motivated"": ""layer1.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.running_var"", ""motivated"": ""layer1.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.num_batches_tracked"", ""motivated"": ""layer1.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.1.conv1.weight"", ""motivated"": ""layer1.1.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.1.bn1.weight"", ""motivated"": ""layer1.1.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn1.bias"", ""motivated"": ""layer1.1.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn1.running_mean"", ""motivated"": ""layer1.1.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn1.running_var"", ""motivated"": ""layer1.1.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn1.num_batches_tracked"", ""motivated"": ""layer1.1.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.1.conv2.weight"", ""motivated"": ""layer1.1.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.1.bn2.weight"", ""motivated"": ""layer1.1.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn2.bias"", ""motivated"": ""layer1.1.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn2.running_mean"", ""motivated"": ""layer1.1.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn2.running_var"", ""motivated"": ""layer1.1.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.1.bn2.num_batches_tracked"", ""motivated"": ""layer1.1.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.2.conv1.weight"", ""motivated"": ""layer1.4.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.2.bn1.weight"", ""motivated"": ""layer1.4.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn1.bias"", ""motivated"": ""layer1.4.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn1.running_mean"", ""motivated"": ""layer1.4.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn1.running_var"", ""motivated"": ""layer1.4.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn1.num_batches_tracked"", ""motivated"": ""layer1.4.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.2.conv2.weight"", ""motivated"": ""layer1.4.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.2.bn2.weight"", ""motivated"": ""layer1.4.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn2.bias"", ""motivated"": ""layer1.4.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn2.running_mean"", ""motivated"": ""layer1.4.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn2.running_var"", ""motivated"": ""layer1.4.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.2.bn2.num_batches_tracked"", ""motivated"": ""layer1.4.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.0.conv1.weight"", ""motivated"": ""layer2.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16, 3, 3], ""motivatedShape"": [32, 16, 3, 3],
-      ""region"": [[0, 32], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.0.bn1.weight"", ""motivated"": ""layer2.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.bias"", ""motivated"": ""layer2.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.running_mean"", ""motivated"": ""layer2.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.running_var"", ""motivated"": ""layer2.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.num_batches_tracked"", ""motivated"": ""layer2.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.0.conv2.weight"", ""motivated"": ""layer2.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.0.bn2.weight"", ""motivated"": ""layer2.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.bias"", ""motivated"": ""layer2.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.running_mean"", ""motivated"": ""layer2.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.running_var"", ""motivated"": ""layer2.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.num_batches_tracked"", ""motivated"": ""layer2.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.1.conv1.weight"", ""motivated"": ""layer2.1.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.1.bn1.weight"", ""motivated"": ""layer2.1.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.bias"", ""motivated"": ""layer2.1.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.running_mean"", ""motivated"": ""layer2.1.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.running_var"", ""motivated"": ""layer2.1.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.num_batches_tracked"", ""motivated"": ""layer2.1.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.1.conv2.weight"", ""motivated"": ""layer2.1.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.1.bn2.weight"", ""motivated"": ""layer2.1.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.bias"", ""motivated"": ""layer2.1.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.running_mean"", ""motivated"": ""layer2.1.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.running_var"", ""motivated"": ""layer2.1.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.num_batches_tracked"", ""motivated"": ""layer2.1.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.2.conv1.weight"", ""motivated"": ""layer2.4.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.2.bn1.weight"", ""motivated"": ""layer2.4.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn1.bias"", ""motivated"": ""layer2.4.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn1.running_mean"", ""motivated"": ""layer2.4.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn1.running_var"", ""motivated"": ""layer2.4.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn1.num_batches_tracked"", ""motivated"": ""layer2.4.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.2.conv2.weight"", ""motivated"": ""layer2.4.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [32, 32, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.2.bn2.weight"", ""motivated"": ""layer2.4.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn2.bias"", ""motivated"": ""layer2.4.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn2.running_mean"", ""motivated"": ""layer2.4.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn2.running_var"", ""motivated"": ""layer2.4.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.2.bn2.num_batches_tracked"", ""motivated"": ""layer2.4.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.0.conv1.weight"", ""motivated"": ""layer3.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 32, 3, 3], ""motivatedShape"": [64, 32, 3, 3],
-      ""region"": [[0, 64], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.0.bn1.weight"", ""motivated"": ""layer3.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn1.bias"", ""motivated"": ""layer3.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn1.running_mean"", ""motivated"": ""layer3.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn1.running_var"", ""motivated"": ""layer3.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn1.num_batches_tracked"", ""motivated"": ""layer3.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.0.conv2.weight"", ""motivated"": ""layer3.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.0.bn2.weight"", ""motivated"": ""layer3.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn2.bias"", ""motivated"": ""layer3.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn2.running_mean"", ""motivated"": ""layer3.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn2.running_var"", ""motivated"": ""layer3.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.0.bn2.num_batches_tracked"", ""motivated"": ""layer3.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.1.conv1.weight"", ""motivated"": ""layer3.1.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.1.bn1.weight"", ""motivated"": ""layer3.1.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn1.bias"", ""motivated"": ""layer3.1.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn1.running_mean"", ""motivated"": ""layer3.1.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn1.running_var"", ""motivated"": ""layer3.1.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn1.num_batches_tracked"", ""motivated"": ""layer3.1.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.1.conv2.weight"", ""motivated"": ""layer3.1.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.1.bn2.weight"", ""motivated"": ""layer3.1.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn2.bias"", ""motivated"": ""layer3.1.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn2.running_mean"", ""motivated"": ""layer3.1.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn2.running_var"", ""motivated"": ""layer3.1.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.1.bn2.num_batches_tracked"", ""motivated"": ""layer3.1.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.2.conv1.weight"", ""motivated"": ""layer3.4.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.2.bn1.weight"", ""motivated"": ""layer3.4.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn1.bias"", ""motivated"": ""layer3.4.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn1.running_mean"", ""motivated"": ""layer3.4.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn1.running_var"", ""motivated"": ""layer3.4.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn1.num_batches_tracked"", ""motivated"": ""layer3.4.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer3.2.conv2.weight"", ""motivated"": ""layer3.4.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 64, 3, 3], ""motivatedShape"": [64, 64, 3, 3],
-      ""region"": [[0, 64], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""layer3.2.bn2.weight"", ""motivated"": ""layer3.4.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn2.bias"", ""motivated"": ""layer3.4.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn2.running_mean"", ""motivated"": ""layer3.4.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn2.running_var"", ""motivated"": ""layer3.4.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""layer3.2.bn2.num_batches_tracked"", ""motivated"": ""layer3.4.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""linear.weight"", ""motivated"": ""linear.weight"", ""kind"": ""parameter"", ""baseShape"": [10, 64],
-      ""motivatedShape"": [10, 64], ""region"": [[0, 10], [0, 64]] },
-    { ""base"": ""linear.bias"", ""motivated"": ""linear.bias"", ""kind"": ""parameter"", ""baseShape"": [10],
-      ""motivatedShape"": [10], ""region"": [[0, 10]] }
+    [""conv1.weight"", [16, 3, 3, 3]], [""bn1.weight"", [16]], [""bn1.bias"", [16]], [""bn1.running_mean"", [16],
+      { ""kind"": ""buffer"" }], [""bn1.running_var"", [16], { ""kind"": ""buffer"" }],
+      [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }],
+    { ""blocks"": ""layer1."", ""pairs"": [[0, 0], [1, 1], [2, 4]], ""tensors"": [[""conv1.weight"", [16, 16, 3, 3]],
+      [""bn1.weight"", [16]], [""bn1.bias"", [16]], [""bn1.running_mean"", [16], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [16], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [16, 16, 3, 3]], [""bn2.weight"", [16]], [""bn2.bias"", [16]],
+      [""bn2.running_mean"", [16], { ""kind"": ""buffer"" }], [""bn2.running_var"", [16], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer2."", ""pairs"": [[0, 0]], ""tensors"": [[""conv1.weight"", [32, 16, 3, 3]],
+      [""bn1.weight"", [32]], [""bn1.bias"", [32]], [""bn1.running_mean"", [32], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [32], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [32, 32, 3, 3]], [""bn2.weight"", [32]], [""bn2.bias"", [32]],
+      [""bn2.running_mean"", [32], { ""kind"": ""buffer"" }], [""bn2.running_var"", [32], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer2."", ""pairs"": [[1, 1], [2, 4]], ""tensors"": [[""conv1.weight"", [32, 32, 3, 3]],
+      [""bn1.weight"", [32]], [""bn1.bias"", [32]], [""bn1.running_mean"", [32], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [32], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [32, 32, 3, 3]], [""bn2.weight"", [32]], [""bn2.bias"", [32]],
+      [""bn2.running_mean"", [32], { ""kind"": ""buffer"" }], [""bn2.running_var"", [32], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer3."", ""pairs"": [[0, 0]], ""tensors"": [[""conv1.weight"", [64, 32, 3, 3]],
+      [""bn1.weight"", [64]], [""bn1.bias"", [64]], [""bn1.running_mean"", [64], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [64], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [64, 64, 3, 3]], [""bn2.weight"", [64]], [""bn2.bias"", [64]],
+      [""bn2.running_mean"", [64], { ""kind"": ""buffer"" }], [""bn2.running_var"", [64], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer3."", ""pairs"": [[1, 1], [2, 4]], ""tensors"": [[""conv1.weight"", [64, 64, 3, 3]],
+      [""bn1.weight"", [64]], [""bn1.bias"", [64]], [""bn1.running_mean"", [64], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [64], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [64, 64, 3, 3]], [""bn2.weight"", [64]], [""bn2.bias"", [64]],
+      [""bn2.running_mean"", [64], { ""kind"": ""buffer"" }], [""bn2.running_var"", [64], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    [""linear.weight"", [10, 64]], [""linear.bias"", [10]]
   ]
 }
 ";
-
-        partial class ModelDefinition
-        {
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "ResNet20" && motivatedVariant == "ResNet32" && (int)growth == 0)
-                    return Map;
-                return null;
-            }
-        }
-    }
 }
 //// Demo.Cifar.ResNetCifar.Metadata.g.cs
 // <auto-generated/>
 // Generated by MotivationDsl.Generators: the variants' metadata of Demo.Cifar.ResNetCifar.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Cifar.ResNetCifar.ModelDefinition.Blocks;
 
-namespace Demo.Cifar
+namespace Demo.Cifar;
+
+partial class ResNetCifar
 {
-    partial class ResNetCifar
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>ResNet20</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_ResNet20(__Dsl.ModelOptions? options)
         {
-            /// <summary>
-            /// Metadata of <c>ResNet20</c> for <paramref name="options"/>: tensors, parameters and MACs.
-            /// </summary>
-            internal static __Dsl.VariantInfo Describe_ResNet20(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("ResNet20", options, 10, __inputShape);
-                m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-                m.BatchNorm2d("bn1");
-                foreach (var b in m.Blocks("layer1.", first: 0, count: 3))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
-                foreach (var b in m.Blocks("layer2.", first: 1, count: 2))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
-                foreach (var b in m.Blocks("layer3.", first: 1, count: 2))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("linear", m.Classes);
-                return m.Build();
-            }
+            var m = new __Meta("ResNet20", options, 10, __inputShape);
+            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
+            m.BatchNorm2d("bn1");
+            foreach (var b in m.Blocks("layer1.", first: 0, count: 3))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
+            foreach (var b in m.Blocks("layer2.", first: 1, count: 2))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
+            foreach (var b in m.Blocks("layer3.", first: 1, count: 2))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("linear", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>
-            /// Metadata of <c>ResNet32</c> for <paramref name="options"/>: tensors, parameters and MACs.
-            /// </summary>
-            internal static __Dsl.VariantInfo Describe_ResNet32(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("ResNet32", options, 10, __inputShape);
-                m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-                m.BatchNorm2d("bn1");
-                foreach (var b in m.Blocks("layer1.", first: 0, count: 5))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
-                foreach (var b in m.Blocks("layer2.", first: 1, count: 4))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
-                foreach (var b in m.Blocks("layer3.", first: 1, count: 4))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("linear", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>ResNet32</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_ResNet32(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("ResNet32", options, 10, __inputShape);
+            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
+            m.BatchNorm2d("bn1");
+            foreach (var b in m.Blocks("layer1.", first: 0, count: 5))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
+            foreach (var b in m.Blocks("layer2.", first: 1, count: 4))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
+            foreach (var b in m.Blocks("layer3.", first: 1, count: 4))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("linear", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>
-            /// Metadata of <c>ResNet44</c> for <paramref name="options"/>: tensors, parameters and MACs.
-            /// </summary>
-            internal static __Dsl.VariantInfo Describe_ResNet44(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("ResNet44", options, 10, __inputShape);
-                m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-                m.BatchNorm2d("bn1");
-                foreach (var b in m.Blocks("layer1.", first: 0, count: 7))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
-                foreach (var b in m.Blocks("layer2.", first: 1, count: 6))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
-                foreach (var b in m.Blocks("layer3.", first: 1, count: 6))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("linear", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>ResNet44</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_ResNet44(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("ResNet44", options, 10, __inputShape);
+            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
+            m.BatchNorm2d("bn1");
+            foreach (var b in m.Blocks("layer1.", first: 0, count: 7))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
+            foreach (var b in m.Blocks("layer2.", first: 1, count: 6))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
+            foreach (var b in m.Blocks("layer3.", first: 1, count: 6))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("linear", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>
-            /// Metadata of <c>ResNet56</c> for <paramref name="options"/>: tensors, parameters and MACs.
-            /// </summary>
-            internal static __Dsl.VariantInfo Describe_ResNet56(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("ResNet56", options, 10, __inputShape);
-                m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-                m.BatchNorm2d("bn1");
-                foreach (var b in m.Blocks("layer1.", first: 0, count: 9))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
-                foreach (var b in m.Blocks("layer2.", first: 1, count: 8))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
-                foreach (var b in m.Blocks("layer3.", first: 1, count: 8))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("linear", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>ResNet56</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_ResNet56(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("ResNet56", options, 10, __inputShape);
+            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
+            m.BatchNorm2d("bn1");
+            foreach (var b in m.Blocks("layer1.", first: 0, count: 9))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
+            foreach (var b in m.Blocks("layer2.", first: 1, count: 8))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
+            foreach (var b in m.Blocks("layer3.", first: 1, count: 8))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("linear", m.Classes);
+            return m.Build();
         }
     }
 }

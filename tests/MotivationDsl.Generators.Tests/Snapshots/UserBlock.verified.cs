@@ -4,131 +4,62 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::Demo.Custom.CustomNet), "CustomNet", global::Demo.Custom.CustomNet.ManifestJson)]
+    typeof(global::Demo.Custom.CustomNet), "CustomNet", global::Demo.Custom.CustomNet.__Manifest)]
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+    /// <summary>The variant trained on every batch: <c>Tiny</c>.</summary>
+    public const string BaseVariantName = "Tiny";
+    /// <summary>The variant trained while motivated: <c>Wide</c>.</summary>
+    public const string MotivatedVariantName = "Wide";
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        /// <summary>The variant trained on every batch: <c>Tiny</c>.</summary>
-        public const string BaseVariantName = "Tiny";
-
-        /// <summary>The variant trained while motivated: <c>Wide</c>.</summary>
-        public const string MotivatedVariantName = "Wide";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
-        {
-            private static readonly int[] __inputShape = new int[] { 3, 32, 32 };
-
-            internal ModelDefinition()
+        internal ModelDefinition() : base(typeof(global::Demo.Custom.CustomNet), CustomNet.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_Tiny(null),
-                    Describe_Wide(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "Demo.Custom.CustomNet";
-            public override global::System.Type ModelType => typeof(global::Demo.Custom.CustomNet);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "Tiny";
-            public override string MotivatedVariant => "Wide";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::Demo.Custom.CustomNet.ManifestJson;
-            public override int DefaultClasses => 10;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+                new("Tiny", o => new Tiny(o), Describe_Tiny),
+                new("Wide", o => new Wide(o), Describe_Wide),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                get;
-            } = new (string, string)[]
-            {
-                ("Tiny", "Wide"),
-            };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "Tiny": return new Tiny(options);
-                    case "Wide": return new Wide(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "Tiny": return Describe_Tiny(options);
-                    case "Wide": return Describe_Wide(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'Demo.Custom.CustomNet' has no variant '" + variant + "'. Its variants are: "
-                    + "Tiny, Wide" + ".", nameof(variant));
-        }
+                new("Tiny", "Wide", __Dsl.Growth.Default, CustomNet.__Manifest),
+            }) { }
     }
 }
 //// Demo.Custom.CustomNet.Variants.g.cs
@@ -141,124 +72,111 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Custom.CustomNet.ModelDefinition.Blocks;
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
+    /// <summary>Variant <c>Tiny</c>: 79,274 parameters, 12,541,952 MACs (declared sizes).</summary>
+    public sealed class Tiny : __Module
     {
-        /// <summary>
-        /// Variant <c>Tiny</c>: 79,274 parameters, 12,541,952 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class Tiny : __Module
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential stage1;
+        private readonly __Modules.Sequential stage2;
+        private readonly __Modules.Linear classifier;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public Tiny() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public Tiny(global::MotivationDsl.ModelOptions? options) : base("Tiny")
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential stage1;
-            private readonly __Modules.Sequential stage2;
-            private readonly __Modules.Linear classifier;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public Tiny() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public Tiny(global::MotivationDsl.ModelOptions? options) : base("Tiny")
-            {
-                var __info = ModelDefinition.Describe_Tiny(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PreActBlockModule(
-                        inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
-                    .Build();
-                register_module("stage1", this.stage1);
-                this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PreActBlockModule(
-                        inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
-                    .Add(1, () => new Blocks.PreActBlockModule(inPlanes: 64, planes: 32, stride: 1, shortcut: null))
-                    .Build();
-                register_module("stage2", this.stage2);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.stage1.forward(__x);
-                __x = this.stage2.forward(__x);
-                __x = __F.avg_pool2d(__x, 2, 2, 0);
-                __x = __x.flatten(1);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            var __info = ModelDefinition.Describe_Tiny(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Build();
+            register_module("stage1", this.stage1);
+            this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.PreActBlockModule(inPlanes: 64, planes: 32, stride: 1, shortcut: null))
+                .Build();
+            register_module("stage2", this.stage2);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>Wide</c>: 202,570 parameters, 49,065,984 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class Wide : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential stage1;
-            private readonly __Modules.Sequential stage2;
-            private readonly __Modules.Linear classifier;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.stage1.forward(__x);
+            __x = this.stage2.forward(__x);
+            __x = __F.avg_pool2d(__x, 2, 2, 0);
+            __x = __x.flatten(1);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public Wide() : this(null) { }
+    /// <summary>Variant <c>Wide</c>: 202,570 parameters, 49,065,984 MACs (declared sizes).</summary>
+    public sealed class Wide : __Module
+    {
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential stage1;
+        private readonly __Modules.Sequential stage2;
+        private readonly __Modules.Linear classifier;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public Wide(global::MotivationDsl.ModelOptions? options) : base("Wide")
-            {
-                var __info = ModelDefinition.Describe_Wide(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PreActBlockModule(
-                        inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
-                    .Add(1, () => new Blocks.PreActBlockModule(inPlanes: 48, planes: 24, stride: 1, shortcut: null))
-                    .Build();
-                register_module("stage1", this.stage1);
-                this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PreActBlockModule(
-                        inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
-                    .Add(2, () => new Blocks.PreActBlockModule(inPlanes: 96, planes: 48, stride: 1, shortcut: null))
-                    .Build();
-                register_module("stage2", this.stage2);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public Wide() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public Wide(global::MotivationDsl.ModelOptions? options) : base("Wide")
+        {
+            var __info = ModelDefinition.Describe_Wide(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.PreActBlockModule(inPlanes: 48, planes: 24, stride: 1, shortcut: null))
+                .Build();
+            register_module("stage1", this.stage1);
+            this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(2, () => new __Blocks.PreActBlockModule(inPlanes: 96, planes: 48, stride: 1, shortcut: null))
+                .Build();
+            register_module("stage2", this.stage2);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.stage1.forward(__x);
-                __x = this.stage2.forward(__x);
-                __x = __F.avg_pool2d(__x, 2, 2, 0);
-                __x = __x.flatten(1);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.stage1.forward(__x);
+            __x = this.stage2.forward(__x);
+            __x = __F.avg_pool2d(__x, 2, 2, 0);
+            __x = __x.flatten(1);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -275,9 +193,11 @@ using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -373,20 +293,16 @@ namespace Demo.Custom
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of Demo.Custom.CustomNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Custom.CustomNet"",
   ""inputShape"": [3, 32, 32],
@@ -398,198 +314,97 @@ namespace Demo.Custom
     { ""name"": ""Wide"", ""parameters"": 202570, ""macs"": 49065984, ""flops"": 98131968 }
   ],
   ""map"": [
-    { ""base"": ""stem.weight"", ""motivated"": ""stem.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 3, 3, 3],
-      ""motivatedShape"": [16, 3, 3, 3], ""region"": [[0, 16], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""stem.bias"", ""motivated"": ""stem.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn0.weight"", ""motivated"": ""stage1.0.bn0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn0.bias"", ""motivated"": ""stage1.0.bn0.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn0.running_mean"", ""motivated"": ""stage1.0.bn0.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn0.running_var"", ""motivated"": ""stage1.0.bn0.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn0.num_batches_tracked"", ""motivated"": ""stage1.0.bn0.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""stage1.0.conv1.weight"", ""motivated"": ""stage1.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [24, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""stage1.0.bn1.weight"", ""motivated"": ""stage1.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn1.bias"", ""motivated"": ""stage1.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn1.running_mean"", ""motivated"": ""stage1.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn1.running_var"", ""motivated"": ""stage1.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""stage1.0.bn1.num_batches_tracked"", ""motivated"": ""stage1.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""stage1.0.conv2.weight"", ""motivated"": ""stage1.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16, 1, 1], ""motivatedShape"": [48, 24, 1, 1],
-      ""region"": [[0, 32], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""stage1.0.conv2.bias"", ""motivated"": ""stage1.0.conv2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage1.0.shortcut.0.weight"", ""motivated"": ""stage1.0.shortcut.0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16, 1, 1], ""motivatedShape"": [48, 16, 1, 1],
-      ""region"": [[0, 32], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""stage1.0.shortcut.1.weight"", ""motivated"": ""stage1.0.shortcut.1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage1.0.shortcut.1.bias"", ""motivated"": ""stage1.0.shortcut.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage1.0.shortcut.1.running_mean"", ""motivated"": ""stage1.0.shortcut.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage1.0.shortcut.1.running_var"", ""motivated"": ""stage1.0.shortcut.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage1.0.shortcut.1.num_batches_tracked"", ""motivated"": ""stage1.0.shortcut.1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""stage2.0.bn0.weight"", ""motivated"": ""stage2.0.bn0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.0.bn0.bias"", ""motivated"": ""stage2.0.bn0.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.0.bn0.running_mean"", ""motivated"": ""stage2.0.bn0.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.0.bn0.running_var"", ""motivated"": ""stage2.0.bn0.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.0.bn0.num_batches_tracked"", ""motivated"": ""stage2.0.bn0.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""stage2.0.conv1.weight"", ""motivated"": ""stage2.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [48, 48, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""stage2.0.bn1.weight"", ""motivated"": ""stage2.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.0.bn1.bias"", ""motivated"": ""stage2.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.0.bn1.running_mean"", ""motivated"": ""stage2.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.0.bn1.running_var"", ""motivated"": ""stage2.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.0.bn1.num_batches_tracked"", ""motivated"": ""stage2.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""stage2.0.conv2.weight"", ""motivated"": ""stage2.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 32, 1, 1], ""motivatedShape"": [96, 48, 1, 1],
-      ""region"": [[0, 64], [0, 32], [0, 1], [0, 1]] },
-    { ""base"": ""stage2.0.conv2.bias"", ""motivated"": ""stage2.0.conv2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.0.shortcut.0.weight"", ""motivated"": ""stage2.0.shortcut.0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 32, 1, 1], ""motivatedShape"": [96, 48, 1, 1],
-      ""region"": [[0, 64], [0, 32], [0, 1], [0, 1]] },
-    { ""base"": ""stage2.0.shortcut.1.weight"", ""motivated"": ""stage2.0.shortcut.1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.0.shortcut.1.bias"", ""motivated"": ""stage2.0.shortcut.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.0.shortcut.1.running_mean"", ""motivated"": ""stage2.0.shortcut.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.0.shortcut.1.running_var"", ""motivated"": ""stage2.0.shortcut.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.0.shortcut.1.num_batches_tracked"", ""motivated"": ""stage2.0.shortcut.1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""stage2.1.bn0.weight"", ""motivated"": ""stage2.2.bn0.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.1.bn0.bias"", ""motivated"": ""stage2.2.bn0.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.1.bn0.running_mean"", ""motivated"": ""stage2.2.bn0.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.1.bn0.running_var"", ""motivated"": ""stage2.2.bn0.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""stage2.1.bn0.num_batches_tracked"", ""motivated"": ""stage2.2.bn0.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""stage2.1.conv1.weight"", ""motivated"": ""stage2.2.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 64, 3, 3], ""motivatedShape"": [48, 96, 3, 3],
-      ""region"": [[0, 32], [0, 64], [0, 3], [0, 3]] },
-    { ""base"": ""stage2.1.bn1.weight"", ""motivated"": ""stage2.2.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.1.bn1.bias"", ""motivated"": ""stage2.2.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.1.bn1.running_mean"", ""motivated"": ""stage2.2.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.1.bn1.running_var"", ""motivated"": ""stage2.2.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""stage2.1.bn1.num_batches_tracked"", ""motivated"": ""stage2.2.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""stage2.1.conv2.weight"", ""motivated"": ""stage2.2.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 32, 1, 1], ""motivatedShape"": [96, 48, 1, 1],
-      ""region"": [[0, 64], [0, 32], [0, 1], [0, 1]] },
-    { ""base"": ""stage2.1.conv2.bias"", ""motivated"": ""stage2.2.conv2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""classifier.weight"", ""motivated"": ""classifier.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [10, 4096], ""motivatedShape"": [10, 6144], ""region"": [[0, 10], [0, 4096]] },
-    { ""base"": ""classifier.bias"", ""motivated"": ""classifier.bias"", ""kind"": ""parameter"", ""baseShape"": [10],
-      ""motivatedShape"": [10], ""region"": [[0, 10]] }
+    [""stem.weight"", [16, 3, 3, 3]], [""stem.bias"", [16]],
+    { ""blocks"": ""stage1."", ""pairs"": [[0, 0]], ""tensors"": [[""bn0.weight"", [16]], [""bn0.bias"", [16]],
+      [""bn0.running_mean"", [16], { ""kind"": ""buffer"" }], [""bn0.running_var"", [16], { ""kind"": ""buffer"" }],
+      [""bn0.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv1.weight"", [16, 16, 3, 3],
+      { ""motivatedShape"": [24, 16, 3, 3] }], [""bn1.weight"", [16], { ""motivatedShape"": [24] }],
+      [""bn1.bias"", [16], { ""motivatedShape"": [24] }], [""bn1.running_mean"", [16], { ""kind"": ""buffer"",
+      ""motivatedShape"": [24] }], [""bn1.running_var"", [16], { ""kind"": ""buffer"", ""motivatedShape"": [24] }],
+      [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv2.weight"", [32, 16, 1, 1],
+      { ""motivatedShape"": [48, 24, 1, 1] }], [""conv2.bias"", [32], { ""motivatedShape"": [48] }],
+      [""shortcut.0.weight"", [32, 16, 1, 1], { ""motivatedShape"": [48, 16, 1, 1] }], [""shortcut.1.weight"", [32],
+      { ""motivatedShape"": [48] }], [""shortcut.1.bias"", [32], { ""motivatedShape"": [48] }],
+      [""shortcut.1.running_mean"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""shortcut.1.running_var"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""shortcut.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""stage2."", ""pairs"": [[0, 0]], ""tensors"": [[""bn0.weight"", [32], { ""motivatedShape"": [48] }],
+      [""bn0.bias"", [32], { ""motivatedShape"": [48] }], [""bn0.running_mean"", [32], { ""kind"": ""buffer"",
+      ""motivatedShape"": [48] }], [""bn0.running_var"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""bn0.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv1.weight"", [32, 32, 3, 3],
+      { ""motivatedShape"": [48, 48, 3, 3] }], [""bn1.weight"", [32], { ""motivatedShape"": [48] }],
+      [""bn1.bias"", [32], { ""motivatedShape"": [48] }], [""bn1.running_mean"", [32], { ""kind"": ""buffer"",
+      ""motivatedShape"": [48] }], [""bn1.running_var"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv2.weight"", [64, 32, 1, 1],
+      { ""motivatedShape"": [96, 48, 1, 1] }], [""conv2.bias"", [64], { ""motivatedShape"": [96] }],
+      [""shortcut.0.weight"", [64, 32, 1, 1], { ""motivatedShape"": [96, 48, 1, 1] }], [""shortcut.1.weight"", [64],
+      { ""motivatedShape"": [96] }], [""shortcut.1.bias"", [64], { ""motivatedShape"": [96] }],
+      [""shortcut.1.running_mean"", [64], { ""kind"": ""buffer"", ""motivatedShape"": [96] }],
+      [""shortcut.1.running_var"", [64], { ""kind"": ""buffer"", ""motivatedShape"": [96] }],
+      [""shortcut.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""stage2."", ""pairs"": [[1, 2]], ""tensors"": [[""bn0.weight"", [64], { ""motivatedShape"": [96] }],
+      [""bn0.bias"", [64], { ""motivatedShape"": [96] }], [""bn0.running_mean"", [64], { ""kind"": ""buffer"",
+      ""motivatedShape"": [96] }], [""bn0.running_var"", [64], { ""kind"": ""buffer"", ""motivatedShape"": [96] }],
+      [""bn0.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv1.weight"", [32, 64, 3, 3],
+      { ""motivatedShape"": [48, 96, 3, 3] }], [""bn1.weight"", [32], { ""motivatedShape"": [48] }],
+      [""bn1.bias"", [32], { ""motivatedShape"": [48] }], [""bn1.running_mean"", [32], { ""kind"": ""buffer"",
+      ""motivatedShape"": [48] }], [""bn1.running_var"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv2.weight"", [64, 32, 1, 1],
+      { ""motivatedShape"": [96, 48, 1, 1] }], [""conv2.bias"", [64], { ""motivatedShape"": [96] }]] },
+    [""classifier.weight"", [10, 4096], { ""motivatedShape"": [10, 6144] }], [""classifier.bias"", [10]]
   ]
 }
 ";
-
-        partial class ModelDefinition
-        {
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "Tiny" && motivatedVariant == "Wide" && (int)growth == 0)
-                    return Map;
-                return null;
-            }
-        }
-    }
 }
 //// Demo.Custom.CustomNet.Metadata.g.cs
 // <auto-generated/>
 // Generated by MotivationDsl.Generators: the variants' metadata of Demo.Custom.CustomNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Custom.CustomNet.ModelDefinition.Blocks;
 
-namespace Demo.Custom
+namespace Demo.Custom;
+
+partial class CustomNet
 {
-    partial class CustomNet
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>Tiny</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_Tiny(__Dsl.ModelOptions? options)
         {
-            /// <summary>Metadata of <c>Tiny</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_Tiny(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("Tiny", options, 10, __inputShape);
-                m.Conv2d("stem", outChannels: 16, kernel: 3, padding: 1);
-                foreach (var b in m.Blocks("stage1.", first: 0, count: 1))
-                    Blocks.PreActBlockModule.Describe(
-                        b, inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("stage2.", first: 0, count: 1))
-                    Blocks.PreActBlockModule.Describe(
-                        b, inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("stage2.", first: 1, count: 1))
-                    Blocks.PreActBlockModule.Describe(b, inPlanes: 64, planes: 32, stride: 1, shortcut: null);
-                m.Pool(kernel: 2, stride: 2, padding: 0);
-                m.Flatten();
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+            var m = new __Meta("Tiny", options, 10, __inputShape);
+            m.Conv2d("stem", outChannels: 16, kernel: 3, padding: 1);
+            foreach (var b in m.Blocks("stage1.", first: 0, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("stage2.", first: 0, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("stage2.", first: 1, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 64, planes: 32, stride: 1, shortcut: null);
+            m.Pool(kernel: 2, stride: 2, padding: 0);
+            m.Flatten();
+            m.Linear("classifier", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>Wide</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_Wide(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("Wide", options, 10, __inputShape);
-                m.Conv2d("stem", outChannels: 16, kernel: 3, padding: 1);
-                foreach (var b in m.Blocks("stage1.", first: 0, count: 1))
-                    Blocks.PreActBlockModule.Describe(
-                        b, inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("stage1.", first: 1, count: 1))
-                    Blocks.PreActBlockModule.Describe(b, inPlanes: 48, planes: 24, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("stage2.", first: 0, count: 1))
-                    Blocks.PreActBlockModule.Describe(
-                        b, inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("stage2.", first: 1, count: 2))
-                    Blocks.PreActBlockModule.Describe(b, inPlanes: 96, planes: 48, stride: 1, shortcut: null);
-                m.Pool(kernel: 2, stride: 2, padding: 0);
-                m.Flatten();
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>Wide</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_Wide(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("Wide", options, 10, __inputShape);
+            m.Conv2d("stem", outChannels: 16, kernel: 3, padding: 1);
+            foreach (var b in m.Blocks("stage1.", first: 0, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("stage1.", first: 1, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 48, planes: 24, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("stage2.", first: 0, count: 1))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("stage2.", first: 1, count: 2))
+                __Blocks.PreActBlockModule.Describe(b, inPlanes: 96, planes: 48, stride: 1, shortcut: null);
+            m.Pool(kernel: 2, stride: 2, padding: 0);
+            m.Flatten();
+            m.Linear("classifier", m.Classes);
+            return m.Build();
         }
     }
 }

@@ -4,128 +4,59 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
-[assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::WideNet), "WideNet", global::WideNet.ManifestJson)]
+[assembly: global::MotivationDsl.GeneratedScalableModel(typeof(global::WideNet), "WideNet", global::WideNet.__Manifest)]
 
 partial class WideNet
 {
     /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
     public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
-
     /// <summary>The variant trained on every batch: <c>B0</c>.</summary>
     public const string BaseVariantName = "B0";
-
     /// <summary>The variant trained while motivated: <c>B1</c>.</summary>
     public const string MotivatedVariantName = "B1";
-
     /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
     public static __Dsl.WeightsMap Map => Definition.Map;
-
     /// <summary>Compile-time metadata of every variant.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-        Definition.Variants;
-
-    /// <summary>
-    /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-    /// </summary>
-    public static __Dsl.MotivationPair CreatePair(
-        global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed);
-
-    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-        Definition.Create(variant, device);
-
     /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
     public static __Dsl.MotivationPair CreatePair(
         __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
         Definition.CreatePair(device, seed, options);
-
-    /// <summary>
-    /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-    /// </summary>
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
     public static __Module Create(
         string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
         Definition.Create(variant, device, options);
-
     /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
     public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
         Definition.WithPair(baseVariant, motivatedVariant);
-
-    /// <summary>
-    /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-    /// <c>Growth</c>, or the declared rule).
-    /// </summary>
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
     public static __Dsl.ScalableModelDefinition WithPair(
         string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
         Definition.WithPair(baseVariant, motivatedVariant, growth);
 
-    /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-    public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = new int[] { 3, 64, 64 };
+        private static readonly int[] __inputShape = { 3, 64, 64 };
 
-        internal ModelDefinition()
-        {
-            Variants = new __Dsl.VariantInfo[]
+        internal ModelDefinition() : base(typeof(global::WideNet), WideNet.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Describe_B0(null),
-                Describe_B1(null),
-            };
-            Map = __Dsl.ManifestMap.Parse(ManifestJson);
-        }
-
-        public override string Name => "WideNet";
-        public override global::System.Type ModelType => typeof(global::WideNet);
-        public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-        public override string BaseVariant => "B0";
-        public override string MotivatedVariant => "B1";
-        public override __Dsl.WeightsMap Map { get; }
-        public override string ManifestJson => global::WideNet.ManifestJson;
-        public override int DefaultClasses => 100;
-        public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-        /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-        public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
-        {
-            get;
-        } = new (string, string)[]
-        {
-            ("B0", "B1"),
-        };
-
-        protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-        protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-        {
-            switch (variant)
+                new("B0", o => new B0(o), Describe_B0),
+                new("B1", o => new B1(o), Describe_B1),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                case "B0": return new B0(options);
-                case "B1": return new B1(options);
-                default: throw UnknownVariant(variant);
-            }
-        }
-
-        public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-        {
-            switch (variant)
-            {
-                case "B0": return Describe_B0(options);
-                case "B1": return Describe_B1(options);
-                default: throw UnknownVariant(variant);
-            }
-        }
-
-        private static global::System.ArgumentException UnknownVariant(string variant) =>
-            new("'WideNet' has no variant '" + variant + "'. Its variants are: "
-                + "B0, B1" + ".", nameof(variant));
+                new("B0", "B1", __Dsl.Growth.Default, WideNet.__Manifest),
+            }) { }
     }
 }
 //// WideNet.Variants.g.cs
@@ -138,15 +69,12 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::WideNet.ModelDefinition.Blocks;
 
 partial class WideNet
 {
-    /// <summary>
-    /// Variant <c>B0</c>: 67,716 parameters, 9,353,472 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>B0</c>: 67,716 parameters, 9,353,472 MACs (declared sizes).</summary>
     public sealed class B0 : __Module
     {
         private readonly __Modules.Conv2d conv1;
@@ -158,10 +86,7 @@ partial class WideNet
 
         /// <summary>A module at the declared input size and class count.</summary>
         public B0() : this(null) { }
-
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public B0(global::MotivationDsl.ModelOptions? options) : base("B0")
         {
             var __info = ModelDefinition.Describe_B0(options);
@@ -171,12 +96,12 @@ partial class WideNet
             this.bn1 = __nn.BatchNorm2d(num_features: 32);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
                 .Build();
             register_module("layer1", this.layer1);
             this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 128, planes: 32, stride: 1, shortcut: null))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 128, planes: 32, stride: 1, shortcut: null))
                 .Build();
             register_module("layer2", this.layer2);
             this.hidden = __nn.Linear(
@@ -210,10 +135,7 @@ partial class WideNet
         }
     }
 
-    /// <summary>
-    /// Variant <c>B1</c>: 232,372 parameters, 24,948,096 MACs per sample
-    /// (at the declared input and classes).
-    /// </summary>
+    /// <summary>Variant <c>B1</c>: 232,372 parameters, 24,948,096 MACs (declared sizes).</summary>
     public sealed class B1 : __Module
     {
         private readonly __Modules.Conv2d conv1;
@@ -225,10 +147,7 @@ partial class WideNet
 
         /// <summary>A module at the declared input size and class count.</summary>
         public B1() : this(null) { }
-
-        /// <summary>
-        /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-        /// </summary>
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
         public B1(global::MotivationDsl.ModelOptions? options) : base("B1")
         {
             var __info = ModelDefinition.Describe_B1(options);
@@ -238,13 +157,13 @@ partial class WideNet
             this.bn1 = __nn.BatchNorm2d(num_features: 48);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 96, planes: 24, stride: 1, shortcut: null))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 96, planes: 24, stride: 1, shortcut: null))
                 .Build();
             register_module("layer1", this.layer1);
             this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new Blocks.Bottleneck(inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(3, () => new Blocks.Bottleneck(inPlanes: 192, planes: 48, stride: 1, shortcut: null))
+                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(3, () => new __Blocks.Bottleneck(inPlanes: 192, planes: 48, stride: 1, shortcut: null))
                 .Build();
             register_module("layer2", this.layer2);
             this.hidden = __nn.Linear(
@@ -293,95 +212,103 @@ using __Dsl = global::MotivationDsl;
 
 partial class WideNet
 {
-    /// <summary>The block modules the stages are made of.</summary>
-    public static class Blocks
+    partial class ModelDefinition
     {
-        /// <summary>
-        /// The bottleneck block (torchvision v1.5: stride on the 3x3 convolution):
-        /// conv1x1-bn-relu-conv3x3-bn-relu-conv1x1(x4)-bn, add, relu.
-        /// </summary>
-        public sealed class Bottleneck : __Module
+        /// <summary>The block modules the stages are made of.</summary>
+        public static class Blocks
         {
-            private readonly __Modules.Conv2d conv1;
-            private readonly __Modules.BatchNorm2d bn1;
-            private readonly __Modules.Conv2d conv2;
-            private readonly __Modules.BatchNorm2d bn2;
-            private readonly __Modules.Conv2d conv3;
-            private readonly __Modules.BatchNorm2d bn3;
-            private readonly __Modules.Sequential? downsample;
-            private readonly __Dsl.Shortcut? __shortcut;
-            private readonly long __stride, __padLeft, __padRight;
-
-            /// <param name="inPlanes">Input channels.</param>
-            /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
-            /// <param name="stride">The block's stride (the stage's stride in its first block, else 1).</param>
-            /// <param name="shortcut">Null: identity; A: subsample, zero-pad; B: 1x1 conv, batch norm.</param>
-            public Bottleneck(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)
-                : base("Bottleneck")
+            /// <summary>
+            /// The bottleneck block (torchvision v1.5: stride on the 3x3 convolution):
+            /// conv1x1-bn-relu-conv3x3-bn-relu-conv1x1(x4)-bn, add, relu.
+            /// </summary>
+            public sealed class Bottleneck : __Module
             {
-                var __c = inPlanes;
-                this.conv1 = __nn.Conv2d(in_channels: __c, out_channels: planes, kernel_size: 1, bias: false);
-                __c = planes;
-                this.bn1 = __nn.BatchNorm2d(num_features: __c);
-                this.conv2 = __nn.Conv2d(
-                    in_channels: __c, out_channels: planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
-                __c = planes;
-                this.bn2 = __nn.BatchNorm2d(num_features: __c);
-                this.conv3 = __nn.Conv2d(in_channels: __c, out_channels: 4 * planes, kernel_size: 1, bias: false);
-                __c = 4 * planes;
-                this.bn3 = __nn.BatchNorm2d(num_features: __c);
-                this.__shortcut = shortcut;
-                this.__stride = stride;
-                this.__padLeft = (__c - inPlanes) / 2;
-                this.__padRight = __c - inPlanes - this.__padLeft;
-                if (shortcut == __Dsl.Shortcut.B)
-                    this.downsample = __nn.Sequential(
-                        ("0", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,
-                            bias: false)),
-                        ("1", __nn.BatchNorm2d(num_features: __c)));
-                RegisterComponents();
-            }
+                private readonly __Modules.Conv2d conv1;
+                private readonly __Modules.BatchNorm2d bn1;
+                private readonly __Modules.Conv2d conv2;
+                private readonly __Modules.BatchNorm2d bn2;
+                private readonly __Modules.Conv2d conv3;
+                private readonly __Modules.BatchNorm2d bn3;
+                private readonly __Modules.Sequential? downsample;
+                private readonly __Dsl.Shortcut? __shortcut;
+                private readonly long __stride, __padLeft, __padRight;
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv1.forward(__x);
-                __x = this.bn1.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.conv2.forward(__x);
-                __x = this.bn2.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.conv3.forward(__x);
-                __x = this.bn3.forward(__x);
-                __Tensor __s;
-                if (this.__shortcut == __Dsl.Shortcut.A)
-                    __s = __F.pad(
-                        input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),
-                        new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });
-                else if (this.__shortcut == __Dsl.Shortcut.B)
-                    __s = this.downsample!.forward(input);
-                else
-                    __s = input;
-                __x = __x + __s;
-                __x = __F.relu(__x);
-                return __scope.MoveToOuter(__x);
-            }
-
-            /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
-            internal static void Describe(__Meta m, long inPlanes, long planes,
-                long stride, __Dsl.Shortcut? shortcut)
-            {
-                m.Conv2d("conv1", outChannels: planes, kernel: 1, bias: false);
-                m.BatchNorm2d("bn1");
-                m.Conv2d("conv2", outChannels: planes, kernel: 3, stride: stride, padding: 1, bias: false);
-                m.BatchNorm2d("bn2");
-                m.Conv2d("conv3", outChannels: 4 * planes, kernel: 1, bias: false);
-                m.BatchNorm2d("bn3");
-                if (shortcut == __Dsl.Shortcut.B)
+                /// <param name="inPlanes">Input channels.</param>
+                /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
+                /// <param name="stride">The block's stride (the stage's stride in its first block, else 1).</param>
+                /// <param name="shortcut">Null: identity; A: subsample, zero-pad; B: 1x1 conv, batch norm.</param>
+                public Bottleneck(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)
+                    : base("Bottleneck")
                 {
-                    m.Conv2d("downsample.0", outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);
-                    m.BatchNorm2d("downsample.1");
+                    var __c = inPlanes;
+                    this.conv1 = __nn.Conv2d(in_channels: __c, out_channels: planes, kernel_size: 1, bias: false);
+                    __c = planes;
+                    this.bn1 = __nn.BatchNorm2d(num_features: __c);
+                    this.conv2 = __nn.Conv2d(
+                        in_channels: __c,
+                        out_channels: planes,
+                        kernel_size: 3,
+                        stride: stride,
+                        padding: 1,
+                        bias: false);
+                    __c = planes;
+                    this.bn2 = __nn.BatchNorm2d(num_features: __c);
+                    this.conv3 = __nn.Conv2d(in_channels: __c, out_channels: 4 * planes, kernel_size: 1, bias: false);
+                    __c = 4 * planes;
+                    this.bn3 = __nn.BatchNorm2d(num_features: __c);
+                    this.__shortcut = shortcut;
+                    this.__stride = stride;
+                    this.__padLeft = (__c - inPlanes) / 2;
+                    this.__padRight = __c - inPlanes - this.__padLeft;
+                    if (shortcut == __Dsl.Shortcut.B)
+                        this.downsample = __nn.Sequential(
+                            ("0", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,
+                                bias: false)),
+                            ("1", __nn.BatchNorm2d(num_features: __c)));
+                    RegisterComponents();
+                }
+
+                public override __Tensor forward(__Tensor input)
+                {
+                    using var __scope = global::TorchSharp.torch.NewDisposeScope();
+                    var __x = input;
+                    __x = this.conv1.forward(__x);
+                    __x = this.bn1.forward(__x);
+                    __x = __F.relu(__x);
+                    __x = this.conv2.forward(__x);
+                    __x = this.bn2.forward(__x);
+                    __x = __F.relu(__x);
+                    __x = this.conv3.forward(__x);
+                    __x = this.bn3.forward(__x);
+                    __Tensor __s;
+                    if (this.__shortcut == __Dsl.Shortcut.A)
+                        __s = __F.pad(
+                            input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),
+                            new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });
+                    else if (this.__shortcut == __Dsl.Shortcut.B)
+                        __s = this.downsample!.forward(input);
+                    else
+                        __s = input;
+                    __x = __x + __s;
+                    __x = __F.relu(__x);
+                    return __scope.MoveToOuter(__x);
+                }
+
+                /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
+                internal static void Describe(__Meta m, long inPlanes, long planes,
+                    long stride, __Dsl.Shortcut? shortcut)
+                {
+                    m.Conv2d("conv1", outChannels: planes, kernel: 1, bias: false);
+                    m.BatchNorm2d("bn1");
+                    m.Conv2d("conv2", outChannels: planes, kernel: 3, stride: stride, padding: 1, bias: false);
+                    m.BatchNorm2d("bn2");
+                    m.Conv2d("conv3", outChannels: 4 * planes, kernel: 1, bias: false);
+                    m.BatchNorm2d("bn3");
+                    if (shortcut == __Dsl.Shortcut.B)
+                    {
+                        m.Conv2d("downsample.0", outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);
+                        m.BatchNorm2d("downsample.1");
+                    }
                 }
             }
         }
@@ -392,18 +319,14 @@ partial class WideNet
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of WideNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
 partial class WideNet
 {
-    /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-    public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""WideNet"",
   ""inputShape"": [3, 64, 64],
@@ -415,198 +338,72 @@ partial class WideNet
     { ""name"": ""B1"", ""parameters"": 232372, ""macs"": 24948096, ""flops"": 49896192 }
   ],
   ""map"": [
-    { ""base"": ""conv1.weight"", ""motivated"": ""conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 3, 7, 7], ""motivatedShape"": [48, 3, 7, 7], ""region"": [[0, 32], [0, 3], [0, 7], [0, 7]] },
-    { ""base"": ""bn1.weight"", ""motivated"": ""bn1.weight"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""bn1.bias"", ""motivated"": ""bn1.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""bn1.running_mean"", ""motivated"": ""bn1.running_mean"", ""kind"": ""buffer"", ""baseShape"": [32],
-      ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""bn1.running_var"", ""motivated"": ""bn1.running_var"", ""kind"": ""buffer"", ""baseShape"": [32],
-      ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""bn1.num_batches_tracked"", ""motivated"": ""bn1.num_batches_tracked"", ""kind"": ""buffer"",
-      ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv1.weight"", ""motivated"": ""layer1.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 32, 1, 1], ""motivatedShape"": [24, 48, 1, 1],
-      ""region"": [[0, 16], [0, 32], [0, 1], [0, 1]] },
-    { ""base"": ""layer1.0.bn1.weight"", ""motivated"": ""layer1.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.bias"", ""motivated"": ""layer1.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.running_mean"", ""motivated"": ""layer1.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.running_var"", ""motivated"": ""layer1.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.num_batches_tracked"", ""motivated"": ""layer1.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv2.weight"", ""motivated"": ""layer1.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [24, 24, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.0.bn2.weight"", ""motivated"": ""layer1.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.bias"", ""motivated"": ""layer1.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.running_mean"", ""motivated"": ""layer1.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.running_var"", ""motivated"": ""layer1.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.num_batches_tracked"", ""motivated"": ""layer1.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv3.weight"", ""motivated"": ""layer1.0.conv3.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64, 16, 1, 1], ""motivatedShape"": [96, 24, 1, 1],
-      ""region"": [[0, 64], [0, 16], [0, 1], [0, 1]] },
-    { ""base"": ""layer1.0.bn3.weight"", ""motivated"": ""layer1.0.bn3.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""layer1.0.bn3.bias"", ""motivated"": ""layer1.0.bn3.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""layer1.0.bn3.running_mean"", ""motivated"": ""layer1.0.bn3.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""layer1.0.bn3.running_var"", ""motivated"": ""layer1.0.bn3.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""layer1.0.bn3.num_batches_tracked"", ""motivated"": ""layer1.0.bn3.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.downsample.0.weight"", ""motivated"": ""layer1.0.downsample.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [64, 32, 1, 1], ""motivatedShape"": [96, 48, 1, 1],
-      ""region"": [[0, 64], [0, 32], [0, 1], [0, 1]] },
-    { ""base"": ""layer1.0.downsample.1.weight"", ""motivated"": ""layer1.0.downsample.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""layer1.0.downsample.1.bias"", ""motivated"": ""layer1.0.downsample.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""layer1.0.downsample.1.running_mean"", ""motivated"": ""layer1.0.downsample.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""layer1.0.downsample.1.running_var"", ""motivated"": ""layer1.0.downsample.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [64], ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""layer1.0.downsample.1.num_batches_tracked"",
-      ""motivated"": ""layer1.0.downsample.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.0.conv1.weight"", ""motivated"": ""layer2.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 64, 1, 1], ""motivatedShape"": [48, 96, 1, 1],
-      ""region"": [[0, 32], [0, 64], [0, 1], [0, 1]] },
-    { ""base"": ""layer2.0.bn1.weight"", ""motivated"": ""layer2.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.bias"", ""motivated"": ""layer2.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.running_mean"", ""motivated"": ""layer2.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.running_var"", ""motivated"": ""layer2.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn1.num_batches_tracked"", ""motivated"": ""layer2.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.0.conv2.weight"", ""motivated"": ""layer2.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [48, 48, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.0.bn2.weight"", ""motivated"": ""layer2.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.bias"", ""motivated"": ""layer2.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.running_mean"", ""motivated"": ""layer2.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.running_var"", ""motivated"": ""layer2.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.0.bn2.num_batches_tracked"", ""motivated"": ""layer2.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.0.conv3.weight"", ""motivated"": ""layer2.0.conv3.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [128, 32, 1, 1], ""motivatedShape"": [192, 48, 1, 1],
-      ""region"": [[0, 128], [0, 32], [0, 1], [0, 1]] },
-    { ""base"": ""layer2.0.bn3.weight"", ""motivated"": ""layer2.0.bn3.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.0.bn3.bias"", ""motivated"": ""layer2.0.bn3.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.0.bn3.running_mean"", ""motivated"": ""layer2.0.bn3.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.0.bn3.running_var"", ""motivated"": ""layer2.0.bn3.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.0.bn3.num_batches_tracked"", ""motivated"": ""layer2.0.bn3.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.0.downsample.0.weight"", ""motivated"": ""layer2.0.downsample.0.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [128, 64, 1, 1], ""motivatedShape"": [192, 96, 1, 1],
-      ""region"": [[0, 128], [0, 64], [0, 1], [0, 1]] },
-    { ""base"": ""layer2.0.downsample.1.weight"", ""motivated"": ""layer2.0.downsample.1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.0.downsample.1.bias"", ""motivated"": ""layer2.0.downsample.1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.0.downsample.1.running_mean"", ""motivated"": ""layer2.0.downsample.1.running_mean"",
-      ""kind"": ""buffer"", ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.0.downsample.1.running_var"", ""motivated"": ""layer2.0.downsample.1.running_var"",
-      ""kind"": ""buffer"", ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.0.downsample.1.num_batches_tracked"",
-      ""motivated"": ""layer2.0.downsample.1.num_batches_tracked"", ""kind"": ""buffer"", ""baseShape"": [],
-      ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.1.conv1.weight"", ""motivated"": ""layer2.3.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 128, 1, 1], ""motivatedShape"": [48, 192, 1, 1],
-      ""region"": [[0, 32], [0, 128], [0, 1], [0, 1]] },
-    { ""base"": ""layer2.1.bn1.weight"", ""motivated"": ""layer2.3.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.bias"", ""motivated"": ""layer2.3.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.running_mean"", ""motivated"": ""layer2.3.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.running_var"", ""motivated"": ""layer2.3.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn1.num_batches_tracked"", ""motivated"": ""layer2.3.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.1.conv2.weight"", ""motivated"": ""layer2.3.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 32, 3, 3], ""motivatedShape"": [48, 48, 3, 3],
-      ""region"": [[0, 32], [0, 32], [0, 3], [0, 3]] },
-    { ""base"": ""layer2.1.bn2.weight"", ""motivated"": ""layer2.3.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.bias"", ""motivated"": ""layer2.3.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.running_mean"", ""motivated"": ""layer2.3.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.running_var"", ""motivated"": ""layer2.3.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [32], ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""layer2.1.bn2.num_batches_tracked"", ""motivated"": ""layer2.3.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer2.1.conv3.weight"", ""motivated"": ""layer2.3.conv3.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [128, 32, 1, 1], ""motivatedShape"": [192, 48, 1, 1],
-      ""region"": [[0, 128], [0, 32], [0, 1], [0, 1]] },
-    { ""base"": ""layer2.1.bn3.weight"", ""motivated"": ""layer2.3.bn3.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.1.bn3.bias"", ""motivated"": ""layer2.3.bn3.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.1.bn3.running_mean"", ""motivated"": ""layer2.3.bn3.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.1.bn3.running_var"", ""motivated"": ""layer2.3.bn3.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [128], ""motivatedShape"": [192], ""region"": [[0, 128]] },
-    { ""base"": ""layer2.1.bn3.num_batches_tracked"", ""motivated"": ""layer2.3.bn3.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""hidden.weight"", ""motivated"": ""hidden.weight"", ""kind"": ""parameter"", ""baseShape"": [64, 128],
-      ""motivatedShape"": [96, 192], ""region"": [[0, 64], [0, 128]] },
-    { ""base"": ""hidden.bias"", ""motivated"": ""hidden.bias"", ""kind"": ""parameter"", ""baseShape"": [64],
-      ""motivatedShape"": [96], ""region"": [[0, 64]] },
-    { ""base"": ""fc.weight"", ""motivated"": ""fc.weight"", ""kind"": ""parameter"", ""baseShape"": [100, 64],
-      ""motivatedShape"": [100, 96], ""region"": [[0, 100], [0, 64]] },
-    { ""base"": ""fc.bias"", ""motivated"": ""fc.bias"", ""kind"": ""parameter"", ""baseShape"": [100],
-      ""motivatedShape"": [100], ""region"": [[0, 100]] }
+    [""conv1.weight"", [32, 3, 7, 7], { ""motivatedShape"": [48, 3, 7, 7] }], [""bn1.weight"", [32],
+      { ""motivatedShape"": [48] }], [""bn1.bias"", [32], { ""motivatedShape"": [48] }], [""bn1.running_mean"", [32],
+      { ""kind"": ""buffer"", ""motivatedShape"": [48] }], [""bn1.running_var"", [32], { ""kind"": ""buffer"",
+      ""motivatedShape"": [48] }], [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }],
+    { ""blocks"": ""layer1."", ""pairs"": [[0, 0]], ""tensors"": [[""conv1.weight"", [16, 32, 1, 1],
+      { ""motivatedShape"": [24, 48, 1, 1] }], [""bn1.weight"", [16], { ""motivatedShape"": [24] }],
+      [""bn1.bias"", [16], { ""motivatedShape"": [24] }], [""bn1.running_mean"", [16], { ""kind"": ""buffer"",
+      ""motivatedShape"": [24] }], [""bn1.running_var"", [16], { ""kind"": ""buffer"", ""motivatedShape"": [24] }],
+      [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv2.weight"", [16, 16, 3, 3],
+      { ""motivatedShape"": [24, 24, 3, 3] }], [""bn2.weight"", [16], { ""motivatedShape"": [24] }],
+      [""bn2.bias"", [16], { ""motivatedShape"": [24] }], [""bn2.running_mean"", [16], { ""kind"": ""buffer"",
+      ""motivatedShape"": [24] }], [""bn2.running_var"", [16], { ""kind"": ""buffer"", ""motivatedShape"": [24] }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv3.weight"", [64, 16, 1, 1],
+      { ""motivatedShape"": [96, 24, 1, 1] }], [""bn3.weight"", [64], { ""motivatedShape"": [96] }],
+      [""bn3.bias"", [64], { ""motivatedShape"": [96] }], [""bn3.running_mean"", [64], { ""kind"": ""buffer"",
+      ""motivatedShape"": [96] }], [""bn3.running_var"", [64], { ""kind"": ""buffer"", ""motivatedShape"": [96] }],
+      [""bn3.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""downsample.0.weight"", [64, 32, 1, 1],
+      { ""motivatedShape"": [96, 48, 1, 1] }], [""downsample.1.weight"", [64], { ""motivatedShape"": [96] }],
+      [""downsample.1.bias"", [64], { ""motivatedShape"": [96] }], [""downsample.1.running_mean"", [64],
+      { ""kind"": ""buffer"", ""motivatedShape"": [96] }], [""downsample.1.running_var"", [64], { ""kind"": ""buffer"",
+      ""motivatedShape"": [96] }], [""downsample.1.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer2."", ""pairs"": [[0, 0]], ""tensors"": [[""conv1.weight"", [32, 64, 1, 1],
+      { ""motivatedShape"": [48, 96, 1, 1] }], [""bn1.weight"", [32], { ""motivatedShape"": [48] }],
+      [""bn1.bias"", [32], { ""motivatedShape"": [48] }], [""bn1.running_mean"", [32], { ""kind"": ""buffer"",
+      ""motivatedShape"": [48] }], [""bn1.running_var"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv2.weight"", [32, 32, 3, 3],
+      { ""motivatedShape"": [48, 48, 3, 3] }], [""bn2.weight"", [32], { ""motivatedShape"": [48] }],
+      [""bn2.bias"", [32], { ""motivatedShape"": [48] }], [""bn2.running_mean"", [32], { ""kind"": ""buffer"",
+      ""motivatedShape"": [48] }], [""bn2.running_var"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv3.weight"", [128, 32, 1, 1],
+      { ""motivatedShape"": [192, 48, 1, 1] }], [""bn3.weight"", [128], { ""motivatedShape"": [192] }],
+      [""bn3.bias"", [128], { ""motivatedShape"": [192] }], [""bn3.running_mean"", [128], { ""kind"": ""buffer"",
+      ""motivatedShape"": [192] }], [""bn3.running_var"", [128], { ""kind"": ""buffer"", ""motivatedShape"": [192] }],
+      [""bn3.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""downsample.0.weight"", [128, 64, 1, 1],
+      { ""motivatedShape"": [192, 96, 1, 1] }], [""downsample.1.weight"", [128], { ""motivatedShape"": [192] }],
+      [""downsample.1.bias"", [128], { ""motivatedShape"": [192] }], [""downsample.1.running_mean"", [128],
+      { ""kind"": ""buffer"", ""motivatedShape"": [192] }], [""downsample.1.running_var"", [128],
+      { ""kind"": ""buffer"", ""motivatedShape"": [192] }], [""downsample.1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }]] },
+    { ""blocks"": ""layer2."", ""pairs"": [[1, 3]], ""tensors"": [[""conv1.weight"", [32, 128, 1, 1],
+      { ""motivatedShape"": [48, 192, 1, 1] }], [""bn1.weight"", [32], { ""motivatedShape"": [48] }],
+      [""bn1.bias"", [32], { ""motivatedShape"": [48] }], [""bn1.running_mean"", [32], { ""kind"": ""buffer"",
+      ""motivatedShape"": [48] }], [""bn1.running_var"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv2.weight"", [32, 32, 3, 3],
+      { ""motivatedShape"": [48, 48, 3, 3] }], [""bn2.weight"", [32], { ""motivatedShape"": [48] }],
+      [""bn2.bias"", [32], { ""motivatedShape"": [48] }], [""bn2.running_mean"", [32], { ""kind"": ""buffer"",
+      ""motivatedShape"": [48] }], [""bn2.running_var"", [32], { ""kind"": ""buffer"", ""motivatedShape"": [48] }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""conv3.weight"", [128, 32, 1, 1],
+      { ""motivatedShape"": [192, 48, 1, 1] }], [""bn3.weight"", [128], { ""motivatedShape"": [192] }],
+      [""bn3.bias"", [128], { ""motivatedShape"": [192] }], [""bn3.running_mean"", [128], { ""kind"": ""buffer"",
+      ""motivatedShape"": [192] }], [""bn3.running_var"", [128], { ""kind"": ""buffer"", ""motivatedShape"": [192] }],
+      [""bn3.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    [""hidden.weight"", [64, 128], { ""motivatedShape"": [96, 192] }], [""hidden.bias"", [64],
+      { ""motivatedShape"": [96] }], [""fc.weight"", [100, 64], { ""motivatedShape"": [100, 96] }], [""fc.bias"", [100]]
   ]
 }
 ";
-
-    partial class ModelDefinition
-    {
-        protected override __Dsl.WeightsMap? CreatePairMap(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-        {
-            if (baseVariant == "B0" && motivatedVariant == "B1" && (int)growth == 0)
-                return Map;
-            return null;
-        }
-    }
 }
 //// WideNet.Metadata.g.cs
 // <auto-generated/>
 // Generated by MotivationDsl.Generators: the variants' metadata of WideNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::WideNet.ModelDefinition.Blocks;
 
 partial class WideNet
 {
@@ -620,11 +417,11 @@ partial class WideNet
             m.BatchNorm2d("bn1");
             m.Pool(kernel: 3, stride: 2, padding: 1);
             foreach (var b in m.Blocks("layer1.", first: 0, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B);
             foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
             foreach (var b in m.Blocks("layer2.", first: 1, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 128, planes: 32, stride: 1, shortcut: null);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 128, planes: 32, stride: 1, shortcut: null);
             m.GlobalAvgPool();
             m.Flatten();
             m.Linear("hidden", 64);
@@ -640,13 +437,13 @@ partial class WideNet
             m.BatchNorm2d("bn1");
             m.Pool(kernel: 3, stride: 2, padding: 1);
             foreach (var b in m.Blocks("layer1.", first: 0, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B);
             foreach (var b in m.Blocks("layer1.", first: 1, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 96, planes: 24, stride: 1, shortcut: null);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 96, planes: 24, stride: 1, shortcut: null);
             foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                Blocks.Bottleneck.Describe(b, inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B);
             foreach (var b in m.Blocks("layer2.", first: 1, count: 3))
-                Blocks.Bottleneck.Describe(b, inPlanes: 192, planes: 48, stride: 1, shortcut: null);
+                __Blocks.Bottleneck.Describe(b, inPlanes: 192, planes: 48, stride: 1, shortcut: null);
             m.GlobalAvgPool();
             m.Flatten();
             m.Linear("hidden", 96);
