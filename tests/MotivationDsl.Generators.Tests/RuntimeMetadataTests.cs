@@ -18,11 +18,13 @@ public class RuntimeMetadataTests
     [InlineData("MiniEfficientNet", "Demo.Eff.MiniEfficientNet")]
     [InlineData("MiniViT", "Demo.Vit.MiniViT")]
     [InlineData("GrowingViT", "Demo.Grow.GrowingViT")]
+    [InlineData("BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet")]
     public void RunTimeMetadataEqualsTheProvenManifest(string name, string typeName)
     {
         var sources = name switch
         {
             "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
+            "BlockLayers" => new[] { VocabularySources.BlockLayers },
             _ => new[] { (string)typeof(Sources).GetField(name)!.GetValue(null)! },
         };
         var definition = Load(GeneratorHarness.Run(sources), typeName);

@@ -11,6 +11,7 @@ public class SnapshotTests
     [InlineData("MiniEfficientNet")]
     [InlineData("MiniViT")]
     [InlineData("GrowingViT")]
+    [InlineData("BlockLayers")]
     public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
     {
         var sources = name switch
@@ -21,6 +22,7 @@ public class SnapshotTests
             "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
             "ResNetCifar" => new[] { Sources.ResNetCifar },
             "WideBottleneck" => new[] { Sources.WideBottleneck },
+            "BlockLayers" => new[] { VocabularySources.BlockLayers },
             _ => throw new ArgumentException(name),
         };
         var run = GeneratorHarness.Run(sources);

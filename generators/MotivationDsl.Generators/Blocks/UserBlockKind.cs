@@ -26,6 +26,10 @@ internal sealed class UserBlockKind : ConvBlockKind
             $"The module generated from the [ScalableBlock] {block.ClassName}.", UserDeclared: true);
     }
 
+    /// <summary>An image, or features (a block of Linear and LayerNorm layers after a Flatten); not tokens.</summary>
+    public override string? WhyNotInput(int rank, string inShape) =>
+        rank is 3 or 1 ? null : $"a stage of [ScalableBlock] blocks needs an image [C, H, W] or features [C] but receives {inShape}";
+
     public override string? WhyNotIdentity(ModelBuilder builder, LayerSpec stage, RBlock block) =>
         builder.Blocks[stage.BlockType!] is { Residual: false } user
             ? $"[ScalableBlock] {user.ClassName} has no residual path (Residual = false), so its output is never its input"

@@ -156,6 +156,14 @@ public static class DiagnosticDescriptors
         "Two variants have the same structure",
         "Variants '{0}' and '{1}' of '{2}' have the same tensors and sizes; one of them is probably not the size you meant");
 
+    public static readonly DiagnosticDescriptor FlattenNeedsFixedSize = Error("MOT060",
+        "Flatten inside a block needs a fixed spatial size",
+        "Flatten in block '{0}' receives {1}, whose spatial size follows the model's input size; a block's module is built from channel counts only, so put an AdaptiveAvgPool2d, AdaptiveMaxPool2d or GlobalAvgPool before it in the block, or flatten at model level");
+
+    public static readonly DiagnosticDescriptor ResidualShapeChange = Error("MOT061",
+        "Residual block changes the shape of features",
+        "Block '{0}' is residual but turns {1} into {2}; a shortcut that changes the shape exists for images [C, H, W] only, so set Residual = false on the [ScalableBlock] or keep the shape");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -167,6 +175,7 @@ public static class DiagnosticDescriptors
         SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
         MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
         KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, SameStructure,
+        FlattenNeedsFixedSize, ResidualShapeChange,
         InternalError,
     };
 

@@ -56,7 +56,7 @@ internal sealed partial class ModelBuilder
         var motByName = m.Tensors.ToDictionary(t => t.Name);
         var widthLoc = m.Spec.HasWidth ? m.Spec.At("Width") : m.Spec.At("WidthMultiplier");
         var tiled = TiledTensors(b, m, motByName);
-        if (_diagnostics.Count > before) return null;
+        if (_diagnostics.Count > before || !BlockNormsKeepWidth(b, m, map, rules)) return null;
         for (var li = 0; li < b.Layers.Count; li++)
         {
             var bl = b.Layers[li]; var ml = m.Layers[li];

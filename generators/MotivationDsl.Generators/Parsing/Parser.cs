@@ -261,6 +261,8 @@ internal static class Parser
             "MotivationDsl.ClassTokenAttribute" => LayerKind.ClassToken,
             "MotivationDsl.PositionalEmbeddingAttribute" => LayerKind.PositionalEmbedding,
             "MotivationDsl.ClassTokenSelectAttribute" => LayerKind.ClassTokenSelect,
+            "MotivationDsl.AdaptiveAvgPool2dAttribute" => LayerKind.AdaptiveAvgPool2d,
+            "MotivationDsl.AdaptiveMaxPool2dAttribute" => LayerKind.AdaptiveMaxPool2d,
             _ => LayerKind.Unknown,
         };
         var attrName = cls.Name.EndsWith("Attribute", StringComparison.Ordinal) ? cls.Name.Substring(0, cls.Name.Length - "Attribute".Length) : cls.Name;
@@ -295,6 +297,7 @@ internal static class Parser
             case "expansion": return spec with { Expansion = Int(value) ?? 0 };
             case "stagestride": return spec with { StageStride = value.Value is bool s && s };
             case "depthwise": return spec with { Depthwise = value.Value is bool dw && dw };
+            case "outputsize": return spec with { OutputSize = Int(value) ?? 0 };
             case "patch": return spec with { Patch = Int(value) ?? 0 };
             case "heads": return spec with { Heads = Int(value) ?? 0 };
             case "mlpdim": return spec with { MlpDim = Int(value) ?? 0 };

@@ -23,6 +23,8 @@ internal enum LayerKind
     ClassToken,
     PositionalEmbedding,
     ClassTokenSelect,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
 }
 
 /// <summary>The kind of block a stage is made of (the API's <c>Block</c> values, and user blocks).</summary>
@@ -58,6 +60,9 @@ internal sealed record LayerSpec
     public long Expansion { get; init; } = 1;
     public bool StageStride { get; init; }
     public bool Depthwise { get; init; }
+
+    // AdaptiveAvgPool2d / AdaptiveMaxPool2d
+    public long OutputSize { get; init; }
 
     // PatchEmbedding / Stage(Encoder) / Stage(MBConv)
     public long Patch { get; init; } = 16;

@@ -344,6 +344,11 @@ internal sealed partial class ModelBuilder
                     h = nh; w = nw;
                     break;
                 }
+                case LayerKind.AdaptiveAvgPool2d:
+                case LayerKind.AdaptiveMaxPool2d:
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"pooling needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    h = w = l.OutputSize;
+                    break;
                 case LayerKind.GlobalAvgPool:
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"GlobalAvgPool needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
                     h = w = 1;
@@ -376,9 +381,8 @@ internal sealed partial class ModelBuilder
                 case LayerKind.Stage:
                 {
                     var kind = BlockKinds.Of(l);
-                    var isEncoder = kind.TakesTokens;
-                    if (isEncoder ? rank != 2 : rank != 3)
-                    { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, isEncoder ? $"an Encoder stage needs a token sequence but receives {inShape}" : $"a Stage needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    if (kind.WhyNotInput(rank, inShape) is { } why)
+                    { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, why); return Fail(rv); }
                     long planes;
                     if (v.HasWidth) planes = v.Width[stageIndex];
                     else
@@ -400,11 +404,12 @@ internal sealed partial class ModelBuilder
                             sd = double.IsNaN(_spec.StochasticDepth) ? 0 : _spec.StochasticDepth * mbId / totalMb;
                             mbId++;
                         }
-                        var request = new BlockRequest(rv, l, stageIndex, i, c, planes, i == 0 ? l.Stride : 1, h, w, rv.Seq, sd);
+                        var request = new BlockRequest(rv, l, stageIndex, i, c, planes, i == 0 ? l.Stride : 1, h, w, rv.Seq, sd) { InRank = rank };
                         var blk = kind.Resolve(this, request);
                         if (blk is null) return Fail(rv);
                         r.Blocks.Add(blk);
                         c = blk.Out; h = blk.OutH; w = blk.OutW;
+                        if (blk.OutRank != 0) rank = blk.OutRank;
                     }
                     r.Out = c;
                     stageIndex++;

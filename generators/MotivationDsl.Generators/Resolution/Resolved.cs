@@ -46,6 +46,8 @@ internal sealed class RBlock
 {
     public long In; public long Planes; public long Out; public long Stride; public ShortcutKind Shortcut;
     public long InH, InW, OutH, OutW;
+    /// <summary>The rank of the block's output when a block sets it (a user block that flattens); 0: the input's.</summary>
+    public int OutRank;
     /// <summary>Per conv inside the block (local name -> (in, out, groups)) for mapping checks.</summary>
     public List<(string Name, long In, long Out, long Groups, long Stride)> Convs = new();
     // MBConv

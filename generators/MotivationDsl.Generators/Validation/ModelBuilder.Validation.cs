@@ -62,7 +62,6 @@ internal sealed partial class ModelBuilder
                     if (inBlock && (l.Expansion <= 0 || l.Expansion > 1024)) Invalid(l, "Expansion", l.Expansion, "it must be a positive number");
                     break;
                 case LayerKind.LayerNorm:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "LayerNorm is not supported inside a [ScalableBlock]");
                     if (!(l.Eps > 0) || double.IsInfinity(l.Eps)) Invalid(l, "Eps", l.Eps, "it must be positive");
                     break;
                 case LayerKind.PatchEmbedding:
@@ -78,7 +77,11 @@ internal sealed partial class ModelBuilder
                 case LayerKind.GELU:
                     break;
                 case LayerKind.Linear:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "Linear is not supported inside a [ScalableBlock]");
+                    if (inBlock && l.HasOut)
+                        Report(DiagnosticDescriptors.Unsupported, l.At("outFeatures"), l.Display, "inside a [ScalableBlock] a Linear takes its output features from the stage: use Linear(name) with Expansion");
+                    if (!inBlock && l.Has("Expansion"))
+                        Report(DiagnosticDescriptors.Unsupported, l.At("Expansion"), l.Display, "Expansion only applies inside a [ScalableBlock]");
+                    if (inBlock && (l.Expansion <= 0 || l.Expansion > 1024)) Invalid(l, "Expansion", l.Expansion, "it must be a positive number");
                     if (l.HasOut && l.Out <= 0) Invalid(l, "outFeatures", l.Out, "it must be positive");
                     else if (l.HasOut && l.Out > MaxSize) Invalid(l, "outFeatures", l.Out, TooLarge);
                     break;
@@ -91,14 +94,16 @@ internal sealed partial class ModelBuilder
                     break;
                 case LayerKind.MaxPool2d:
                 case LayerKind.AvgPool2d:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "pooling is not supported inside a [ScalableBlock]");
                     if (l.Kernel <= 0 || l.Kernel > 1024) Invalid(l, "kernel", l.Kernel, "it must be a positive number");
                     if (l.Stride < 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be positive (or 0 for the kernel size)");
                     if (l.Padding < 0 || l.Padding * 2 > l.Kernel) Invalid(l, "Padding", l.Padding, "it must be between 0 and half the kernel");
                     break;
+                case LayerKind.AdaptiveAvgPool2d:
+                case LayerKind.AdaptiveMaxPool2d:
+                    if (l.OutputSize <= 0 || l.OutputSize > 1024) Invalid(l, "outputSize", l.OutputSize, "it must be a positive number");
+                    break;
                 case LayerKind.GlobalAvgPool:
                 case LayerKind.Flatten:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "this layer is not supported inside a [ScalableBlock]");
                     break;
                 case LayerKind.Stage:
                     if (inBlock) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a Stage cannot be nested inside a [ScalableBlock]"); break; }
@@ -160,8 +165,8 @@ internal sealed partial class ModelBuilder
 
     private void ValidateBlock(BlockSpec block)
     {
-        if (!block.Layers.Any(l => l.Kind == LayerKind.Conv2d))
-            Report(DiagnosticDescriptors.Unsupported, block.Layers[0].Location, block.ClassName, "a [ScalableBlock] needs at least one Conv2d");
+        if (!block.Layers.Any(l => l.Kind is LayerKind.Conv2d or LayerKind.Linear))
+            Report(DiagnosticDescriptors.Unsupported, block.Layers[0].Location, block.ClassName, "a [ScalableBlock] needs at least one Conv2d or Linear (the layers that take the stage's width)");
     }
 
     /// <summary>The largest channel or feature count accepted (larger sizes would overflow tensor element counts).</summary>

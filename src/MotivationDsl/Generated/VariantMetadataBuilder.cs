@@ -93,6 +93,9 @@ public sealed class VariantMetadataBuilder
 
     public void GlobalAvgPool() => (Height, Width) = (1, 1);
 
+    /// <summary>Adaptive average or max pooling to <paramref name="outputSize"/> x <paramref name="outputSize"/>.</summary>
+    public void AdaptivePool(long outputSize) => (Height, Width) = (outputSize, outputSize);
+
     /// <summary>Flattens [C, H, W] into C x H x W features.</summary>
     public void Flatten()
     {

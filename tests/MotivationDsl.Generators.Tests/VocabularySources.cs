@@ -1,0 +1,16 @@
+using System.Runtime.CompilerServices;
+
+namespace MotivationDsl.Generators.Tests;
+
+/// <summary>
+/// Declarations of the user-block vocabulary, read from the files MotivationDsl.Tests compiles and checks against PyTorch,
+/// so that the snapshot, the diagnostics and the reference check see one declaration.
+/// </summary>
+public static class VocabularySources
+{
+    /// <summary>Linear, LayerNorm, Flatten, window and adaptive pooling inside user blocks, and a stage on features.</summary>
+    public static string BlockLayers => Read("BlockVocabularyModels.cs");
+
+    private static string Read(string file, [CallerFilePath] string caller = "") =>
+        File.ReadAllText(Path.Combine(Path.GetDirectoryName(caller)!, "..", "MotivationDsl.Tests", file)).Replace("\r\n", "\n");
+}
