@@ -86,4 +86,36 @@ public class BlockVocabularyDiagnosticTests
         Expect(src, "MOT034").WithMessage("Function-preserving growth S -> L: 'head.0.norm' cannot start as the base's function: this LayerNorm inside a [ScalableBlock] widens from 16 to 24 features, and its mean and variance span all of them; keep the stage's width or use Growth.Paper")
             .At(src, "Width = new[] { 12, 24, 24 }");
     }
+
+    [Fact]
+    public void MOT014_SqueezeExcitationAtModelLevel()
+    {
+        var src = BlockLayers.Replace("[AdaptiveAvgPool2d(8)]", "[SqueezeExcitation(\"se\")]\n[AdaptiveAvgPool2d(8)]");
+        Expect(src, "MOT014").WithMessage("Layer 'se': SqueezeExcitation only applies inside a [ScalableBlock]").At(src, "SqueezeExcitation(\"se\")]\n[AdaptiveAvgPool2d(8)]");
+    }
+
+    [Fact]
+    public void MOT014_SqueezeExcitationOnFeatures()
+    {
+        var src = BlockLayers.Replace("[Linear(\"fc2\")]", "[Linear(\"fc2\")]\n[SqueezeExcitation(\"se\")]");
+        Expect(src, "MOT014").WithMessage("Layer 'se': SqueezeExcitation needs a [C, H, W] input but receives [16] in mlp.0").At(src, "SqueezeExcitation(\"se\")]\npublic partial class MlpBlock");
+    }
+
+    [Fact]
+    public void MOT027_SqueezeExcitationRatio()
+    {
+        var src = BlockLayers.Replace("[SqueezeExcitation(\"se\")]", "[SqueezeExcitation(\"se\", Ratio = 0)]");
+        Expect(src, "MOT027").WithMessage("Layer 'se': Ratio is 0; it must be in (0, 1]").At(src, "Ratio = 0");
+    }
+
+    [Fact]
+    public void MOT033_ResidualBranchEndingWithSqueezeExcitationCannotStartAsAnIdentity()
+    {
+        // An extra block whose branch ends with SE: zeroing fc2 scales by sigmoid(0) = 0.5 instead of giving zero.
+        var block = "using MotivationDsl;\nnamespace Demo;\n[ScalableBlock(ReLUAfterAdd = false)]\n[Conv2d(\"conv1\", Padding = 1)]\n[SqueezeExcitation(\"se\")]\npublic partial class SeBlock { }\n";
+        var src = Sources.Model(modelAttr: Sources.ModelAttr.Replace("Motivated = \"Large\")", "Motivated = \"Large\", Growth = Growth.FunctionPreserving)"),
+            stages: "[Stage(\"layer1\", typeof(SeBlock), 16)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
+        Expect(src, "MOT033", block).WithMessage("Function-preserving growth Small -> Large: extra block 'layer1.2' cannot start as an identity: the last parametrised layer of [ScalableBlock] SeBlock is squeeze-and-excitation 'se', which scales its input (by sigmoid(0) = 0.5 when zeroed), so the residual branch cannot start at zero")
+            .At(src, "Growth = Growth.FunctionPreserving");
+    }
 }

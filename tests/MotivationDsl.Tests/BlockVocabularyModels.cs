@@ -2,11 +2,12 @@ using MotivationDsl;
 
 namespace MotivationDsl.Tests.Models;
 
-/// <summary>Conv-BN-ReLU and a window pooling inside a block (not residual): halves the size.</summary>
+/// <summary>Conv-BN-ReLU, squeeze-and-excitation and a window pooling inside a block (not residual): halves the size.</summary>
 [ScalableBlock(Residual = false)]
 [Conv2d("conv", Kernel = 3, Padding = 1, Bias = false)]
 [BatchNorm2d("bn")]
 [ReLU]
+[SqueezeExcitation("se")]
 [MaxPool2d(2)]
 public partial class PoolBlock
 {
@@ -35,7 +36,7 @@ public partial class MlpBlock
 }
 
 /// <summary>
-/// The layers user blocks can hold besides convolutions (tests/reference/compare_block_layers.py defines it in PyTorch):
+/// The layers user blocks can hold besides convolutions and batch norms (tests/reference/compare_block_layers.py defines it in PyTorch):
 /// S -> L grows every stage in width and two in depth; S -> F widens only the convolutional stage, so the flattened
 /// features that reach the head's Linear grow (the channel-major prefix the map relies on).
 /// </summary>

@@ -1,5 +1,5 @@
 """PyTorch definition of tests/MotivationDsl.Tests/BlockVocabularyModels.cs (BlockLayerNet: Linear, LayerNorm, Flatten,
-window and adaptive pooling inside user blocks, a residual MLP stage on features). Loads the tensors MotivationDsl.Tests
+window and adaptive pooling, squeeze-and-excitation (torchvision.ops.SqueezeExcitation) inside user blocks, a residual MLP stage on features). Loads the tensors MotivationDsl.Tests
 dumped from the generated module with load_state_dict(strict=True) -- every state_dict key and shape must match --,
 runs the same input in eval mode and prints the max abs difference of the logits, the parameter count and the MACs of
 one sample (forward hooks: a convolution out_c x out_h x out_w x in_c/groups x k x k, a linear layer in x out).
@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.ops import SqueezeExcitation
 
 VARIANTS = {"S": ([1, 1, 1], [8, 16, 16]), "F": ([1, 1, 1], [12, 16, 16]), "L": ([2, 1, 2], [12, 24, 24])}
 
@@ -21,9 +22,10 @@ class PoolBlock(nn.Module):
         super().__init__()
         self.conv = nn.Conv2d(cin, planes, 3, padding=1, bias=False)
         self.bn = nn.BatchNorm2d(planes)
+        self.se = SqueezeExcitation(planes, max(1, int(planes * 0.25)))  # torchvision's own (ReLU, sigmoid)
 
     def forward(self, x):
-        return F.max_pool2d(F.relu(self.bn(self.conv(x))), 2)
+        return F.max_pool2d(self.se(F.relu(self.bn(self.conv(x)))), 2)
 
 
 class HeadBlock(nn.Module):

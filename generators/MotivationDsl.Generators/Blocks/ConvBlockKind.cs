@@ -126,7 +126,7 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Line("/// </summary>");
         w.Open($"public sealed class {cls} : __Module");
         foreach (var l in layers)
-            if (BlockLayer.Of(l.Kind).FieldType is { } type) w.Line($"private readonly __Modules.{type} {l.Name};");
+            if (BlockLayer.Of(l.Kind).FieldType is { } type) w.Line($"private readonly {type} {l.Name};");
         if (layout.Residual) w.Line($"private readonly __Modules.Sequential? {sc};");
         w.Line("private readonly __Dsl.Shortcut? __shortcut;");
         w.Line("private readonly long __stride, __padLeft, __padRight;");

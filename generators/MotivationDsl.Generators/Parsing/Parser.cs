@@ -263,6 +263,7 @@ internal static class Parser
             "MotivationDsl.ClassTokenSelectAttribute" => LayerKind.ClassTokenSelect,
             "MotivationDsl.AdaptiveAvgPool2dAttribute" => LayerKind.AdaptiveAvgPool2d,
             "MotivationDsl.AdaptiveMaxPool2dAttribute" => LayerKind.AdaptiveMaxPool2d,
+            "MotivationDsl.SqueezeExcitationAttribute" => LayerKind.SqueezeExcitation,
             _ => LayerKind.Unknown,
         };
         var attrName = cls.Name.EndsWith("Attribute", StringComparison.Ordinal) ? cls.Name.Substring(0, cls.Name.Length - "Attribute".Length) : cls.Name;
@@ -301,6 +302,7 @@ internal static class Parser
             case "patch": return spec with { Patch = Int(value) ?? 0 };
             case "heads": return spec with { Heads = Int(value) ?? 0 };
             case "mlpdim": return spec with { MlpDim = Int(value) ?? 0 };
+            case "ratio":
             case "seratio": return spec with { SERatio = Double(value) ?? double.NaN };
             case "blockprefix": return spec with { BlockPrefix = value.Value as string ?? "" };
             case "dim": return spec with { HasOut = true, Out = Int(value) ?? 0 };

@@ -25,6 +25,7 @@ internal enum LayerKind
     ClassTokenSelect,
     AdaptiveAvgPool2d,
     AdaptiveMaxPool2d,
+    SqueezeExcitation,
 }
 
 /// <summary>The kind of block a stage is made of (the API's <c>Block</c> values, and user blocks).</summary>

@@ -26,7 +26,8 @@ internal sealed partial class ModelBuilder
         foreach (var l in layers)
         {
             var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage
-                or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding;
+                or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding
+                or LayerKind.SqueezeExcitation;
             if (named)
             {
                 if (string.IsNullOrEmpty(l.Name) || !IsPath(l.Name!, inBlock))
@@ -104,6 +105,10 @@ internal sealed partial class ModelBuilder
                     break;
                 case LayerKind.GlobalAvgPool:
                 case LayerKind.Flatten:
+                    break;
+                case LayerKind.SqueezeExcitation:
+                    if (!inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "SqueezeExcitation only applies inside a [ScalableBlock]");
+                    if (!(l.SERatio > 0 && l.SERatio <= 1)) Invalid(l, "Ratio", l.SERatio, "it must be in (0, 1]");
                     break;
                 case LayerKind.Stage:
                     if (inBlock) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a Stage cannot be nested inside a [ScalableBlock]"); break; }

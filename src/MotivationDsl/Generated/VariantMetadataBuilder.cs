@@ -84,6 +84,17 @@ public sealed class VariantMetadataBuilder
         Channels = outFeatures;
     }
 
+    /// <summary>Squeeze-and-excitation on the current channels (<see cref="SqueezeExcitationModule"/>): two 1x1 convolutions.</summary>
+    public void SqueezeExcitation(string name, double ratio)
+    {
+        var squeeze = SqueezeExcitationModule.Squeeze(Channels, ratio);
+        Parameter(name + ".fc1.weight", squeeze, Channels, 1, 1);
+        Parameter(name + ".fc1.bias", squeeze);
+        Parameter(name + ".fc2.weight", Channels, squeeze, 1, 1);
+        Parameter(name + ".fc2.bias", Channels);
+        Macs += 2 * Channels * squeeze;
+    }
+
     /// <summary>Max or average pooling (no parameters, no MACs counted).</summary>
     public void Pool(long kernel, long stride, long padding)
     {

@@ -155,7 +155,7 @@ namespace MotivationDsl.Tests.Models
     partial class BlockLayerNet
     {
         /// <summary>
-        /// Variant <c>S</c>: 2,565 parameters, 93,776 MACs per sample
+        /// Variant <c>S</c>: 2,607 parameters, 93,808 MACs per sample
         /// (at the declared input and classes).
         /// </summary>
         public sealed class S : __Module
@@ -213,7 +213,7 @@ namespace MotivationDsl.Tests.Models
         }
 
         /// <summary>
-        /// Variant <c>F</c>: 3,117 parameters, 112,464 MACs per sample
+        /// Variant <c>F</c>: 3,204 parameters, 112,536 MACs per sample
         /// (at the declared input and classes).
         /// </summary>
         public sealed class F : __Module
@@ -271,7 +271,7 @@ namespace MotivationDsl.Tests.Models
         }
 
         /// <summary>
-        /// Variant <c>L</c>: 8,629 parameters, 137,208 MACs per sample
+        /// Variant <c>L</c>: 8,803 parameters, 137,352 MACs per sample
         /// (at the declared input and classes).
         /// </summary>
         public sealed class L : __Module
@@ -357,6 +357,7 @@ namespace MotivationDsl.Tests.Models
             {
                 private readonly __Modules.Conv2d conv;
                 private readonly __Modules.BatchNorm2d bn;
+                private readonly __Dsl.SqueezeExcitationModule se;
                 private readonly __Dsl.Shortcut? __shortcut;
                 private readonly long __stride, __padLeft, __padRight;
 
@@ -372,6 +373,7 @@ namespace MotivationDsl.Tests.Models
                         in_channels: __c, out_channels: planes, kernel_size: 3, padding: 1, bias: false);
                     __c = planes;
                     this.bn = __nn.BatchNorm2d(num_features: __c);
+                    this.se = new __Dsl.SqueezeExcitationModule(channels: __c, ratio: 0.25);
                     this.__shortcut = shortcut;
                     this.__stride = stride;
                     this.__padLeft = (__c - inPlanes) / 2;
@@ -386,6 +388,7 @@ namespace MotivationDsl.Tests.Models
                     __x = this.conv.forward(__x);
                     __x = this.bn.forward(__x);
                     __x = __F.relu(__x);
+                    __x = this.se.forward(__x);
                     __x = __F.max_pool2d(__x, 2, 2, 0);
                     return __scope.MoveToOuter(__x);
                 }
@@ -396,6 +399,7 @@ namespace MotivationDsl.Tests.Models
                 {
                     m.Conv2d("conv", outChannels: planes, kernel: 3, padding: 1, bias: false);
                     m.BatchNorm2d("bn");
+                    m.SqueezeExcitation("se", ratio: 0.25);
                     m.Pool(kernel: 2, stride: 2, padding: 0);
                 }
             }
@@ -555,9 +559,9 @@ namespace MotivationDsl.Tests.Models
   ""base"": ""S"",
   ""motivated"": ""L"",
   ""variants"": [
-    { ""name"": ""S"", ""parameters"": 2565, ""macs"": 93776, ""flops"": 187552 },
-    { ""name"": ""F"", ""parameters"": 3117, ""macs"": 112464, ""flops"": 224928 },
-    { ""name"": ""L"", ""parameters"": 8629, ""macs"": 137208, ""flops"": 274416 }
+    { ""name"": ""S"", ""parameters"": 2607, ""macs"": 93808, ""flops"": 187616 },
+    { ""name"": ""F"", ""parameters"": 3204, ""macs"": 112536, ""flops"": 225072 },
+    { ""name"": ""L"", ""parameters"": 8803, ""macs"": 137352, ""flops"": 274704 }
   ],
   ""map"": [
     { ""base"": ""stem.weight"", ""motivated"": ""stem.weight"", ""kind"": ""parameter"", ""baseShape"": [8, 3, 3, 3],
@@ -576,6 +580,14 @@ namespace MotivationDsl.Tests.Models
       ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
     { ""base"": ""features.0.bn.num_batches_tracked"", ""motivated"": ""features.0.bn.num_batches_tracked"",
       ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
+    { ""base"": ""features.0.se.fc1.weight"", ""motivated"": ""features.0.se.fc1.weight"", ""kind"": ""parameter"",
+      ""baseShape"": [2, 8, 1, 1], ""motivatedShape"": [3, 12, 1, 1], ""region"": [[0, 2], [0, 8], [0, 1], [0, 1]] },
+    { ""base"": ""features.0.se.fc1.bias"", ""motivated"": ""features.0.se.fc1.bias"", ""kind"": ""parameter"",
+      ""baseShape"": [2], ""motivatedShape"": [3], ""region"": [[0, 2]] },
+    { ""base"": ""features.0.se.fc2.weight"", ""motivated"": ""features.0.se.fc2.weight"", ""kind"": ""parameter"",
+      ""baseShape"": [8, 2, 1, 1], ""motivatedShape"": [12, 3, 1, 1], ""region"": [[0, 8], [0, 2], [0, 1], [0, 1]] },
+    { ""base"": ""features.0.se.fc2.bias"", ""motivated"": ""features.0.se.fc2.bias"", ""kind"": ""parameter"",
+      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
     { ""base"": ""head.0.fc.weight"", ""motivated"": ""head.0.fc.weight"", ""kind"": ""parameter"",
       ""baseShape"": [16, 32], ""motivatedShape"": [24, 48], ""region"": [[0, 16], [0, 32]] },
     { ""base"": ""head.0.fc.bias"", ""motivated"": ""head.0.fc.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
@@ -627,6 +639,14 @@ namespace MotivationDsl.Tests.Models
       ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
     { ""base"": ""features.0.bn.num_batches_tracked"", ""motivated"": ""features.0.bn.num_batches_tracked"",
       ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
+    { ""base"": ""features.0.se.fc1.weight"", ""motivated"": ""features.0.se.fc1.weight"", ""kind"": ""parameter"",
+      ""baseShape"": [2, 8, 1, 1], ""motivatedShape"": [3, 12, 1, 1], ""region"": [[0, 2], [0, 8], [0, 1], [0, 1]] },
+    { ""base"": ""features.0.se.fc1.bias"", ""motivated"": ""features.0.se.fc1.bias"", ""kind"": ""parameter"",
+      ""baseShape"": [2], ""motivatedShape"": [3], ""region"": [[0, 2]] },
+    { ""base"": ""features.0.se.fc2.weight"", ""motivated"": ""features.0.se.fc2.weight"", ""kind"": ""parameter"",
+      ""baseShape"": [8, 2, 1, 1], ""motivatedShape"": [12, 3, 1, 1], ""region"": [[0, 8], [0, 2], [0, 1], [0, 1]] },
+    { ""base"": ""features.0.se.fc2.bias"", ""motivated"": ""features.0.se.fc2.bias"", ""kind"": ""parameter"",
+      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
     { ""base"": ""head.0.fc.weight"", ""motivated"": ""head.0.fc.weight"", ""kind"": ""parameter"",
       ""baseShape"": [16, 32], ""motivatedShape"": [16, 48], ""region"": [[0, 16], [0, 32]] },
     { ""base"": ""head.0.fc.bias"", ""motivated"": ""head.0.fc.bias"", ""kind"": ""parameter"", ""baseShape"": [16],

@@ -13,7 +13,7 @@ internal sealed class BatchNormLayer : BlockLayer
         return true;
     }
 
-    public override string? FieldType => "BatchNorm2d";
+    public override string? FieldType => "__Modules.BatchNorm2d";
 
     public override void Construct(CodeWriter w, LayerSpec l, BlockEmit e) =>
         w.Line($"this.{l.Name} = __nn.BatchNorm2d({ConvBlockKind.BatchNormArgs("__c", l)});");

@@ -12,7 +12,7 @@ internal abstract class BlockLayer
     /// <summary>Resolves the layer on <paramref name="body"/>'s activation; false after reporting a diagnostic.</summary>
     public abstract bool Resolve(BlockBody body, LayerSpec l);
 
-    /// <summary>The TorchSharp module type of the layer's field (<c>Conv2d</c>), or null for a functional layer.</summary>
+    /// <summary>The type of the layer's module field (<c>__Modules.Conv2d</c>), or null for a functional layer.</summary>
     public virtual string? FieldType => null;
 
     /// <summary>Writes the constructor statements that create the field and update <c>__c</c> (the channels or features).</summary>
@@ -39,6 +39,7 @@ internal abstract class BlockLayer
         [LayerKind.AdaptiveAvgPool2d] = new PoolLayer(),
         [LayerKind.AdaptiveMaxPool2d] = new PoolLayer(),
         [LayerKind.Flatten] = new FlattenLayer(),
+        [LayerKind.SqueezeExcitation] = new SqueezeExcitationLayer(),
         [LayerKind.ReLU] = new ElementwiseLayer(),
         [LayerKind.SiLU] = new ElementwiseLayer(),
         [LayerKind.GELU] = new ElementwiseLayer(),

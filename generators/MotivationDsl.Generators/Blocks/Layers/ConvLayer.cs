@@ -29,7 +29,7 @@ internal sealed class ConvLayer : BlockLayer
         return true;
     }
 
-    public override string? FieldType => "Conv2d";
+    public override string? FieldType => "__Modules.Conv2d";
 
     public override void Construct(CodeWriter w, LayerSpec l, BlockEmit e)
     {

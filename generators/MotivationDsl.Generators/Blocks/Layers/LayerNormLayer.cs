@@ -22,7 +22,7 @@ internal sealed class LayerNormLayer : BlockLayer
         return true;
     }
 
-    public override string? FieldType => "LayerNorm";
+    public override string? FieldType => "__Modules.LayerNorm";
 
     public override void Construct(CodeWriter w, LayerSpec l, BlockEmit e) =>
         w.Line($"this.{l.Name} = __nn.LayerNorm(normalized_shape: new long[] {{ __c }}{(l.Eps == 1e-5 ? "" : ", eps: " + D(l.Eps))});");

@@ -26,7 +26,7 @@ internal sealed class LinearLayer : BlockLayer
         return true;
     }
 
-    public override string? FieldType => "Linear";
+    public override string? FieldType => "__Modules.Linear";
 
     public override void Construct(CodeWriter w, LayerSpec l, BlockEmit e)
     {

@@ -18,3 +18,16 @@ public sealed class AdaptiveMaxPool2dAttribute(int outputSize) : LayerAttribute
 {
     public int OutputSize { get; } = outputSize;
 }
+
+/// <summary>
+/// Squeeze-and-excitation inside a <c>[ScalableBlock]</c>, as torchvision's <c>ops.SqueezeExcitation</c> (ReLU):
+/// <c>x * sigmoid(fc2(relu(fc1(mean(x)))))</c>; <c>name.fc1</c> is a 1x1 convolution from the channels C to
+/// <c>max(1, floor(C x Ratio))</c> squeeze channels, <c>name.fc2</c> back to C, both with bias. Scales with width.
+/// </summary>
+public sealed class SqueezeExcitationAttribute(string name) : LayerAttribute
+{
+    public string Name { get; } = name;
+
+    /// <summary>Squeeze channels per input channel (SE-ResNet's reduction 16 is 0.0625).</summary>
+    public double Ratio { get; set; } = 0.25;
+}
