@@ -12,6 +12,7 @@ public class SnapshotTests
     [InlineData("MiniViT")]
     [InlineData("GrowingViT")]
     [InlineData("BlockLayers")]
+    [InlineData("Branches")]
     public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
     {
         var sources = name switch
@@ -23,6 +24,7 @@ public class SnapshotTests
             "ResNetCifar" => new[] { Sources.ResNetCifar },
             "WideBottleneck" => new[] { Sources.WideBottleneck },
             "BlockLayers" => new[] { VocabularySources.BlockLayers },
+            "Branches" => new[] { VocabularySources.Branches },
             _ => throw new ArgumentException(name),
         };
         var run = GeneratorHarness.Run(sources);

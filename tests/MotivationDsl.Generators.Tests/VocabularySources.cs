@@ -11,6 +11,9 @@ public static class VocabularySources
     /// <summary>Linear, LayerNorm, Flatten, window and adaptive pooling inside user blocks, and a stage on features.</summary>
     public static string BlockLayers => Read("BlockVocabularyModels.cs");
 
+    /// <summary>Parallel branches joined by concatenation and by addition inside user blocks.</summary>
+    public static string Branches => Read("BranchModels.cs");
+
     private static string Read(string file, [CallerFilePath] string caller = "") =>
         File.ReadAllText(Path.Combine(Path.GetDirectoryName(caller)!, "..", "MotivationDsl.Tests", file)).Replace("\r\n", "\n");
 }

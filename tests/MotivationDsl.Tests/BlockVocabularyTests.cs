@@ -16,32 +16,40 @@ public class BlockVocabularyTests
     /// compares eval logits, and counts parameters and MACs with hooks; both must equal the generated metadata.
     /// </summary>
     [PyTorchTheory]
-    [InlineData("S")]
-    [InlineData("F")]
-    [InlineData("L")]
-    public void GeneratedModulesMatchThePyTorchDefinition(string variant)
+    [InlineData("BlockLayerNet", "S")]
+    [InlineData("BlockLayerNet", "F")]
+    [InlineData("BlockLayerNet", "L")]
+    [InlineData("BranchNet", "S")]
+    [InlineData("BranchNet", "W")]
+    [InlineData("BranchNet", "L")]
+    public void GeneratedModulesMatchThePyTorchDefinition(string model, string variant)
     {
         torch.manual_seed(11);
-        using var m = BlockLayerNet.Create(variant);
+        var definition = Definition(model);
+        using var m = definition.Create(variant);
         m.train();
         using (var _ = m.forward(torch.randn(8, 3, 16, 16))) { } // BN statistics away from their initial values
         m.eval();
         using var x = torch.randn(4, 3, 16, 16);
         using var y = m.forward(x);
-        var stdout = PyTorchReference.Run(m, x, y, "compare_block_layers.py", variant);
+        var stdout = PyTorchReference.Run(m, x, y, "compare_block_layers.py", $"{model} {variant}");
         double Read(string key) => double.Parse(stdout.Split(key + " ")[1].Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Numerics.AssertClose(Read("maxdiff"), Read("scale"), Numerics.Deep, $"{variant}: TorchSharp and PyTorch logits");
-        var info = BlockLayerNet.Definition.GetVariant(variant);
+        var info = definition.GetVariant(variant);
         Assert.Equal((long)Read("params"), info.ParameterCount);
         Assert.Equal((long)Read("macs"), info.Macs);
     }
 
-    [Fact]
-    public void ModulesHaveExactlyTheMetadataTensors()
+    private static ScalableModelDefinition Definition(string model) => model == "BranchNet" ? BranchNet.Definition : BlockLayerNet.Definition;
+
+    [Theory]
+    [InlineData("BlockLayerNet")]
+    [InlineData("BranchNet")]
+    public void ModulesHaveExactlyTheMetadataTensors(string model)
     {
-        foreach (var v in BlockLayerNet.Definition.Variants)
+        foreach (var v in Definition(model).Variants)
         {
-            using var module = BlockLayerNet.Create(v.Name);
+            using var module = Definition(model).Create(v.Name);
             var tensors = module.named_parameters().Select(p => (p.name, p.parameter.shape))
                 .Concat(module.named_buffers().Select(b => (b.name, b.buffer.shape))).ToDictionary(t => t.name, t => t.shape);
             Assert.Equal(v.Tensors.Select(t => t.Name).OrderBy(n => n), tensors.Keys.OrderBy(n => n));
@@ -70,5 +78,29 @@ public class BlockVocabularyTests
         using var yb = pair.Base.forward(x);
         using var ym = pair.Motivated.forward(x);
         Numerics.AssertClose(yb, ym, Numerics.Deep, "S and F with zero extras");
+    }
+
+    /// <summary>
+    /// S -> W widens both branches of the concatenation (8 + 16 -> 12 + 24 channels): the base's second branch sits at
+    /// [8, 24) in S and at [12, 28) in W. With every motivated parameter zeroed and the base copied in, W must compute S's
+    /// function, which holds only if the batch norm over the concatenation and the projection reading it map branch by
+    /// branch (a plain prefix would put the second branch's weights on the first branch's extra channels).
+    /// </summary>
+    [Fact]
+    public void ConcatenatedBranchesMapBranchByBranch()
+    {
+        var def = BranchNet.Definition.WithPair("S", "W");
+        var project = def.Map.Entries.Single(e => e.BaseName == "mix.0.project.weight");
+        Assert.Equal(2, project.Pieces!.Count);
+        using var pair = def.CreatePair(seed: 6);
+        pair.Base.train();
+        using (var _ = pair.Base.forward(torch.randn(8, 3, 16, 16))) { }
+        using (torch.no_grad()) foreach (var p in pair.Motivated.parameters()) p.zero_();
+        pair.Map.CopyBaseToMotivated();
+        pair.Base.eval(); pair.Motivated.eval();
+        using var x = torch.randn(4, 3, 16, 16);
+        using var yb = pair.Base.forward(x);
+        using var ym = pair.Motivated.forward(x);
+        Numerics.AssertClose(yb, ym, Numerics.Deep, "S and W with zero extras");
     }
 }

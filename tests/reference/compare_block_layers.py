@@ -1,9 +1,10 @@
-"""PyTorch definition of tests/MotivationDsl.Tests/BlockVocabularyModels.cs (BlockLayerNet: Linear, LayerNorm, Flatten,
-window and adaptive pooling, squeeze-and-excitation (torchvision.ops.SqueezeExcitation) inside user blocks, a residual MLP stage on features). Loads the tensors MotivationDsl.Tests
-dumped from the generated module with load_state_dict(strict=True) -- every state_dict key and shape must match --,
+"""PyTorch definitions of tests/MotivationDsl.Tests/BlockVocabularyModels.cs (BlockLayerNet: Linear, LayerNorm, Flatten,
+window and adaptive pooling, squeeze-and-excitation (torchvision.ops.SqueezeExcitation) inside user blocks, a residual
+MLP stage on features) and BranchModels.cs (BranchNet: parallel branches joined by concatenation and by addition).
+Loads the tensors MotivationDsl.Tests dumped from the generated module with load_state_dict(strict=True) -- every state_dict key and shape must match --,
 runs the same input in eval mode and prints the max abs difference of the logits, the parameter count and the MACs of
 one sample (forward hooks: a convolution out_c x out_h x out_w x in_c/groups x k x k, a linear layer in x out).
-Usage: python3 compare_block_layers.py DIR VARIANT   (VARIANT: S, F or L)
+Usage: python3 compare_block_layers.py DIR MODEL VARIANT   (BlockLayerNet S, F or L; BranchNet S, W or L)
 DIR holds index.txt lines "name dtype d0,d1,..." and name.bin raw little-endian data, plus input.bin/output.bin."""
 import os
 import sys
@@ -14,7 +15,10 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision.ops import SqueezeExcitation
 
-VARIANTS = {"S": ([1, 1, 1], [8, 16, 16]), "F": ([1, 1, 1], [12, 16, 16]), "L": ([2, 1, 2], [12, 24, 24])}
+VARIANTS = {
+    "BlockLayerNet": {"S": ([1, 1, 1], [8, 16, 16]), "F": ([1, 1, 1], [12, 16, 16]), "L": ([2, 1, 2], [12, 24, 24])},
+    "BranchNet": {"S": ([1, 1], [8, 8]), "W": ([1, 1], [12, 12]), "L": ([1, 2], [12, 12])},
+}
 
 
 class PoolBlock(nn.Module):
@@ -67,6 +71,56 @@ class BlockLayerNet(nn.Module):
         return self.classifier(self.mlp(self.head(self.features(x))))
 
 
+class ConvBn(nn.Module):
+    def __init__(self, cin, cout, k):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, padding=k // 2, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+
+
+class MixBlock(nn.Module):
+    def __init__(self, cin, planes):
+        super().__init__()
+        self.b1 = ConvBn(cin, planes, 1)
+        self.b2 = ConvBn(cin, 2 * planes, 3)
+        self.bn = nn.BatchNorm2d(3 * planes)
+        self.project = nn.Conv2d(3 * planes, planes, 1)
+
+    def forward(self, x):
+        y = torch.cat([F.relu(b.bn(b.conv(x))) for b in (self.b1, self.b2)], 1)
+        return self.project(self.bn(y))
+
+
+class Main(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+        self.bn = nn.BatchNorm2d(c)
+
+
+class AddBlock(nn.Module):
+    def __init__(self, cin, planes):
+        super().__init__()
+        assert cin == planes
+        self.main = Main(planes)
+
+    def forward(self, x):
+        return F.relu(self.main.bn(self.main.conv(x)) + x)
+
+
+class BranchNet(nn.Module):
+    def __init__(self, depth, width, classes=5):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.mix = stage(MixBlock, 8, width[0], depth[0])
+        self.fuse = stage(AddBlock, width[0], width[1], depth[1])
+        self.classifier = nn.Linear(width[1], classes)
+
+    def forward(self, x):
+        x = self.fuse(self.mix(F.relu(self.stem(x))))
+        return self.classifier(torch.flatten(x.mean((2, 3), keepdim=True), 1))
+
+
 def macs(model, x):
     total = [0]
 
@@ -83,14 +137,14 @@ def macs(model, x):
     return total[0]
 
 
-d, variant = sys.argv[1], sys.argv[2]
+d, model_name, variant = sys.argv[1], sys.argv[2], sys.argv[3]
 state, extra = {}, {}
 for line in open(os.path.join(d, "index.txt")):
     name, dtype, shape = line.split()
     shape = [int(s) for s in shape.split(",") if s != ""] if shape != "-" else []
     arr = np.fromfile(os.path.join(d, name + ".bin"), dtype=np.float32 if dtype == "f32" else np.int64).reshape(shape)
     (extra if name in ("input", "output") else state)[name] = torch.from_numpy(arr.copy())
-model = BlockLayerNet(*VARIANTS[variant])
+model = {"BlockLayerNet": BlockLayerNet, "BranchNet": BranchNet}[model_name](*VARIANTS[model_name][variant])
 model.load_state_dict(state, strict=True)
 model.eval()
 with torch.no_grad():

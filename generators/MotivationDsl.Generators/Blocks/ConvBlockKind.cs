@@ -40,10 +40,11 @@ internal abstract class ConvBlockKind : IBlockKind
         var blk = new RBlock { In = inC, Planes = planes, Stride = stride, InH = h, InW = w, Residual = layout.Residual };
         var shortcutKind = stage.Shortcut == 0 ? ShortcutKind.A : ShortcutKind.B;
         var body = new BlockBody(builder, r, blk, layout.UserDeclared);
-        foreach (var l in layout.Layers)
-            if (!BlockLayer.Of(l.Kind).Resolve(body, l)) return null;
+        foreach (var step in BlockStep.Of(layout.Layers))
+            if (!step.Resolve(body)) return null;
         long c = body.C, bh = body.H, bw = body.W;
         blk.OutRank = body.Rank;
+        blk.OutSegments = body.Segments;
         if (r.InRank != 3 || body.Rank != 3)
         {
             blk.Out = c; blk.OutH = bh; blk.OutW = bw;
@@ -86,9 +87,34 @@ internal abstract class ConvBlockKind : IBlockKind
         return blk;
     }
 
-    public bool CheckPair(ModelBuilder builder, PairBlocks pair) => true;
+    /// <summary>A block that outputs concatenated channels: every branch but the last must keep the base's width (MOT063).</summary>
+    public bool CheckPair(ModelBuilder builder, PairBlocks pair)
+    {
+        long[]? bs = pair.BaseBlock.OutSegments, ms = pair.MotivatedBlock.OutSegments;
+        if (bs is null && ms is null) return true;
+        if (bs is not null && ms is not null && bs.Length == ms.Length && bs.Take(bs.Length - 1).SequenceEqual(ms.Take(ms.Length - 1))) return true;
+        string Text(long[]? s) => s is null ? "one block of channels" : "[" + string.Join(", ", s) + "]";
+        builder.Report(DiagnosticDescriptors.ConcatNotPrefix, pair.WidthLocation, pair.BaseKey, pair.Base.Name, Text(bs), pair.MotivatedKey, pair.Motivated.Name, Text(ms));
+        return false;
+    }
 
-    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m) => null;
+    /// <summary>A tensor over concatenated channels: one piece per branch, each at its branch's place in either variant.</summary>
+    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m)
+    {
+        if (!b.Segmented.TryGetValue(local, out var bs) || !m.Segmented.TryGetValue(local, out var ms) || bs.Dim != ms.Dim || bs.Segments.Length != ms.Segments.Length)
+            return null;
+        var pieces = new List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>();
+        long bStart = 0, mStart = 0;
+        for (var k = 0; k < bs.Segments.Length; k++)
+        {
+            pieces.Add((Region(bStart, bs.Segments[k]), Region(mStart, bs.Segments[k])));
+            bStart += bs.Segments[k]; mStart += ms.Segments[k];
+        }
+        return pieces;
+
+        (long Start, long Length)[] Region(long start, long length) =>
+            bs.Shape.Select((n, d) => d == bs.Dim ? (start, length) : (0L, n)).ToArray();
+    }
 
     public bool ReLUAfterAdd(ModelBuilder builder, LayerSpec stage) => Layout(builder.Blocks, stage).ReLUAfterAdd;
 
@@ -119,14 +145,13 @@ internal abstract class ConvBlockKind : IBlockKind
     {
         var cls = ModuleClass(model, stage);
         var layout = Layout(model.BlockSpecs, stage);
-        var layers = layout.Layers;
+        var steps = BlockStep.Of(layout.Layers);
         var sc = layout.ShortcutName;
         w.Line("/// <summary>");
         w.Line("/// " + layout.Summary);
         w.Line("/// </summary>");
         w.Open($"public sealed class {cls} : __Module");
-        foreach (var l in layers)
-            if (BlockLayer.Of(l.Kind).FieldType is { } type) w.Line($"private readonly {type} {l.Name};");
+        foreach (var field in steps.SelectMany(s => s.Fields())) w.Line($"private readonly {field};");
         if (layout.Residual) w.Line($"private readonly __Modules.Sequential? {sc};");
         w.Line("private readonly __Dsl.Shortcut? __shortcut;");
         w.Line("private readonly long __stride, __padLeft, __padRight;");
@@ -138,7 +163,7 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Open($"public {cls}(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)\n    : base({S(cls)})");
         w.Line("var __c = inPlanes;");
         var construct = new BlockEmit();
-        foreach (var l in layers) BlockLayer.Of(l.Kind).Construct(w, l, construct);
+        foreach (var step in steps) step.Construct(w, construct);
         w.Line("this.__shortcut = shortcut;");
         w.Line("this.__stride = stride;");
         w.Line("this.__padLeft = (__c - inPlanes) / 2;");
@@ -159,7 +184,7 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Open("public override __Tensor forward(__Tensor input)");
         w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
         w.Line("var __x = input;");
-        foreach (var l in layers) w.Line(BlockLayer.Of(l.Kind).Forward(l));
+        foreach (var step in steps) w.Line(step.Forward());
         if (layout.Residual)
         {
             w.Line("__Tensor __s;");
@@ -180,7 +205,7 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Line("/// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>");
         w.Open("internal static void Describe(__Meta m, long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)".Replace(", long stride", ",\n    long stride"));
         var describe = new BlockEmit();
-        foreach (var l in layers) BlockLayer.Of(l.Kind).Describe(w, l, describe);
+        foreach (var step in steps) step.Describe(w, describe);
         if (layout.Residual)
         {
             w.Open("if (shortcut == __Dsl.Shortcut.B)");
@@ -189,6 +214,7 @@ internal abstract class ConvBlockKind : IBlockKind
             w.Close();
         }
         w.Close();
+        foreach (var step in steps) step.EmitClasses(w, model);
         w.Close();
     }
 

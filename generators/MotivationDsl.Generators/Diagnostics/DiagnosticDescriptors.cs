@@ -164,6 +164,14 @@ public static class DiagnosticDescriptors
         "Residual block changes the shape of features",
         "Block '{0}' is residual but turns {1} into {2}; a shortcut that changes the shape exists for images [C, H, W] only, so set Residual = false on the [ScalableBlock] or keep the shape");
 
+    public static readonly DiagnosticDescriptor JoinShapes = Error("MOT062",
+        "Branches cannot be joined",
+        "[Join] in block '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor ConcatNotPrefix = Error("MOT063",
+        "Concatenated channels are not a prefix of the motivated block's",
+        "Block '{0}' of base '{1}' outputs concatenated channels {2} but block '{3}' of motivated '{4}' outputs {5}: a later branch's base channels do not start where they start in the motivated block, so what reads the block's output cannot map as a prefix; end the block with a Conv2d or Linear after the [Join] (its weights map branch by branch), or widen only the last branch");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -175,7 +183,7 @@ public static class DiagnosticDescriptors
         SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
         MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
         KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, SameStructure,
-        FlattenNeedsFixedSize, ResidualShapeChange,
+        FlattenNeedsFixedSize, ResidualShapeChange, JoinShapes, ConcatNotPrefix,
         InternalError,
     };
 

@@ -264,6 +264,8 @@ internal static class Parser
             "MotivationDsl.AdaptiveAvgPool2dAttribute" => LayerKind.AdaptiveAvgPool2d,
             "MotivationDsl.AdaptiveMaxPool2dAttribute" => LayerKind.AdaptiveMaxPool2d,
             "MotivationDsl.SqueezeExcitationAttribute" => LayerKind.SqueezeExcitation,
+            "MotivationDsl.BranchAttribute" => LayerKind.Branch,
+            "MotivationDsl.JoinAttribute" => LayerKind.Join,
             _ => LayerKind.Unknown,
         };
         var attrName = cls.Name.EndsWith("Attribute", StringComparison.Ordinal) ? cls.Name.Substring(0, cls.Name.Length - "Attribute".Length) : cls.Name;
@@ -298,6 +300,7 @@ internal static class Parser
             case "expansion": return spec with { Expansion = Int(value) ?? 0 };
             case "stagestride": return spec with { StageStride = value.Value is bool s && s };
             case "depthwise": return spec with { Depthwise = value.Value is bool dw && dw };
+            case "mode": return spec with { Join = (JoinKind)(Int(value) ?? -1) };
             case "outputsize": return spec with { OutputSize = Int(value) ?? 0 };
             case "patch": return spec with { Patch = Int(value) ?? 0 };
             case "heads": return spec with { Heads = Int(value) ?? 0 };

@@ -26,6 +26,15 @@ internal enum LayerKind
     AdaptiveAvgPool2d,
     AdaptiveMaxPool2d,
     SqueezeExcitation,
+    Branch,
+    Join,
+}
+
+/// <summary>How the branches of a [Join] combine (the API's <c>JoinMode</c> values).</summary>
+internal enum JoinKind
+{
+    Add = 0,
+    Concat = 1,
 }
 
 /// <summary>The kind of block a stage is made of (the API's <c>Block</c> values, and user blocks).</summary>
@@ -64,6 +73,9 @@ internal sealed record LayerSpec
 
     // AdaptiveAvgPool2d / AdaptiveMaxPool2d
     public long OutputSize { get; init; }
+
+    // Join (validation rejects values outside the enum)
+    public JoinKind Join { get; init; }
 
     // PatchEmbedding / Stage(Encoder) / Stage(MBConv)
     public long Patch { get; init; } = 16;

@@ -23,20 +23,24 @@ internal sealed partial class ModelBuilder
     private void ValidateLayers(EquatableArray<LayerSpec> layers, string owner, bool inBlock)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
+        string? branch = null; // names inside a [Branch] are keyed under it (b1.conv)
         foreach (var l in layers)
         {
+            if (l.Kind == LayerKind.Join) branch = null;
             var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage
                 or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding
-                or LayerKind.SqueezeExcitation;
+                or LayerKind.SqueezeExcitation or LayerKind.Branch;
+            if (l.Kind == LayerKind.Branch) branch = null;
             if (named)
             {
                 if (string.IsNullOrEmpty(l.Name) || !IsPath(l.Name!, inBlock))
                     Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, l.Name ?? "null", inBlock ? "a layer name inside a block must be a C# identifier (it is the state_dict key and the field name)" : "a layer name must be a C# identifier or a dotted state_dict path that starts with one (features.0.0)");
                 else if (ReservedLayerNames.Contains(l.Name!.Split('.')[0]) || l.Name!.Split('.')[0] == owner)
                     Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", l.Name, owner);
-                else if (!names.Add(l.Name!))
+                else if (!names.Add(branch is null ? l.Name! : branch + "." + l.Name))
                     Report(DiagnosticDescriptors.DuplicateLayer, l.At("name"), l.Name, owner);
             }
+            if (l.Kind == LayerKind.Branch) branch = l.Name;
             if (named && !inBlock && l.Name is { } path && layers.Any(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)))
                 Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, path,
                     "another layer's name continues it (" + layers.First(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)).Name + "), so it would be both a layer and a container");
@@ -106,6 +110,11 @@ internal sealed partial class ModelBuilder
                 case LayerKind.GlobalAvgPool:
                 case LayerKind.Flatten:
                     break;
+                case LayerKind.Branch:
+                case LayerKind.Join:
+                    if (!inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"{l.AttributeName} only applies inside a [ScalableBlock]");
+                    if (l.Kind == LayerKind.Join && l.Join is not (JoinKind.Add or JoinKind.Concat)) Invalid(l, "mode", (int)l.Join, "use JoinMode.Add or JoinMode.Concat");
+                    break;
                 case LayerKind.SqueezeExcitation:
                     if (!inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "SqueezeExcitation only applies inside a [ScalableBlock]");
                     if (!(l.SERatio > 0 && l.SERatio <= 1)) Invalid(l, "Ratio", l.SERatio, "it must be in (0, 1]");
@@ -172,6 +181,8 @@ internal sealed partial class ModelBuilder
     {
         if (!block.Layers.Any(l => l.Kind is LayerKind.Conv2d or LayerKind.Linear))
             Report(DiagnosticDescriptors.Unsupported, block.Layers[0].Location, block.ClassName, "a [ScalableBlock] needs at least one Conv2d or Linear (the layers that take the stage's width)");
+        if (BlockStep.WhyNotGrouped(block.Layers) is { } problem)
+            Report(DiagnosticDescriptors.Unsupported, problem.Layer.Location, problem.Layer.Display, problem.Reason);
     }
 
     /// <summary>The largest channel or feature count accepted (larger sizes would overflow tensor element counts).</summary>

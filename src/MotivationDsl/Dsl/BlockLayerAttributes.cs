@@ -31,3 +31,29 @@ public sealed class SqueezeExcitationAttribute(string name) : LayerAttribute
     /// <summary>Squeeze channels per input channel (SE-ResNet's reduction 16 is 0.0625).</summary>
     public double Ratio { get; set; } = 0.25;
 }
+
+/// <summary>
+/// Starts a parallel branch inside a <c>[ScalableBlock]</c>: the layers after it, up to the next <see cref="BranchAttribute"/>
+/// or <see cref="JoinAttribute"/>, run on the input the group's first branch receives; their state_dict keys start with
+/// <c>name.</c> (<c>b1.conv.weight</c>).
+/// </summary>
+public sealed class BranchAttribute(string name) : LayerAttribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>Ends a group of <see cref="BranchAttribute"/>s inside a <c>[ScalableBlock]</c> and joins their outputs.</summary>
+public sealed class JoinAttribute(JoinMode mode) : LayerAttribute
+{
+    public JoinMode Mode { get; } = mode;
+}
+
+/// <summary>How the branches of a <see cref="JoinAttribute"/> are combined.</summary>
+public enum JoinMode
+{
+    /// <summary>Element-wise sum; every branch outputs the same shape.</summary>
+    Add = 0,
+
+    /// <summary>Concatenation along channels (features), in branch order; the spatial sizes must agree.</summary>
+    Concat = 1,
+}

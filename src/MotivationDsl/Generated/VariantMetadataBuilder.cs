@@ -38,6 +38,13 @@ public sealed class VariantMetadataBuilder
     /// <summary>Tokens of the sequence after a patch embedding (class token included once added).</summary>
     public long Tokens { get; private set; }
 
+    /// <summary>The current activation's size; a block's parallel branches each start from the same one.</summary>
+    public ActivationSize Activation
+    {
+        get => new(Channels, Height, Width);
+        set => (Channels, Height, Width) = (value.Channels, value.Height, value.Width);
+    }
+
     /// <summary>Multiply-accumulates so far, for one sample.</summary>
     public long Macs { get; private set; }
 
@@ -161,3 +168,6 @@ public sealed class VariantMetadataBuilder
         return span / stride + 1;
     }
 }
+
+/// <summary>Channels (or features) and spatial size of an activation in <see cref="VariantMetadataBuilder"/>.</summary>
+public readonly record struct ActivationSize(long Channels, long Height, long Width);

@@ -10,6 +10,7 @@ internal sealed class BatchNormLayer : BlockLayer
         if (!body.NeedsImage(l, "BatchNorm2d")) return false;
         var r = body.Request;
         body.Builder.AddBn(body.Variant, r.Key, r.Stage.Name, r.Index, l.Name!, body.C);
+        foreach (var t in new[] { "weight", "bias", "running_mean", "running_var" }) body.Split($"{l.Name}.{t}", 0);
         return true;
     }
 

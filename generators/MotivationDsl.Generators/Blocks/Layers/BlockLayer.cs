@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace MotivationDsl.Generators;
 
@@ -70,6 +71,29 @@ internal sealed class BlockBody
     public long C, H, W;
     public int Rank;
     public long? Area;
+
+    /// <summary>
+    /// Null while the channels are one block (every map is a prefix); after a concatenating [Join], the channel counts of
+    /// the joined branches in order: a base channel of branch k sits after all motivated channels of branches 0..k-1.
+    /// </summary>
+    public long[]? Segments;
+
+    /// <summary>
+    /// Records that dimension <paramref name="dim"/> of the block's tensor <paramref name="local"/> runs over the current
+    /// channels: with <see cref="Segments"/> set, its map is piecewise, one piece per segment.
+    /// </summary>
+    public void Split(string local, int dim)
+    {
+        if (Segments is null) return;
+        var name = Request.Key + "." + local;
+        Block.Segmented[local] = (dim, Segments, Variant.Tensors.Last(t => t.Name == name).Shape);
+    }
+
+    /// <summary>The activation as it is now (a branch starts from it).</summary>
+    public (long C, long H, long W, int Rank, long? Area, long[]? Segments) Save() => (C, H, W, Rank, Area, Segments);
+
+    public void Restore((long C, long H, long W, int Rank, long? Area, long[]? Segments) s) =>
+        (C, H, W, Rank, Area, Segments) = s;
 
     public ResolvedVariant Variant => Request.Variant;
 

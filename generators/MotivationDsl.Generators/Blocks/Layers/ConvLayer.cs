@@ -20,6 +20,21 @@ internal sealed class ConvLayer : BlockLayer
         var nw = ModelBuilder.Spatial(body.W, l.Kernel, stride, l.Padding);
         body.Builder.Mac(body.Variant, o * System.Math.Max(nh, 0) * System.Math.Max(nw, 0) * (c / g) * l.Kernel * l.Kernel);
         body.Block.Convs.Add(l.Depthwise ? (l.Name!, o, o, 1, stride) : (l.Name!, c, o, g, stride));
+        if (l.Depthwise)
+        {
+            body.Split(l.Name + ".weight", 0);  // per channel: the channels keep their places
+            if (l.Bias) body.Split(l.Name + ".bias", 0);
+        }
+        else
+        {
+            if (body.Segments is not null && g != 1)
+            {
+                body.Builder.Report(DiagnosticDescriptors.Groups, l.At("Groups"), $"{r.Key}.{l.Name}", g, "its input is a concatenation of branches, whose channels a group would split differently in base and motivated variants");
+                return false;
+            }
+            body.Split(l.Name + ".weight", 1);  // reads the concatenated channels, writes a fresh prefix
+            body.Segments = null;
+        }
         body.C = o; body.H = nh; body.W = nw; body.Area = null;
         if (body.UserDeclared && (nh <= 0 || nw <= 0))
         {

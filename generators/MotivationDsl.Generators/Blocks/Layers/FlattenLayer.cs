@@ -17,7 +17,9 @@ internal sealed class FlattenLayer : BlockLayer
             body.Builder.Report(DiagnosticDescriptors.FlattenNeedsFixedSize, l.Location, body.Request.Key, body.Shape);
             return false;
         }
-        body.C *= body.H * body.W;
+        var area = body.H * body.W;
+        if (body.Segments is not null) body.Segments = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(body.Segments, s => s * area));
+        body.C *= area;
         body.H = body.W = 1;
         body.Rank = 1;
         body.Area = null;

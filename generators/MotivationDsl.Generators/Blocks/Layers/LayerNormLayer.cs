@@ -18,7 +18,10 @@ internal sealed class LayerNormLayer : BlockLayer
             return false;
         }
         foreach (var p in new[] { "weight", "bias" })
+        {
             body.Builder.AddT(body.Variant, new TensorDesc($"{r.Key}.{l.Name}.{p}", false, new[] { body.C }, r.Stage.Name, r.Index, $"{l.Name}.{p}"));
+            body.Split($"{l.Name}.{p}", 0);
+        }
         return true;
     }
 

@@ -22,6 +22,8 @@ internal sealed class LinearLayer : BlockLayer
         body.Builder.AddT(body.Variant, new TensorDesc($"{r.Key}.{l.Name}.weight", false, new[] { o, c }, r.Stage.Name, r.Index, l.Name + ".weight"));
         if (l.Bias) body.Builder.AddT(body.Variant, new TensorDesc($"{r.Key}.{l.Name}.bias", false, new[] { o }, r.Stage.Name, r.Index, l.Name + ".bias"));
         body.Builder.Mac(body.Variant, c * o);
+        body.Split(l.Name + ".weight", 1);
+        body.Segments = null;
         body.C = o;
         return true;
     }

@@ -21,6 +21,9 @@ internal sealed class SqueezeExcitationLayer : BlockLayer
         body.Builder.AddConv(body.Variant, r.Key, r.Stage.Name, r.Index, l.Name + ".fc1", c, s, 1, 1, true);
         body.Builder.AddConv(body.Variant, r.Key, r.Stage.Name, r.Index, l.Name + ".fc2", s, c, 1, 1, true);
         body.Builder.Mac(body.Variant, 2 * c * s);
+        body.Split(l.Name + ".fc1.weight", 1);
+        body.Split(l.Name + ".fc2.weight", 0);
+        body.Split(l.Name + ".fc2.bias", 0);
         return true;
     }
 
