@@ -40,7 +40,7 @@ public class BranchDiagnosticTests
             .Replace("[Stage(\"fuse\", typeof(AddBlock), 8)]", "[Stage(\"fuse\", typeof(AddBlock), 24)]")
             .Replace("Width = new[] { 8, 8 }", "Width = new[] { 8, 24 }").Replace("Width = new[] { 12, 12 }", "Width = new[] { 12, 36 }");
         Expect(src, "MOT063").WithMessage("Block 'mix.0' of base 'S' outputs concatenated channels [8, 16] but block 'mix.0' of motivated 'L' outputs [12, 24]: a later branch's base channels do not start where they start in the motivated block, so what reads the block's output cannot map as a prefix; end the block with a Conv2d or Linear after the [Join] (its weights map branch by branch), or widen only the last branch")
-            .At(src, "Width = new[] { 12, 36 })]\n[Conv2d");
+            .At(src, "Width = new[] { 12, 36 })]\n[LayerWidth");
     }
 
     [Fact]

@@ -37,14 +37,15 @@ public partial class MlpBlock
 
 /// <summary>
 /// The layers user blocks can hold besides convolutions and batch norms (tests/reference/compare_block_layers.py defines it in PyTorch):
-/// S -> L grows every stage in width and two in depth; S -> F widens only the convolutional stage, so the flattened
-/// features that reach the head's Linear grow (the channel-major prefix the map relies on).
+/// S -> L grows every stage in width and two in depth, and the stem by [LayerWidth]; S -> F widens only the convolutional
+/// stage, so the flattened features that reach the head's Linear grow (the channel-major prefix the map relies on).
 /// </summary>
 [ScalableModel(InputShape = new[] { 3, 16, 16 }, Classes = 5, Base = "S", Motivated = "L")]
 [Pair("S", "F")]
 [Variant("S", Depth = new[] { 1, 1, 1 }, Width = new[] { 8, 16, 16 })]
 [Variant("F", Depth = new[] { 1, 1, 1 }, Width = new[] { 12, 16, 16 })]
 [Variant("L", Depth = new[] { 2, 1, 2 }, Width = new[] { 12, 24, 24 })]
+[LayerWidth("L", "stem", 12)]
 [Conv2d("stem", 8, Padding = 1)]
 [ReLU]
 [AdaptiveAvgPool2d(8)]

@@ -36,19 +36,23 @@ public partial class AddBlock
 
 /// <summary>
 /// Parallel branches in user blocks (tests/reference/compare_block_layers.py defines it in PyTorch). S -> W widens every
-/// branch at equal depth, which the concatenation's piecewise map must carry; S -> L also adds an AddBlock.
+/// branch at equal depth, which the concatenation's piecewise map must carry; S -> L also adds an AddBlock and widens the
+/// hidden Linear by [LayerWidth] (16 -> 24 features, while W keeps 16).
 /// </summary>
 [ScalableModel(InputShape = new[] { 3, 16, 16 }, Classes = 5, Base = "S", Motivated = "L")]
 [Pair("S", "W")]
 [Variant("S", Depth = new[] { 1, 1 }, Width = new[] { 8, 8 })]
 [Variant("W", Depth = new[] { 1, 1 }, Width = new[] { 12, 12 })]
 [Variant("L", Depth = new[] { 1, 2 }, Width = new[] { 12, 12 })]
+[LayerWidth("L", "hidden", 24)]
 [Conv2d("stem", 8, Padding = 1)]
 [ReLU]
 [Stage("mix", typeof(MixBlock), 8)]
 [Stage("fuse", typeof(AddBlock), 8)]
 [GlobalAvgPool]
 [Flatten]
+[Linear("hidden", 16)]
+[ReLU]
 [Linear("classifier")]
 public partial class BranchNet
 {

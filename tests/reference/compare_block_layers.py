@@ -16,8 +16,9 @@ from torch import nn
 from torchvision.ops import SqueezeExcitation
 
 VARIANTS = {
-    "BlockLayerNet": {"S": ([1, 1, 1], [8, 16, 16]), "F": ([1, 1, 1], [12, 16, 16]), "L": ([2, 1, 2], [12, 24, 24])},
-    "BranchNet": {"S": ([1, 1], [8, 8]), "W": ([1, 1], [12, 12]), "L": ([1, 2], [12, 12])},
+    # depths, stage widths, the [LayerWidth] layer's width (BlockLayerNet: stem, BranchNet: hidden)
+    "BlockLayerNet": {"S": ([1, 1, 1], [8, 16, 16], 8), "F": ([1, 1, 1], [12, 16, 16], 8), "L": ([2, 1, 2], [12, 24, 24], 12)},
+    "BranchNet": {"S": ([1, 1], [8, 8], 16), "W": ([1, 1], [12, 12], 16), "L": ([1, 2], [12, 12], 24)},
 }
 
 
@@ -58,10 +59,10 @@ def stage(block, cin, planes, depth):
 
 
 class BlockLayerNet(nn.Module):
-    def __init__(self, depth, width, classes=5):
+    def __init__(self, depth, width, stem, classes=5):
         super().__init__()
-        self.stem = nn.Conv2d(3, 8, 3, padding=1)
-        self.features = stage(PoolBlock, 8, width[0], depth[0])
+        self.stem = nn.Conv2d(3, stem, 3, padding=1)
+        self.features = stage(PoolBlock, stem, width[0], depth[0])
         self.head = stage(HeadBlock, width[0], width[1], depth[1])
         self.mlp = stage(MlpBlock, width[1], width[2], depth[2])
         self.classifier = nn.Linear(width[2], classes)
@@ -109,16 +110,17 @@ class AddBlock(nn.Module):
 
 
 class BranchNet(nn.Module):
-    def __init__(self, depth, width, classes=5):
+    def __init__(self, depth, width, hidden, classes=5):
         super().__init__()
         self.stem = nn.Conv2d(3, 8, 3, padding=1)
         self.mix = stage(MixBlock, 8, width[0], depth[0])
         self.fuse = stage(AddBlock, width[0], width[1], depth[1])
-        self.classifier = nn.Linear(width[1], classes)
+        self.hidden = nn.Linear(width[1], hidden)
+        self.classifier = nn.Linear(hidden, classes)
 
     def forward(self, x):
         x = self.fuse(self.mix(F.relu(self.stem(x))))
-        return self.classifier(torch.flatten(x.mean((2, 3), keepdim=True), 1))
+        return self.classifier(F.relu(self.hidden(torch.flatten(x.mean((2, 3), keepdim=True), 1))))
 
 
 def macs(model, x):

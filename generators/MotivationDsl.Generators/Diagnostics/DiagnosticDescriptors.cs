@@ -172,6 +172,10 @@ public static class DiagnosticDescriptors
         "Concatenated channels are not a prefix of the motivated block's",
         "Block '{0}' of base '{1}' outputs concatenated channels {2} but block '{3}' of motivated '{4}' outputs {5}: a later branch's base channels do not start where they start in the motivated block, so what reads the block's output cannot map as a prefix; end the block with a Conv2d or Linear after the [Join] (its weights map branch by branch), or widen only the last branch");
 
+    public static readonly DiagnosticDescriptor LayerWidthTarget = Error("MOT064",
+        "LayerWidth names a layer without its own width",
+        "[LayerWidth] for layer '{0}' in variant '{1}': the layer {2}; LayerWidth sets the output channels of a model-level Conv2d (not depthwise), hidden Linear or PatchEmbedding");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -184,6 +188,7 @@ public static class DiagnosticDescriptors
         MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
         KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, SameStructure,
         FlattenNeedsFixedSize, ResidualShapeChange, JoinShapes, ConcatNotPrefix,
+        LayerWidthTarget,
         InternalError,
     };
 

@@ -16,6 +16,7 @@ internal static class Parser
     private const string VariantAttribute = "MotivationDsl.VariantAttribute";
     private const string LayerAttribute = "MotivationDsl.LayerAttribute";
     private const string PairAttribute = "MotivationDsl.PairAttribute";
+    private const string LayerWidthAttribute = "MotivationDsl.LayerWidthAttribute";
 
     public static ModelSpec ParseModel(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
@@ -125,6 +126,7 @@ internal static class Parser
         // Variants (from every declaration) and layers (from exactly one declaration).
         var variants = new List<VariantSpec>();
         var pairs = new List<PairSpec>();
+        var layerWidths = new List<LayerWidthSpec>();
         var layerAttrs = new List<(AttributeData Data, AttributeSyntax? Syntax)>();
         foreach (var attr in symbol.GetAttributes())
         {
@@ -139,6 +141,12 @@ internal static class Parser
                     attr.ConstructorArguments.Length > 1 ? attr.ConstructorArguments[1].Value as string : null,
                     LocationInfo.From(syntax),
                     (int)(attr.NamedArguments.Where(a => a.Key == "Growth").Select(a => Int(a.Value)).FirstOrDefault() ?? 0)));
+            else if (cls.ToDisplayString() == LayerWidthAttribute)
+                layerWidths.Add(new LayerWidthSpec(
+                    attr.ConstructorArguments.Length > 0 ? attr.ConstructorArguments[0].Value as string : null,
+                    attr.ConstructorArguments.Length > 1 ? attr.ConstructorArguments[1].Value as string : null,
+                    attr.ConstructorArguments.Length > 2 ? Int(attr.ConstructorArguments[2]) ?? 0 : 0,
+                    LocationInfo.From(syntax)));
             else if (IsLayer(cls)) layerAttrs.Add((attr, syntax));
         }
         var layers = ParseLayers(layerAttrs, symbol.Name, diagnostics);
@@ -153,6 +161,7 @@ internal static class Parser
             Layers = layers.ToEquatableArray(),
             Variants = variants.ToEquatableArray(),
             Pairs = pairs.ToEquatableArray(),
+            LayerWidths = layerWidths.ToEquatableArray(),
             Diagnostics = diagnostics.ToEquatableArray(),
             Fatal = fatal,
         };

@@ -140,6 +140,9 @@ internal sealed record VariantSpec
 /// <summary>An extra [Pair(base, motivated)] whose map is generated and proven too.</summary>
 internal sealed record PairSpec(string? Base, string? Motivated, LocationInfo? Location, int Growth = 0);
 
+/// <summary>A [LayerWidth(variant, layer, width)]: one model-level layer's width in one variant.</summary>
+internal sealed record LayerWidthSpec(string? Variant, string? Layer, long Width, LocationInfo? Location);
+
 /// <summary>A [ScalableBlock] class: its layers and flags.</summary>
 internal sealed record BlockSpec
 {
@@ -179,6 +182,7 @@ internal sealed record ModelSpec
     public int Scaling { get; init; }
     public double StochasticDepth { get; init; }
     public EquatableArray<PairSpec> Pairs { get; init; } = EquatableArray<PairSpec>.Empty;
+    public EquatableArray<LayerWidthSpec> LayerWidths { get; init; } = EquatableArray<LayerWidthSpec>.Empty;
     public EquatableArray<LayerSpec> Layers { get; init; } = EquatableArray<LayerSpec>.Empty;
     public EquatableArray<VariantSpec> Variants { get; init; } = EquatableArray<VariantSpec>.Empty;
     public EquatableArray<DiagnosticInfo> Diagnostics { get; init; } = EquatableArray<DiagnosticInfo>.Empty;

@@ -140,6 +140,7 @@ internal sealed partial class ModelBuilder
             else Report(DiagnosticDescriptors.NotABlock, stage.At("block"), stage.Display, stage.BlockTypeDisplay ?? "null");
         }
         IgnoredArguments();
+        ValidateLayerWidths(declared);
         if (_diagnostics.Count > 0) return null;
 
         // Variants.
@@ -280,7 +281,7 @@ internal sealed partial class ModelBuilder
                 case LayerKind.Conv2d:
                 {
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"Conv2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    long? o = l.Depthwise ? c : ScaleChannels(l.Out, v.WidthMultiplier);
+                    long? o = l.Depthwise ? c : OutWidth(v, l);
                     if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output channels", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
                     var groups = l.Depthwise ? c : l.Groups;
                     if (!l.Depthwise && !GroupsOk(l, c, o.Value)) return Fail(rv);
@@ -296,7 +297,7 @@ internal sealed partial class ModelBuilder
                 {
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PatchEmbedding needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
                     var patch = v.PatchSize > 0 ? v.PatchSize : l.Patch;
-                    var o = ScaleChannels(l.Out, v.WidthMultiplier);
+                    var o = OutWidth(v, l);
                     if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the embedding dimension", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
                     var (nh, nw) = (Spatial(h, patch, patch, 0), Spatial(w, patch, patch, 0));
                     if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
@@ -366,7 +367,7 @@ internal sealed partial class ModelBuilder
                     long o;
                     if (l.HasOut)
                     {
-                        var so = ScaleChannels(l.Out, v.WidthMultiplier);
+                        var so = OutWidth(v, l);
                         if (so is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output features", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
                         o = so.Value;
                     }

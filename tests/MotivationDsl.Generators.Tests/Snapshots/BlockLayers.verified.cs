@@ -271,7 +271,7 @@ namespace MotivationDsl.Tests.Models
         }
 
         /// <summary>
-        /// Variant <c>L</c>: 8,803 parameters, 137,352 MACs per sample
+        /// Variant <c>L</c>: 9,347 parameters, 192,648 MACs per sample
         /// (at the declared input and classes).
         /// </summary>
         public sealed class L : __Module
@@ -291,11 +291,10 @@ namespace MotivationDsl.Tests.Models
             public L(global::MotivationDsl.ModelOptions? options) : base("L")
             {
                 var __info = ModelDefinition.Describe_L(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
+                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 12, kernel_size: 3, padding: 1);
                 register_module("stem", this.stem);
                 this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PoolBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
-                    .Add(1, () => new Blocks.PoolBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
+                    .Add(2, () => new Blocks.PoolBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
                     .Build();
                 register_module("features", this.features);
                 this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
@@ -561,15 +560,15 @@ namespace MotivationDsl.Tests.Models
   ""variants"": [
     { ""name"": ""S"", ""parameters"": 2607, ""macs"": 93808, ""flops"": 187616 },
     { ""name"": ""F"", ""parameters"": 3204, ""macs"": 112536, ""flops"": 225072 },
-    { ""name"": ""L"", ""parameters"": 8803, ""macs"": 137352, ""flops"": 274704 }
+    { ""name"": ""L"", ""parameters"": 9347, ""macs"": 192648, ""flops"": 385296 }
   ],
   ""map"": [
     { ""base"": ""stem.weight"", ""motivated"": ""stem.weight"", ""kind"": ""parameter"", ""baseShape"": [8, 3, 3, 3],
-      ""motivatedShape"": [8, 3, 3, 3], ""region"": [[0, 8], [0, 3], [0, 3], [0, 3]] },
+      ""motivatedShape"": [12, 3, 3, 3], ""region"": [[0, 8], [0, 3], [0, 3], [0, 3]] },
     { ""base"": ""stem.bias"", ""motivated"": ""stem.bias"", ""kind"": ""parameter"", ""baseShape"": [8],
-      ""motivatedShape"": [8], ""region"": [[0, 8]] },
+      ""motivatedShape"": [12], ""region"": [[0, 8]] },
     { ""base"": ""features.0.conv.weight"", ""motivated"": ""features.0.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 8, 3, 3], ""motivatedShape"": [12, 8, 3, 3], ""region"": [[0, 8], [0, 8], [0, 3], [0, 3]] },
+      ""baseShape"": [8, 8, 3, 3], ""motivatedShape"": [12, 12, 3, 3], ""region"": [[0, 8], [0, 8], [0, 3], [0, 3]] },
     { ""base"": ""features.0.bn.weight"", ""motivated"": ""features.0.bn.weight"", ""kind"": ""parameter"",
       ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
     { ""base"": ""features.0.bn.bias"", ""motivated"": ""features.0.bn.bias"", ""kind"": ""parameter"",
@@ -742,11 +741,9 @@ namespace MotivationDsl.Tests.Models
             internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
             {
                 var m = new __Meta("L", options, 5, __inputShape);
-                m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
+                m.Conv2d("stem", outChannels: 12, kernel: 3, padding: 1);
                 m.AdaptivePool(8);
-                foreach (var b in m.Blocks("features.", first: 0, count: 1))
-                    Blocks.PoolBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("features.", first: 1, count: 1))
+                foreach (var b in m.Blocks("features.", first: 0, count: 2))
                     Blocks.PoolBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
                 foreach (var b in m.Blocks("head.", first: 0, count: 1))
                     Blocks.HeadBlockModule.Describe(b, inPlanes: 12, planes: 24, stride: 1, shortcut: null);

@@ -155,7 +155,7 @@ namespace MotivationDsl.Tests.Models
     partial class BranchNet
     {
         /// <summary>
-        /// Variant <c>S</c>: 2,381 parameters, 563,240 MACs per sample
+        /// Variant <c>S</c>: 2,565 parameters, 563,408 MACs per sample
         /// (at the declared input and classes).
         /// </summary>
         public sealed class S : __Module
@@ -163,6 +163,7 @@ namespace MotivationDsl.Tests.Models
             private readonly __Modules.Conv2d stem;
             private readonly __Modules.Sequential mix;
             private readonly __Modules.Sequential fuse;
+            private readonly __Modules.Linear hidden;
             private readonly __Modules.Linear classifier;
 
             /// <summary>A module at the declared input size and class count.</summary>
@@ -184,6 +185,11 @@ namespace MotivationDsl.Tests.Models
                     .Add(1, () => new Blocks.AddBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
                     .Build();
                 register_module("fuse", this.fuse);
+                this.hidden = __nn.Linear(
+                    inputSize: __info.Shape("hidden.weight")[1],
+                    outputSize: __info.Shape("hidden.weight")[0],
+                    hasBias: true);
+                register_module("hidden", this.hidden);
                 this.classifier = __nn.Linear(
                     inputSize: __info.Shape("classifier.weight")[1],
                     outputSize: __info.Shape("classifier.weight")[0],
@@ -202,13 +208,15 @@ namespace MotivationDsl.Tests.Models
                 __x = this.fuse.forward(__x);
                 __x = __x.mean(new long[] { 2, 3 }, true);
                 __x = __x.flatten(1);
+                __x = this.hidden.forward(__x);
+                __x = __F.relu(__x);
                 __x = this.classifier.forward(__x);
                 return __scope.MoveToOuter(__x);
             }
         }
 
         /// <summary>
-        /// Variant <c>W</c>: 4,033 parameters, 964,668 MACs per sample
+        /// Variant <c>W</c>: 4,261 parameters, 964,880 MACs per sample
         /// (at the declared input and classes).
         /// </summary>
         public sealed class W : __Module
@@ -216,6 +224,7 @@ namespace MotivationDsl.Tests.Models
             private readonly __Modules.Conv2d stem;
             private readonly __Modules.Sequential mix;
             private readonly __Modules.Sequential fuse;
+            private readonly __Modules.Linear hidden;
             private readonly __Modules.Linear classifier;
 
             /// <summary>A module at the declared input size and class count.</summary>
@@ -237,6 +246,11 @@ namespace MotivationDsl.Tests.Models
                     .Add(1, () => new Blocks.AddBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
                     .Build();
                 register_module("fuse", this.fuse);
+                this.hidden = __nn.Linear(
+                    inputSize: __info.Shape("hidden.weight")[1],
+                    outputSize: __info.Shape("hidden.weight")[0],
+                    hasBias: true);
+                register_module("hidden", this.hidden);
                 this.classifier = __nn.Linear(
                     inputSize: __info.Shape("classifier.weight")[1],
                     outputSize: __info.Shape("classifier.weight")[0],
@@ -255,13 +269,15 @@ namespace MotivationDsl.Tests.Models
                 __x = this.fuse.forward(__x);
                 __x = __x.mean(new long[] { 2, 3 }, true);
                 __x = __x.flatten(1);
+                __x = this.hidden.forward(__x);
+                __x = __F.relu(__x);
                 __x = this.classifier.forward(__x);
                 return __scope.MoveToOuter(__x);
             }
         }
 
         /// <summary>
-        /// Variant <c>L</c>: 5,365 parameters, 1,296,444 MACs per sample
+        /// Variant <c>L</c>: 5,737 parameters, 1,296,792 MACs per sample
         /// (at the declared input and classes).
         /// </summary>
         public sealed class L : __Module
@@ -269,6 +285,7 @@ namespace MotivationDsl.Tests.Models
             private readonly __Modules.Conv2d stem;
             private readonly __Modules.Sequential mix;
             private readonly __Modules.Sequential fuse;
+            private readonly __Modules.Linear hidden;
             private readonly __Modules.Linear classifier;
 
             /// <summary>A module at the declared input size and class count.</summary>
@@ -290,6 +307,11 @@ namespace MotivationDsl.Tests.Models
                     .Add(2, () => new Blocks.AddBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
                     .Build();
                 register_module("fuse", this.fuse);
+                this.hidden = __nn.Linear(
+                    inputSize: __info.Shape("hidden.weight")[1],
+                    outputSize: __info.Shape("hidden.weight")[0],
+                    hasBias: true);
+                register_module("hidden", this.hidden);
                 this.classifier = __nn.Linear(
                     inputSize: __info.Shape("classifier.weight")[1],
                     outputSize: __info.Shape("classifier.weight")[0],
@@ -308,6 +330,8 @@ namespace MotivationDsl.Tests.Models
                 __x = this.fuse.forward(__x);
                 __x = __x.mean(new long[] { 2, 3 }, true);
                 __x = __x.flatten(1);
+                __x = this.hidden.forward(__x);
+                __x = __F.relu(__x);
                 __x = this.classifier.forward(__x);
                 return __scope.MoveToOuter(__x);
             }
@@ -576,9 +600,9 @@ namespace MotivationDsl.Tests.Models
   ""base"": ""S"",
   ""motivated"": ""L"",
   ""variants"": [
-    { ""name"": ""S"", ""parameters"": 2381, ""macs"": 563240, ""flops"": 1126480 },
-    { ""name"": ""W"", ""parameters"": 4033, ""macs"": 964668, ""flops"": 1929336 },
-    { ""name"": ""L"", ""parameters"": 5365, ""macs"": 1296444, ""flops"": 2592888 }
+    { ""name"": ""S"", ""parameters"": 2565, ""macs"": 563408, ""flops"": 1126816 },
+    { ""name"": ""W"", ""parameters"": 4261, ""macs"": 964880, ""flops"": 1929760 },
+    { ""name"": ""L"", ""parameters"": 5737, ""macs"": 1296792, ""flops"": 2593584 }
   ],
   ""map"": [
     { ""base"": ""stem.weight"", ""motivated"": ""stem.weight"", ""kind"": ""parameter"", ""baseShape"": [8, 3, 3, 3],
@@ -643,8 +667,12 @@ namespace MotivationDsl.Tests.Models
       ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
     { ""base"": ""fuse.0.main.bn.num_batches_tracked"", ""motivated"": ""fuse.1.main.bn.num_batches_tracked"",
       ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
+    { ""base"": ""hidden.weight"", ""motivated"": ""hidden.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 8],
+      ""motivatedShape"": [24, 12], ""region"": [[0, 16], [0, 8]] },
+    { ""base"": ""hidden.bias"", ""motivated"": ""hidden.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
+      ""motivatedShape"": [24], ""region"": [[0, 16]] },
     { ""base"": ""classifier.weight"", ""motivated"": ""classifier.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [5, 8], ""motivatedShape"": [5, 12], ""region"": [[0, 5], [0, 8]] },
+      ""baseShape"": [5, 16], ""motivatedShape"": [5, 24], ""region"": [[0, 5], [0, 16]] },
     { ""base"": ""classifier.bias"", ""motivated"": ""classifier.bias"", ""kind"": ""parameter"", ""baseShape"": [5],
       ""motivatedShape"": [5], ""region"": [[0, 5]] }
   ]
@@ -720,8 +748,12 @@ namespace MotivationDsl.Tests.Models
       ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
     { ""base"": ""fuse.0.main.bn.num_batches_tracked"", ""motivated"": ""fuse.0.main.bn.num_batches_tracked"",
       ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
+    { ""base"": ""hidden.weight"", ""motivated"": ""hidden.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 8],
+      ""motivatedShape"": [16, 12], ""region"": [[0, 16], [0, 8]] },
+    { ""base"": ""hidden.bias"", ""motivated"": ""hidden.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
+      ""motivatedShape"": [16], ""region"": [[0, 16]] },
     { ""base"": ""classifier.weight"", ""motivated"": ""classifier.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [5, 8], ""motivatedShape"": [5, 12], ""region"": [[0, 5], [0, 8]] },
+      ""baseShape"": [5, 16], ""motivatedShape"": [5, 16], ""region"": [[0, 5], [0, 16]] },
     { ""base"": ""classifier.bias"", ""motivated"": ""classifier.bias"", ""kind"": ""parameter"", ""baseShape"": [5],
       ""motivatedShape"": [5], ""region"": [[0, 5]] }
   ]
@@ -770,6 +802,7 @@ namespace MotivationDsl.Tests.Models
                     Blocks.AddBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
                 m.GlobalAvgPool();
                 m.Flatten();
+                m.Linear("hidden", 16);
                 m.Linear("classifier", m.Classes);
                 return m.Build();
             }
@@ -785,6 +818,7 @@ namespace MotivationDsl.Tests.Models
                     Blocks.AddBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
                 m.GlobalAvgPool();
                 m.Flatten();
+                m.Linear("hidden", 16);
                 m.Linear("classifier", m.Classes);
                 return m.Build();
             }
@@ -800,6 +834,7 @@ namespace MotivationDsl.Tests.Models
                     Blocks.AddBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
                 m.GlobalAvgPool();
                 m.Flatten();
+                m.Linear("hidden", 24);
                 m.Linear("classifier", m.Classes);
                 return m.Build();
             }
