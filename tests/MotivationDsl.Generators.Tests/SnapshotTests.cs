@@ -13,6 +13,7 @@ public class SnapshotTests
     [InlineData("GrowingViT")]
     [InlineData("BlockLayers")]
     [InlineData("Branches")]
+    [InlineData("ExtraStage")]
     public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
     {
         var sources = name switch
@@ -25,6 +26,7 @@ public class SnapshotTests
             "WideBottleneck" => new[] { Sources.WideBottleneck },
             "BlockLayers" => new[] { VocabularySources.BlockLayers },
             "Branches" => new[] { VocabularySources.Branches },
+            "ExtraStage" => new[] { VocabularySources.ExtraStage },
             _ => throw new ArgumentException(name),
         };
         var run = GeneratorHarness.Run(sources);

@@ -14,6 +14,9 @@ public static class VocabularySources
     /// <summary>Parallel branches joined by concatenation and by addition inside user blocks.</summary>
     public static string Branches => Read("BranchModels.cs");
 
+    /// <summary>A stage only the motivated variant has (Depth 0 in the base).</summary>
+    public static string ExtraStage => Read("ExtraStageModels.cs");
+
     private static string Read(string file, [CallerFilePath] string caller = "") =>
         File.ReadAllText(Path.Combine(Path.GetDirectoryName(caller)!, "..", "MotivationDsl.Tests", file)).Replace("\r\n", "\n");
 }

@@ -22,6 +22,8 @@ public class BlockVocabularyTests
     [InlineData("BranchNet", "S")]
     [InlineData("BranchNet", "W")]
     [InlineData("BranchNet", "L")]
+    [InlineData("ExtraStageNet", "S")]
+    [InlineData("ExtraStageNet", "L")]
     public void GeneratedModulesMatchThePyTorchDefinition(string model, string variant)
     {
         torch.manual_seed(11);
@@ -40,11 +42,17 @@ public class BlockVocabularyTests
         Assert.Equal((long)Read("macs"), info.Macs);
     }
 
-    private static ScalableModelDefinition Definition(string model) => model == "BranchNet" ? BranchNet.Definition : BlockLayerNet.Definition;
+    private static ScalableModelDefinition Definition(string model) => model switch
+    {
+        "BranchNet" => BranchNet.Definition,
+        "ExtraStageNet" => ExtraStageNet.Definition,
+        _ => BlockLayerNet.Definition,
+    };
 
     [Theory]
     [InlineData("BlockLayerNet")]
     [InlineData("BranchNet")]
+    [InlineData("ExtraStageNet")]
     public void ModulesHaveExactlyTheMetadataTensors(string model)
     {
         foreach (var v in Definition(model).Variants)

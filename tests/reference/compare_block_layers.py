@@ -4,7 +4,8 @@ MLP stage on features) and BranchModels.cs (BranchNet: parallel branches joined 
 Loads the tensors MotivationDsl.Tests dumped from the generated module with load_state_dict(strict=True) -- every state_dict key and shape must match --,
 runs the same input in eval mode and prints the max abs difference of the logits, the parameter count and the MACs of
 one sample (forward hooks: a convolution out_c x out_h x out_w x in_c/groups x k x k, a linear layer in x out).
-Usage: python3 compare_block_layers.py DIR MODEL VARIANT   (BlockLayerNet S, F or L; BranchNet S, W or L)
+Usage: python3 compare_block_layers.py DIR MODEL VARIANT   (BlockLayerNet S, F or L; BranchNet S, W or L;
+ExtraStageNet S or L)
 DIR holds index.txt lines "name dtype d0,d1,..." and name.bin raw little-endian data, plus input.bin/output.bin."""
 import os
 import sys
@@ -15,10 +16,14 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision.ops import SqueezeExcitation
 
+sys.path.insert(0, os.path.dirname(__file__))
+from resnet_cifar import BasicBlock  # noqa: E402
+
 VARIANTS = {
     # depths, stage widths, the [LayerWidth] layer's width (BlockLayerNet: stem, BranchNet: hidden)
     "BlockLayerNet": {"S": ([1, 1, 1], [8, 16, 16], 8), "F": ([1, 1, 1], [12, 16, 16], 8), "L": ([2, 1, 2], [12, 24, 24], 12)},
     "BranchNet": {"S": ([1, 1], [8, 8], 16), "W": ([1, 1], [12, 12], 16), "L": ([1, 2], [12, 12], 24)},
+    "ExtraStageNet": {"S": ([1, 0],), "L": ([1, 2],)},
 }
 
 
@@ -123,6 +128,22 @@ class BranchNet(nn.Module):
         return self.classifier(F.relu(self.hidden(torch.flatten(x.mean((2, 3), keepdim=True), 1))))
 
 
+class ExtraStageNet(nn.Module):
+    """The reference CIFAR ResNet's basic blocks (option B) with per-stage depths; an empty stage is the identity."""
+
+    def __init__(self, depth, classes=5):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.layer1 = nn.Sequential(*[BasicBlock(16, 16, 1, "B") for _ in range(depth[0])])
+        self.layer2 = nn.Sequential(*[BasicBlock(16 if i == 0 else 32, 32, 2 if i == 0 else 1, "B") for i in range(depth[1])])
+        self.linear = nn.Linear(32 if depth[1] else 16, classes)
+
+    def forward(self, x):
+        x = self.layer2(self.layer1(F.relu(self.bn1(self.conv1(x)))))
+        return self.linear(torch.flatten(x.mean((2, 3), keepdim=True), 1))
+
+
 def macs(model, x):
     total = [0]
 
@@ -146,7 +167,7 @@ for line in open(os.path.join(d, "index.txt")):
     shape = [int(s) for s in shape.split(",") if s != ""] if shape != "-" else []
     arr = np.fromfile(os.path.join(d, name + ".bin"), dtype=np.float32 if dtype == "f32" else np.int64).reshape(shape)
     (extra if name in ("input", "output") else state)[name] = torch.from_numpy(arr.copy())
-model = {"BlockLayerNet": BlockLayerNet, "BranchNet": BranchNet}[model_name](*VARIANTS[model_name][variant])
+model = {"BlockLayerNet": BlockLayerNet, "BranchNet": BranchNet, "ExtraStageNet": ExtraStageNet}[model_name](*VARIANTS[model_name][variant])
 model.load_state_dict(state, strict=True)
 model.eval()
 with torch.no_grad():

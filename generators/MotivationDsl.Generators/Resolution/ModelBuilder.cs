@@ -262,7 +262,7 @@ internal sealed partial class ModelBuilder
                 if (sd is null) { Report(DiagnosticDescriptors.NotWhole, v.At("DepthMultiplier"), v.Name, "the block count", l.Display, l.Blocks, Num(v.DepthMultiplier), Num(l.Blocks * v.DepthMultiplier)); return Fail(rv); }
                 depth = sd.Value;
             }
-            if (depth <= 0 || depth > 10_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Depth"), v.Name, "the block count", l.Display, depth, 1, depth); return Fail(rv); }
+            if (depth < 0 || depth == 0 && !v.HasDepth || depth > 10_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Depth"), v.Name, "the block count", l.Display, depth, 1, depth); return Fail(rv); }
             depths.Add(depth);
         }
         var totalMb = stages.Select((s, i) => (s, i)).Where(x => BlockKinds.Of(x.s).TakesStochasticDepth).Sum(x => depths[x.i]);
