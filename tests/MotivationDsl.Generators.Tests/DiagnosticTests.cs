@@ -7,7 +7,7 @@ namespace MotivationDsl.Generators.Tests;
 /// <summary>One invalid declaration per diagnostic ID: exact message and the location of the offending argument.</summary>
 public class DiagnosticTests
 {
-    private static DiagnosticAssertion Expect(string source, string id, params string[] more)
+    internal static DiagnosticAssertion Expect(string source, string id, params string[] more)
     {
         var run = GeneratorHarness.Run(new[] { source }.Concat(more).ToArray());
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id is "CS8785" or "AD0001" or "MOT999");
@@ -280,11 +280,13 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void MOT014_PoolingInsideBlock()
+    public void MOT014_PoolingInsideAResidualBlockNeedsTheStageStride()
     {
+        // Pooling inside a block is supported; in a residual block the shortcut must subsample as much as the body.
         var block = "using MotivationDsl;\nnamespace Demo;\n[ScalableBlock]\n[Conv2d(\"conv1\", StageStride = true, Padding = 1)]\n[MaxPool2d(2)]\npublic partial class B { }\n";
         var src = Model(stages: "[Stage(\"layer1\", typeof(B), 16)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
-        Expect(src, "MOT014", block).WithMessage("Layer 'MaxPool2d': pooling is not supported inside a [ScalableBlock]");
+        Expect(src, "MOT014", block).WithMessage("Layer 'layer1.0': the block body outputs [16, 16, 16] but a stride-1 shortcut outputs [16, 32, 32]")
+            .At(src, "Stage(\"layer1\"");
     }
 
     [Fact]

@@ -19,11 +19,17 @@ public class RuntimeMetadataTests
     [InlineData("MiniViT", "Demo.Vit.MiniViT")]
     [InlineData("GrowingViT", "Demo.Grow.GrowingViT")]
     [InlineData("MiniGpt", "Demo.Gpt.MiniGpt")]
+    [InlineData("BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet")]
+    [InlineData("Branches", "MotivationDsl.Tests.Models.BranchNet")]
+    [InlineData("ExtraStage", "MotivationDsl.Tests.Models.ExtraStageNet")]
     public void RunTimeMetadataEqualsTheProvenManifest(string name, string typeName)
     {
         var sources = name switch
         {
             "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
+            "BlockLayers" => new[] { VocabularySources.BlockLayers },
+            "Branches" => new[] { VocabularySources.Branches },
+            "ExtraStage" => new[] { VocabularySources.ExtraStage },
             _ => new[] { (string)typeof(Sources).GetField(name)!.GetValue(null)! },
         };
         var definition = Load(GeneratorHarness.Run(sources), typeName);

@@ -12,6 +12,9 @@ public class SnapshotTests
     [InlineData("MiniViT")]
     [InlineData("GrowingViT")]
     [InlineData("MiniGpt")]
+    [InlineData("BlockLayers")]
+    [InlineData("Branches")]
+    [InlineData("ExtraStage")]
     public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
     {
         var sources = name switch
@@ -23,6 +26,9 @@ public class SnapshotTests
             "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
             "ResNetCifar" => new[] { Sources.ResNetCifar },
             "WideBottleneck" => new[] { Sources.WideBottleneck },
+            "BlockLayers" => new[] { VocabularySources.BlockLayers },
+            "Branches" => new[] { VocabularySources.Branches },
+            "ExtraStage" => new[] { VocabularySources.ExtraStage },
             _ => throw new ArgumentException(name),
         };
         var run = GeneratorHarness.Run(sources);

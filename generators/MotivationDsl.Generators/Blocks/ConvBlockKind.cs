@@ -26,6 +26,10 @@ internal abstract class ConvBlockKind : IBlockKind
 
     protected abstract ConvBlockLayout Layout(IReadOnlyDictionary<string, BlockSpec> blocks, LayerSpec stage);
 
+    /// <summary>Images only, except user blocks, which may also run on features (a stage after a Flatten).</summary>
+    public virtual string? WhyNotInput(int rank, string inShape) =>
+        rank == 3 ? null : $"a Stage needs a [C, H, W] input but receives {inShape}";
+
     public RBlock? Resolve(ModelBuilder builder, BlockRequest r)
     {
         var stage = r.Stage;
@@ -35,31 +39,21 @@ internal abstract class ConvBlockKind : IBlockKind
         long inC = r.InChannels, planes = r.Planes, stride = r.Stride, h = r.Height, w = r.Width;
         var blk = new RBlock { In = inC, Planes = planes, Stride = stride, InH = h, InW = w, Residual = layout.Residual };
         var shortcutKind = stage.Shortcut == 0 ? ShortcutKind.A : ShortcutKind.B;
-        long c = inC, bh = h, bw = w;
-        void Conv(string local, long o, long k, long st, long p, long g, bool bias)
+        var body = new BlockBody(builder, r, blk, layout.UserDeclared);
+        foreach (var step in BlockStep.Of(layout.Layers))
+            if (!step.Resolve(body)) return null;
+        long c = body.C, bh = body.H, bw = body.W;
+        blk.OutRank = body.Rank;
+        blk.OutSegments = body.Segments;
+        if (r.InRank != 3 || body.Rank != 3)
         {
-            builder.AddConv(rv, key, stage.Name, r.Index, local, c, o, k, g, bias);
-            var nh = ModelBuilder.Spatial(bh, k, st, p); var nw = ModelBuilder.Spatial(bw, k, st, p);
-            builder.Mac(rv, o * System.Math.Max(nh, 0) * System.Math.Max(nw, 0) * (c / g) * k * k);
-            blk.Convs.Add((local, c, o, g, st));
-            c = o; bh = nh; bw = nw;
-        }
-        foreach (var l in layout.Layers)
-        {
-            if (l.Kind == LayerKind.Conv2d)
+            blk.Out = c; blk.OutH = bh; blk.OutW = bw;
+            if (layout.Residual && (r.InRank != body.Rank || inC != c || stride != 1))
             {
-                var o = l.Depthwise ? c : l.Expansion * planes;
-                var g = l.Depthwise ? c : l.Groups;
-                if (!l.Depthwise && !builder.GroupsOk(l, c, o)) return null;
-                Conv(l.Name!, o, l.Kernel, l.StageStride ? stride : l.Stride, l.Padding, g, l.Bias);
-                if (l.Depthwise) blk.Convs[blk.Convs.Count - 1] = (l.Name!, o, o, 1, blk.Convs[blk.Convs.Count - 1].Stride);
-                if (layout.UserDeclared && (bh <= 0 || bw <= 0))
-                {
-                    builder.Report(DiagnosticDescriptors.SpatialCollapse, l.Location, rv.Name, $"{key}.{l.Name}", $"[{inC}, {h}, {w}]", $"[{o}, {bh}, {bw}]");
-                    return null;
-                }
+                builder.Report(DiagnosticDescriptors.ResidualShapeChange, stage.Location, key, body.InShape, body.Shape);
+                return null;
             }
-            else if (l.Kind == LayerKind.BatchNorm2d) builder.AddBn(rv, key, stage.Name, r.Index, l.Name!, c);
+            return blk;
         }
         if (bh <= 0 || bw <= 0)
         {
@@ -93,9 +87,34 @@ internal abstract class ConvBlockKind : IBlockKind
         return blk;
     }
 
-    public bool CheckPair(ModelBuilder builder, PairBlocks pair) => true;
+    /// <summary>A block that outputs concatenated channels: every branch but the last must keep the base's width (MOT063).</summary>
+    public bool CheckPair(ModelBuilder builder, PairBlocks pair)
+    {
+        long[]? bs = pair.BaseBlock.OutSegments, ms = pair.MotivatedBlock.OutSegments;
+        if (bs is null && ms is null) return true;
+        if (bs is not null && ms is not null && bs.Length == ms.Length && bs.Take(bs.Length - 1).SequenceEqual(ms.Take(ms.Length - 1))) return true;
+        string Text(long[]? s) => s is null ? "one block of channels" : "[" + string.Join(", ", s) + "]";
+        builder.Report(DiagnosticDescriptors.ConcatNotPrefix, pair.WidthLocation, pair.BaseKey, pair.Base.Name, Text(bs), pair.MotivatedKey, pair.Motivated.Name, Text(ms));
+        return false;
+    }
 
-    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m) => null;
+    /// <summary>A tensor over concatenated channels: one piece per branch, each at its branch's place in either variant.</summary>
+    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m)
+    {
+        if (!b.Segmented.TryGetValue(local, out var bs) || !m.Segmented.TryGetValue(local, out var ms) || bs.Dim != ms.Dim || bs.Segments.Length != ms.Segments.Length)
+            return null;
+        var pieces = new List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>();
+        long bStart = 0, mStart = 0;
+        for (var k = 0; k < bs.Segments.Length; k++)
+        {
+            pieces.Add((Region(bStart, bs.Segments[k]), Region(mStart, bs.Segments[k])));
+            bStart += bs.Segments[k]; mStart += ms.Segments[k];
+        }
+        return pieces;
+
+        (long Start, long Length)[] Region(long start, long length) =>
+            bs.Shape.Select((n, d) => d == bs.Dim ? (start, length) : (0L, n)).ToArray();
+    }
 
     public bool ReLUAfterAdd(ModelBuilder builder, LayerSpec stage) => Layout(builder.Blocks, stage).ReLUAfterAdd;
 
@@ -126,17 +145,13 @@ internal abstract class ConvBlockKind : IBlockKind
     {
         var cls = ModuleClass(model, stage);
         var layout = Layout(model.BlockSpecs, stage);
-        var layers = layout.Layers;
+        var steps = BlockStep.Of(layout.Layers);
         var sc = layout.ShortcutName;
         w.Line("/// <summary>");
         w.Line("/// " + layout.Summary);
         w.Line("/// </summary>");
         w.Open($"public sealed class {cls} : __Module");
-        foreach (var l in layers)
-        {
-            if (l.Kind == LayerKind.Conv2d) w.Line($"private readonly __Modules.Conv2d {l.Name};");
-            else if (l.Kind == LayerKind.BatchNorm2d) w.Line($"private readonly __Modules.BatchNorm2d {l.Name};");
-        }
+        foreach (var field in steps.SelectMany(s => s.Fields())) w.Line($"private readonly {field};");
         if (layout.Residual) w.Line($"private readonly __Modules.Sequential? {sc};");
         w.Line("private readonly __Dsl.Shortcut? __shortcut;");
         w.Line("private readonly long __stride, __padLeft, __padRight;");
@@ -147,17 +162,8 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Line("/// <param name=\"shortcut\">Null: identity; A: subsample, zero-pad; B: 1x1 conv, batch norm.</param>");
         w.Open($"public {cls}(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)\n    : base({S(cls)})");
         w.Line("var __c = inPlanes;");
-        foreach (var l in layers)
-        {
-            if (l.Kind == LayerKind.Conv2d)
-            {
-                var outC = l.Depthwise ? "__c" : Times(l.Expansion, "planes");
-                w.Call($"this.{l.Name} = __nn.Conv2d", ConvArgs("__c", outC, l, l.StageStride ? "stride" : null, l.Depthwise ? "__c" : null), ";");
-                if (!l.Depthwise) w.Line($"__c = {outC};");
-            }
-            else if (l.Kind == LayerKind.BatchNorm2d)
-                w.Line($"this.{l.Name} = __nn.BatchNorm2d({BatchNormArgs("__c", l)});");
-        }
+        var construct = new BlockEmit();
+        foreach (var step in steps) step.Construct(w, construct);
         w.Line("this.__shortcut = shortcut;");
         w.Line("this.__stride = stride;");
         w.Line("this.__padLeft = (__c - inPlanes) / 2;");
@@ -178,7 +184,7 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Open("public override __Tensor forward(__Tensor input)");
         w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
         w.Line("var __x = input;");
-        foreach (var l in layers) w.Line(l.Kind == LayerKind.Conv2d ? $"__x = this.{l.Name}.forward(__x);" : Forward.Step(l, 0, 0, 0));
+        foreach (var step in steps) w.Line(step.Forward());
         if (layout.Residual)
         {
             w.Line("__Tensor __s;");
@@ -198,19 +204,8 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Line();
         w.Line("/// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>");
         w.Open("internal static void Describe(__Meta m, long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)".Replace(", long stride", ",\n    long stride"));
-        foreach (var l in layers)
-        {
-            if (l.Kind == LayerKind.Conv2d)
-            {
-                var args = new List<string> { S(l.Name!), "outChannels: " + (l.Depthwise ? "m.Channels" : Times(l.Expansion, "planes")), "kernel: " + L(l.Kernel) };
-                if (l.StageStride) args.Add("stride: stride"); else if (l.Stride != 1) args.Add("stride: " + L(l.Stride));
-                if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
-                if (l.Depthwise) args.Add("groups: m.Channels"); else if (l.Groups != 1) args.Add("groups: " + L(l.Groups));
-                if (!l.Bias) args.Add("bias: false");
-                w.Call("m.Conv2d", args, ";");
-            }
-            else if (l.Kind == LayerKind.BatchNorm2d) w.Line($"m.BatchNorm2d({S(l.Name!)});");
-        }
+        var describe = new BlockEmit();
+        foreach (var step in steps) step.Describe(w, describe);
         if (layout.Residual)
         {
             w.Open("if (shortcut == __Dsl.Shortcut.B)");
@@ -219,10 +214,9 @@ internal abstract class ConvBlockKind : IBlockKind
             w.Close();
         }
         w.Close();
+        foreach (var step in steps) step.EmitClasses(w, model);
         w.Close();
     }
-
-    private static string Times(long factor, string name) => factor == 1 ? name : L(factor) + " * " + name;
 
     /// <summary>Named Conv2d arguments, defaults left out.</summary>
     internal static List<string> ConvArgs(string inC, string outC, LayerSpec l, string? stride = null, string? groups = null)

@@ -19,6 +19,9 @@ internal sealed class EncoderBlockKind : IBlockKind
 
     public bool TakesTokens => true;
 
+    public string? WhyNotInput(int rank, string inShape) =>
+        rank == 2 ? null : $"an Encoder stage needs a token sequence but receives {inShape}";
+
     public string ModuleClass(BuiltModel model, LayerSpec stage) => "EncoderBlock";
 
     public RBlock? Resolve(ModelBuilder builder, BlockRequest r)

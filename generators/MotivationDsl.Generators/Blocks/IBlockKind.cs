@@ -20,6 +20,9 @@ internal interface IBlockKind
     /// <summary>True when the stage runs on a token sequence [tokens, features]; false for an image [C, H, W].</summary>
     bool TakesTokens { get; }
 
+    /// <summary>Null when a stage of these blocks can take an input of <paramref name="rank"/> (3 image, 2 tokens, 1 features); else why not.</summary>
+    string? WhyNotInput(int rank, string inShape);
+
     /// <summary>The generated module class (nested in the model's <c>Blocks</c> class) of <paramref name="stage"/>'s blocks.</summary>
     string ModuleClass(BuiltModel model, LayerSpec stage);
 
@@ -60,6 +63,9 @@ internal sealed record BlockRequest(
     long InChannels, long Planes, long Stride, long Height, long Width, long Tokens, double StochasticDepth)
 {
     public VariantSpec Spec => Variant.Spec;
+
+    /// <summary>The rank of the block's input: 3 an image [C, H, W], 2 tokens, 1 features [C].</summary>
+    public int InRank { get; init; } = 3;
 
     /// <summary>The block's state_dict prefix without the trailing dot: <c>layer2.3</c>.</summary>
     public string Key => Stage.Name + "." + Stage.BlockPrefix + Index.ToString(System.Globalization.CultureInfo.InvariantCulture);

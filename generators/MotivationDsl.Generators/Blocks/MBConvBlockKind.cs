@@ -19,6 +19,9 @@ internal sealed class MBConvBlockKind : IBlockKind
 
     public bool TakesTokens => false;
 
+    public string? WhyNotInput(int rank, string inShape) =>
+        rank == 3 ? null : $"a Stage needs a [C, H, W] input but receives {inShape}";
+
     public string ModuleClass(BuiltModel model, LayerSpec stage) => "MBConv";
 
     public RBlock? Resolve(ModelBuilder builder, BlockRequest r)

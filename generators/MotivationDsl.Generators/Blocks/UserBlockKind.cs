@@ -26,8 +26,21 @@ internal sealed class UserBlockKind : ConvBlockKind
             $"The module generated from the [ScalableBlock] {block.ClassName}.", UserDeclared: true);
     }
 
-    public override string? WhyNotIdentity(ModelBuilder builder, LayerSpec stage, RBlock block) =>
-        builder.Blocks[stage.BlockType!] is { Residual: false } user
-            ? $"[ScalableBlock] {user.ClassName} has no residual path (Residual = false), so its output is never its input"
+    /// <summary>An image, or features (a block of Linear and LayerNorm layers after a Flatten); not tokens.</summary>
+    public override string? WhyNotInput(int rank, string inShape) =>
+        rank is 3 or 1 ? null : $"a stage of [ScalableBlock] blocks needs an image [C, H, W] or features [C] but receives {inShape}";
+
+    public override string? WhyNotIdentity(ModelBuilder builder, LayerSpec stage, RBlock block)
+    {
+        var user = builder.Blocks[stage.BlockType!];
+        if (!user.Residual) return $"[ScalableBlock] {user.ClassName} has no residual path (Residual = false), so its output is never its input";
+        var last = user.Layers.LastOrDefault(l => l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear
+            or LayerKind.LayerNorm or LayerKind.SqueezeExcitation);
+        var layers = user.Layers.ToList();
+        if (last is not null && layers.FindLastIndex(l => l.Kind == LayerKind.Join) > layers.IndexOf(last))
+            return $"[ScalableBlock] {user.ClassName} ends with branches joined by [Join]: zeroing one branch's last layer leaves the others, so the residual branch cannot start at zero; put a Conv2d or BatchNorm2d after the [Join]";
+        return last?.Kind == LayerKind.SqueezeExcitation
+            ? $"the last parametrised layer of [ScalableBlock] {user.ClassName} is squeeze-and-excitation '{last.Name}', which scales its input (by sigmoid(0) = 0.5 when zeroed), so the residual branch cannot start at zero"
             : null;
+    }
 }

@@ -172,6 +172,26 @@ public static class DiagnosticDescriptors
         "The weights map moves a block into another role",
         "'{0}' of base '{1}' maps to '{2}' of motivated '{3}', a block with another role: the base block is its stage's first (its input is the stage's input, {4} channels) but the motivated block follows another block (its input is {5} channels of that block's output); give the base at least 2 blocks or map first blocks to first blocks (DepthMap = DepthMap.FirstL)");
 
+    public static readonly DiagnosticDescriptor FlattenNeedsFixedSize = Error("MOT060",
+        "Flatten inside a block needs a fixed spatial size",
+        "Flatten in block '{0}' receives {1}, whose spatial size follows the model's input size; a block's module is built from channel counts only, so put an AdaptiveAvgPool2d, AdaptiveMaxPool2d or GlobalAvgPool before it in the block, or flatten at model level");
+
+    public static readonly DiagnosticDescriptor ResidualShapeChange = Error("MOT061",
+        "Residual block changes the shape of features",
+        "Block '{0}' is residual but turns {1} into {2}; a shortcut that changes the shape exists for images [C, H, W] only, so set Residual = false on the [ScalableBlock] or keep the shape");
+
+    public static readonly DiagnosticDescriptor JoinShapes = Error("MOT062",
+        "Branches cannot be joined",
+        "[Join] in block '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor ConcatNotPrefix = Error("MOT063",
+        "Concatenated channels are not a prefix of the motivated block's",
+        "Block '{0}' of base '{1}' outputs concatenated channels {2} but block '{3}' of motivated '{4}' outputs {5}: a later branch's base channels do not start where they start in the motivated block, so what reads the block's output cannot map as a prefix; end the block with a Conv2d or Linear after the [Join] (its weights map branch by branch), or widen only the last branch");
+
+    public static readonly DiagnosticDescriptor LayerWidthTarget = Error("MOT064",
+        "LayerWidth names a layer without its own width",
+        "[LayerWidth] for layer '{0}' in variant '{1}': the layer {2}; LayerWidth sets the output channels of a model-level Conv2d (not depthwise), hidden Linear or PatchEmbedding");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -183,7 +203,9 @@ public static class DiagnosticDescriptors
         SpatialCollapse, LinearNeedsFlatten, NotABlock, LayerMismatch, OptionAWidth, Groups, MapNotCovered, MapCoveredTwice,
         MapRegionOutside, MapTarget, MapOverlap, OutputShape, InvalidValue, ReservedName, HeadsNotDividing,
         KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, SameStructure,
-        TiedHeadTarget, TokenSizesDiffer, TieNotKept, BlockRoleChanged, InternalError,
+        TiedHeadTarget, TokenSizesDiffer, TieNotKept, BlockRoleChanged,
+        FlattenNeedsFixedSize, ResidualShapeChange, JoinShapes, ConcatNotPrefix, LayerWidthTarget,
+        InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

@@ -30,6 +30,8 @@ internal static class Forward
         LayerKind.MaxPool2d => $"__x = __F.max_pool2d(__x, {L(k)}, {L(s)}, {L(p)});",
         LayerKind.AvgPool2d => $"__x = __F.avg_pool2d(__x, {L(k)}, {L(s)}, {L(p)});",
         LayerKind.GlobalAvgPool => "__x = __x.mean(new long[] { 2, 3 }, true);",
+        LayerKind.AdaptiveAvgPool2d => $"__x = __F.adaptive_avg_pool2d(__x, new long[] {{ {L(l.OutputSize)}, {L(l.OutputSize)} }});",
+        LayerKind.AdaptiveMaxPool2d => $"__x = __F.adaptive_max_pool2d(__x, new long[] {{ {L(l.OutputSize)}, {L(l.OutputSize)} }});",
         LayerKind.Flatten => "__x = __x.flatten(1);",
         LayerKind.Dropout => $"__x = __F.dropout(__x, {D(double.IsNaN(dropout) ? l.P : dropout)}, this.training);",
         _ => "// unsupported layer",

@@ -52,6 +52,8 @@ internal static class MetadataPart
                     w.Line($"m.Pool(kernel: {L(l.Kernel)}, stride: {L(l.Stride)}, padding: {L(l.Padding)});");
                     break;
                 case LayerKind.GlobalAvgPool: w.Line("m.GlobalAvgPool();"); break;
+                case LayerKind.AdaptiveAvgPool2d:
+                case LayerKind.AdaptiveMaxPool2d: w.Line($"m.AdaptivePool({L(l.Spec.OutputSize)});"); break;
                 case LayerKind.Flatten:
                     if (l.InRank == 3) w.Line("m.Flatten();");
                     break;

@@ -64,6 +64,7 @@ internal sealed partial class ModelBuilder
                 + "and the language-model head reads them, so no zeroing or copying of the new features keeps the logits; grow depth, or use Growth.Paper");
             return null;
         }
+        if (!BlockNormsKeepWidth(b, m, map, rules)) return null;
         for (var li = 0; li < b.Layers.Count; li++)
         {
             var bl = b.Layers[li]; var ml = m.Layers[li];

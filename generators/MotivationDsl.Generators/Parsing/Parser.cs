@@ -16,6 +16,7 @@ internal static class Parser
     private const string VariantAttribute = "MotivationDsl.VariantAttribute";
     private const string LayerAttribute = "MotivationDsl.LayerAttribute";
     private const string PairAttribute = "MotivationDsl.PairAttribute";
+    private const string LayerWidthAttribute = "MotivationDsl.LayerWidthAttribute";
 
     public static ModelSpec ParseModel(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
@@ -125,6 +126,7 @@ internal static class Parser
         // Variants (from every declaration) and layers (from exactly one declaration).
         var variants = new List<VariantSpec>();
         var pairs = new List<PairSpec>();
+        var layerWidths = new List<LayerWidthSpec>();
         var layerAttrs = new List<(AttributeData Data, AttributeSyntax? Syntax)>();
         foreach (var attr in symbol.GetAttributes())
         {
@@ -139,6 +141,12 @@ internal static class Parser
                     attr.ConstructorArguments.Length > 1 ? attr.ConstructorArguments[1].Value as string : null,
                     LocationInfo.From(syntax),
                     (int)(attr.NamedArguments.Where(a => a.Key == "Growth").Select(a => Int(a.Value)).FirstOrDefault() ?? 0)));
+            else if (cls.ToDisplayString() == LayerWidthAttribute)
+                layerWidths.Add(new LayerWidthSpec(
+                    attr.ConstructorArguments.Length > 0 ? attr.ConstructorArguments[0].Value as string : null,
+                    attr.ConstructorArguments.Length > 1 ? attr.ConstructorArguments[1].Value as string : null,
+                    attr.ConstructorArguments.Length > 2 ? Int(attr.ConstructorArguments[2]) ?? 0 : 0,
+                    LocationInfo.From(syntax)));
             else if (IsLayer(cls)) layerAttrs.Add((attr, syntax));
         }
         var layers = ParseLayers(layerAttrs, symbol.Name, diagnostics);
@@ -153,6 +161,7 @@ internal static class Parser
             Layers = layers.ToEquatableArray(),
             Variants = variants.ToEquatableArray(),
             Pairs = pairs.ToEquatableArray(),
+            LayerWidths = layerWidths.ToEquatableArray(),
             Diagnostics = diagnostics.ToEquatableArray(),
             Fatal = fatal,
         };
@@ -264,6 +273,11 @@ internal static class Parser
             "MotivationDsl.TokenEmbeddingAttribute" => LayerKind.TokenEmbedding,
             "MotivationDsl.TokenPositionsAttribute" => LayerKind.TokenPositions,
             "MotivationDsl.LanguageModelHeadAttribute" => LayerKind.LanguageModelHead,
+            "MotivationDsl.AdaptiveAvgPool2dAttribute" => LayerKind.AdaptiveAvgPool2d,
+            "MotivationDsl.AdaptiveMaxPool2dAttribute" => LayerKind.AdaptiveMaxPool2d,
+            "MotivationDsl.SqueezeExcitationAttribute" => LayerKind.SqueezeExcitation,
+            "MotivationDsl.BranchAttribute" => LayerKind.Branch,
+            "MotivationDsl.JoinAttribute" => LayerKind.Join,
             _ => LayerKind.Unknown,
         };
         var attrName = cls.Name.EndsWith("Attribute", StringComparison.Ordinal) ? cls.Name.Substring(0, cls.Name.Length - "Attribute".Length) : cls.Name;
@@ -298,9 +312,12 @@ internal static class Parser
             case "expansion": return spec with { Expansion = Int(value) ?? 0 };
             case "stagestride": return spec with { StageStride = value.Value is bool s && s };
             case "depthwise": return spec with { Depthwise = value.Value is bool dw && dw };
+            case "mode": return spec with { Join = (JoinKind)(Int(value) ?? -1) };
+            case "outputsize": return spec with { OutputSize = Int(value) ?? 0 };
             case "patch": return spec with { Patch = Int(value) ?? 0 };
             case "heads": return spec with { Heads = Int(value) ?? 0 };
             case "mlpdim": return spec with { MlpDim = Int(value) ?? 0 };
+            case "ratio":
             case "seratio": return spec with { SERatio = Double(value) ?? double.NaN };
             case "blockprefix": return spec with { BlockPrefix = value.Value as string ?? "" };
             case "dim": return spec with { HasOut = true, Out = Int(value) ?? 0 };

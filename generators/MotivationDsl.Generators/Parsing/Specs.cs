@@ -26,6 +26,18 @@ internal enum LayerKind
     TokenEmbedding,
     TokenPositions,
     LanguageModelHead,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    SqueezeExcitation,
+    Branch,
+    Join,
+}
+
+/// <summary>How the branches of a [Join] combine (the API's <c>JoinMode</c> values).</summary>
+internal enum JoinKind
+{
+    Add = 0,
+    Concat = 1,
 }
 
 /// <summary>The kind of block a stage is made of (the API's <c>Block</c> values, and user blocks).</summary>
@@ -62,6 +74,12 @@ internal sealed record LayerSpec
     public long Expansion { get; init; } = 1;
     public bool StageStride { get; init; }
     public bool Depthwise { get; init; }
+
+    // AdaptiveAvgPool2d / AdaptiveMaxPool2d
+    public long OutputSize { get; init; }
+
+    // Join (validation rejects values outside the enum)
+    public JoinKind Join { get; init; }
 
     // PatchEmbedding / Stage(Encoder) / Stage(MBConv)
     public long Patch { get; init; } = 16;
@@ -134,6 +152,9 @@ internal sealed record VariantSpec
 /// <summary>An extra [Pair(base, motivated)] whose map is generated and proven too.</summary>
 internal sealed record PairSpec(string? Base, string? Motivated, LocationInfo? Location, int Growth = 0);
 
+/// <summary>A [LayerWidth(variant, layer, width)]: one model-level layer's width in one variant.</summary>
+internal sealed record LayerWidthSpec(string? Variant, string? Layer, long Width, LocationInfo? Location);
+
 /// <summary>A [ScalableBlock] class: its layers and flags.</summary>
 internal sealed record BlockSpec
 {
@@ -173,6 +194,7 @@ internal sealed record ModelSpec
     public int Scaling { get; init; }
     public double StochasticDepth { get; init; }
     public EquatableArray<PairSpec> Pairs { get; init; } = EquatableArray<PairSpec>.Empty;
+    public EquatableArray<LayerWidthSpec> LayerWidths { get; init; } = EquatableArray<LayerWidthSpec>.Empty;
     public EquatableArray<LayerSpec> Layers { get; init; } = EquatableArray<LayerSpec>.Empty;
     public EquatableArray<VariantSpec> Variants { get; init; } = EquatableArray<VariantSpec>.Empty;
     public EquatableArray<DiagnosticInfo> Diagnostics { get; init; } = EquatableArray<DiagnosticInfo>.Empty;

@@ -152,6 +152,7 @@ internal sealed partial class ModelBuilder
             else Report(DiagnosticDescriptors.NotABlock, stage.At("block"), stage.Display, stage.BlockTypeDisplay ?? "null");
         }
         IgnoredArguments();
+        ValidateLayerWidths(declared);
         if (_diagnostics.Count > 0) return null;
 
         // Variants.
@@ -273,7 +274,7 @@ internal sealed partial class ModelBuilder
                 if (sd is null) { Report(DiagnosticDescriptors.NotWhole, v.At("DepthMultiplier"), v.Name, "the block count", l.Display, l.Blocks, Num(v.DepthMultiplier), Num(l.Blocks * v.DepthMultiplier)); return Fail(rv); }
                 depth = sd.Value;
             }
-            if (depth <= 0 || depth > 10_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Depth"), v.Name, "the block count", l.Display, depth, 1, depth); return Fail(rv); }
+            if (depth < 0 || depth == 0 && !v.HasDepth || depth > 10_000) { Report(DiagnosticDescriptors.NotWhole, v.At("Depth"), v.Name, "the block count", l.Display, depth, 1, depth); return Fail(rv); }
             depths.Add(depth);
         }
         var totalMb = stages.Select((s, i) => (s, i)).Where(x => BlockKinds.Of(x.s).TakesStochasticDepth).Sum(x => depths[x.i]);
@@ -293,7 +294,7 @@ internal sealed partial class ModelBuilder
                 case LayerKind.Conv2d:
                 {
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"Conv2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    long? o = l.Depthwise ? c : ScaleChannels(l.Out, v.WidthMultiplier);
+                    long? o = l.Depthwise ? c : OutWidth(v, l);
                     if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output channels", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
                     var groups = l.Depthwise ? c : l.Groups;
                     if (!l.Depthwise && !GroupsOk(l, c, o.Value)) return Fail(rv);
@@ -309,7 +310,7 @@ internal sealed partial class ModelBuilder
                 {
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PatchEmbedding needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
                     var patch = v.PatchSize > 0 ? v.PatchSize : l.Patch;
-                    var o = ScaleChannels(l.Out, v.WidthMultiplier);
+                    var o = OutWidth(v, l);
                     if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the embedding dimension", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
                     var (nh, nw) = (Spatial(h, patch, patch, 0), Spatial(w, patch, patch, 0));
                     if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
@@ -357,6 +358,11 @@ internal sealed partial class ModelBuilder
                     h = nh; w = nw;
                     break;
                 }
+                case LayerKind.AdaptiveAvgPool2d:
+                case LayerKind.AdaptiveMaxPool2d:
+                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"pooling needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    h = w = l.OutputSize;
+                    break;
                 case LayerKind.GlobalAvgPool:
                     if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"GlobalAvgPool needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
                     h = w = 1;
@@ -374,7 +380,7 @@ internal sealed partial class ModelBuilder
                     long o;
                     if (l.HasOut)
                     {
-                        var so = ScaleChannels(l.Out, v.WidthMultiplier);
+                        var so = OutWidth(v, l);
                         if (so is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output features", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
                         o = so.Value;
                     }
@@ -389,9 +395,8 @@ internal sealed partial class ModelBuilder
                 case LayerKind.Stage:
                 {
                     var kind = BlockKinds.Of(l);
-                    var isEncoder = kind.TakesTokens;
-                    if (isEncoder ? rank != 2 : rank != 3)
-                    { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, isEncoder ? $"an Encoder stage needs a token sequence but receives {inShape}" : $"a Stage needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
+                    if (kind.WhyNotInput(rank, inShape) is { } why)
+                    { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, why); return Fail(rv); }
                     long planes;
                     if (v.HasWidth) planes = v.Width[stageIndex];
                     else
@@ -413,11 +418,12 @@ internal sealed partial class ModelBuilder
                             sd = double.IsNaN(_spec.StochasticDepth) ? 0 : _spec.StochasticDepth * mbId / totalMb;
                             mbId++;
                         }
-                        var request = new BlockRequest(rv, l, stageIndex, i, c, planes, i == 0 ? l.Stride : 1, h, w, rv.Seq, sd);
+                        var request = new BlockRequest(rv, l, stageIndex, i, c, planes, i == 0 ? l.Stride : 1, h, w, rv.Seq, sd) { InRank = rank };
                         var blk = kind.Resolve(this, request);
                         if (blk is null) return Fail(rv);
                         r.Blocks.Add(blk);
                         c = blk.Out; h = blk.OutH; w = blk.OutW;
+                        if (blk.OutRank != 0) rank = blk.OutRank;
                     }
                     r.Out = c;
                     stageIndex++;

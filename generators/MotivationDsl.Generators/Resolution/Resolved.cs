@@ -46,6 +46,12 @@ internal sealed class RBlock
 {
     public long In; public long Planes; public long Out; public long Stride; public ShortcutKind Shortcut;
     public long InH, InW, OutH, OutW;
+    /// <summary>The rank of the block's output when a block sets it (a user block that flattens); 0: the input's.</summary>
+    public int OutRank;
+    /// <summary>Tensors (local name) with a dimension over concatenated channels: the dimension and the segments.</summary>
+    public Dictionary<string, (int Dim, long[] Segments, long[] Shape)> Segmented = new();
+    /// <summary>The output's channel segments when the block ends with concatenated channels; null: one block.</summary>
+    public long[]? OutSegments;
     /// <summary>Per conv inside the block (local name -> (in, out, groups)) for mapping checks.</summary>
     public List<(string Name, long In, long Out, long Groups, long Stride)> Convs = new();
     // MBConv

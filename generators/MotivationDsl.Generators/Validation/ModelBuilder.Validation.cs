@@ -23,20 +23,24 @@ internal sealed partial class ModelBuilder
     private void ValidateLayers(EquatableArray<LayerSpec> layers, string owner, bool inBlock)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
+        string? branch = null; // names inside a [Branch] are keyed under it (b1.conv)
         foreach (var l in layers)
         {
+            if (l.Kind == LayerKind.Join) branch = null;
             var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage
                 or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding
-                || ModelLayerKinds.Has(l.Kind);
+                or LayerKind.SqueezeExcitation or LayerKind.Branch || ModelLayerKinds.Has(l.Kind);
+            if (l.Kind == LayerKind.Branch) branch = null;
             if (named)
             {
                 if (string.IsNullOrEmpty(l.Name) || !IsPath(l.Name!, inBlock))
                     Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, l.Name ?? "null", inBlock ? "a layer name inside a block must be a C# identifier (it is the state_dict key and the field name)" : "a layer name must be a C# identifier or a dotted state_dict path that starts with one (features.0.0)");
                 else if (ReservedLayerNames.Contains(l.Name!.Split('.')[0]) || l.Name!.Split('.')[0] == owner)
                     Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", l.Name, owner);
-                else if (!names.Add(l.Name!))
+                else if (!names.Add(branch is null ? l.Name! : branch + "." + l.Name))
                     Report(DiagnosticDescriptors.DuplicateLayer, l.At("name"), l.Name, owner);
             }
+            if (l.Kind == LayerKind.Branch) branch = l.Name;
             if (named && !inBlock && l.Name is { } path && layers.Any(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)))
                 Report(DiagnosticDescriptors.InvalidName, l.At("name"), l.AttributeName, path,
                     "another layer's name continues it (" + layers.First(o => o.Name is { } on && on.StartsWith(path + ".", StringComparison.Ordinal)).Name + "), so it would be both a layer and a container");
@@ -68,7 +72,6 @@ internal sealed partial class ModelBuilder
                     if (inBlock && (l.Expansion <= 0 || l.Expansion > 1024)) Invalid(l, "Expansion", l.Expansion, "it must be a positive number");
                     break;
                 case LayerKind.LayerNorm:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "LayerNorm is not supported inside a [ScalableBlock]");
                     if (!(l.Eps > 0) || double.IsInfinity(l.Eps)) Invalid(l, "Eps", l.Eps, "it must be positive");
                     break;
                 case LayerKind.PatchEmbedding:
@@ -84,7 +87,11 @@ internal sealed partial class ModelBuilder
                 case LayerKind.GELU:
                     break;
                 case LayerKind.Linear:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "Linear is not supported inside a [ScalableBlock]");
+                    if (inBlock && l.HasOut)
+                        Report(DiagnosticDescriptors.Unsupported, l.At("outFeatures"), l.Display, "inside a [ScalableBlock] a Linear takes its output features from the stage: use Linear(name) with Expansion");
+                    if (!inBlock && l.Has("Expansion"))
+                        Report(DiagnosticDescriptors.Unsupported, l.At("Expansion"), l.Display, "Expansion only applies inside a [ScalableBlock]");
+                    if (inBlock && (l.Expansion <= 0 || l.Expansion > 1024)) Invalid(l, "Expansion", l.Expansion, "it must be a positive number");
                     if (l.HasOut && l.Out <= 0) Invalid(l, "outFeatures", l.Out, "it must be positive");
                     else if (l.HasOut && l.Out > MaxSize) Invalid(l, "outFeatures", l.Out, TooLarge);
                     break;
@@ -97,14 +104,25 @@ internal sealed partial class ModelBuilder
                     break;
                 case LayerKind.MaxPool2d:
                 case LayerKind.AvgPool2d:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "pooling is not supported inside a [ScalableBlock]");
                     if (l.Kernel <= 0 || l.Kernel > 1024) Invalid(l, "kernel", l.Kernel, "it must be a positive number");
                     if (l.Stride < 0 || l.Stride > 1024) Invalid(l, "Stride", l.Stride, "it must be positive (or 0 for the kernel size)");
                     if (l.Padding < 0 || l.Padding * 2 > l.Kernel) Invalid(l, "Padding", l.Padding, "it must be between 0 and half the kernel");
                     break;
+                case LayerKind.AdaptiveAvgPool2d:
+                case LayerKind.AdaptiveMaxPool2d:
+                    if (l.OutputSize <= 0 || l.OutputSize > 1024) Invalid(l, "outputSize", l.OutputSize, "it must be a positive number");
+                    break;
                 case LayerKind.GlobalAvgPool:
                 case LayerKind.Flatten:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, "this layer is not supported inside a [ScalableBlock]");
+                    break;
+                case LayerKind.Branch:
+                case LayerKind.Join:
+                    if (!inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"{l.AttributeName} only applies inside a [ScalableBlock]");
+                    if (l.Kind == LayerKind.Join && l.Join is not (JoinKind.Add or JoinKind.Concat)) Invalid(l, "mode", (int)l.Join, "use JoinMode.Add or JoinMode.Concat");
+                    break;
+                case LayerKind.SqueezeExcitation:
+                    if (!inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "SqueezeExcitation only applies inside a [ScalableBlock]");
+                    if (!(l.SERatio > 0 && l.SERatio <= 1)) Invalid(l, "Ratio", l.SERatio, "it must be in (0, 1]");
                     break;
                 case LayerKind.Stage:
                     if (inBlock) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a Stage cannot be nested inside a [ScalableBlock]"); break; }
@@ -172,8 +190,10 @@ internal sealed partial class ModelBuilder
 
     private void ValidateBlock(BlockSpec block)
     {
-        if (!block.Layers.Any(l => l.Kind == LayerKind.Conv2d))
-            Report(DiagnosticDescriptors.Unsupported, block.Layers[0].Location, block.ClassName, "a [ScalableBlock] needs at least one Conv2d");
+        if (!block.Layers.Any(l => l.Kind is LayerKind.Conv2d or LayerKind.Linear))
+            Report(DiagnosticDescriptors.Unsupported, block.Layers[0].Location, block.ClassName, "a [ScalableBlock] needs at least one Conv2d or Linear (the layers that take the stage's width)");
+        if (BlockStep.WhyNotGrouped(block.Layers) is { } problem)
+            Report(DiagnosticDescriptors.Unsupported, problem.Layer.Location, problem.Layer.Display, problem.Reason);
     }
 
     /// <summary>The largest channel or feature count accepted (larger sizes would overflow tensor element counts).</summary>

@@ -135,7 +135,10 @@ public sealed class DropoutAttribute(double p) : LayerAttribute
 /// <summary>Fully connected layer (<c>torch.nn.Linear</c>).</summary>
 public sealed class LinearAttribute : LayerAttribute
 {
-    /// <summary>The classifier: outputs the model's class count.</summary>
+    /// <summary>
+    /// At model level the classifier: outputs the model's class count. Inside a <c>[ScalableBlock]</c> a hidden layer
+    /// with <see cref="Expansion"/> x the stage's channels outputs.
+    /// </summary>
     public LinearAttribute(string name) { Name = name; }
 
     /// <summary>A hidden layer with <paramref name="outFeatures"/> declared features (scaled with width).</summary>
@@ -144,6 +147,9 @@ public sealed class LinearAttribute : LayerAttribute
     public string Name { get; }
     public int OutFeatures { get; }
     public bool Bias { get; set; } = true;
+
+    /// <summary>Inside a block, <c>Linear(name)</c> outputs this multiple of the stage's channels (scaled with width).</summary>
+    public int Expansion { get; set; } = 1;
 }
 
 /// <summary>

@@ -54,6 +54,13 @@ public sealed class VariantMetadataBuilder
     /// <summary>Tokens of the sequence after a patch embedding (class token included once added).</summary>
     public long Tokens { get; private set; }
 
+    /// <summary>The current activation's size; a block's parallel branches each start from the same one.</summary>
+    public ActivationSize Activation
+    {
+        get => new(Channels, Height, Width);
+        set => (Channels, Height, Width) = (value.Channels, value.Height, value.Width);
+    }
+
     /// <summary>Multiply-accumulates so far, for one sample.</summary>
     public long Macs { get; private set; }
 
@@ -100,6 +107,17 @@ public sealed class VariantMetadataBuilder
         Channels = outFeatures;
     }
 
+    /// <summary>Squeeze-and-excitation on the current channels (<see cref="SqueezeExcitationModule"/>): two 1x1 convolutions.</summary>
+    public void SqueezeExcitation(string name, double ratio)
+    {
+        var squeeze = SqueezeExcitationModule.Squeeze(Channels, ratio);
+        Parameter(name + ".fc1.weight", squeeze, Channels, 1, 1);
+        Parameter(name + ".fc1.bias", squeeze);
+        Parameter(name + ".fc2.weight", Channels, squeeze, 1, 1);
+        Parameter(name + ".fc2.bias", Channels);
+        Macs += 2 * Channels * squeeze;
+    }
+
     /// <summary>Max or average pooling (no parameters, no MACs counted).</summary>
     public void Pool(long kernel, long stride, long padding)
     {
@@ -108,6 +126,9 @@ public sealed class VariantMetadataBuilder
     }
 
     public void GlobalAvgPool() => (Height, Width) = (1, 1);
+
+    /// <summary>Adaptive average or max pooling to <paramref name="outputSize"/> x <paramref name="outputSize"/>.</summary>
+    public void AdaptivePool(long outputSize) => (Height, Width) = (outputSize, outputSize);
 
     /// <summary>Flattens [C, H, W] into C x H x W features.</summary>
     public void Flatten()
@@ -184,3 +205,6 @@ public sealed class VariantMetadataBuilder
         return span / stride + 1;
     }
 }
+
+/// <summary>Channels (or features) and spatial size of an activation in <see cref="VariantMetadataBuilder"/>.</summary>
+public readonly record struct ActivationSize(long Channels, long Height, long Width);

@@ -1,0 +1,37 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MotivationDsl;
+
+/// <summary>
+/// Squeeze-and-excitation inside a user block (<c>[SqueezeExcitation(name)]</c>), as torchvision's
+/// <c>ops.SqueezeExcitation</c> with its default ReLU: <c>x * sigmoid(fc2(relu(fc1(mean(x)))))</c>, <c>fc1</c> and
+/// <c>fc2</c> 1x1 convolutions with bias. The generated block modules construct it; the field names are the state_dict keys.
+/// </summary>
+public sealed class SqueezeExcitationModule : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.Conv2d fc1;
+    private readonly TorchSharp.Modules.Conv2d fc2;
+
+    /// <param name="channels">Input (and output) channels.</param>
+    /// <param name="ratio">Squeeze channels are <see cref="Squeeze"/>(<paramref name="channels"/>, ratio).</param>
+    public SqueezeExcitationModule(long channels, double ratio) : base(nameof(SqueezeExcitationModule))
+    {
+        var squeeze = Squeeze(channels, ratio);
+        fc1 = nn.Conv2d(in_channels: channels, out_channels: squeeze, kernel_size: 1);
+        fc2 = nn.Conv2d(in_channels: squeeze, out_channels: channels, kernel_size: 1);
+        RegisterComponents();
+    }
+
+    /// <summary>The squeeze channels: <c>max(1, floor(channels x ratio))</c> (the generator proves the same figure).</summary>
+    public static long Squeeze(long channels, double ratio) => Math.Max(1L, (long)Math.Floor(channels * ratio));
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var s = input.mean([2, 3], true);
+        s = nn.functional.relu(fc1.forward(s));
+        s = torch.sigmoid(fc2.forward(s));
+        return scope.MoveToOuter(input * s);
+    }
+}
