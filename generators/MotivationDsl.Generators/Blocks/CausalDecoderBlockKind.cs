@@ -21,6 +21,9 @@ internal sealed class CausalDecoderBlockKind : IBlockKind
 
     public bool TakesTokens => true;
 
+    public string? WhyNotInput(int rank, string inShape) =>
+        rank == 2 ? null : $"a CausalDecoder stage needs a token sequence but receives {inShape}";
+
     public string ModuleClass(BuiltModel model, LayerSpec stage) => "CausalDecoderBlock";
 
     public RBlock? Resolve(ModelBuilder builder, BlockRequest r)
