@@ -50,7 +50,8 @@ internal static class ModelPart
         w.Open("public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition");
         w.Line($"private static readonly int[] __inputShape = {{ {string.Join(", ", spec.InputShape)} }};");
         w.Line();
-        w.Line($"internal ModelDefinition() : base(typeof({fq}), {spec.ClassName}.__Manifest,");
+        w.Line("internal ModelDefinition() : base(");
+        w.Line($"    typeof({fq}), {spec.ClassName}.__Manifest,");
         w.Line("    new __Dsl.GeneratedVariant[]");
         w.Line("    {");
         foreach (var v in model.Variants) w.Line($"        new({S(v.Name)}, o => new {v.Name}(o), Describe_{v.Name}),");

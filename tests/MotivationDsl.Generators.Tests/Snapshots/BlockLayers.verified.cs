@@ -4,137 +4,67 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
     typeof(global::MotivationDsl.Tests.Models.BlockLayerNet),
     "BlockLayerNet",
-    global::MotivationDsl.Tests.Models.BlockLayerNet.ManifestJson)]
+    global::MotivationDsl.Tests.Models.BlockLayerNet.__Manifest)]
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BlockLayerNet
 {
-    partial class BlockLayerNet
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+    /// <summary>The variant trained on every batch: <c>S</c>.</summary>
+    public const string BaseVariantName = "S";
+    /// <summary>The variant trained while motivated: <c>L</c>.</summary>
+    public const string MotivatedVariantName = "L";
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = { 3, 16, 16 };
 
-        /// <summary>The variant trained on every batch: <c>S</c>.</summary>
-        public const string BaseVariantName = "S";
-
-        /// <summary>The variant trained while motivated: <c>L</c>.</summary>
-        public const string MotivatedVariantName = "L";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
-        {
-            private static readonly int[] __inputShape = new int[] { 3, 16, 16 };
-
-            internal ModelDefinition()
+        internal ModelDefinition() : base(
+            typeof(global::MotivationDsl.Tests.Models.BlockLayerNet), BlockLayerNet.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_S(null),
-                    Describe_F(null),
-                    Describe_L(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "MotivationDsl.Tests.Models.BlockLayerNet";
-            public override global::System.Type ModelType => typeof(global::MotivationDsl.Tests.Models.BlockLayerNet);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "S";
-            public override string MotivatedVariant => "L";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::MotivationDsl.Tests.Models.BlockLayerNet.ManifestJson;
-            public override int DefaultClasses => 5;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+                new("S", o => new S(o), Describe_S),
+                new("F", o => new F(o), Describe_F),
+                new("L", o => new L(o), Describe_L),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                get;
-            } = new (string, string)[]
-            {
-                ("S", "L"),
-                ("S", "F"),
-            };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "S": return new S(options);
-                    case "F": return new F(options);
-                    case "L": return new L(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "S": return Describe_S(options);
-                    case "F": return Describe_F(options);
-                    case "L": return Describe_L(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'MotivationDsl.Tests.Models.BlockLayerNet' has no variant '" + variant + "'. Its variants are: "
-                    + "S, F, L" + ".", nameof(variant));
-        }
+                new("S", "L", __Dsl.Growth.Default, BlockLayerNet.__Manifest),
+                new("S", "F", __Dsl.Growth.Default, __pair1),
+            }) { }
     }
 }
 //// MotivationDsl.Tests.Models.BlockLayerNet.Variants.g.cs
@@ -147,185 +77,165 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
+using __Blocks = global::MotivationDsl.Tests.Models.BlockLayerNet.ModelDefinition.Blocks;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BlockLayerNet
 {
-    partial class BlockLayerNet
+    /// <summary>Variant <c>S</c>: 2,607 parameters, 93,808 MACs (declared sizes).</summary>
+    public sealed class S : __Module
     {
-        /// <summary>
-        /// Variant <c>S</c>: 2,607 parameters, 93,808 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class S : __Module
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential features;
+        private readonly __Modules.Sequential head;
+        private readonly __Modules.Sequential mlp;
+        private readonly __Modules.Linear classifier;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public S() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public S(global::MotivationDsl.ModelOptions? options) : base("S")
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential features;
-            private readonly __Modules.Sequential head;
-            private readonly __Modules.Sequential mlp;
-            private readonly __Modules.Linear classifier;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public S() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public S(global::MotivationDsl.ModelOptions? options) : base("S")
-            {
-                var __info = ModelDefinition.Describe_S(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PoolBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
-                    .Build();
-                register_module("features", this.features);
-                this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.HeadBlockModule(inPlanes: 8, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("head", this.head);
-                this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MlpBlockModule(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("mlp", this.mlp);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
-                __x = this.features.forward(__x);
-                __x = this.head.forward(__x);
-                __x = this.mlp.forward(__x);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            var __info = ModelDefinition.Describe_S(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PoolBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
+                .Build();
+            register_module("features", this.features);
+            this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.HeadBlockModule(inPlanes: 8, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("head", this.head);
+            this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MlpBlockModule(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("mlp", this.mlp);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>F</c>: 3,204 parameters, 112,536 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class F : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential features;
-            private readonly __Modules.Sequential head;
-            private readonly __Modules.Sequential mlp;
-            private readonly __Modules.Linear classifier;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
+            __x = this.features.forward(__x);
+            __x = this.head.forward(__x);
+            __x = this.mlp.forward(__x);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public F() : this(null) { }
+    /// <summary>Variant <c>F</c>: 3,204 parameters, 112,536 MACs (declared sizes).</summary>
+    public sealed class F : __Module
+    {
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential features;
+        private readonly __Modules.Sequential head;
+        private readonly __Modules.Sequential mlp;
+        private readonly __Modules.Linear classifier;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public F(global::MotivationDsl.ModelOptions? options) : base("F")
-            {
-                var __info = ModelDefinition.Describe_F(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.PoolBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
-                    .Build();
-                register_module("features", this.features);
-                this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.HeadBlockModule(inPlanes: 12, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("head", this.head);
-                this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MlpBlockModule(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("mlp", this.mlp);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
-                __x = this.features.forward(__x);
-                __x = this.head.forward(__x);
-                __x = this.mlp.forward(__x);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public F() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public F(global::MotivationDsl.ModelOptions? options) : base("F")
+        {
+            var __info = ModelDefinition.Describe_F(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.PoolBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
+                .Build();
+            register_module("features", this.features);
+            this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.HeadBlockModule(inPlanes: 12, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("head", this.head);
+            this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MlpBlockModule(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("mlp", this.mlp);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>L</c>: 9,347 parameters, 192,648 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class L : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential features;
-            private readonly __Modules.Sequential head;
-            private readonly __Modules.Sequential mlp;
-            private readonly __Modules.Linear classifier;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
+            __x = this.features.forward(__x);
+            __x = this.head.forward(__x);
+            __x = this.mlp.forward(__x);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public L() : this(null) { }
+    /// <summary>Variant <c>L</c>: 9,347 parameters, 192,648 MACs (declared sizes).</summary>
+    public sealed class L : __Module
+    {
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential features;
+        private readonly __Modules.Sequential head;
+        private readonly __Modules.Sequential mlp;
+        private readonly __Modules.Linear classifier;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public L(global::MotivationDsl.ModelOptions? options) : base("L")
-            {
-                var __info = ModelDefinition.Describe_L(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 12, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(2, () => new Blocks.PoolBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
-                    .Build();
-                register_module("features", this.features);
-                this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.HeadBlockModule(inPlanes: 12, planes: 24, stride: 1, shortcut: null))
-                    .Build();
-                register_module("head", this.head);
-                this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(2, () => new Blocks.MlpBlockModule(inPlanes: 24, planes: 24, stride: 1, shortcut: null))
-                    .Build();
-                register_module("mlp", this.mlp);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public L() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public L(global::MotivationDsl.ModelOptions? options) : base("L")
+        {
+            var __info = ModelDefinition.Describe_L(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 12, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(2, () => new __Blocks.PoolBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
+                .Build();
+            register_module("features", this.features);
+            this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.HeadBlockModule(inPlanes: 12, planes: 24, stride: 1, shortcut: null))
+                .Build();
+            register_module("head", this.head);
+            this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(2, () => new __Blocks.MlpBlockModule(inPlanes: 24, planes: 24, stride: 1, shortcut: null))
+                .Build();
+            register_module("mlp", this.mlp);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
-                __x = this.features.forward(__x);
-                __x = this.head.forward(__x);
-                __x = this.mlp.forward(__x);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
+            __x = this.features.forward(__x);
+            __x = this.head.forward(__x);
+            __x = this.mlp.forward(__x);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -342,9 +252,11 @@ using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BlockLayerNet
 {
-    partial class BlockLayerNet
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -537,20 +449,16 @@ namespace MotivationDsl.Tests.Models
 // of MotivationDsl.Tests.Models.BlockLayerNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BlockLayerNet
 {
-    partial class BlockLayerNet
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""MotivationDsl.Tests.Models.BlockLayerNet"",
   ""inputShape"": [3, 16, 16],
@@ -563,127 +471,50 @@ namespace MotivationDsl.Tests.Models
     { ""name"": ""L"", ""parameters"": 9347, ""macs"": 192648, ""flops"": 385296 }
   ],
   ""map"": [
-    { ""base"": ""stem.weight"", ""motivated"": ""stem.weight"", ""kind"": ""parameter"", ""baseShape"": [8, 3, 3, 3],
-      ""motivatedShape"": [12, 3, 3, 3], ""region"": [[0, 8], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""stem.bias"", ""motivated"": ""stem.bias"", ""kind"": ""parameter"", ""baseShape"": [8],
-      ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.conv.weight"", ""motivated"": ""features.0.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 8, 3, 3], ""motivatedShape"": [12, 12, 3, 3], ""region"": [[0, 8], [0, 8], [0, 3], [0, 3]] },
-    { ""base"": ""features.0.bn.weight"", ""motivated"": ""features.0.bn.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.bn.bias"", ""motivated"": ""features.0.bn.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.bn.running_mean"", ""motivated"": ""features.0.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.bn.running_var"", ""motivated"": ""features.0.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.bn.num_batches_tracked"", ""motivated"": ""features.0.bn.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.0.se.fc1.weight"", ""motivated"": ""features.0.se.fc1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [2, 8, 1, 1], ""motivatedShape"": [3, 12, 1, 1], ""region"": [[0, 2], [0, 8], [0, 1], [0, 1]] },
-    { ""base"": ""features.0.se.fc1.bias"", ""motivated"": ""features.0.se.fc1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [2], ""motivatedShape"": [3], ""region"": [[0, 2]] },
-    { ""base"": ""features.0.se.fc2.weight"", ""motivated"": ""features.0.se.fc2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 2, 1, 1], ""motivatedShape"": [12, 3, 1, 1], ""region"": [[0, 8], [0, 2], [0, 1], [0, 1]] },
-    { ""base"": ""features.0.se.fc2.bias"", ""motivated"": ""features.0.se.fc2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""head.0.fc.weight"", ""motivated"": ""head.0.fc.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 32], ""motivatedShape"": [24, 48], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""head.0.fc.bias"", ""motivated"": ""head.0.fc.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""head.0.norm.weight"", ""motivated"": ""head.0.norm.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""head.0.norm.bias"", ""motivated"": ""head.0.norm.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mlp.0.ln.weight"", ""motivated"": ""mlp.1.ln.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mlp.0.ln.bias"", ""motivated"": ""mlp.1.ln.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mlp.0.fc1.weight"", ""motivated"": ""mlp.1.fc1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16], ""motivatedShape"": [48, 24], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""mlp.0.fc1.bias"", ""motivated"": ""mlp.1.fc1.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [48], ""region"": [[0, 32]] },
-    { ""base"": ""mlp.0.fc2.weight"", ""motivated"": ""mlp.1.fc2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 32], ""motivatedShape"": [24, 48], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""mlp.0.fc2.bias"", ""motivated"": ""mlp.1.fc2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""classifier.weight"", ""motivated"": ""classifier.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [5, 16], ""motivatedShape"": [5, 24], ""region"": [[0, 5], [0, 16]] },
-    { ""base"": ""classifier.bias"", ""motivated"": ""classifier.bias"", ""kind"": ""parameter"", ""baseShape"": [5],
-      ""motivatedShape"": [5], ""region"": [[0, 5]] }
+    [""stem.weight"", [8, 3, 3, 3], { ""motivatedShape"": [12, 3, 3, 3] }], [""stem.bias"", [8],
+      { ""motivatedShape"": [12] }],
+    { ""blocks"": ""features."", ""pairs"": [[0, 0]], ""tensors"": [[""conv.weight"", [8, 8, 3, 3],
+      { ""motivatedShape"": [12, 12, 3, 3] }], [""bn.weight"", [8], { ""motivatedShape"": [12] }], [""bn.bias"", [8],
+      { ""motivatedShape"": [12] }], [""bn.running_mean"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }],
+      [""bn.running_var"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }], [""bn.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""se.fc1.weight"", [2, 8, 1, 1], { ""motivatedShape"": [3, 12, 1, 1] }],
+      [""se.fc1.bias"", [2], { ""motivatedShape"": [3] }], [""se.fc2.weight"", [8, 2, 1, 1],
+      { ""motivatedShape"": [12, 3, 1, 1] }], [""se.fc2.bias"", [8], { ""motivatedShape"": [12] }]] },
+    { ""blocks"": ""head."", ""pairs"": [[0, 0]], ""tensors"": [[""fc.weight"", [16, 32],
+      { ""motivatedShape"": [24, 48] }], [""fc.bias"", [16], { ""motivatedShape"": [24] }], [""norm.weight"", [16],
+      { ""motivatedShape"": [24] }], [""norm.bias"", [16], { ""motivatedShape"": [24] }]] },
+    { ""blocks"": ""mlp."", ""pairs"": [[0, 1]], ""tensors"": [[""ln.weight"", [16], { ""motivatedShape"": [24] }],
+      [""ln.bias"", [16], { ""motivatedShape"": [24] }], [""fc1.weight"", [32, 16], { ""motivatedShape"": [48, 24] }],
+      [""fc1.bias"", [32], { ""motivatedShape"": [48] }], [""fc2.weight"", [16, 32], { ""motivatedShape"": [24, 48] }],
+      [""fc2.bias"", [16], { ""motivatedShape"": [24] }]] },
+    [""classifier.weight"", [5, 16], { ""motivatedShape"": [5, 24] }], [""classifier.bias"", [5]]
   ]
 }
 ";
 
-        partial class ModelDefinition
-        {
-            /// <summary>The proven map S -> F under growth rule 0 (a [Pair]).</summary>
-            private const string __pair1 = @"{
+    partial class ModelDefinition
+    {
+        /// <summary>The proven map S -> F under growth rule Default (a [Pair]).</summary>
+        internal const string __pair1 = @"{
   ""base"": ""S"",
   ""motivated"": ""F"",
   ""map"": [
-    { ""base"": ""stem.weight"", ""motivated"": ""stem.weight"", ""kind"": ""parameter"", ""baseShape"": [8, 3, 3, 3],
-      ""motivatedShape"": [8, 3, 3, 3], ""region"": [[0, 8], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""stem.bias"", ""motivated"": ""stem.bias"", ""kind"": ""parameter"", ""baseShape"": [8],
-      ""motivatedShape"": [8], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.conv.weight"", ""motivated"": ""features.0.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 8, 3, 3], ""motivatedShape"": [12, 8, 3, 3], ""region"": [[0, 8], [0, 8], [0, 3], [0, 3]] },
-    { ""base"": ""features.0.bn.weight"", ""motivated"": ""features.0.bn.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.bn.bias"", ""motivated"": ""features.0.bn.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.bn.running_mean"", ""motivated"": ""features.0.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.bn.running_var"", ""motivated"": ""features.0.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""features.0.bn.num_batches_tracked"", ""motivated"": ""features.0.bn.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""features.0.se.fc1.weight"", ""motivated"": ""features.0.se.fc1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [2, 8, 1, 1], ""motivatedShape"": [3, 12, 1, 1], ""region"": [[0, 2], [0, 8], [0, 1], [0, 1]] },
-    { ""base"": ""features.0.se.fc1.bias"", ""motivated"": ""features.0.se.fc1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [2], ""motivatedShape"": [3], ""region"": [[0, 2]] },
-    { ""base"": ""features.0.se.fc2.weight"", ""motivated"": ""features.0.se.fc2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 2, 1, 1], ""motivatedShape"": [12, 3, 1, 1], ""region"": [[0, 8], [0, 2], [0, 1], [0, 1]] },
-    { ""base"": ""features.0.se.fc2.bias"", ""motivated"": ""features.0.se.fc2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""head.0.fc.weight"", ""motivated"": ""head.0.fc.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 32], ""motivatedShape"": [16, 48], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""head.0.fc.bias"", ""motivated"": ""head.0.fc.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""head.0.norm.weight"", ""motivated"": ""head.0.norm.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""head.0.norm.bias"", ""motivated"": ""head.0.norm.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""mlp.0.ln.weight"", ""motivated"": ""mlp.0.ln.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""mlp.0.ln.bias"", ""motivated"": ""mlp.0.ln.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""mlp.0.fc1.weight"", ""motivated"": ""mlp.0.fc1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16], ""motivatedShape"": [32, 16], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""mlp.0.fc1.bias"", ""motivated"": ""mlp.0.fc1.bias"", ""kind"": ""parameter"", ""baseShape"": [32],
-      ""motivatedShape"": [32], ""region"": [[0, 32]] },
-    { ""base"": ""mlp.0.fc2.weight"", ""motivated"": ""mlp.0.fc2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 32], ""motivatedShape"": [16, 32], ""region"": [[0, 16], [0, 32]] },
-    { ""base"": ""mlp.0.fc2.bias"", ""motivated"": ""mlp.0.fc2.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""classifier.weight"", ""motivated"": ""classifier.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [5, 16], ""motivatedShape"": [5, 16], ""region"": [[0, 5], [0, 16]] },
-    { ""base"": ""classifier.bias"", ""motivated"": ""classifier.bias"", ""kind"": ""parameter"", ""baseShape"": [5],
-      ""motivatedShape"": [5], ""region"": [[0, 5]] }
+    [""stem.weight"", [8, 3, 3, 3]], [""stem.bias"", [8]],
+    { ""blocks"": ""features."", ""pairs"": [[0, 0]], ""tensors"": [[""conv.weight"", [8, 8, 3, 3],
+      { ""motivatedShape"": [12, 8, 3, 3] }], [""bn.weight"", [8], { ""motivatedShape"": [12] }], [""bn.bias"", [8],
+      { ""motivatedShape"": [12] }], [""bn.running_mean"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }],
+      [""bn.running_var"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }], [""bn.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""se.fc1.weight"", [2, 8, 1, 1], { ""motivatedShape"": [3, 12, 1, 1] }],
+      [""se.fc1.bias"", [2], { ""motivatedShape"": [3] }], [""se.fc2.weight"", [8, 2, 1, 1],
+      { ""motivatedShape"": [12, 3, 1, 1] }], [""se.fc2.bias"", [8], { ""motivatedShape"": [12] }]] },
+    { ""blocks"": ""head."", ""pairs"": [[0, 0]], ""tensors"": [[""fc.weight"", [16, 32],
+      { ""motivatedShape"": [16, 48] }], [""fc.bias"", [16]], [""norm.weight"", [16]], [""norm.bias"", [16]]] },
+    { ""blocks"": ""mlp."", ""pairs"": [[0, 0]], ""tensors"": [[""ln.weight"", [16]], [""ln.bias"", [16]],
+      [""fc1.weight"", [32, 16]], [""fc1.bias"", [32]], [""fc2.weight"", [16, 32]], [""fc2.bias"", [16]]] },
+    [""classifier.weight"", [5, 16]], [""classifier.bias"", [5]]
   ]
 }
 ";
-
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "S" && motivatedVariant == "L" && (int)growth == 0)
-                    return Map;
-                if (baseVariant == "S" && motivatedVariant == "F" && (int)growth == 0)
-                    return __Dsl.ManifestMap.Parse(__pair1);
-                return null;
-            }
-        }
     }
 }
 //// MotivationDsl.Tests.Models.BlockLayerNet.Metadata.g.cs
@@ -691,67 +522,62 @@ namespace MotivationDsl.Tests.Models
 // Generated by MotivationDsl.Generators: the variants' metadata of MotivationDsl.Tests.Models.BlockLayerNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::MotivationDsl.Tests.Models.BlockLayerNet.ModelDefinition.Blocks;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BlockLayerNet
 {
-    partial class BlockLayerNet
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
         {
-            /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("S", options, 5, __inputShape);
-                m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
-                m.AdaptivePool(8);
-                foreach (var b in m.Blocks("features.", first: 0, count: 1))
-                    Blocks.PoolBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("head.", first: 0, count: 1))
-                    Blocks.HeadBlockModule.Describe(b, inPlanes: 8, planes: 16, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("mlp.", first: 0, count: 1))
-                    Blocks.MlpBlockModule.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+            var m = new __Meta("S", options, 5, __inputShape);
+            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
+            m.AdaptivePool(8);
+            foreach (var b in m.Blocks("features.", first: 0, count: 1))
+                __Blocks.PoolBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("head.", first: 0, count: 1))
+                __Blocks.HeadBlockModule.Describe(b, inPlanes: 8, planes: 16, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("mlp.", first: 0, count: 1))
+                __Blocks.MlpBlockModule.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+            m.Linear("classifier", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>F</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_F(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("F", options, 5, __inputShape);
-                m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
-                m.AdaptivePool(8);
-                foreach (var b in m.Blocks("features.", first: 0, count: 1))
-                    Blocks.PoolBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("head.", first: 0, count: 1))
-                    Blocks.HeadBlockModule.Describe(b, inPlanes: 12, planes: 16, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("mlp.", first: 0, count: 1))
-                    Blocks.MlpBlockModule.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>F</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_F(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("F", options, 5, __inputShape);
+            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
+            m.AdaptivePool(8);
+            foreach (var b in m.Blocks("features.", first: 0, count: 1))
+                __Blocks.PoolBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("head.", first: 0, count: 1))
+                __Blocks.HeadBlockModule.Describe(b, inPlanes: 12, planes: 16, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("mlp.", first: 0, count: 1))
+                __Blocks.MlpBlockModule.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+            m.Linear("classifier", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("L", options, 5, __inputShape);
-                m.Conv2d("stem", outChannels: 12, kernel: 3, padding: 1);
-                m.AdaptivePool(8);
-                foreach (var b in m.Blocks("features.", first: 0, count: 2))
-                    Blocks.PoolBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("head.", first: 0, count: 1))
-                    Blocks.HeadBlockModule.Describe(b, inPlanes: 12, planes: 24, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("mlp.", first: 0, count: 2))
-                    Blocks.MlpBlockModule.Describe(b, inPlanes: 24, planes: 24, stride: 1, shortcut: null);
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("L", options, 5, __inputShape);
+            m.Conv2d("stem", outChannels: 12, kernel: 3, padding: 1);
+            m.AdaptivePool(8);
+            foreach (var b in m.Blocks("features.", first: 0, count: 2))
+                __Blocks.PoolBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("head.", first: 0, count: 1))
+                __Blocks.HeadBlockModule.Describe(b, inPlanes: 12, planes: 24, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("mlp.", first: 0, count: 2))
+                __Blocks.MlpBlockModule.Describe(b, inPlanes: 24, planes: 24, stride: 1, shortcut: null);
+            m.Linear("classifier", m.Classes);
+            return m.Build();
         }
     }
 }

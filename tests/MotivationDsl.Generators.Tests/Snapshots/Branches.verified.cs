@@ -4,137 +4,67 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
     typeof(global::MotivationDsl.Tests.Models.BranchNet),
     "BranchNet",
-    global::MotivationDsl.Tests.Models.BranchNet.ManifestJson)]
+    global::MotivationDsl.Tests.Models.BranchNet.__Manifest)]
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BranchNet
 {
-    partial class BranchNet
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+    /// <summary>The variant trained on every batch: <c>S</c>.</summary>
+    public const string BaseVariantName = "S";
+    /// <summary>The variant trained while motivated: <c>L</c>.</summary>
+    public const string MotivatedVariantName = "L";
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = { 3, 16, 16 };
 
-        /// <summary>The variant trained on every batch: <c>S</c>.</summary>
-        public const string BaseVariantName = "S";
-
-        /// <summary>The variant trained while motivated: <c>L</c>.</summary>
-        public const string MotivatedVariantName = "L";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
-        {
-            private static readonly int[] __inputShape = new int[] { 3, 16, 16 };
-
-            internal ModelDefinition()
+        internal ModelDefinition() : base(
+            typeof(global::MotivationDsl.Tests.Models.BranchNet), BranchNet.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_S(null),
-                    Describe_W(null),
-                    Describe_L(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "MotivationDsl.Tests.Models.BranchNet";
-            public override global::System.Type ModelType => typeof(global::MotivationDsl.Tests.Models.BranchNet);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "S";
-            public override string MotivatedVariant => "L";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::MotivationDsl.Tests.Models.BranchNet.ManifestJson;
-            public override int DefaultClasses => 5;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+                new("S", o => new S(o), Describe_S),
+                new("W", o => new W(o), Describe_W),
+                new("L", o => new L(o), Describe_L),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                get;
-            } = new (string, string)[]
-            {
-                ("S", "L"),
-                ("S", "W"),
-            };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "S": return new S(options);
-                    case "W": return new W(options);
-                    case "L": return new L(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "S": return Describe_S(options);
-                    case "W": return Describe_W(options);
-                    case "L": return Describe_L(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'MotivationDsl.Tests.Models.BranchNet' has no variant '" + variant + "'. Its variants are: "
-                    + "S, W, L" + ".", nameof(variant));
-        }
+                new("S", "L", __Dsl.Growth.Default, BranchNet.__Manifest),
+                new("S", "W", __Dsl.Growth.Default, __pair1),
+            }) { }
     }
 }
 //// MotivationDsl.Tests.Models.BranchNet.Variants.g.cs
@@ -147,194 +77,174 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
+using __Blocks = global::MotivationDsl.Tests.Models.BranchNet.ModelDefinition.Blocks;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BranchNet
 {
-    partial class BranchNet
+    /// <summary>Variant <c>S</c>: 2,565 parameters, 563,408 MACs (declared sizes).</summary>
+    public sealed class S : __Module
     {
-        /// <summary>
-        /// Variant <c>S</c>: 2,565 parameters, 563,408 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class S : __Module
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential mix;
+        private readonly __Modules.Sequential fuse;
+        private readonly __Modules.Linear hidden;
+        private readonly __Modules.Linear classifier;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public S() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public S(global::MotivationDsl.ModelOptions? options) : base("S")
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential mix;
-            private readonly __Modules.Sequential fuse;
-            private readonly __Modules.Linear hidden;
-            private readonly __Modules.Linear classifier;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public S() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public S(global::MotivationDsl.ModelOptions? options) : base("S")
-            {
-                var __info = ModelDefinition.Describe_S(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MixBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
-                    .Build();
-                register_module("mix", this.mix);
-                this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.AddBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
-                    .Build();
-                register_module("fuse", this.fuse);
-                this.hidden = __nn.Linear(
-                    inputSize: __info.Shape("hidden.weight")[1],
-                    outputSize: __info.Shape("hidden.weight")[0],
-                    hasBias: true);
-                register_module("hidden", this.hidden);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.mix.forward(__x);
-                __x = this.fuse.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.hidden.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            var __info = ModelDefinition.Describe_S(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MixBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
+                .Build();
+            register_module("mix", this.mix);
+            this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.AddBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
+                .Build();
+            register_module("fuse", this.fuse);
+            this.hidden = __nn.Linear(
+                inputSize: __info.Shape("hidden.weight")[1],
+                outputSize: __info.Shape("hidden.weight")[0],
+                hasBias: true);
+            register_module("hidden", this.hidden);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>W</c>: 4,261 parameters, 964,880 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class W : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential mix;
-            private readonly __Modules.Sequential fuse;
-            private readonly __Modules.Linear hidden;
-            private readonly __Modules.Linear classifier;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.mix.forward(__x);
+            __x = this.fuse.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.hidden.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public W() : this(null) { }
+    /// <summary>Variant <c>W</c>: 4,261 parameters, 964,880 MACs (declared sizes).</summary>
+    public sealed class W : __Module
+    {
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential mix;
+        private readonly __Modules.Sequential fuse;
+        private readonly __Modules.Linear hidden;
+        private readonly __Modules.Linear classifier;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public W(global::MotivationDsl.ModelOptions? options) : base("W")
-            {
-                var __info = ModelDefinition.Describe_W(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MixBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
-                    .Build();
-                register_module("mix", this.mix);
-                this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.AddBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
-                    .Build();
-                register_module("fuse", this.fuse);
-                this.hidden = __nn.Linear(
-                    inputSize: __info.Shape("hidden.weight")[1],
-                    outputSize: __info.Shape("hidden.weight")[0],
-                    hasBias: true);
-                register_module("hidden", this.hidden);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.mix.forward(__x);
-                __x = this.fuse.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.hidden.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public W() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public W(global::MotivationDsl.ModelOptions? options) : base("W")
+        {
+            var __info = ModelDefinition.Describe_W(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MixBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
+                .Build();
+            register_module("mix", this.mix);
+            this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.AddBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
+                .Build();
+            register_module("fuse", this.fuse);
+            this.hidden = __nn.Linear(
+                inputSize: __info.Shape("hidden.weight")[1],
+                outputSize: __info.Shape("hidden.weight")[0],
+                hasBias: true);
+            register_module("hidden", this.hidden);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>L</c>: 5,737 parameters, 1,296,792 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class L : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d stem;
-            private readonly __Modules.Sequential mix;
-            private readonly __Modules.Sequential fuse;
-            private readonly __Modules.Linear hidden;
-            private readonly __Modules.Linear classifier;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.mix.forward(__x);
+            __x = this.fuse.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.hidden.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public L() : this(null) { }
+    /// <summary>Variant <c>L</c>: 5,737 parameters, 1,296,792 MACs (declared sizes).</summary>
+    public sealed class L : __Module
+    {
+        private readonly __Modules.Conv2d stem;
+        private readonly __Modules.Sequential mix;
+        private readonly __Modules.Sequential fuse;
+        private readonly __Modules.Linear hidden;
+        private readonly __Modules.Linear classifier;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public L(global::MotivationDsl.ModelOptions? options) : base("L")
-            {
-                var __info = ModelDefinition.Describe_L(options);
-                this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-                register_module("stem", this.stem);
-                this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.MixBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
-                    .Build();
-                register_module("mix", this.mix);
-                this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(2, () => new Blocks.AddBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
-                    .Build();
-                register_module("fuse", this.fuse);
-                this.hidden = __nn.Linear(
-                    inputSize: __info.Shape("hidden.weight")[1],
-                    outputSize: __info.Shape("hidden.weight")[0],
-                    hasBias: true);
-                register_module("hidden", this.hidden);
-                this.classifier = __nn.Linear(
-                    inputSize: __info.Shape("classifier.weight")[1],
-                    outputSize: __info.Shape("classifier.weight")[0],
-                    hasBias: true);
-                register_module("classifier", this.classifier);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public L() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public L(global::MotivationDsl.ModelOptions? options) : base("L")
+        {
+            var __info = ModelDefinition.Describe_L(options);
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.MixBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
+                .Build();
+            register_module("mix", this.mix);
+            this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(2, () => new __Blocks.AddBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
+                .Build();
+            register_module("fuse", this.fuse);
+            this.hidden = __nn.Linear(
+                inputSize: __info.Shape("hidden.weight")[1],
+                outputSize: __info.Shape("hidden.weight")[0],
+                hasBias: true);
+            register_module("hidden", this.hidden);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.stem.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.mix.forward(__x);
-                __x = this.fuse.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.hidden.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.classifier.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.mix.forward(__x);
+            __x = this.fuse.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.hidden.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -351,9 +261,11 @@ using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BranchNet
 {
-    partial class BranchNet
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -579,20 +491,16 @@ namespace MotivationDsl.Tests.Models
 // of MotivationDsl.Tests.Models.BranchNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BranchNet
 {
-    partial class BranchNet
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""MotivationDsl.Tests.Models.BranchNet"",
   ""inputShape"": [3, 16, 16],
@@ -605,171 +513,83 @@ namespace MotivationDsl.Tests.Models
     { ""name"": ""L"", ""parameters"": 5737, ""macs"": 1296792, ""flops"": 2593584 }
   ],
   ""map"": [
-    { ""base"": ""stem.weight"", ""motivated"": ""stem.weight"", ""kind"": ""parameter"", ""baseShape"": [8, 3, 3, 3],
-      ""motivatedShape"": [8, 3, 3, 3], ""region"": [[0, 8], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""stem.bias"", ""motivated"": ""stem.bias"", ""kind"": ""parameter"", ""baseShape"": [8],
-      ""motivatedShape"": [8], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.conv.weight"", ""motivated"": ""mix.0.b1.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 8, 1, 1], ""motivatedShape"": [12, 8, 1, 1], ""region"": [[0, 8], [0, 8], [0, 1], [0, 1]] },
-    { ""base"": ""mix.0.b1.bn.weight"", ""motivated"": ""mix.0.b1.bn.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.bn.bias"", ""motivated"": ""mix.0.b1.bn.bias"", ""kind"": ""parameter"", ""baseShape"": [8],
-      ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.bn.running_mean"", ""motivated"": ""mix.0.b1.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.bn.running_var"", ""motivated"": ""mix.0.b1.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.bn.num_batches_tracked"", ""motivated"": ""mix.0.b1.bn.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""mix.0.b2.conv.weight"", ""motivated"": ""mix.0.b2.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 8, 3, 3], ""motivatedShape"": [24, 8, 3, 3], ""region"": [[0, 16], [0, 8], [0, 3], [0, 3]] },
-    { ""base"": ""mix.0.b2.bn.weight"", ""motivated"": ""mix.0.b2.bn.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mix.0.b2.bn.bias"", ""motivated"": ""mix.0.b2.bn.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mix.0.b2.bn.running_mean"", ""motivated"": ""mix.0.b2.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mix.0.b2.bn.running_var"", ""motivated"": ""mix.0.b2.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mix.0.b2.bn.num_batches_tracked"", ""motivated"": ""mix.0.b2.bn.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""mix.0.bn.weight"", ""motivated"": ""mix.0.bn.weight"", ""kind"": ""parameter"", ""baseShape"": [24],
-      ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [ { ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
-      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] },
-    { ""base"": ""mix.0.bn.bias"", ""motivated"": ""mix.0.bn.bias"", ""kind"": ""parameter"", ""baseShape"": [24],
-      ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [ { ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
-      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] },
-    { ""base"": ""mix.0.bn.running_mean"", ""motivated"": ""mix.0.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [24], ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] },
-    { ""base"": ""mix.0.bn.running_var"", ""motivated"": ""mix.0.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [24], ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] },
-    { ""base"": ""mix.0.bn.num_batches_tracked"", ""motivated"": ""mix.0.bn.num_batches_tracked"", ""kind"": ""buffer"",
-      ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""mix.0.project.weight"", ""motivated"": ""mix.0.project.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 24, 1, 1], ""motivatedShape"": [12, 36, 1, 1], ""region"": [[0, 8], [0, 24], [0, 1], [0, 1]],
-      ""pieces"": [ { ""base"": [[0, 8], [0, 8], [0, 1], [0, 1]], ""motivated"": [[0, 8], [0, 8], [0, 1], [0, 1]] },
-      { ""base"": [[0, 8], [8, 24], [0, 1], [0, 1]], ""motivated"": [[0, 8], [12, 28], [0, 1], [0, 1]] }] },
-    { ""base"": ""mix.0.project.bias"", ""motivated"": ""mix.0.project.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.conv.weight"", ""motivated"": ""fuse.1.main.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 8, 3, 3], ""motivatedShape"": [12, 12, 3, 3], ""region"": [[0, 8], [0, 8], [0, 3], [0, 3]] },
-    { ""base"": ""fuse.0.main.conv.bias"", ""motivated"": ""fuse.1.main.conv.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.weight"", ""motivated"": ""fuse.1.main.bn.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.bias"", ""motivated"": ""fuse.1.main.bn.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.running_mean"", ""motivated"": ""fuse.1.main.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.running_var"", ""motivated"": ""fuse.1.main.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.num_batches_tracked"", ""motivated"": ""fuse.1.main.bn.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""hidden.weight"", ""motivated"": ""hidden.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 8],
-      ""motivatedShape"": [24, 12], ""region"": [[0, 16], [0, 8]] },
-    { ""base"": ""hidden.bias"", ""motivated"": ""hidden.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""classifier.weight"", ""motivated"": ""classifier.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [5, 16], ""motivatedShape"": [5, 24], ""region"": [[0, 5], [0, 16]] },
-    { ""base"": ""classifier.bias"", ""motivated"": ""classifier.bias"", ""kind"": ""parameter"", ""baseShape"": [5],
-      ""motivatedShape"": [5], ""region"": [[0, 5]] }
+    [""stem.weight"", [8, 3, 3, 3]], [""stem.bias"", [8]],
+    { ""blocks"": ""mix."", ""pairs"": [[0, 0]], ""tensors"": [[""b1.conv.weight"", [8, 8, 1, 1],
+      { ""motivatedShape"": [12, 8, 1, 1] }], [""b1.bn.weight"", [8], { ""motivatedShape"": [12] }],
+      [""b1.bn.bias"", [8], { ""motivatedShape"": [12] }], [""b1.bn.running_mean"", [8], { ""kind"": ""buffer"",
+      ""motivatedShape"": [12] }], [""b1.bn.running_var"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }],
+      [""b1.bn.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""b2.conv.weight"", [16, 8, 3, 3],
+      { ""motivatedShape"": [24, 8, 3, 3] }], [""b2.bn.weight"", [16], { ""motivatedShape"": [24] }],
+      [""b2.bn.bias"", [16], { ""motivatedShape"": [24] }], [""b2.bn.running_mean"", [16], { ""kind"": ""buffer"",
+      ""motivatedShape"": [24] }], [""b2.bn.running_var"", [16], { ""kind"": ""buffer"", ""motivatedShape"": [24] }],
+      [""b2.bn.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""bn.weight"", [24], { ""motivatedShape"": [36],
+      ""region"": [[0, 24]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] }], [""bn.bias"", [24], { ""motivatedShape"": [36],
+      ""region"": [[0, 24]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] }], [""bn.running_mean"", [24], { ""kind"": ""buffer"",
+      ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] }], [""bn.running_var"", [24], { ""kind"": ""buffer"",
+      ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] }], [""bn.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""project.weight"", [8, 24, 1, 1], { ""motivatedShape"": [12, 36, 1, 1],
+      ""region"": [[0, 8], [0, 24], [0, 1], [0, 1]],
+      ""pieces"": [{ ""base"": [[0, 8], [0, 8], [0, 1], [0, 1]], ""motivated"": [[0, 8], [0, 8], [0, 1], [0, 1]] },
+      { ""base"": [[0, 8], [8, 24], [0, 1], [0, 1]], ""motivated"": [[0, 8], [12, 28], [0, 1], [0, 1]] }] }],
+      [""project.bias"", [8], { ""motivatedShape"": [12] }]] },
+    { ""blocks"": ""fuse."", ""pairs"": [[0, 1]], ""tensors"": [[""main.conv.weight"", [8, 8, 3, 3],
+      { ""motivatedShape"": [12, 12, 3, 3] }], [""main.conv.bias"", [8], { ""motivatedShape"": [12] }],
+      [""main.bn.weight"", [8], { ""motivatedShape"": [12] }], [""main.bn.bias"", [8], { ""motivatedShape"": [12] }],
+      [""main.bn.running_mean"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }],
+      [""main.bn.running_var"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }],
+      [""main.bn.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    [""hidden.weight"", [16, 8], { ""motivatedShape"": [24, 12] }], [""hidden.bias"", [16],
+      { ""motivatedShape"": [24] }], [""classifier.weight"", [5, 16], { ""motivatedShape"": [5, 24] }],
+      [""classifier.bias"", [5]]
   ]
 }
 ";
 
-        partial class ModelDefinition
-        {
-            /// <summary>The proven map S -> W under growth rule 0 (a [Pair]).</summary>
-            private const string __pair1 = @"{
+    partial class ModelDefinition
+    {
+        /// <summary>The proven map S -> W under growth rule Default (a [Pair]).</summary>
+        internal const string __pair1 = @"{
   ""base"": ""S"",
   ""motivated"": ""W"",
   ""map"": [
-    { ""base"": ""stem.weight"", ""motivated"": ""stem.weight"", ""kind"": ""parameter"", ""baseShape"": [8, 3, 3, 3],
-      ""motivatedShape"": [8, 3, 3, 3], ""region"": [[0, 8], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""stem.bias"", ""motivated"": ""stem.bias"", ""kind"": ""parameter"", ""baseShape"": [8],
-      ""motivatedShape"": [8], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.conv.weight"", ""motivated"": ""mix.0.b1.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 8, 1, 1], ""motivatedShape"": [12, 8, 1, 1], ""region"": [[0, 8], [0, 8], [0, 1], [0, 1]] },
-    { ""base"": ""mix.0.b1.bn.weight"", ""motivated"": ""mix.0.b1.bn.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.bn.bias"", ""motivated"": ""mix.0.b1.bn.bias"", ""kind"": ""parameter"", ""baseShape"": [8],
-      ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.bn.running_mean"", ""motivated"": ""mix.0.b1.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.bn.running_var"", ""motivated"": ""mix.0.b1.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""mix.0.b1.bn.num_batches_tracked"", ""motivated"": ""mix.0.b1.bn.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""mix.0.b2.conv.weight"", ""motivated"": ""mix.0.b2.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 8, 3, 3], ""motivatedShape"": [24, 8, 3, 3], ""region"": [[0, 16], [0, 8], [0, 3], [0, 3]] },
-    { ""base"": ""mix.0.b2.bn.weight"", ""motivated"": ""mix.0.b2.bn.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mix.0.b2.bn.bias"", ""motivated"": ""mix.0.b2.bn.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mix.0.b2.bn.running_mean"", ""motivated"": ""mix.0.b2.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mix.0.b2.bn.running_var"", ""motivated"": ""mix.0.b2.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [24], ""region"": [[0, 16]] },
-    { ""base"": ""mix.0.b2.bn.num_batches_tracked"", ""motivated"": ""mix.0.b2.bn.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""mix.0.bn.weight"", ""motivated"": ""mix.0.bn.weight"", ""kind"": ""parameter"", ""baseShape"": [24],
-      ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [ { ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
-      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] },
-    { ""base"": ""mix.0.bn.bias"", ""motivated"": ""mix.0.bn.bias"", ""kind"": ""parameter"", ""baseShape"": [24],
-      ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [ { ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
-      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] },
-    { ""base"": ""mix.0.bn.running_mean"", ""motivated"": ""mix.0.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [24], ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] },
-    { ""base"": ""mix.0.bn.running_var"", ""motivated"": ""mix.0.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [24], ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] },
-    { ""base"": ""mix.0.bn.num_batches_tracked"", ""motivated"": ""mix.0.bn.num_batches_tracked"", ""kind"": ""buffer"",
-      ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""mix.0.project.weight"", ""motivated"": ""mix.0.project.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 24, 1, 1], ""motivatedShape"": [12, 36, 1, 1], ""region"": [[0, 8], [0, 24], [0, 1], [0, 1]],
-      ""pieces"": [ { ""base"": [[0, 8], [0, 8], [0, 1], [0, 1]], ""motivated"": [[0, 8], [0, 8], [0, 1], [0, 1]] },
-      { ""base"": [[0, 8], [8, 24], [0, 1], [0, 1]], ""motivated"": [[0, 8], [12, 28], [0, 1], [0, 1]] }] },
-    { ""base"": ""mix.0.project.bias"", ""motivated"": ""mix.0.project.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.conv.weight"", ""motivated"": ""fuse.0.main.conv.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 8, 3, 3], ""motivatedShape"": [12, 12, 3, 3], ""region"": [[0, 8], [0, 8], [0, 3], [0, 3]] },
-    { ""base"": ""fuse.0.main.conv.bias"", ""motivated"": ""fuse.0.main.conv.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.weight"", ""motivated"": ""fuse.0.main.bn.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.bias"", ""motivated"": ""fuse.0.main.bn.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.running_mean"", ""motivated"": ""fuse.0.main.bn.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.running_var"", ""motivated"": ""fuse.0.main.bn.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [8], ""motivatedShape"": [12], ""region"": [[0, 8]] },
-    { ""base"": ""fuse.0.main.bn.num_batches_tracked"", ""motivated"": ""fuse.0.main.bn.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""hidden.weight"", ""motivated"": ""hidden.weight"", ""kind"": ""parameter"", ""baseShape"": [16, 8],
-      ""motivatedShape"": [16, 12], ""region"": [[0, 16], [0, 8]] },
-    { ""base"": ""hidden.bias"", ""motivated"": ""hidden.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""classifier.weight"", ""motivated"": ""classifier.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [5, 16], ""motivatedShape"": [5, 16], ""region"": [[0, 5], [0, 16]] },
-    { ""base"": ""classifier.bias"", ""motivated"": ""classifier.bias"", ""kind"": ""parameter"", ""baseShape"": [5],
-      ""motivatedShape"": [5], ""region"": [[0, 5]] }
+    [""stem.weight"", [8, 3, 3, 3]], [""stem.bias"", [8]],
+    { ""blocks"": ""mix."", ""pairs"": [[0, 0]], ""tensors"": [[""b1.conv.weight"", [8, 8, 1, 1],
+      { ""motivatedShape"": [12, 8, 1, 1] }], [""b1.bn.weight"", [8], { ""motivatedShape"": [12] }],
+      [""b1.bn.bias"", [8], { ""motivatedShape"": [12] }], [""b1.bn.running_mean"", [8], { ""kind"": ""buffer"",
+      ""motivatedShape"": [12] }], [""b1.bn.running_var"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }],
+      [""b1.bn.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""b2.conv.weight"", [16, 8, 3, 3],
+      { ""motivatedShape"": [24, 8, 3, 3] }], [""b2.bn.weight"", [16], { ""motivatedShape"": [24] }],
+      [""b2.bn.bias"", [16], { ""motivatedShape"": [24] }], [""b2.bn.running_mean"", [16], { ""kind"": ""buffer"",
+      ""motivatedShape"": [24] }], [""b2.bn.running_var"", [16], { ""kind"": ""buffer"", ""motivatedShape"": [24] }],
+      [""b2.bn.num_batches_tracked"", [], { ""kind"": ""buffer"" }], [""bn.weight"", [24], { ""motivatedShape"": [36],
+      ""region"": [[0, 24]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] }], [""bn.bias"", [24], { ""motivatedShape"": [36],
+      ""region"": [[0, 24]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] }], [""bn.running_mean"", [24], { ""kind"": ""buffer"",
+      ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] }], [""bn.running_var"", [24], { ""kind"": ""buffer"",
+      ""motivatedShape"": [36], ""region"": [[0, 24]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 24]], ""motivated"": [[12, 28]] }] }], [""bn.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""project.weight"", [8, 24, 1, 1], { ""motivatedShape"": [12, 36, 1, 1],
+      ""region"": [[0, 8], [0, 24], [0, 1], [0, 1]],
+      ""pieces"": [{ ""base"": [[0, 8], [0, 8], [0, 1], [0, 1]], ""motivated"": [[0, 8], [0, 8], [0, 1], [0, 1]] },
+      { ""base"": [[0, 8], [8, 24], [0, 1], [0, 1]], ""motivated"": [[0, 8], [12, 28], [0, 1], [0, 1]] }] }],
+      [""project.bias"", [8], { ""motivatedShape"": [12] }]] },
+    { ""blocks"": ""fuse."", ""pairs"": [[0, 0]], ""tensors"": [[""main.conv.weight"", [8, 8, 3, 3],
+      { ""motivatedShape"": [12, 12, 3, 3] }], [""main.conv.bias"", [8], { ""motivatedShape"": [12] }],
+      [""main.bn.weight"", [8], { ""motivatedShape"": [12] }], [""main.bn.bias"", [8], { ""motivatedShape"": [12] }],
+      [""main.bn.running_mean"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }],
+      [""main.bn.running_var"", [8], { ""kind"": ""buffer"", ""motivatedShape"": [12] }],
+      [""main.bn.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    [""hidden.weight"", [16, 8], { ""motivatedShape"": [16, 12] }], [""hidden.bias"", [16]],
+      [""classifier.weight"", [5, 16]], [""classifier.bias"", [5]]
   ]
 }
 ";
-
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "S" && motivatedVariant == "L" && (int)growth == 0)
-                    return Map;
-                if (baseVariant == "S" && motivatedVariant == "W" && (int)growth == 0)
-                    return __Dsl.ManifestMap.Parse(__pair1);
-                return null;
-            }
-        }
     }
 }
 //// MotivationDsl.Tests.Models.BranchNet.Metadata.g.cs
@@ -777,67 +597,62 @@ namespace MotivationDsl.Tests.Models
 // Generated by MotivationDsl.Generators: the variants' metadata of MotivationDsl.Tests.Models.BranchNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::MotivationDsl.Tests.Models.BranchNet.ModelDefinition.Blocks;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class BranchNet
 {
-    partial class BranchNet
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
         {
-            /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("S", options, 5, __inputShape);
-                m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
-                foreach (var b in m.Blocks("mix.", first: 0, count: 1))
-                    Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("fuse.", first: 0, count: 1))
-                    Blocks.AddBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("hidden", 16);
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+            var m = new __Meta("S", options, 5, __inputShape);
+            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
+            foreach (var b in m.Blocks("mix.", first: 0, count: 1))
+                __Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("fuse.", first: 0, count: 1))
+                __Blocks.AddBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("hidden", 16);
+            m.Linear("classifier", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>W</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_W(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("W", options, 5, __inputShape);
-                m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
-                foreach (var b in m.Blocks("mix.", first: 0, count: 1))
-                    Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("fuse.", first: 0, count: 1))
-                    Blocks.AddBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("hidden", 16);
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>W</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_W(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("W", options, 5, __inputShape);
+            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
+            foreach (var b in m.Blocks("mix.", first: 0, count: 1))
+                __Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("fuse.", first: 0, count: 1))
+                __Blocks.AddBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("hidden", 16);
+            m.Linear("classifier", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("L", options, 5, __inputShape);
-                m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
-                foreach (var b in m.Blocks("mix.", first: 0, count: 1))
-                    Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("fuse.", first: 0, count: 2))
-                    Blocks.AddBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("hidden", 24);
-                m.Linear("classifier", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("L", options, 5, __inputShape);
+            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
+            foreach (var b in m.Blocks("mix.", first: 0, count: 1))
+                __Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("fuse.", first: 0, count: 2))
+                __Blocks.AddBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("hidden", 24);
+            m.Linear("classifier", m.Classes);
+            return m.Build();
         }
     }
 }

@@ -4,133 +4,65 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
     typeof(global::MotivationDsl.Tests.Models.ExtraStageNet),
     "ExtraStageNet",
-    global::MotivationDsl.Tests.Models.ExtraStageNet.ManifestJson)]
+    global::MotivationDsl.Tests.Models.ExtraStageNet.__Manifest)]
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class ExtraStageNet
 {
-    partial class ExtraStageNet
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+    /// <summary>The variant trained on every batch: <c>S</c>.</summary>
+    public const string BaseVariantName = "S";
+    /// <summary>The variant trained while motivated: <c>L</c>.</summary>
+    public const string MotivatedVariantName = "L";
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = { 3, 16, 16 };
 
-        /// <summary>The variant trained on every batch: <c>S</c>.</summary>
-        public const string BaseVariantName = "S";
-
-        /// <summary>The variant trained while motivated: <c>L</c>.</summary>
-        public const string MotivatedVariantName = "L";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
-        {
-            private static readonly int[] __inputShape = new int[] { 3, 16, 16 };
-
-            internal ModelDefinition()
+        internal ModelDefinition() : base(
+            typeof(global::MotivationDsl.Tests.Models.ExtraStageNet), ExtraStageNet.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_S(null),
-                    Describe_L(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "MotivationDsl.Tests.Models.ExtraStageNet";
-            public override global::System.Type ModelType => typeof(global::MotivationDsl.Tests.Models.ExtraStageNet);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "S";
-            public override string MotivatedVariant => "L";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::MotivationDsl.Tests.Models.ExtraStageNet.ManifestJson;
-            public override int DefaultClasses => 5;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+                new("S", o => new S(o), Describe_S),
+                new("L", o => new L(o), Describe_L),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                get;
-            } = new (string, string)[]
-            {
-                ("S", "L"),
-            };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "S": return new S(options);
-                    case "L": return new L(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "S": return Describe_S(options);
-                    case "L": return Describe_L(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'MotivationDsl.Tests.Models.ExtraStageNet' has no variant '" + variant + "'. Its variants are: "
-                    + "S, L" + ".", nameof(variant));
-        }
+                new("S", "L", __Dsl.Growth.Default, ExtraStageNet.__Manifest),
+            }) { }
     }
 }
 //// MotivationDsl.Tests.Models.ExtraStageNet.Variants.g.cs
@@ -143,126 +75,112 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::MotivationDsl.Tests.Models.ExtraStageNet.ModelDefinition.Blocks;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class ExtraStageNet
 {
-    partial class ExtraStageNet
+    /// <summary>Variant <c>S</c>: 5,221 parameters, 1,290,320 MACs (declared sizes).</summary>
+    public sealed class S : __Module
     {
-        /// <summary>
-        /// Variant <c>S</c>: 5,221 parameters, 1,290,320 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class S : __Module
+        private readonly __Modules.Conv2d conv1;
+        private readonly __Modules.BatchNorm2d bn1;
+        private readonly __Modules.Sequential layer1;
+        private readonly __Modules.Sequential layer2;
+        private readonly __Modules.Linear linear;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public S() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public S(global::MotivationDsl.ModelOptions? options) : base("S")
         {
-            private readonly __Modules.Conv2d conv1;
-            private readonly __Modules.BatchNorm2d bn1;
-            private readonly __Modules.Sequential layer1;
-            private readonly __Modules.Sequential layer2;
-            private readonly __Modules.Linear linear;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public S() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public S(global::MotivationDsl.ModelOptions? options) : base("S")
-            {
-                var __info = ModelDefinition.Describe_S(options);
-                this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-                register_module("conv1", this.conv1);
-                this.bn1 = __nn.BatchNorm2d(num_features: 16);
-                register_module("bn1", this.bn1);
-                this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer1", this.layer1);
-                this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Build();
-                register_module("layer2", this.layer2);
-                this.linear = __nn.Linear(
-                    inputSize: __info.Shape("linear.weight")[1],
-                    outputSize: __info.Shape("linear.weight")[0],
-                    hasBias: true);
-                register_module("linear", this.linear);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv1.forward(__x);
-                __x = this.bn1.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.layer1.forward(__x);
-                __x = this.layer2.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.linear.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            var __info = ModelDefinition.Describe_S(options);
+            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
+            register_module("conv1", this.conv1);
+            this.bn1 = __nn.BatchNorm2d(num_features: 16);
+            register_module("bn1", this.bn1);
+            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer1", this.layer1);
+            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Build();
+            register_module("layer2", this.layer2);
+            this.linear = __nn.Linear(
+                inputSize: __info.Shape("linear.weight")[1],
+                outputSize: __info.Shape("linear.weight")[0],
+                hasBias: true);
+            register_module("linear", this.linear);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
         }
 
-        /// <summary>
-        /// Variant <c>L</c>: 38,389 parameters, 3,387,552 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class L : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly __Modules.Conv2d conv1;
-            private readonly __Modules.BatchNorm2d bn1;
-            private readonly __Modules.Sequential layer1;
-            private readonly __Modules.Sequential layer2;
-            private readonly __Modules.Linear linear;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv1.forward(__x);
+            __x = this.bn1.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.layer1.forward(__x);
+            __x = this.layer2.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.linear.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public L() : this(null) { }
+    /// <summary>Variant <c>L</c>: 38,389 parameters, 3,387,552 MACs (declared sizes).</summary>
+    public sealed class L : __Module
+    {
+        private readonly __Modules.Conv2d conv1;
+        private readonly __Modules.BatchNorm2d bn1;
+        private readonly __Modules.Sequential layer1;
+        private readonly __Modules.Sequential layer2;
+        private readonly __Modules.Linear linear;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public L(global::MotivationDsl.ModelOptions? options) : base("L")
-            {
-                var __info = ModelDefinition.Describe_L(options);
-                this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-                register_module("conv1", this.conv1);
-                this.bn1 = __nn.BatchNorm2d(num_features: 16);
-                register_module("bn1", this.bn1);
-                this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer1", this.layer1);
-                this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.BasicBlock(
-                        inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
-                    .Add(1, () => new Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                    .Build();
-                register_module("layer2", this.layer2);
-                this.linear = __nn.Linear(
-                    inputSize: __info.Shape("linear.weight")[1],
-                    outputSize: __info.Shape("linear.weight")[0],
-                    hasBias: true);
-                register_module("linear", this.linear);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public L() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public L(global::MotivationDsl.ModelOptions? options) : base("L")
+        {
+            var __info = ModelDefinition.Describe_L(options);
+            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
+            register_module("conv1", this.conv1);
+            this.bn1 = __nn.BatchNorm2d(num_features: 16);
+            register_module("bn1", this.bn1);
+            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer1", this.layer1);
+            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer2", this.layer2);
+            this.linear = __nn.Linear(
+                inputSize: __info.Shape("linear.weight")[1],
+                outputSize: __info.Shape("linear.weight")[0],
+                hasBias: true);
+            register_module("linear", this.linear);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                __x = this.conv1.forward(__x);
-                __x = this.bn1.forward(__x);
-                __x = __F.relu(__x);
-                __x = this.layer1.forward(__x);
-                __x = this.layer2.forward(__x);
-                __x = __x.mean(new long[] { 2, 3 }, true);
-                __x = __x.flatten(1);
-                __x = this.linear.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv1.forward(__x);
+            __x = this.bn1.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.layer1.forward(__x);
+            __x = this.layer2.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.linear.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -279,9 +197,11 @@ using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class ExtraStageNet
 {
-    partial class ExtraStageNet
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -379,20 +299,16 @@ namespace MotivationDsl.Tests.Models
 // of MotivationDsl.Tests.Models.ExtraStageNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class ExtraStageNet
 {
-    partial class ExtraStageNet
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""MotivationDsl.Tests.Models.ExtraStageNet"",
   ""inputShape"": [3, 16, 16],
@@ -404,114 +320,65 @@ namespace MotivationDsl.Tests.Models
     { ""name"": ""L"", ""parameters"": 38389, ""macs"": 3387552, ""flops"": 6775104 }
   ],
   ""map"": [
-    { ""base"": ""conv1.weight"", ""motivated"": ""conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 3, 3, 3], ""motivatedShape"": [16, 3, 3, 3], ""region"": [[0, 16], [0, 3], [0, 3], [0, 3]] },
-    { ""base"": ""bn1.weight"", ""motivated"": ""bn1.weight"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.bias"", ""motivated"": ""bn1.bias"", ""kind"": ""parameter"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.running_mean"", ""motivated"": ""bn1.running_mean"", ""kind"": ""buffer"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.running_var"", ""motivated"": ""bn1.running_var"", ""kind"": ""buffer"", ""baseShape"": [16],
-      ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""bn1.num_batches_tracked"", ""motivated"": ""bn1.num_batches_tracked"", ""kind"": ""buffer"",
-      ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv1.weight"", ""motivated"": ""layer1.0.conv1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.0.bn1.weight"", ""motivated"": ""layer1.0.bn1.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.bias"", ""motivated"": ""layer1.0.bn1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.running_mean"", ""motivated"": ""layer1.0.bn1.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.running_var"", ""motivated"": ""layer1.0.bn1.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn1.num_batches_tracked"", ""motivated"": ""layer1.0.bn1.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""layer1.0.conv2.weight"", ""motivated"": ""layer1.0.conv2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16, 16, 3, 3], ""motivatedShape"": [16, 16, 3, 3],
-      ""region"": [[0, 16], [0, 16], [0, 3], [0, 3]] },
-    { ""base"": ""layer1.0.bn2.weight"", ""motivated"": ""layer1.0.bn2.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.bias"", ""motivated"": ""layer1.0.bn2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.running_mean"", ""motivated"": ""layer1.0.bn2.running_mean"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.running_var"", ""motivated"": ""layer1.0.bn2.running_var"", ""kind"": ""buffer"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""layer1.0.bn2.num_batches_tracked"", ""motivated"": ""layer1.0.bn2.num_batches_tracked"",
-      ""kind"": ""buffer"", ""baseShape"": [], ""motivatedShape"": [], ""region"": [] },
-    { ""base"": ""linear.weight"", ""motivated"": ""linear.weight"", ""kind"": ""parameter"", ""baseShape"": [5, 16],
-      ""motivatedShape"": [5, 32], ""region"": [[0, 5], [0, 16]] },
-    { ""base"": ""linear.bias"", ""motivated"": ""linear.bias"", ""kind"": ""parameter"", ""baseShape"": [5],
-      ""motivatedShape"": [5], ""region"": [[0, 5]] }
+    [""conv1.weight"", [16, 3, 3, 3]], [""bn1.weight"", [16]], [""bn1.bias"", [16]], [""bn1.running_mean"", [16],
+      { ""kind"": ""buffer"" }], [""bn1.running_var"", [16], { ""kind"": ""buffer"" }],
+      [""bn1.num_batches_tracked"", [], { ""kind"": ""buffer"" }],
+    { ""blocks"": ""layer1."", ""pairs"": [[0, 0]], ""tensors"": [[""conv1.weight"", [16, 16, 3, 3]],
+      [""bn1.weight"", [16]], [""bn1.bias"", [16]], [""bn1.running_mean"", [16], { ""kind"": ""buffer"" }],
+      [""bn1.running_var"", [16], { ""kind"": ""buffer"" }], [""bn1.num_batches_tracked"", [],
+      { ""kind"": ""buffer"" }], [""conv2.weight"", [16, 16, 3, 3]], [""bn2.weight"", [16]], [""bn2.bias"", [16]],
+      [""bn2.running_mean"", [16], { ""kind"": ""buffer"" }], [""bn2.running_var"", [16], { ""kind"": ""buffer"" }],
+      [""bn2.num_batches_tracked"", [], { ""kind"": ""buffer"" }]] },
+    [""linear.weight"", [5, 16], { ""motivatedShape"": [5, 32] }], [""linear.bias"", [5]]
   ]
 }
 ";
-
-        partial class ModelDefinition
-        {
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "S" && motivatedVariant == "L" && (int)growth == 0)
-                    return Map;
-                return null;
-            }
-        }
-    }
 }
 //// MotivationDsl.Tests.Models.ExtraStageNet.Metadata.g.cs
 // <auto-generated/>
 // Generated by MotivationDsl.Generators: the variants' metadata of MotivationDsl.Tests.Models.ExtraStageNet.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::MotivationDsl.Tests.Models.ExtraStageNet.ModelDefinition.Blocks;
 
-namespace MotivationDsl.Tests.Models
+namespace MotivationDsl.Tests.Models;
+
+partial class ExtraStageNet
 {
-    partial class ExtraStageNet
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
         {
-            /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("S", options, 5, __inputShape);
-                m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-                m.BatchNorm2d("bn1");
-                foreach (var b in m.Blocks("layer1.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("linear", m.Classes);
-                return m.Build();
-            }
+            var m = new __Meta("S", options, 5, __inputShape);
+            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
+            m.BatchNorm2d("bn1");
+            foreach (var b in m.Blocks("layer1.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("linear", m.Classes);
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
-            {
-                var m = new __Meta("L", options, 5, __inputShape);
-                m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-                m.BatchNorm2d("bn1");
-                foreach (var b in m.Blocks("layer1.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-                foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
-                foreach (var b in m.Blocks("layer2.", first: 1, count: 1))
-                    Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
-                m.GlobalAvgPool();
-                m.Flatten();
-                m.Linear("linear", m.Classes);
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
+        {
+            var m = new __Meta("L", options, 5, __inputShape);
+            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
+            m.BatchNorm2d("bn1");
+            foreach (var b in m.Blocks("layer1.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B);
+            foreach (var b in m.Blocks("layer2.", first: 1, count: 1))
+                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
+            m.GlobalAvgPool();
+            m.Flatten();
+            m.Linear("linear", m.Classes);
+            return m.Build();
         }
     }
 }

@@ -50,7 +50,8 @@ partial class GrowingViT
     {
         private static readonly int[] __inputShape = { 3, 16, 16 };
 
-        internal ModelDefinition() : base(typeof(global::Demo.Grow.GrowingViT), GrowingViT.__Manifest,
+        internal ModelDefinition() : base(
+            typeof(global::Demo.Grow.GrowingViT), GrowingViT.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("Ti", o => new Ti(o), Describe_Ti),

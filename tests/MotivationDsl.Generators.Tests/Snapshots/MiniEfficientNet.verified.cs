@@ -50,7 +50,8 @@ partial class MiniEfficientNet
     {
         private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        internal ModelDefinition() : base(typeof(global::Demo.Eff.MiniEfficientNet), MiniEfficientNet.__Manifest,
+        internal ModelDefinition() : base(
+            typeof(global::Demo.Eff.MiniEfficientNet), MiniEfficientNet.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("S", o => new S(o), Describe_S),

@@ -4,136 +4,67 @@
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
 
 [assembly: global::MotivationDsl.GeneratedScalableModel(
-    typeof(global::Demo.Gpt.MiniGpt), "MiniGpt", global::Demo.Gpt.MiniGpt.ManifestJson)]
+    typeof(global::Demo.Gpt.MiniGpt), "MiniGpt", global::Demo.Gpt.MiniGpt.__Manifest)]
 
-namespace Demo.Gpt
+namespace Demo.Gpt;
+
+partial class MiniGpt
 {
-    partial class MiniGpt
+    /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
+    public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+    /// <summary>The variant trained on every batch: <c>S</c>.</summary>
+    public const string BaseVariantName = "S";
+    /// <summary>The variant trained while motivated: <c>L</c>.</summary>
+    public const string MotivatedVariantName = "L";
+    /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
+    public static __Dsl.WeightsMap Map => Definition.Map;
+    /// <summary>Compile-time metadata of every variant.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants => Definition.Variants;
+    /// <summary>Creates both modules, copies the base into the motivated one and binds the map.</summary>
+    public static __Dsl.MotivationPair CreatePair(global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed);
+    /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
+    public static __Dsl.MotivationPair CreatePair(
+        __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
+        Definition.CreatePair(device, seed, options);
+    /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
+    public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device);
+    /// <summary>Creates a module of <paramref name="variant"/> for <paramref name="options"/>.</summary>
+    public static __Module Create(
+        string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
+        Definition.Create(variant, device, options);
+    /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
+        Definition.WithPair(baseVariant, motivatedVariant);
+    /// <summary>This model with the proven pair declared with <paramref name="growth"/>.</summary>
+    public static __Dsl.ScalableModelDefinition WithPair(
+        string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
+        Definition.WithPair(baseVariant, motivatedVariant, growth);
+
+    /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
+    public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        /// <summary>Variants, weights map, manifest and factories of this scalable model.</summary>
-        public static __Dsl.ScalableModelDefinition Definition { get; } = new ModelDefinition();
+        private static readonly int[] __inputShape = { 8 };
 
-        /// <summary>The variant trained on every batch: <c>S</c>.</summary>
-        public const string BaseVariantName = "S";
-
-        /// <summary>The variant trained while motivated: <c>L</c>.</summary>
-        public const string MotivatedVariantName = "L";
-
-        /// <summary>Where each base tensor lives in the motivated model (proven at compile time).</summary>
-        public static __Dsl.WeightsMap Map => Definition.Map;
-
-        /// <summary>Compile-time metadata of every variant.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants =>
-            Definition.Variants;
-
-        /// <summary>
-        /// Creates the base and motivated modules, copies the base into the motivated model and binds the map.
-        /// </summary>
-        public static __Dsl.MotivationPair CreatePair(
-            global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed);
-
-        /// <summary>Creates a freshly initialised module of <paramref name="variant"/>.</summary>
-        public static __Module Create(string variant, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device);
-
-        /// <summary>Creates the pair for <paramref name="options"/> (class count, input size).</summary>
-        public static __Dsl.MotivationPair CreatePair(
-            __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null, long? seed = null) =>
-            Definition.CreatePair(device, seed, options);
-
-        /// <summary>
-        /// Creates a module of <paramref name="variant"/> for <paramref name="options"/> (class count, input size).
-        /// </summary>
-        public static __Module Create(
-            string variant, __Dsl.ModelOptions options, global::TorchSharp.torch.Device? device = null) =>
-            Definition.Create(variant, device, options);
-
-        /// <summary>This model with another proven pair (see <c>Definition.Pairs</c>) as base and motivated.</summary>
-        public static __Dsl.ScalableModelDefinition WithPair(string baseVariant, string motivatedVariant) =>
-            Definition.WithPair(baseVariant, motivatedVariant);
-
-        /// <summary>
-        /// This model with a proven pair under the growth rule <paramref name="growth"/> (a <c>[Pair]</c> with that
-        /// <c>Growth</c>, or the declared rule).
-        /// </summary>
-        public static __Dsl.ScalableModelDefinition WithPair(
-            string baseVariant, string motivatedVariant, __Dsl.Growth growth) =>
-            Definition.WithPair(baseVariant, motivatedVariant, growth);
-
-        /// <summary>The generated definition: variants, their metadata, the weights maps and the manifest.</summary>
-        public sealed partial class ModelDefinition : __Dsl.ScalableModelDefinition
-        {
-            private static readonly int[] __inputShape = new int[] { 8 };
-
-            internal ModelDefinition()
+        internal ModelDefinition() : base(
+            typeof(global::Demo.Gpt.MiniGpt), MiniGpt.__Manifest,
+            new __Dsl.GeneratedVariant[]
             {
-                Variants = new __Dsl.VariantInfo[]
-                {
-                    Describe_S(null),
-                    Describe_L(null),
-                    Describe_W(null),
-                };
-                Map = __Dsl.ManifestMap.Parse(ManifestJson);
-            }
-
-            public override string Name => "Demo.Gpt.MiniGpt";
-            public override global::System.Type ModelType => typeof(global::Demo.Gpt.MiniGpt);
-            public override global::System.Collections.Generic.IReadOnlyList<__Dsl.VariantInfo> Variants { get; }
-            public override string BaseVariant => "S";
-            public override string MotivatedVariant => "L";
-            public override __Dsl.WeightsMap Map { get; }
-            public override string ManifestJson => global::Demo.Gpt.MiniGpt.ManifestJson;
-            public override int DefaultClasses => 32;
-            public override global::System.Collections.Generic.IReadOnlyList<int> DefaultInputShape => __inputShape;
-            public override __Dsl.ModelTask ModelTask => __Dsl.ModelTask.LanguageModel;
-
-            /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each [Pair].</summary>
-            public override global::System.Collections.Generic.IReadOnlyList<(string Base, string Motivated)> Pairs
+                new("S", o => new S(o), Describe_S),
+                new("L", o => new L(o), Describe_L),
+                new("W", o => new W(o), Describe_W),
+            },
+            new __Dsl.GeneratedPair[]
             {
-                get;
-            } = new (string, string)[]
-            {
-                ("S", "L"),
-                ("S", "W"),
-            };
-
-            protected override __Module CreateModule(string variant) => CreateModule(variant, null);
-
-            protected override __Module CreateModule(string variant, __Dsl.ModelOptions? options)
-            {
-                switch (variant)
-                {
-                    case "S": return new S(options);
-                    case "L": return new L(options);
-                    case "W": return new W(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            public override __Dsl.VariantInfo Describe(string variant, __Dsl.ModelOptions? options = null)
-            {
-                switch (variant)
-                {
-                    case "S": return Describe_S(options);
-                    case "L": return Describe_L(options);
-                    case "W": return Describe_W(options);
-                    default: throw UnknownVariant(variant);
-                }
-            }
-
-            private static global::System.ArgumentException UnknownVariant(string variant) =>
-                new("'Demo.Gpt.MiniGpt' has no variant '" + variant + "'. Its variants are: "
-                    + "S, L, W" + ".", nameof(variant));
-        }
+                new("S", "L", __Dsl.Growth.Default, MiniGpt.__Manifest),
+                new("S", "L", __Dsl.Growth.FunctionPreserving, __pair1),
+                new("S", "W", __Dsl.Growth.Default, __pair2),
+            }) { }
+        public override __Dsl.ModelTask ModelTask => __Dsl.ModelTask.LanguageModel;
     }
 }
 //// Demo.Gpt.MiniGpt.Variants.g.cs
@@ -145,174 +76,153 @@ using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Ten
 using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Gpt.MiniGpt.ModelDefinition.Blocks;
 
-namespace Demo.Gpt
+namespace Demo.Gpt;
+
+partial class MiniGpt
 {
-    partial class MiniGpt
+    /// <summary>Variant <c>S</c>: 3,952 parameters, 30,720 MACs (declared sizes).</summary>
+    public sealed class S : __Module
     {
-        /// <summary>
-        /// Variant <c>S</c>: 3,952 parameters, 30,720 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class S : __Module
+        private readonly global::MotivationDsl.TokenTable __f_transformer_wte;
+        private readonly __Modules.Embedding __f_transformer_wpe;
+        private readonly __Modules.Sequential __f_transformer_h;
+        private readonly __Modules.LayerNorm __f_transformer_ln_f;
+        private readonly global::MotivationDsl.TiedHead lm_head;
+        private readonly __Blocks.Node __n_transformer;
+
+        /// <summary>A module at the declared input size and class count.</summary>
+        public S() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public S(global::MotivationDsl.ModelOptions? options) : base("S")
         {
-            private readonly global::MotivationDsl.TokenTable __f_transformer_wte;
-            private readonly __Modules.Embedding __f_transformer_wpe;
-            private readonly __Modules.Sequential __f_transformer_h;
-            private readonly __Modules.LayerNorm __f_transformer_ln_f;
-            private readonly global::MotivationDsl.TiedHead lm_head;
-            private readonly Blocks.Node __n_transformer;
-
-            /// <summary>A module at the declared input size and class count.</summary>
-            public S() : this(null) { }
-
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public S(global::MotivationDsl.ModelOptions? options) : base("S")
-            {
-                this.__f_transformer_wte = new global::MotivationDsl.TokenTable(tokens: 32, dim: 16);
-                this.__n_transformer = new Blocks.Node("transformer");
-                register_module("transformer", this.__n_transformer);
-                this.__n_transformer.Add("wte", this.__f_transformer_wte);
-                this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 16);
-                this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
-                this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(1, () => new Blocks.CausalDecoderBlock(dim: 16, heads: 2, context: 8))
-                    .Build();
-                this.__n_transformer.Add("h", this.__f_transformer_h);
-                this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-05);
-                this.__n_transformer.Add("ln_f", this.__f_transformer_ln_f);
-                this.lm_head = new global::MotivationDsl.TiedHead(this.__f_transformer_wte);
-                register_module("lm_head", this.lm_head);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.Gpt2);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                if (__x.shape[1] > 8) throw new global::System.ArgumentException(
-                    "The sequence has " + __x.shape[1] + " tokens; the context length is 8.", nameof(input));
-                __x = this.__f_transformer_wte.forward(__x);
-                __x = __x + this.__f_transformer_wpe.forward(global::TorchSharp.torch.arange(
-                    __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));
-                __x = this.__f_transformer_h.forward(__x);
-                __x = this.__f_transformer_ln_f.forward(__x);
-                __x = this.lm_head.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+            this.__f_transformer_wte = new global::MotivationDsl.TokenTable(tokens: 32, dim: 16);
+            this.__n_transformer = new __Blocks.Node("transformer");
+            register_module("transformer", this.__n_transformer);
+            this.__n_transformer.Add("wte", this.__f_transformer_wte);
+            this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 16);
+            this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
+            this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(1, () => new __Blocks.CausalDecoderBlock(dim: 16, heads: 2, context: 8))
+                .Build();
+            this.__n_transformer.Add("h", this.__f_transformer_h);
+            this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-05);
+            this.__n_transformer.Add("ln_f", this.__f_transformer_ln_f);
+            this.lm_head = new global::MotivationDsl.TiedHead(this.__f_transformer_wte);
+            register_module("lm_head", this.lm_head);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.Gpt2);
         }
 
-        /// <summary>
-        /// Variant <c>L</c>: 10,512 parameters, 83,968 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class L : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly global::MotivationDsl.TokenTable __f_transformer_wte;
-            private readonly __Modules.Embedding __f_transformer_wpe;
-            private readonly __Modules.Sequential __f_transformer_h;
-            private readonly __Modules.LayerNorm __f_transformer_ln_f;
-            private readonly global::MotivationDsl.TiedHead lm_head;
-            private readonly Blocks.Node __n_transformer;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            if (__x.shape[1] > 8) throw new global::System.ArgumentException(
+                "The sequence has " + __x.shape[1] + " tokens; the context length is 8.", nameof(input));
+            __x = this.__f_transformer_wte.forward(__x);
+            __x = __x + this.__f_transformer_wpe.forward(global::TorchSharp.torch.arange(
+                __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));
+            __x = this.__f_transformer_h.forward(__x);
+            __x = this.__f_transformer_ln_f.forward(__x);
+            __x = this.lm_head.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public L() : this(null) { }
+    /// <summary>Variant <c>L</c>: 10,512 parameters, 83,968 MACs (declared sizes).</summary>
+    public sealed class L : __Module
+    {
+        private readonly global::MotivationDsl.TokenTable __f_transformer_wte;
+        private readonly __Modules.Embedding __f_transformer_wpe;
+        private readonly __Modules.Sequential __f_transformer_h;
+        private readonly __Modules.LayerNorm __f_transformer_ln_f;
+        private readonly global::MotivationDsl.TiedHead lm_head;
+        private readonly __Blocks.Node __n_transformer;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public L(global::MotivationDsl.ModelOptions? options) : base("L")
-            {
-                this.__f_transformer_wte = new global::MotivationDsl.TokenTable(tokens: 32, dim: 16);
-                this.__n_transformer = new Blocks.Node("transformer");
-                register_module("transformer", this.__n_transformer);
-                this.__n_transformer.Add("wte", this.__f_transformer_wte);
-                this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 16);
-                this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
-                this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(3, () => new Blocks.CausalDecoderBlock(dim: 16, heads: 2, context: 8))
-                    .Build();
-                this.__n_transformer.Add("h", this.__f_transformer_h);
-                this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-05);
-                this.__n_transformer.Add("ln_f", this.__f_transformer_ln_f);
-                this.lm_head = new global::MotivationDsl.TiedHead(this.__f_transformer_wte);
-                register_module("lm_head", this.lm_head);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.Gpt2);
-            }
-
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                if (__x.shape[1] > 8) throw new global::System.ArgumentException(
-                    "The sequence has " + __x.shape[1] + " tokens; the context length is 8.", nameof(input));
-                __x = this.__f_transformer_wte.forward(__x);
-                __x = __x + this.__f_transformer_wpe.forward(global::TorchSharp.torch.arange(
-                    __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));
-                __x = this.__f_transformer_h.forward(__x);
-                __x = this.__f_transformer_ln_f.forward(__x);
-                __x = this.lm_head.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public L() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public L(global::MotivationDsl.ModelOptions? options) : base("L")
+        {
+            this.__f_transformer_wte = new global::MotivationDsl.TokenTable(tokens: 32, dim: 16);
+            this.__n_transformer = new __Blocks.Node("transformer");
+            register_module("transformer", this.__n_transformer);
+            this.__n_transformer.Add("wte", this.__f_transformer_wte);
+            this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 16);
+            this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
+            this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(3, () => new __Blocks.CausalDecoderBlock(dim: 16, heads: 2, context: 8))
+                .Build();
+            this.__n_transformer.Add("h", this.__f_transformer_h);
+            this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-05);
+            this.__n_transformer.Add("ln_f", this.__f_transformer_ln_f);
+            this.lm_head = new global::MotivationDsl.TiedHead(this.__f_transformer_wte);
+            register_module("lm_head", this.lm_head);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.Gpt2);
         }
 
-        /// <summary>
-        /// Variant <c>W</c>: 26,752 parameters, 212,992 MACs per sample
-        /// (at the declared input and classes).
-        /// </summary>
-        public sealed class W : __Module
+        public override __Tensor forward(__Tensor input)
         {
-            private readonly global::MotivationDsl.TokenTable __f_transformer_wte;
-            private readonly __Modules.Embedding __f_transformer_wpe;
-            private readonly __Modules.Sequential __f_transformer_h;
-            private readonly __Modules.LayerNorm __f_transformer_ln_f;
-            private readonly global::MotivationDsl.TiedHead lm_head;
-            private readonly Blocks.Node __n_transformer;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            if (__x.shape[1] > 8) throw new global::System.ArgumentException(
+                "The sequence has " + __x.shape[1] + " tokens; the context length is 8.", nameof(input));
+            __x = this.__f_transformer_wte.forward(__x);
+            __x = __x + this.__f_transformer_wpe.forward(global::TorchSharp.torch.arange(
+                __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));
+            __x = this.__f_transformer_h.forward(__x);
+            __x = this.__f_transformer_ln_f.forward(__x);
+            __x = this.lm_head.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
 
-            /// <summary>A module at the declared input size and class count.</summary>
-            public W() : this(null) { }
+    /// <summary>Variant <c>W</c>: 26,752 parameters, 212,992 MACs (declared sizes).</summary>
+    public sealed class W : __Module
+    {
+        private readonly global::MotivationDsl.TokenTable __f_transformer_wte;
+        private readonly __Modules.Embedding __f_transformer_wpe;
+        private readonly __Modules.Sequential __f_transformer_h;
+        private readonly __Modules.LayerNorm __f_transformer_ln_f;
+        private readonly global::MotivationDsl.TiedHead lm_head;
+        private readonly __Blocks.Node __n_transformer;
 
-            /// <summary>
-            /// A module for <paramref name="options"/> (class count, input size); null means the declaration's.
-            /// </summary>
-            public W(global::MotivationDsl.ModelOptions? options) : base("W")
-            {
-                this.__f_transformer_wte = new global::MotivationDsl.TokenTable(tokens: 32, dim: 32);
-                this.__n_transformer = new Blocks.Node("transformer");
-                register_module("transformer", this.__n_transformer);
-                this.__n_transformer.Add("wte", this.__f_transformer_wte);
-                this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 32);
-                this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
-                this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                    .Add(2, () => new Blocks.CausalDecoderBlock(dim: 32, heads: 4, context: 8))
-                    .Build();
-                this.__n_transformer.Add("h", this.__f_transformer_h);
-                this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 32 }, eps: 1E-05);
-                this.__n_transformer.Add("ln_f", this.__f_transformer_ln_f);
-                this.lm_head = new global::MotivationDsl.TiedHead(this.__f_transformer_wte);
-                register_module("lm_head", this.lm_head);
-                global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.Gpt2);
-            }
+        /// <summary>A module at the declared input size and class count.</summary>
+        public W() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public W(global::MotivationDsl.ModelOptions? options) : base("W")
+        {
+            this.__f_transformer_wte = new global::MotivationDsl.TokenTable(tokens: 32, dim: 32);
+            this.__n_transformer = new __Blocks.Node("transformer");
+            register_module("transformer", this.__n_transformer);
+            this.__n_transformer.Add("wte", this.__f_transformer_wte);
+            this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 32);
+            this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
+            this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(2, () => new __Blocks.CausalDecoderBlock(dim: 32, heads: 4, context: 8))
+                .Build();
+            this.__n_transformer.Add("h", this.__f_transformer_h);
+            this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 32 }, eps: 1E-05);
+            this.__n_transformer.Add("ln_f", this.__f_transformer_ln_f);
+            this.lm_head = new global::MotivationDsl.TiedHead(this.__f_transformer_wte);
+            register_module("lm_head", this.lm_head);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.Gpt2);
+        }
 
-            public override __Tensor forward(__Tensor input)
-            {
-                using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                var __x = input;
-                if (__x.shape[1] > 8) throw new global::System.ArgumentException(
-                    "The sequence has " + __x.shape[1] + " tokens; the context length is 8.", nameof(input));
-                __x = this.__f_transformer_wte.forward(__x);
-                __x = __x + this.__f_transformer_wpe.forward(global::TorchSharp.torch.arange(
-                    __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));
-                __x = this.__f_transformer_h.forward(__x);
-                __x = this.__f_transformer_ln_f.forward(__x);
-                __x = this.lm_head.forward(__x);
-                return __scope.MoveToOuter(__x);
-            }
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            if (__x.shape[1] > 8) throw new global::System.ArgumentException(
+                "The sequence has " + __x.shape[1] + " tokens; the context length is 8.", nameof(input));
+            __x = this.__f_transformer_wte.forward(__x);
+            __x = __x + this.__f_transformer_wpe.forward(global::TorchSharp.torch.arange(
+                __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));
+            __x = this.__f_transformer_h.forward(__x);
+            __x = this.__f_transformer_ln_f.forward(__x);
+            __x = this.lm_head.forward(__x);
+            return __scope.MoveToOuter(__x);
         }
     }
 }
@@ -327,11 +237,12 @@ using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace Demo.Gpt
+namespace Demo.Gpt;
+
+partial class MiniGpt
 {
-    partial class MiniGpt
+    partial class ModelDefinition
     {
         /// <summary>The block modules the stages are made of.</summary>
         public static class Blocks
@@ -469,20 +380,16 @@ namespace Demo.Gpt
 // Generated by MotivationDsl.Generators: the proven weights maps and the manifest of Demo.Gpt.MiniGpt.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-using __Dsl = global::MotivationDsl;
 
-namespace Demo.Gpt
+namespace Demo.Gpt;
+
+partial class MiniGpt
 {
-    partial class MiniGpt
-    {
-        /// <summary>The manifest (JSON, schema motivationdsl.manifest/1) the build writes next to the output.</summary>
-        public const string ManifestJson = @"{
+    /// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>
+    public static string ManifestJson => Definition.ManifestJson;
+
+    /// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>
+    internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Gpt.MiniGpt"",
   ""inputShape"": [8],
@@ -495,85 +402,31 @@ namespace Demo.Gpt
     { ""name"": ""W"", ""parameters"": 26752, ""macs"": 212992, ""flops"": 425984 }
   ],
   ""map"": [
-    { ""base"": ""transformer.wte.weight"", ""motivated"": ""transformer.wte.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16], ""motivatedShape"": [32, 16], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""transformer.wpe.weight"", ""motivated"": ""transformer.wpe.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 16], ""motivatedShape"": [8, 16], ""region"": [[0, 8], [0, 16]] },
-    { ""base"": ""transformer.h.0.ln_1.weight"", ""motivated"": ""transformer.h.2.ln_1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.ln_1.bias"", ""motivated"": ""transformer.h.2.ln_1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.attn.c_attn.weight"", ""motivated"": ""transformer.h.2.attn.c_attn.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [48, 16], ""motivatedShape"": [48, 16], ""region"": [[0, 48], [0, 16]] },
-    { ""base"": ""transformer.h.0.attn.c_attn.bias"", ""motivated"": ""transformer.h.2.attn.c_attn.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [48], ""motivatedShape"": [48], ""region"": [[0, 48]] },
-    { ""base"": ""transformer.h.0.attn.c_proj.weight"", ""motivated"": ""transformer.h.2.attn.c_proj.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 16], ""motivatedShape"": [16, 16], ""region"": [[0, 16], [0, 16]] },
-    { ""base"": ""transformer.h.0.attn.c_proj.bias"", ""motivated"": ""transformer.h.2.attn.c_proj.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.attn.bias"", ""motivated"": ""transformer.h.2.attn.bias"", ""kind"": ""buffer"",
-      ""baseShape"": [1, 1, 8, 8], ""motivatedShape"": [1, 1, 8, 8], ""region"": [[0, 1], [0, 1], [0, 8], [0, 8]] },
-    { ""base"": ""transformer.h.0.ln_2.weight"", ""motivated"": ""transformer.h.2.ln_2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.ln_2.bias"", ""motivated"": ""transformer.h.2.ln_2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.mlp.c_fc.weight"", ""motivated"": ""transformer.h.2.mlp.c_fc.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [64, 16], ""motivatedShape"": [64, 16], ""region"": [[0, 64], [0, 16]] },
-    { ""base"": ""transformer.h.0.mlp.c_fc.bias"", ""motivated"": ""transformer.h.2.mlp.c_fc.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""transformer.h.0.mlp.c_proj.weight"", ""motivated"": ""transformer.h.2.mlp.c_proj.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 64], ""motivatedShape"": [16, 64], ""region"": [[0, 16], [0, 64]] },
-    { ""base"": ""transformer.h.0.mlp.c_proj.bias"", ""motivated"": ""transformer.h.2.mlp.c_proj.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.ln_f.weight"", ""motivated"": ""transformer.ln_f.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.ln_f.bias"", ""motivated"": ""transformer.ln_f.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] }
+    [""transformer.wte.weight"", [32, 16]], [""transformer.wpe.weight"", [8, 16]],
+    { ""blocks"": ""transformer.h."", ""pairs"": [[0, 2]], ""tensors"": [[""ln_1.weight"", [16]], [""ln_1.bias"", [16]],
+      [""attn.c_attn.weight"", [48, 16]], [""attn.c_attn.bias"", [48]], [""attn.c_proj.weight"", [16, 16]],
+      [""attn.c_proj.bias"", [16]], [""attn.bias"", [1, 1, 8, 8], { ""kind"": ""buffer"" }], [""ln_2.weight"", [16]],
+      [""ln_2.bias"", [16]], [""mlp.c_fc.weight"", [64, 16]], [""mlp.c_fc.bias"", [64]],
+      [""mlp.c_proj.weight"", [16, 64]], [""mlp.c_proj.bias"", [16]]] },
+    [""transformer.ln_f.weight"", [16]], [""transformer.ln_f.bias"", [16]]
   ]
 }
 ";
 
-        partial class ModelDefinition
-        {
-            /// <summary>The proven map S -> L under growth rule 2 (a [Pair]).</summary>
-            private const string __pair1 = @"{
+    partial class ModelDefinition
+    {
+        /// <summary>The proven map S -> L under growth rule FunctionPreserving (a [Pair]).</summary>
+        internal const string __pair1 = @"{
   ""base"": ""S"",
   ""motivated"": ""L"",
   ""map"": [
-    { ""base"": ""transformer.wte.weight"", ""motivated"": ""transformer.wte.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16], ""motivatedShape"": [32, 16], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""transformer.wpe.weight"", ""motivated"": ""transformer.wpe.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 16], ""motivatedShape"": [8, 16], ""region"": [[0, 8], [0, 16]] },
-    { ""base"": ""transformer.h.0.ln_1.weight"", ""motivated"": ""transformer.h.0.ln_1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.ln_1.bias"", ""motivated"": ""transformer.h.0.ln_1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.attn.c_attn.weight"", ""motivated"": ""transformer.h.0.attn.c_attn.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [48, 16], ""motivatedShape"": [48, 16], ""region"": [[0, 48], [0, 16]] },
-    { ""base"": ""transformer.h.0.attn.c_attn.bias"", ""motivated"": ""transformer.h.0.attn.c_attn.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [48], ""motivatedShape"": [48], ""region"": [[0, 48]] },
-    { ""base"": ""transformer.h.0.attn.c_proj.weight"", ""motivated"": ""transformer.h.0.attn.c_proj.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 16], ""motivatedShape"": [16, 16], ""region"": [[0, 16], [0, 16]] },
-    { ""base"": ""transformer.h.0.attn.c_proj.bias"", ""motivated"": ""transformer.h.0.attn.c_proj.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.attn.bias"", ""motivated"": ""transformer.h.0.attn.bias"", ""kind"": ""buffer"",
-      ""baseShape"": [1, 1, 8, 8], ""motivatedShape"": [1, 1, 8, 8], ""region"": [[0, 1], [0, 1], [0, 8], [0, 8]] },
-    { ""base"": ""transformer.h.0.ln_2.weight"", ""motivated"": ""transformer.h.0.ln_2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.ln_2.bias"", ""motivated"": ""transformer.h.0.ln_2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.mlp.c_fc.weight"", ""motivated"": ""transformer.h.0.mlp.c_fc.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [64, 16], ""motivatedShape"": [64, 16], ""region"": [[0, 64], [0, 16]] },
-    { ""base"": ""transformer.h.0.mlp.c_fc.bias"", ""motivated"": ""transformer.h.0.mlp.c_fc.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [64], ""motivatedShape"": [64], ""region"": [[0, 64]] },
-    { ""base"": ""transformer.h.0.mlp.c_proj.weight"", ""motivated"": ""transformer.h.0.mlp.c_proj.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 64], ""motivatedShape"": [16, 64], ""region"": [[0, 16], [0, 64]] },
-    { ""base"": ""transformer.h.0.mlp.c_proj.bias"", ""motivated"": ""transformer.h.0.mlp.c_proj.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.ln_f.weight"", ""motivated"": ""transformer.ln_f.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.ln_f.bias"", ""motivated"": ""transformer.ln_f.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [16], ""region"": [[0, 16]] }
+    [""transformer.wte.weight"", [32, 16]], [""transformer.wpe.weight"", [8, 16]],
+    { ""blocks"": ""transformer.h."", ""pairs"": [[0, 0]], ""tensors"": [[""ln_1.weight"", [16]], [""ln_1.bias"", [16]],
+      [""attn.c_attn.weight"", [48, 16]], [""attn.c_attn.bias"", [48]], [""attn.c_proj.weight"", [16, 16]],
+      [""attn.c_proj.bias"", [16]], [""attn.bias"", [1, 1, 8, 8], { ""kind"": ""buffer"" }], [""ln_2.weight"", [16]],
+      [""ln_2.bias"", [16]], [""mlp.c_fc.weight"", [64, 16]], [""mlp.c_fc.bias"", [64]],
+      [""mlp.c_proj.weight"", [16, 64]], [""mlp.c_proj.bias"", [16]]] },
+    [""transformer.ln_f.weight"", [16]], [""transformer.ln_f.bias"", [16]]
   ],
   ""growth"": ""function-preserving"",
   ""growthSteps"": [
@@ -589,72 +442,39 @@ namespace Demo.Gpt
 }
 ";
 
-            /// <summary>The proven map S -> W under growth rule 0 (a [Pair]).</summary>
-            private const string __pair2 = @"{
+        /// <summary>The proven map S -> W under growth rule Default (a [Pair]).</summary>
+        internal const string __pair2 = @"{
   ""base"": ""S"",
   ""motivated"": ""W"",
   ""map"": [
-    { ""base"": ""transformer.wte.weight"", ""motivated"": ""transformer.wte.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [32, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 32], [0, 16]] },
-    { ""base"": ""transformer.wpe.weight"", ""motivated"": ""transformer.wpe.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [8, 16], ""motivatedShape"": [8, 32], ""region"": [[0, 8], [0, 16]] },
-    { ""base"": ""transformer.h.0.ln_1.weight"", ""motivated"": ""transformer.h.1.ln_1.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.ln_1.bias"", ""motivated"": ""transformer.h.1.ln_1.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.attn.c_attn.weight"", ""motivated"": ""transformer.h.1.attn.c_attn.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [48, 16], ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]],
-      ""pieces"": [ { ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
+    [""transformer.wte.weight"", [32, 16], { ""motivatedShape"": [32, 32] }], [""transformer.wpe.weight"", [8, 16],
+      { ""motivatedShape"": [8, 32] }],
+    { ""blocks"": ""transformer.h."", ""pairs"": [[0, 1]], ""tensors"": [[""ln_1.weight"", [16],
+      { ""motivatedShape"": [32] }], [""ln_1.bias"", [16], { ""motivatedShape"": [32] }],
+      [""attn.c_attn.weight"", [48, 16], { ""motivatedShape"": [96, 32], ""region"": [[0, 48], [0, 16]],
+      ""pieces"": [{ ""base"": [[0, 8], [0, 16]], ""motivated"": [[0, 8], [0, 16]] },
       { ""base"": [[8, 16], [0, 16]], ""motivated"": [[8, 16], [0, 16]] },
       { ""base"": [[16, 24], [0, 16]], ""motivated"": [[32, 40], [0, 16]] },
       { ""base"": [[24, 32], [0, 16]], ""motivated"": [[40, 48], [0, 16]] },
       { ""base"": [[32, 40], [0, 16]], ""motivated"": [[64, 72], [0, 16]] },
-      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] },
-    { ""base"": ""transformer.h.0.attn.c_attn.bias"", ""motivated"": ""transformer.h.1.attn.c_attn.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [48], ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [
-      { ""base"": [[0, 8]], ""motivated"": [[0, 8]] }, { ""base"": [[8, 16]], ""motivated"": [[8, 16]] },
-      { ""base"": [[16, 24]], ""motivated"": [[32, 40]] }, { ""base"": [[24, 32]], ""motivated"": [[40, 48]] },
-      { ""base"": [[32, 40]], ""motivated"": [[64, 72]] }, { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] },
-    { ""base"": ""transformer.h.0.attn.c_proj.weight"", ""motivated"": ""transformer.h.1.attn.c_proj.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 16], ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]],
-      ""pieces"": [ { ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
-      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] },
-    { ""base"": ""transformer.h.0.attn.c_proj.bias"", ""motivated"": ""transformer.h.1.attn.c_proj.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.attn.bias"", ""motivated"": ""transformer.h.1.attn.bias"", ""kind"": ""buffer"",
-      ""baseShape"": [1, 1, 8, 8], ""motivatedShape"": [1, 1, 8, 8], ""region"": [[0, 1], [0, 1], [0, 8], [0, 8]] },
-    { ""base"": ""transformer.h.0.ln_2.weight"", ""motivated"": ""transformer.h.1.ln_2.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.ln_2.bias"", ""motivated"": ""transformer.h.1.ln_2.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.h.0.mlp.c_fc.weight"", ""motivated"": ""transformer.h.1.mlp.c_fc.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [64, 16], ""motivatedShape"": [128, 32], ""region"": [[0, 64], [0, 16]] },
-    { ""base"": ""transformer.h.0.mlp.c_fc.bias"", ""motivated"": ""transformer.h.1.mlp.c_fc.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [64], ""motivatedShape"": [128], ""region"": [[0, 64]] },
-    { ""base"": ""transformer.h.0.mlp.c_proj.weight"", ""motivated"": ""transformer.h.1.mlp.c_proj.weight"",
-      ""kind"": ""parameter"", ""baseShape"": [16, 64], ""motivatedShape"": [32, 128], ""region"": [[0, 16], [0, 64]] },
-    { ""base"": ""transformer.h.0.mlp.c_proj.bias"", ""motivated"": ""transformer.h.1.mlp.c_proj.bias"",
-      ""kind"": ""parameter"", ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.ln_f.weight"", ""motivated"": ""transformer.ln_f.weight"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] },
-    { ""base"": ""transformer.ln_f.bias"", ""motivated"": ""transformer.ln_f.bias"", ""kind"": ""parameter"",
-      ""baseShape"": [16], ""motivatedShape"": [32], ""region"": [[0, 16]] }
+      { ""base"": [[40, 48], [0, 16]], ""motivated"": [[72, 80], [0, 16]] }] }], [""attn.c_attn.bias"", [48],
+      { ""motivatedShape"": [96], ""region"": [[0, 48]], ""pieces"": [{ ""base"": [[0, 8]], ""motivated"": [[0, 8]] },
+      { ""base"": [[8, 16]], ""motivated"": [[8, 16]] }, { ""base"": [[16, 24]], ""motivated"": [[32, 40]] },
+      { ""base"": [[24, 32]], ""motivated"": [[40, 48]] }, { ""base"": [[32, 40]], ""motivated"": [[64, 72]] },
+      { ""base"": [[40, 48]], ""motivated"": [[72, 80]] }] }], [""attn.c_proj.weight"", [16, 16],
+      { ""motivatedShape"": [32, 32], ""region"": [[0, 16], [0, 16]],
+      ""pieces"": [{ ""base"": [[0, 16], [0, 8]], ""motivated"": [[0, 16], [0, 8]] },
+      { ""base"": [[0, 16], [8, 16]], ""motivated"": [[0, 16], [8, 16]] }] }], [""attn.c_proj.bias"", [16],
+      { ""motivatedShape"": [32] }], [""attn.bias"", [1, 1, 8, 8], { ""kind"": ""buffer"" }], [""ln_2.weight"", [16],
+      { ""motivatedShape"": [32] }], [""ln_2.bias"", [16], { ""motivatedShape"": [32] }],
+      [""mlp.c_fc.weight"", [64, 16], { ""motivatedShape"": [128, 32] }], [""mlp.c_fc.bias"", [64],
+      { ""motivatedShape"": [128] }], [""mlp.c_proj.weight"", [16, 64], { ""motivatedShape"": [32, 128] }],
+      [""mlp.c_proj.bias"", [16], { ""motivatedShape"": [32] }]] },
+    [""transformer.ln_f.weight"", [16], { ""motivatedShape"": [32] }], [""transformer.ln_f.bias"", [16],
+      { ""motivatedShape"": [32] }]
   ]
 }
 ";
-
-            protected override __Dsl.WeightsMap? CreatePairMap(
-                string baseVariant, string motivatedVariant, __Dsl.Growth growth)
-            {
-                if (baseVariant == "S" && motivatedVariant == "L" && (int)growth == 0)
-                    return Map;
-                if (baseVariant == "S" && motivatedVariant == "L" && (int)growth == 2)
-                    return __Dsl.ManifestMap.Parse(__pair1);
-                if (baseVariant == "S" && motivatedVariant == "W" && (int)growth == 0)
-                    return __Dsl.ManifestMap.Parse(__pair2);
-                return null;
-            }
-        }
     }
 }
 //// Demo.Gpt.MiniGpt.Metadata.g.cs
@@ -662,58 +482,53 @@ namespace Demo.Gpt
 // Generated by MotivationDsl.Generators: the variants' metadata of Demo.Gpt.MiniGpt.
 #nullable enable
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
+using __Blocks = global::Demo.Gpt.MiniGpt.ModelDefinition.Blocks;
 
-namespace Demo.Gpt
+namespace Demo.Gpt;
+
+partial class MiniGpt
 {
-    partial class MiniGpt
+    partial class ModelDefinition
     {
-        partial class ModelDefinition
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
         {
-            /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
-            {
-                var m = __Meta.ForTokens("S", options, vocabulary: 32, contextLength: 8);
-                m.TokenEmbedding("transformer.wte", dim: 16);
-                m.TokenPositions("transformer.wpe");
-                foreach (var b in m.Blocks("transformer.h.", first: 0, count: 1))
-                    Blocks.CausalDecoderBlock.Describe(b, dim: 16, heads: 2, context: 8);
-                m.LayerNorm("transformer.ln_f");
-                m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
-                return m.Build();
-            }
+            var m = __Meta.ForTokens("S", options, vocabulary: 32, contextLength: 8);
+            m.TokenEmbedding("transformer.wte", dim: 16);
+            m.TokenPositions("transformer.wpe");
+            foreach (var b in m.Blocks("transformer.h.", first: 0, count: 1))
+                __Blocks.CausalDecoderBlock.Describe(b, dim: 16, heads: 2, context: 8);
+            m.LayerNorm("transformer.ln_f");
+            m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
-            {
-                var m = __Meta.ForTokens("L", options, vocabulary: 32, contextLength: 8);
-                m.TokenEmbedding("transformer.wte", dim: 16);
-                m.TokenPositions("transformer.wpe");
-                foreach (var b in m.Blocks("transformer.h.", first: 0, count: 3))
-                    Blocks.CausalDecoderBlock.Describe(b, dim: 16, heads: 2, context: 8);
-                m.LayerNorm("transformer.ln_f");
-                m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
+        {
+            var m = __Meta.ForTokens("L", options, vocabulary: 32, contextLength: 8);
+            m.TokenEmbedding("transformer.wte", dim: 16);
+            m.TokenPositions("transformer.wpe");
+            foreach (var b in m.Blocks("transformer.h.", first: 0, count: 3))
+                __Blocks.CausalDecoderBlock.Describe(b, dim: 16, heads: 2, context: 8);
+            m.LayerNorm("transformer.ln_f");
+            m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
+            return m.Build();
+        }
 
-            /// <summary>Metadata of <c>W</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-            internal static __Dsl.VariantInfo Describe_W(__Dsl.ModelOptions? options)
-            {
-                var m = __Meta.ForTokens("W", options, vocabulary: 32, contextLength: 8);
-                m.TokenEmbedding("transformer.wte", dim: 32);
-                m.TokenPositions("transformer.wpe");
-                foreach (var b in m.Blocks("transformer.h.", first: 0, count: 2))
-                    Blocks.CausalDecoderBlock.Describe(b, dim: 32, heads: 4, context: 8);
-                m.LayerNorm("transformer.ln_f");
-                m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
-                return m.Build();
-            }
+        /// <summary>Metadata of <c>W</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_W(__Dsl.ModelOptions? options)
+        {
+            var m = __Meta.ForTokens("W", options, vocabulary: 32, contextLength: 8);
+            m.TokenEmbedding("transformer.wte", dim: 32);
+            m.TokenPositions("transformer.wpe");
+            foreach (var b in m.Blocks("transformer.h.", first: 0, count: 2))
+                __Blocks.CausalDecoderBlock.Describe(b, dim: 32, heads: 4, context: 8);
+            m.LayerNorm("transformer.ln_f");
+            m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
+            return m.Build();
         }
     }
 }

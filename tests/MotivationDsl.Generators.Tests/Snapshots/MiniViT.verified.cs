@@ -50,7 +50,8 @@ partial class MiniViT
     {
         private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        internal ModelDefinition() : base(typeof(global::Demo.Vit.MiniViT), MiniViT.__Manifest,
+        internal ModelDefinition() : base(
+            typeof(global::Demo.Vit.MiniViT), MiniViT.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("Ti", o => new Ti(o), Describe_Ti),

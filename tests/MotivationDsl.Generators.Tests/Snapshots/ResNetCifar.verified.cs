@@ -50,7 +50,8 @@ partial class ResNetCifar
     {
         private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        internal ModelDefinition() : base(typeof(global::Demo.Cifar.ResNetCifar), ResNetCifar.__Manifest,
+        internal ModelDefinition() : base(
+            typeof(global::Demo.Cifar.ResNetCifar), ResNetCifar.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("ResNet20", o => new ResNet20(o), Describe_ResNet20),

@@ -50,7 +50,8 @@ partial class CustomNet
     {
         private static readonly int[] __inputShape = { 3, 32, 32 };
 
-        internal ModelDefinition() : base(typeof(global::Demo.Custom.CustomNet), CustomNet.__Manifest,
+        internal ModelDefinition() : base(
+            typeof(global::Demo.Custom.CustomNet), CustomNet.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("Tiny", o => new Tiny(o), Describe_Tiny),

@@ -47,7 +47,8 @@ partial class WideNet
     {
         private static readonly int[] __inputShape = { 3, 64, 64 };
 
-        internal ModelDefinition() : base(typeof(global::WideNet), WideNet.__Manifest,
+        internal ModelDefinition() : base(
+            typeof(global::WideNet), WideNet.__Manifest,
             new __Dsl.GeneratedVariant[]
             {
                 new("B0", o => new B0(o), Describe_B0),
