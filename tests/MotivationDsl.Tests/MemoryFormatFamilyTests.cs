@@ -1,6 +1,3 @@
-using MotivationDsl.Examples.EfficientNet;
-using MotivationDsl.Examples.ResNetCifar;
-using MotivationDsl.Examples.VisionTransformer;
 using MotivationDsl.Tests.Models;
 using TorchSharp;
 using Xunit;
@@ -8,20 +5,23 @@ using static TorchSharp.torch;
 
 namespace MotivationDsl.Tests;
 
-/// <summary>Generated families with channels-last weights (<see cref="MemoryFormat"/>): same logits as NCHW, growth still preserves the function.</summary>
+/// <summary>
+/// Generated families (the fixture models of TestModels.cs) with channels-last weights (<see cref="MemoryFormat"/>):
+/// same logits as NCHW, growth still preserves the function.
+/// </summary>
 public class MemoryFormatFamilyTests
 {
     public static TheoryData<string, bool> Families => new()
     {
-        { "ResNetCifar", false }, { "ResNetCifar", true }, { "EfficientNet", false }, { "EfficientNet", true },
-        { "VisionTransformer", false }, { "CustomNet", true },
+        { "ResNet", false }, { "ResNet", true }, { "EfficientNet", false }, { "EfficientNet", true },
+        { "ViT", false }, { "CustomNet", true },
     };
 
     private static (ScalableModelDefinition Definition, ModelOptions? Options) Family(string name) => name switch
     {
-        "ResNetCifar" => (ResNetCifar.Definition, null),
-        "EfficientNet" => (EfficientNet.Definition, new ModelOptions { InputSize = 32, Classes = 10 }),
-        "VisionTransformer" => (VisionTransformerCifar.Definition, new ModelOptions { InputSize = 16, Classes = 10 }),
+        "ResNet" => (TinyCifarResNet.Definition, null),
+        "EfficientNet" => (TinyEfficientNet.Definition, null),
+        "ViT" => (TinyViT.Definition, null),
         "CustomNet" => (CustomNet.Definition, null),
         _ => throw new ArgumentException(name),
     };
@@ -53,7 +53,7 @@ public class MemoryFormatFamilyTests
     }
 
     [Theory]
-    [InlineData("ResNetCifar", false)]
+    [InlineData("ResNet", false)]
     [InlineData("EfficientNet", true)]
     public void Function_preserving_growth_works_on_channels_last_weights(string family, bool zeroCopy)
     {
