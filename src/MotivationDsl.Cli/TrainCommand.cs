@@ -40,10 +40,11 @@ internal static class TrainCommand
         public readonly Option<int> Keep = new("--keep") { Description = "Checkpoints to keep (one is written every epoch).", DefaultValueFactory = _ => 3 };
         public readonly Option<int?> StopAfter = new("--stop-after") { Description = "Stop after N epochs of this invocation, as an interruption would (resume later with --resume)." };
         public readonly Option<string> NonFiniteLoss = new("--non-finite-loss") { Description = "When a training loss is NaN or infinite: stop (exit 3, nothing exported) or skip (the batch is not trained; counted in report.json).", DefaultValueFactory = _ => "stop" };
+        public readonly Option<string> MemoryFormat = new("--memory-format") { Description = "Memory layout of 4-D weights and activations: nchw, channels-last, or auto (the model family's measured default, docs/performance.md). Saved with the run; eval, export and --resume use it.", DefaultValueFactory = _ => TrainSettings.AutoMemoryFormat };
         public readonly Option<bool> Distributed = new("--distributed") { Description = "Join an Open MPI world even where mpirun's environment is not detected (mpirun -np N ... train is detected by itself); --batch-size is the global batch, split over the ranks. See docs/distributed.md." };
 
         public IEnumerable<Option> All => [Model, Epochs, BatchSize, K, Condition, EpochBoundary, FirstBatch, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
-            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, NonFiniteLoss, Distributed];
+            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, NonFiniteLoss, MemoryFormat, Distributed];
     }
 
     public static Command Create(Func<ModelCatalog> catalog, CliOutput output)
@@ -80,6 +81,7 @@ internal static class TrainCommand
         Augment = p.GetValue(o.Augment),
         Keep = p.GetValue(o.Keep),
         NonFiniteLoss = p.GetValue(o.NonFiniteLoss)!.Trim().ToLowerInvariant(),
+        MemoryFormat = TrainSettings.ResolveMemoryFormat(p.GetValue(o.MemoryFormat)!.Trim().ToLowerInvariant(), model),
     };
 
     private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
@@ -95,7 +97,7 @@ internal static class TrainCommand
             (o.Optimizer, s => s.Optimizer), (o.Lr, s => s.EffectiveLr), (o.Momentum, s => s.Momentum),
             (o.WeightDecay, s => s.EffectiveWeightDecay), (o.Schedule, s => s.Schedule), (o.Warmup, s => s.Warmup),
             (o.Seed, s => s.Seed), (o.Data, s => s.Data), (o.TrainLimit, s => s.TrainLimit), (o.TestLimit, s => s.TestLimit),
-            (o.Augment, s => s.Augment),
+            (o.Augment, s => s.Augment), (o.MemoryFormat, s => s.MemoryFormat),
         ];
         foreach (var (option, value) in fixedOptions)
             if (Given(p, option) && !Equals(value(saved), value(given)))
@@ -206,7 +208,7 @@ internal static class TrainCommand
 
         output.Line($"Model:  {definition.Name}: {Describe(baseInfo)} -> {Describe(motivatedInfo)}");
         output.Line($"Data:   {data.Description}");
-        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}{World(world, settings.BatchSize)}");
+        output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}, {settings.MemoryFormat}{World(world, settings.BatchSize)}");
         output.Line($"Output: {run?.Path}");
 
         var trainLoader = data.TrainLoader(settings.BatchSize, settings.Seed, settings.Augment, device);

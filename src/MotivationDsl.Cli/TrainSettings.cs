@@ -44,11 +44,20 @@ public sealed record TrainSettings
     public int Keep { get; init; } = 3;
     /// <summary>"stop" (default): a NaN/infinite training loss ends the run with an error; "skip": such batches are skipped.</summary>
     public string NonFiniteLoss { get; init; } = "stop";
+    /// <summary>The memory format both models train in: "nchw" or "channels-last" (<c>--memory-format auto</c> is saved resolved, so a later change of the defaults table never changes a run).</summary>
+    public string MemoryFormat { get; init; } = "nchw";
 
     public static readonly string[] Conditions = ["consecutive", "ema", "gradnorm", "random", "never", "always"];
     public static readonly string[] EpochBoundaries = ["reset-counter", "carry", "reset-all"];
     public static readonly string[] FirstBatchRules = ["not-a-decrease", "decrease"];
     public static readonly string[] NonFiniteLossChoices = ["stop", "skip"];
+    public static readonly string[] MemoryFormats = ["nchw", "channels-last"];
+    public const string AutoMemoryFormat = "auto";
+
+    /// <summary>The saved value of <c>--memory-format</c>: "auto" resolves to the model's family default (<see cref="MemoryFormatDefaults"/>), anything else is kept (and checked by <see cref="Validate"/>).</summary>
+    public static string ResolveMemoryFormat(string given, string modelName) =>
+        given != AutoMemoryFormat ? given
+        : MemoryFormatDefaults.For(modelName) == global::MotivationDsl.MemoryFormat.ChannelsLast ? "channels-last" : "nchw";
 
     /// <summary>The optimizer and schedule part, built and validated by the shared <see cref="TrainingRecipe"/>.</summary>
     [JsonIgnore]
@@ -97,6 +106,8 @@ public sealed record TrainSettings
         if (Keep < 1) throw new CliException($"--keep must be at least 1 (got {Keep}).");
         if (!NonFiniteLossChoices.Contains(NonFiniteLoss))
             throw new CliException($"Unknown --non-finite-loss '{NonFiniteLoss}'. Choose one of: {string.Join(", ", NonFiniteLossChoices)}.");
+        if (!MemoryFormats.Contains(MemoryFormat))
+            throw new CliException($"Unknown --memory-format '{MemoryFormat}'. Choose one of: {string.Join(", ", MemoryFormats)}, {AutoMemoryFormat}.");
         return this;
     }
 
@@ -131,6 +142,7 @@ public sealed record TrainSettings
         Seed = Seed,
         NonFiniteLoss = NonFiniteLoss == "skip" ? NonFiniteLossPolicy.SkipBatch : NonFiniteLossPolicy.Stop,
         Communicator = world,
+        MemoryFormat = MemoryFormat == "channels-last" ? global::MotivationDsl.MemoryFormat.ChannelsLast : global::MotivationDsl.MemoryFormat.Contiguous,
     };
 
     /// <summary>Human-readable condition, e.g. "consecutive k=2".</summary>
@@ -160,6 +172,7 @@ public sealed record TrainSettings
         ["trainLimit"] = TrainLimit?.ToString(CultureInfo.InvariantCulture) ?? "all",
         ["testLimit"] = TestLimit?.ToString(CultureInfo.InvariantCulture) ?? "all",
         ["augment"] = Augment ? "crop 2 + flip" : "none",
+        ["memoryFormat"] = MemoryFormat,
     };
 
     private static readonly JsonSerializerOptions Json = new()

@@ -40,6 +40,21 @@ internal sealed class ContiguousState : nn.Module
         return root;
     }
 
+    /// <summary>
+    /// Runs <paramref name="read"/> (a loader that fills a module's tensors from a file) on <paramref name="module"/>, or,
+    /// when the module has tensors TorchSharp's readers cannot fill in place (channels-last, strided views), on its
+    /// contiguous stand-in, then copies every value into the module's own tensors, keeping their layout.
+    /// </summary>
+    public static void Read(nn.Module module, Action<nn.Module> read)
+    {
+        if (!Needed(module)) { read(module); return; }
+        using var stand = Of(module);
+        read(stand);
+        using var _ = no_grad();
+        var loaded = stand.state_dict();
+        foreach (var (key, t) in module.state_dict()) t.copy_(loaded[key]);
+    }
+
     /// <summary>Runs <paramref name="write"/> on <paramref name="module"/>, or on its contiguous stand-in when one is needed.</summary>
     public static void Write(nn.Module module, Action<nn.Module> write)
     {

@@ -40,9 +40,11 @@ public static class ModelExport
     public static void SavePyTorch(nn.Module module, string path)
         => AtomicFile.Write(path, tmp => ContiguousState.Write(module, m => m.save_py(tmp)));
 
-    public static void LoadTorchSharp(nn.Module module, string path) => module.load(path);
+    /// <summary>Loads a TorchSharp .dat into <paramref name="module"/>, whatever the layout of its tensors (channels-last included).</summary>
+    public static void LoadTorchSharp(nn.Module module, string path) => ContiguousState.Read(module, m => m.load(path));
 
-    public static void LoadSafetensors(nn.Module module, string path) => module.load_safetensors(path);
+    /// <summary>Loads a .safetensors file into <paramref name="module"/>, whatever the layout of its tensors.</summary>
+    public static void LoadSafetensors(nn.Module module, string path) => ContiguousState.Read(module, m => m.load_safetensors(path));
 }
 
 /// <summary>One tensor entry of a safetensors header.</summary>

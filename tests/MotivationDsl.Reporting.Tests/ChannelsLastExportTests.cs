@@ -79,4 +79,29 @@ print("scale", float(y.abs().max()))
         Assert.True(lines["safetensors"] <= 1e-5 * Math.Max(1, scale), stdout);
         Assert.True(lines["pt"] <= 1e-5 * Math.Max(1, scale), stdout);
     }
+
+    [Fact]
+    public void Exports_load_into_a_channels_last_module_which_keeps_its_layout()
+    {
+        using var tmp = new TempDir();
+        static nn.Module Net() => nn.Sequential(("0", nn.Conv2d(3, 6, 3, padding: 1)), ("1", nn.BatchNorm2d(6)), ("2", nn.ReLU()),
+            ("3", nn.Conv2d(6, 5, 3, stride: 2)), ("4", nn.Flatten()), ("5", nn.Linear(45, 4)));
+        torch.manual_seed(4);
+        var source = Net();
+        source.ToMemoryFormat(MemoryFormat.ChannelsLast);
+        ModelExport.SaveTorchSharp(source, tmp["m.dat"]);
+        ModelExport.SaveSafetensors(source, tmp["m.safetensors"]);
+        foreach (var (file, load) in new (string, Action<nn.Module, string>)[] { ("m.dat", ModelExport.LoadTorchSharp), ("m.safetensors", ModelExport.LoadSafetensors) })
+        {
+            torch.manual_seed(98);
+            var target = Net();
+            target.ToMemoryFormat(MemoryFormat.ChannelsLast);
+            var weight = target.parameters().First();
+            load(target, tmp[file]);
+            Assert.Same(weight, target.parameters().First());   // filled in place: an optimizer holding it keeps working
+            Assert.Equal(MemoryFormat.ChannelsLast, target.MemoryFormatOf());
+            var expected = source.state_dict();
+            foreach (var (key, t) in target.state_dict()) Assert.True(t.equal(expected[key]), $"{file}: {key}");
+        }
+    }
 }
