@@ -101,7 +101,7 @@ print("scale", float(y.abs().max()))
             Assert.Same(weight, target.parameters().First());   // filled in place: an optimizer holding it keeps working
             Assert.Equal(MemoryFormat.ChannelsLast, target.MemoryFormatOf());
             var expected = source.state_dict();
-            foreach (var (key, t) in target.state_dict()) Assert.True(t.equal(expected[key]), $"{file}: {key}");
+            foreach (var (key, t) in target.state_dict()) Assert.True(t.eq(expected[key]).all().item<bool>(), $"{file}: {key}");
         }
     }
 }
