@@ -57,7 +57,7 @@ internal static class Layout
             var ours = formats.Select(f => Arm("trainer", f)).ToArray();
             var theirs = formats.Select(f => Arm("pytorch", f)).ToArray();
             var rounds = new PairedRounds(arms);
-            var plan = PairedPlan.For(c.Quick, c.Repeats);
+            var plan = c.Plan();
             rounds.Run(plan, r => sessions.Length == 0 ? [r.Ratio(ours[1], ours[0])]
                     : [r.Ratio(ours[1], ours[0]), r.Ratio(theirs[1], theirs[0]), r.Ratio(r.Fastest(ours), r.Fastest(theirs))],
                 (i, s) => Console.Error.WriteLine($"  layout round {i + 1} (max {plan.MaxRounds}): {string.Join("  ", arms.Select((a, k) => $"{a.Item1} {s[k]:F3}s"))}  load {Machine.LoadAverage()[0]:F1}"));
@@ -116,7 +116,7 @@ internal static class Layout
                 f => new TinyDefinition("Bench.Tiny", 32, 3, 64, 4).CreatePair(null, 1, null, false, f), 64, TinyDefinition.NumClasses, 32),
         ];
         var steps = c.Quick ? 2 : 3;
-        var plan = c.Quick ? new PairedPlan(3, 3) : new PairedPlan(4, Math.Max(12, c.Repeats));
+        var plan = c.Capped(c.Quick ? new PairedPlan(3, 3) : new PairedPlan(4, Math.Max(12, c.Repeats)));
         foreach (var fam in families)
         {
             manual_seed(2);

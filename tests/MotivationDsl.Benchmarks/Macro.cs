@@ -9,8 +9,14 @@ using static TorchSharp.torch;
 
 namespace MotivationDsl.Benchmarks;
 
-internal sealed record Config(bool Quick, int Threads, int Repeats, string Root)
+internal sealed record Config(bool Quick, int Threads, int Repeats, string Root, int? MaxRounds = null)
 {
+    /// <summary>The paired plan of the ResNet-20 groups (step, layout, mpi), capped by <c>--max-rounds</c>.</summary>
+    public PairedPlan Plan() => Capped(PairedPlan.For(Quick, Repeats));
+
+    /// <summary><paramref name="plan"/> with at most <see cref="MaxRounds"/> rounds (<c>--max-rounds N</c> bounds a run's time).</summary>
+    public PairedPlan Capped(PairedPlan plan) => plan.CappedAt(MaxRounds);
+
     public int Batch => 128;
     /// <summary>Timed training steps per measurement pass (ResNet-20, batch 128).</summary>
     public int Steps => Quick ? 2 : 5;
@@ -78,7 +84,7 @@ internal static class Macro
         };
         if (session is not null) arms.Add(("pytorch", () => session.SecondsPerStep(c.Steps)));
         var rounds = new PairedRounds(arms);
-        var plan = PairedPlan.For(c.Quick, c.Repeats);
+        var plan = c.Plan();
         rounds.Run(plan, r => session is null ? [r.Ratio("trainer", "hand")] : [r.Ratio("trainer", "hand"), r.Ratio("trainer", "pytorch")], (i, s) =>
             Console.Error.WriteLine($"  step round {i + 1} (max {plan.MaxRounds}): {string.Join("  ", arms.Select((a, k) => $"{a.Item1} {s[k]:F3}s"))}  load {Machine.LoadAverage()[0]:F1}"));
         var hand = rounds.Seconds("hand");

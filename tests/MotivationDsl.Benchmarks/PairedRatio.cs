@@ -124,6 +124,11 @@ internal sealed record PairedPlan(int MinRounds, int MaxRounds, double TargetHal
     /// <remarks>Up to 80 rounds: on a quiet 2-core machine the step group's ratios need about 60 pairs for +-2 %.</remarks>
     public static PairedPlan For(bool quick, int repeats) =>
         quick ? new(Math.Max(3, repeats), Math.Max(3, repeats)) : new(Math.Max(6, repeats), Math.Max(80, repeats));
+
+    /// <summary>This plan with at most <paramref name="maxRounds"/> rounds (null: unchanged), so a run's time can be bounded.</summary>
+    public PairedPlan CappedAt(int? maxRounds) => maxRounds is { } m
+        ? this with { MinRounds = Math.Min(MinRounds, m), MaxRounds = Math.Min(MaxRounds, m) }
+        : this;
 }
 
 /// <summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace MotivationDsl.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- all [--quick] [--threads N] [--repeats R] [--out DIR]
+/// dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- all [--quick] [--threads N] [--repeats R] [--max-rounds N] [--out DIR]
 /// Groups: step (trainer overhead, PyTorch, peak fraction; paired rounds with 95 % intervals), layout (NCHW vs
 /// channels-last, trainer and PyTorch, per family), switch, runs (motivated vs classical large), memory,
 /// generator, micro (BenchmarkDotNet), mpi (data-parallel over Open MPI; not in all), all. Prints a table and writes
@@ -44,23 +44,29 @@ public static class Program
         Threads = Opt("--threads", Environment.ProcessorCount);
         var repeats = Opt("--repeats", quick ? 2 : 3);
         var outDir = OptS("--out");
+        var maxRounds = OptS("--max-rounds") is { } mr ? int.Parse(mr, CultureInfo.InvariantCulture) : (int?)null;
+        if (maxRounds is < 2)
+        {
+            Console.Error.WriteLine($"--max-rounds must be at least 2 (an interval needs two pairs), got {maxRounds}");
+            return 2;
+        }
         set_num_threads(Threads);
         set_num_interop_threads(1);
 
         if (list.Count > 0 && list[0] == "child-run") return Runs.ChildRun(list.Skip(1).ToArray());
         if (list.Count > 0 && list[0] == "diag") return Diag.Run();
         if (list.Count > 0 && list[0] == "child-memory") return Runs.ChildMemory(list.Skip(1).ToArray());
-        if (list.Count > 0 && list[0] == "child-mpi-step") return DataParallelBench.ChildStep(list.Skip(1).ToArray());
+        if (list.Count > 0 && list[0] == "child-mpi-serve") return DataParallelBench.ChildServe(list.Skip(1).ToArray());
         if (list.Count > 0 && list[0] == "child-mpi-allreduce") return DataParallelBench.ChildAllReduce(list.Skip(1).ToArray());
 
         var root = FindRoot();
-        var config = new Config(quick, Threads, repeats, root);
+        var config = new Config(quick, Threads, repeats, root, maxRounds);
         if (list.Count > 0 && list[0] == "profile") return StepProfile.Run(config);
         var groups = list.Count == 0 || list.Contains("all") ? AllGroups : list.ToArray();
         var unknown = groups.Except(AllGroups).Except(["mpi"]).ToArray();
         if (unknown.Length > 0)
         {
-            Console.Error.WriteLine($"unknown group(s): {string.Join(", ", unknown)}; groups: {string.Join(", ", AllGroups)}, all; options: --quick --threads N --repeats R --out DIR");
+            Console.Error.WriteLine($"unknown group(s): {string.Join(", ", unknown)}; groups: {string.Join(", ", AllGroups)}, all; options: --quick --threads N --repeats R --max-rounds N --out DIR");
             return 2;
         }
         outDir ??= Path.Combine(root, "artifacts", "benchmarks");
@@ -78,7 +84,7 @@ public static class Program
             var json = new JsonObject
             {
                 ["command"] = "dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- " + string.Join(' ', args),
-                ["startedUtc"] = started.ToString("O"), ["seconds"] = (DateTime.UtcNow - started).TotalSeconds, ["quick"] = quick, ["repeats"] = repeats,
+                ["startedUtc"] = started.ToString("O"), ["seconds"] = (DateTime.UtcNow - started).TotalSeconds, ["quick"] = quick, ["repeats"] = repeats, ["maxRounds"] = maxRounds,
                 ["complete"] = groupsDone == groups.Length,
                 ["machine"] = machine.DeepClone(), ["loadAverageAtEnd"] = new JsonArray(Machine.LoadAverage().Select(x => (JsonNode)x).ToArray()),
                 ["figures"] = new JsonArray(figures.Select(x => { var j = x.F.Json(); j["group"] = x.Group; return (JsonNode)j; }).ToArray()),

@@ -99,4 +99,17 @@ public class PairedRatioTests
         Assert.True(noisy.Ratio("x", "y").HalfWidth > 0.02);
         Assert.Throws<ArgumentException>(() => noisy.Ratio("x", "z"));
     }
+
+    [Fact]
+    public void Max_rounds_cap_the_plan_and_lower_its_minimum_when_needed()
+    {
+        var full = PairedPlan.For(quick: false, repeats: 3);
+        Assert.Equal(full, full.CappedAt(null));
+        Assert.Equal(new PairedPlan(6, 20), full.CappedAt(20));
+        Assert.Equal(new PairedPlan(4, 4), full.CappedAt(4));
+        var noise = new Random(5);
+        var rounds = new PairedRounds([("x", () => 1 + noise.NextDouble()), ("y", () => 1 + noise.NextDouble())]);
+        rounds.Run(full.CappedAt(5), r => [r.Ratio("x", "y")]);
+        Assert.Equal(5, rounds.Rounds.Count);
+    }
 }

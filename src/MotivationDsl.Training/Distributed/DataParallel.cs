@@ -30,8 +30,15 @@ internal sealed class DataParallel : IDisposable
 
     public long GradientAllReduces => _baseBuckets.AllReduces + _motivatedBuckets.AllReduces;
 
-    /// <summary>Wall time in <see cref="AfterBackward"/> (loss all-reduce, which also waits for the slowest rank, and the gradient buckets incl. packing): the benchmarks' all-reduce share.</summary>
+    /// <summary>Wall time in <see cref="AfterBackward"/> (loss all-reduce, which also waits for the slowest rank, and the gradient buckets incl. packing).</summary>
     public double CommunicationSeconds { get; private set; }
+
+    /// <summary>
+    /// When not null, every <see cref="AfterBackward"/> appends its timing here (benchmarks: with every rank's list, the
+    /// time the last-arriving rank spends in the collectives is the transfer; what the others spend beyond it is waiting
+    /// for that rank, i.e. load imbalance).
+    /// </summary>
+    public List<StepCommunication>? StepTimings { get; set; }
 
     /// <summary>This rank's part of every batch of <paramref name="loader"/> (rows [r B / N, (r + 1) B / N) of a batch of B).</summary>
     public IDataLoader Shard(IDataLoader loader) => ShardedDataLoader.For(loader, _comm.Rank, _comm.Size);
@@ -43,9 +50,12 @@ internal sealed class DataParallel : IDisposable
     public (double Loss, long Samples) AfterBackward(ModelRole role, nn.Module model, Tensor loss, long samples)
     {
         var t0 = Stopwatch.GetTimestamp();
+        var bucketsBefore = _baseBuckets.CollectiveSeconds + _motivatedBuckets.CollectiveSeconds;
         var local = loss.dtype == ScalarType.Float32 ? loss.item<float>() : loss.to(ScalarType.Float64).item<double>();
         Span<double> v = [local * samples, samples, role == ModelRole.Motivated ? 1 : 0];
+        var s0 = Stopwatch.GetTimestamp();
         _comm.AllReduceSum(v);
+        var scalarSeconds = Stopwatch.GetElapsedTime(s0).TotalSeconds;
         if (v[2] != 0 && v[2] != _comm.Size)
             throw new DistributedException(
                 $"The ranks disagree on the active model ({v[2]} of {_comm.Size} train the motivated model): the condition must be a deterministic function of the (all-reduced) loss.");
@@ -54,7 +64,13 @@ internal sealed class DataParallel : IDisposable
             ? _baseParameters ??= model.parameters().ToArray()
             : _motivatedParameters ??= model.parameters().ToArray();
         (role == ModelRole.Base ? _baseBuckets : _motivatedBuckets).AllReduce(parameters, (double)samples / total);
-        CommunicationSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var hook = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        CommunicationSeconds += hook;
+        if (StepTimings is { } timings)
+        {
+            var collective = scalarSeconds + _baseBuckets.CollectiveSeconds + _motivatedBuckets.CollectiveSeconds - bucketsBefore;
+            timings.Add(new StepCommunication(hook - collective, collective));
+        }
         return (v[0] / total, total);
     }
 
@@ -104,3 +120,6 @@ internal sealed class DataParallel : IDisposable
         _motivatedBuckets.Dispose();
     }
 }
+
+/// <summary>One step's data-parallel hook: local work (reading the loss, packing and unpacking the buckets) and the time inside the collectives.</summary>
+internal readonly record struct StepCommunication(double LocalSeconds, double CollectiveSeconds);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,6 +23,9 @@ internal sealed class GradientBuckets(ICommunicator communicator, long bucketByt
 
     public int BucketCount => _plan?.Length ?? 0;
 
+    /// <summary>Wall time inside the communicator's all-reduce calls (transfer plus waiting for the other ranks), without packing.</summary>
+    public double CollectiveSeconds { get; private set; }
+
     private sealed record Bucket(Tensor Buffer, Parameter[] Parameters, Tensor[] Views);
 
     /// <summary>Replaces every gradient g of <paramref name="parameters"/> by sum over ranks of (scale_rank x g_rank).</summary>
@@ -39,7 +43,9 @@ internal sealed class GradientBuckets(ICommunicator communicator, long bucketByt
                 bucket.Views[i].copy_(grad);
             }
             if (scale != 1) bucket.Buffer.mul_(scale);
+            var t0 = Stopwatch.GetTimestamp();
             communicator.AllReduceSum(bucket.Buffer);
+            CollectiveSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
             AllReduces++;
             for (var i = 0; i < bucket.Parameters.Length; i++) bucket.Parameters[i].grad!.copy_(bucket.Views[i]);
         }
