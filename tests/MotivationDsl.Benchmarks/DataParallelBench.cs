@@ -73,23 +73,17 @@ internal static class DataParallelBench
         if (world.Size == 1) return new JsonObject { ["localSeconds"] = 0.0, ["transferSeconds"] = 0.0, ["waitingSecondsPerRank"] = new JsonArray(0.0), ["rankSeconds"] = new JsonArray(seconds) };
         if (timings.Count != steps) throw new InvalidOperationException($"rank {world.Rank} timed {timings.Count} hook calls in {steps} steps");
         var width = 2 * steps + 1;
-        using var table = zeros(world.Size * width, ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        var table = zeros(world.Size * width, ScalarType.Float64);
         var row = new double[width];
         for (var s = 0; s < steps; s++) { row[2 * s] = timings[s].LocalSeconds; row[2 * s + 1] = timings[s].CollectiveSeconds; }
         row[^1] = seconds;
         table.narrow(0, world.Rank * width, width).copy_(tensor(row));
         world.AllReduceSum(table);
         var all = table.data<double>().ToArray();
-        double Collective(int r, int s) => all[r * width + 2 * s + 1];
-        double local0 = 0, transfer = 0;
-        var waiting = new double[world.Size];
-        for (var s = 0; s < steps; s++)
-        {
-            var min = Enumerable.Range(0, world.Size).Min(r => Collective(r, s));
-            local0 += all[2 * s];
-            transfer += min;
-            for (var r = 0; r < world.Size; r++) waiting[r] += Collective(r, s) - min;
-        }
+        var local0 = Enumerable.Range(0, steps).Sum(s => all[2 * s]);
+        var (transfer, waiting) = CommunicationSplit.Of(Enumerable.Range(0, world.Size)
+            .Select(r => (IReadOnlyList<double>)Enumerable.Range(0, steps).Select(s => all[r * width + 2 * s + 1]).ToArray()).ToArray());
         return new JsonObject
         {
             ["localSeconds"] = local0, ["transferSeconds"] = transfer,
