@@ -71,7 +71,11 @@ internal static class Layout
             };
             double[] Ratios(string a, string b) => rounds.Seconds(a).Zip(rounds.Seconds(b), (x, y) => x / y).ToArray();
 
-            yield return Figure.Paired("trainer channels-last / trainer NCHW (ResNet-20)", rounds.Ratio(ours[1], ours[0]), Ratios(ours[1], ours[0]), Details());
+            var resnet = Details();
+            var row = MemoryFormatDefaults.RowFor(def.Name);
+            resnet["defaultsTableRow"] = row.Family;
+            resnet["defaultNow"] = row.Format.ToString();
+            yield return Figure.Paired("trainer channels-last / trainer NCHW (ResNet-20)", rounds.Ratio(ours[1], ours[0]), Ratios(ours[1], ours[0]), resnet);
             string? bestOurs = rounds.Fastest(ours), bestTheirs = null;
             if (sessions.Length > 0)
             {
@@ -141,6 +145,9 @@ internal static class Layout
                     ["nchwSecondsPerStep"] = Spread.Of(rounds.Seconds("nchw")).Json(), ["channelsLastSecondsPerStep"] = Spread.Of(rounds.Seconds("cl")).Json(),
                     ["defaultRule"] = "channels-last becomes the family's default only when this interval's upper end is below 1 (docs/performance.md)",
                 };
+                var row = MemoryFormatDefaults.RowFor(trainers[0].Definition.Name);
+                details["defaultsTableRow"] = row.Family;
+                details["defaultNow"] = row.Format.ToString();
                 yield return Figure.Paired($"trainer channels-last / NCHW ({fam.Name})", rounds.Ratio("cl", "nchw"),
                     rounds.Seconds("cl").Zip(rounds.Seconds("nchw"), (a, b) => a / b), details);
             }
