@@ -11,8 +11,9 @@ namespace MotivationDsl.Benchmarks;
 
 /// <summary>
 /// Group <c>mpi</c>: data-parallel training over Open MPI on this machine (shared memory). Throughput of 2 ranks x 1
-/// thread against 1 process x 2 threads (paired, interleaved rounds of child processes), the all-reduce's share of a
-/// ResNet-20 batch-128 step on 2 ranks, and a cost model for N ranks from the measured all-reduce time per size.
+/// thread against 1 process x 2 threads (paired, interleaved rounds of passes of two long-lived children), the
+/// all-reduce's share of a ResNet-20 batch-128 step on 2 ranks with the waiting for the slower rank apart, and a cost
+/// model for N ranks from the measured all-reduce time per size.
 /// </summary>
 internal static class DataParallelBench
 {
