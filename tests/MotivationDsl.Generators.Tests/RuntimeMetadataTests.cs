@@ -22,6 +22,7 @@ public class RuntimeMetadataTests
     [InlineData("BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet")]
     [InlineData("Branches", "MotivationDsl.Tests.Models.BranchNet")]
     [InlineData("ExtraStage", "MotivationDsl.Tests.Models.ExtraStageNet")]
+    [InlineData("Kernels", "MotivationDsl.Tests.Models.KernelNet")]
     public void RunTimeMetadataEqualsTheProvenManifest(string name, string typeName)
     {
         var definition = Load(GeneratorHarness.Run(SourcesOf(name)), typeName);
@@ -57,6 +58,7 @@ public class RuntimeMetadataTests
     [InlineData("BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet")]
     [InlineData("Branches", "MotivationDsl.Tests.Models.BranchNet")]
     [InlineData("ExtraStage", "MotivationDsl.Tests.Models.ExtraStageNet")]
+    [InlineData("Kernels", "MotivationDsl.Tests.Models.KernelNet")]
     public void EveryVariantsModuleHasTheTensorsOfItsMetadata(string name, string typeName)
     {
         var definition = Load(GeneratorHarness.Run(SourcesOf(name)), typeName);
@@ -103,6 +105,7 @@ public class RuntimeMetadataTests
         "BlockLayers" => new[] { VocabularySources.BlockLayers },
         "Branches" => new[] { VocabularySources.Branches },
         "ExtraStage" => new[] { VocabularySources.ExtraStage },
+        "Kernels" => new[] { VocabularySources.Kernels },
         _ => new[] { (string)typeof(Sources).GetField(name)!.GetValue(null)! },
     };
 

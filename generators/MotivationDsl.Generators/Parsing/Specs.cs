@@ -74,6 +74,8 @@ internal sealed record LayerSpec
     public long Expansion { get; init; } = 1;
     public bool StageStride { get; init; }
     public bool Depthwise { get; init; }
+    /// <summary>Inside a block module: the kernel is the module's <c>kernel</c> argument (a variant's <c>Kernels</c>), padding kernel / 2.</summary>
+    public bool VariantKernel { get; init; }
 
     // AdaptiveAvgPool2d / AdaptiveMaxPool2d
     public long OutputSize { get; init; }

@@ -78,6 +78,9 @@ internal sealed partial class ModelBuilder
     /// <summary>Every [ScalableBlock] of the compilation by metadata name.</summary>
     public IReadOnlyDictionary<string, BlockSpec> Blocks => _blocks;
 
+    /// <summary>True when a variant sets kernels (<c>Kernels</c>): convolution blocks then take their kernel as an argument.</summary>
+    public bool VariantKernels => _spec.Variants.Any(v => v.HasKernels);
+
     internal void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor d, LocationInfo? location, params object?[] args) =>
         _diagnostics.Add(DiagnosticInfo.Create(d, location ?? _spec.Location ?? _spec.ClassLocation, args));
 

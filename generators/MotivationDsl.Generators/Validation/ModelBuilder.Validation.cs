@@ -144,6 +144,7 @@ internal sealed partial class ModelBuilder
     private void IgnoredArguments()
     {
         var stages = _spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToList();
+        var kernelLayoutsChecked = false;
         foreach (var v in _spec.Variants)
         {
             if (v.HasDepth && v.Has("DepthMultiplier"))
@@ -156,9 +157,17 @@ internal sealed partial class ModelBuilder
                 if (v.Has(arg) && !TokenEmbeddingLayer.IsLanguageModel(_spec))
                     Report(DiagnosticDescriptors.Unsupported, v.At(arg), v.Name,
                         $"{arg} applies to language models (a model whose first layer is a TokenEmbedding)");
-            if (v.HasKernels && stages.FirstOrDefault(s => !BlockKinds.Of(s).UsesKernel) is { } other)
+            if (v.HasKernels && stages.FirstOrDefault(s => !BlockKinds.Of(s).TakesVariantKernels) is { } other)
                 Report(DiagnosticDescriptors.Unsupported, v.At("Kernels"), v.Name,
-                    $"Kernels applies to MBConv stages only, and stage '{other.Display}' is made of {BlockKinds.Of(other).Id} blocks");
+                    $"Kernels applies to convolution stages (MBConv, Basic, Bottleneck, [ScalableBlock]), and stage '{other.Display}' is made of {BlockKinds.Of(other).Id} blocks");
+            else if (v.HasKernels)
+            {
+                for (var i = 0; i < stages.Count && i < v.Kernels.Count; i++)
+                    if (BlockKinds.Of(stages[i]) is ConvBlockKind conv && (stages[i].BlockKind != BlockKindId.User || _blocks.ContainsKey(stages[i].BlockType ?? ""))
+                        && !conv.CheckVariantKernels(this, stages[i], v, v.Kernels[i], checkLayout: !kernelLayoutsChecked))
+                        break;
+                kernelLayoutsChecked = true;
+            }
         }
         foreach (var s in stages.Where(s => s.Has("MlpDim") && s.BlockKind == BlockKindId.CausalDecoder))
             Report(DiagnosticDescriptors.Unsupported, s.At("MlpDim"), s.Display, "a CausalDecoder block's MLP is four times its width (GPT-2's); remove MlpDim");
