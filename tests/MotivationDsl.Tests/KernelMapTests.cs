@@ -36,6 +36,19 @@ public class KernelMapTests
     }
 
     [Fact]
+    public void A_zero_copy_pair_shares_the_centre_of_the_motivated_kernel()
+    {
+        using var pair = KernelNet.Definition.CreatePair(null, 3, true);
+        Assert.True(pair.Map.SharedCount > 0);
+        var b = pair.Base.named_parameters().Single(p => p.name == "layer1.0.conv1.weight").parameter;
+        var m = pair.Motivated.named_parameters().Single(p => p.name == "layer1.0.conv1.weight").parameter;
+        using (no_grad()) b.fill_(0.25f);
+        Assert.Equal(0.25f, m.narrow(2, 1, 3).narrow(3, 1, 3).min().item<float>());
+        Assert.Equal(0.25f, m.narrow(2, 1, 3).narrow(3, 1, 3).max().item<float>());
+        Assert.NotEqual(0.25f, m.narrow(2, 0, 1).max().item<float>());
+    }
+
+    [Fact]
     public void Function_preserving_growth_zeroes_the_ring_only()
     {
         using var pair = KernelNet.WithPair("S", "L", Growth.FunctionPreserving).CreatePair(null, 3);
