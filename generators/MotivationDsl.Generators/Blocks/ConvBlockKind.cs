@@ -109,7 +109,7 @@ internal abstract class ConvBlockKind : IBlockKind
     /// the output size does not depend on the kernel, and a smaller kernel is the centre of a larger one). False after
     /// reporting (MOT027, MOT065, MOT067). The layout is variant independent: <paramref name="checkLayout"/> for one variant.
     /// </summary>
-    public bool CheckVariantKernels(ModelBuilder builder, LayerSpec stage, VariantSpec v, long kernel, bool checkLayout)
+    public bool CheckVariantKernels(IDiagnosticReporter builder, IReadOnlyDictionary<string, BlockSpec> blocks, LayerSpec stage, VariantSpec v, long kernel, bool checkLayout)
     {
         if (kernel <= 0 || kernel % 2 == 0 || kernel > MaxKernel)
         {
@@ -118,8 +118,8 @@ internal abstract class ConvBlockKind : IBlockKind
             return false;
         }
         if (!checkLayout) return true;
-        var layout = Layout(builder.Blocks, stage);
-        var what = layout.UserDeclared ? "[ScalableBlock] " + builder.Blocks[stage.BlockType!].ClassName : Id + " blocks";
+        var layout = Layout(blocks, stage);
+        var what = layout.UserDeclared ? "[ScalableBlock] " + blocks[stage.BlockType!].ClassName : Id + " blocks";
         var convs = layout.Layers.Where(FollowsKernel).ToList();
         var sizes = convs.Select(c => c.Kernel).Distinct().ToList();
         var why = layout.Layers.Any(l => l.Kind == LayerKind.Branch) ? $"{what} has branches ([Branch])"

@@ -120,11 +120,11 @@ internal sealed partial class ModelBuilder
                 Report(DiagnosticDescriptors.BaseLarger, widthLoc, t.Name, b.Name, MapChecker.Shape(t.Shape), name, m.Name, MapChecker.Shape(mt.Shape));
                 reportedLarger = true;
             }
-            var entry = new MapEntryDesc(t.Name, name, t.IsBuffer, t.Shape, mshape, bb is not null && mb is not null && bb.Kernel != mb.Kernel
-                ? Centred(t.Shape, mshape) : Whole(t.Shape));
-            if (bb is not null && mb is not null && t.Stage is not null)
-                entry.Pieces = BlockKinds.Of(stageSpecs[t.Stage].Spec).Pieces(t.Local, bb, mb);
-            map.Add(entry);
+            map.Add(new MapEntryDesc(t.Name, name, t.IsBuffer, t.Shape, mshape, bb is not null && mb is not null && bb.Kernel != mb.Kernel
+                ? Centred(t.Shape, mshape) : Whole(t.Shape))
+            {
+                Pieces = bb is not null && mb is not null && t.Stage is not null ? BlockKinds.Of(stageSpecs[t.Stage].Spec).Pieces(t.Local, bb, mb) : null,
+            });
         }
         if (_diagnostics.Count > before) return null;
 
