@@ -110,6 +110,13 @@ public class RuntimeMetadataTests
     };
 
     [Fact]
+    public void TheDefinitionReadsTheTaskFromTheManifest()
+    {
+        Assert.Equal(ModelTask.LanguageModel, Load(GeneratorHarness.Run(Sources.MiniGpt), "Demo.Gpt.MiniGpt").ModelTask);
+        Assert.Equal(ModelTask.Classification, Load(GeneratorHarness.Run(Sources.ResNetCifar), "Demo.Cifar.ResNetCifar").ModelTask);
+    }
+
+    [Fact]
     public void OptionsChangeTheClassifierAndTheMacs()
     {
         var definition = Load(GeneratorHarness.Run(Sources.ResNetCifar), "Demo.Cifar.ResNetCifar");

@@ -34,6 +34,9 @@ internal enum LayerKind
 }
 
 /// <summary>How the branches of a [Join] combine (the API's <c>JoinMode</c> values).</summary>
+/// <summary>The activation inside a squeeze-and-excitation layer (the public <c>SqueezeActivation</c>'s values).</summary>
+internal enum ActivationKind { ReLU = 0, SiLU = 1, GELU = 2 }
+
 internal enum JoinKind
 {
     Add = 0,
@@ -82,6 +85,9 @@ internal sealed record LayerSpec
 
     // Join (validation rejects values outside the enum)
     public JoinKind Join { get; init; }
+
+    // SqueezeExcitation (validation rejects values outside the enum)
+    public ActivationKind SEActivation { get; init; }
 
     // PatchEmbedding / Stage(Encoder) / Stage(MBConv)
     public long Patch { get; init; } = 16;

@@ -233,6 +233,8 @@ internal sealed class ModelValidator : IDiagnosticReporter
                 case LayerKind.SqueezeExcitation:
                     if (!inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "SqueezeExcitation only applies inside a [ScalableBlock]");
                     if (!(l.SERatio > 0 && l.SERatio <= 1)) Invalid(l, "Ratio", l.SERatio, "it must be in (0, 1]");
+                    if (l.SEActivation is not (ActivationKind.ReLU or ActivationKind.SiLU or ActivationKind.GELU))
+                        Invalid(l, "Activation", (int)l.SEActivation, "use SqueezeActivation.ReLU, SqueezeActivation.SiLU or SqueezeActivation.GELU");
                     break;
                 case LayerKind.Stage:
                     if (inBlock) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a Stage cannot be nested inside a [ScalableBlock]"); break; }
@@ -281,6 +283,17 @@ internal sealed class ModelValidator : IDiagnosticReporter
         }
         foreach (var s in stages.Where(s => s.Has("MlpDim") && s.BlockKind == BlockKindId.CausalDecoder))
             Report(DiagnosticDescriptors.Unsupported, s.At("MlpDim"), s.Display, "a CausalDecoder block's MLP is four times its width (GPT-2's); remove MlpDim");
+        foreach (var s in stages.Where(s => s.Has("Stride") && s.Stride != 1))
+        {
+            // A stride no layer takes would be dropped without a word (the stage's output keeps its size).
+            if (BlockKinds.Of(s).TakesTokens)
+                Report(DiagnosticDescriptors.Unsupported, s.At("Stride"), s.Display,
+                    $"Stride applies to image stages; {BlockKinds.Of(s).Id} blocks run on a token sequence, which they do not subsample");
+            else if (s.BlockKind == BlockKindId.User && s.BlockType is { } bt && _blocks.TryGetValue(bt, out var block)
+                     && !block.Residual && !block.Layers.Any(l => l.StageStride))
+                Report(DiagnosticDescriptors.Unsupported, s.At("Stride"), s.Display,
+                    $"Stride would be ignored: no layer of [ScalableBlock] {block.ClassName} takes the stage's stride (StageStride = true on a Conv2d) and the block has no residual shortcut that would subsample");
+        }
         foreach (var s in stages)
             if (s.Has("Kernel") && !BlockKinds.Of(s).UsesKernel)
                 Report(DiagnosticDescriptors.Unsupported, s.At("Kernel"), s.Display,

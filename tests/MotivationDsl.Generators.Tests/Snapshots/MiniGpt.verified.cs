@@ -64,7 +64,6 @@ partial class MiniGpt
                 new("S", "L", __Dsl.Growth.FunctionPreserving, __pair1),
                 new("S", "W", __Dsl.Growth.Default, __pair2),
             }) { }
-        public override __Dsl.ModelTask ModelTask => __Dsl.ModelTask.LanguageModel;
     }
 }
 //// Demo.Gpt.MiniGpt.Variants.g.cs
@@ -365,6 +364,7 @@ partial class MiniGpt
     internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Gpt.MiniGpt"",
+  ""task"": ""language-model"",
   ""inputShape"": [8],
   ""classes"": 32,
   ""base"": ""S"",
