@@ -447,8 +447,8 @@ public class DiagnosticTests
         var width = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Width = new[] { 16, 32 }, WidthMultiplier = 2)]");
         Expect(width, "MOT014").WithMessage("Layer 'Large': WidthMultiplier would scale the model-level layers but not the stages, whose channels Width sets; remove one of them")
             .At(width, "WidthMultiplier");
-        var kernels = Model(variants: "[Variant(\"Small\", Depth = new[] { 2, 2 })]\n[Variant(\"Large\", Depth = new[] { 3, 3 }, Kernels = new[] { 3, 5 })]");
-        Expect(kernels, "MOT014").WithMessage("Layer 'Large': Kernels applies to MBConv stages only, and stage 'layer1' is made of Basic blocks")
+        var kernels = MiniViT.Replace("[Variant(\"S\", WidthMultiplier = 2, Heads = 4)]", "[Variant(\"S\", WidthMultiplier = 2, Heads = 4, Kernels = new[] { 3 })]");
+        Expect(kernels, "MOT014").WithMessage("Layer 'S': Kernels applies to convolution stages (MBConv, Basic, Bottleneck, [ScalableBlock]), and stage 'encoder.layers' is made of Encoder blocks")
             .At(kernels, "Kernels");
         var kernel = Model(stages: "[Stage(\"layer1\", Block.Basic, 16, Kernel = 5)]\n[Stage(\"layer2\", Block.Basic, 32, Stride = 2)]");
         Expect(kernel, "MOT014").WithMessage("Layer 'layer1': Kernel applies to MBConv stages only; Basic blocks set their kernels themselves")

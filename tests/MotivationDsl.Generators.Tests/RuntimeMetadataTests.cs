@@ -22,17 +22,10 @@ public class RuntimeMetadataTests
     [InlineData("BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet")]
     [InlineData("Branches", "MotivationDsl.Tests.Models.BranchNet")]
     [InlineData("ExtraStage", "MotivationDsl.Tests.Models.ExtraStageNet")]
+    [InlineData("Kernels", "MotivationDsl.Tests.Models.KernelNet")]
     public void RunTimeMetadataEqualsTheProvenManifest(string name, string typeName)
     {
-        var sources = name switch
-        {
-            "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
-            "BlockLayers" => new[] { VocabularySources.BlockLayers },
-            "Branches" => new[] { VocabularySources.Branches },
-            "ExtraStage" => new[] { VocabularySources.ExtraStage },
-            _ => new[] { (string)typeof(Sources).GetField(name)!.GetValue(null)! },
-        };
-        var definition = Load(GeneratorHarness.Run(sources), typeName);
+        var definition = Load(GeneratorHarness.Run(SourcesOf(name)), typeName);
         using var manifest = System.Text.Json.JsonDocument.Parse(definition.ManifestJson);
         foreach (var v in manifest.RootElement.GetProperty("variants").EnumerateArray())
         {
@@ -48,6 +41,79 @@ public class RuntimeMetadataTests
             Assert.Equal(b.Shape(e.BaseName), e.BaseShape);
             Assert.Equal(m.Shape(e.MotivatedName), e.MotivatedShape);
         }
+    }
+
+    /// <summary>
+    /// Every variant's module, built by its shared module class (variants with one layer list) or its own, has exactly
+    /// the state_dict of its metadata (names, shapes, parameters), which equals the proven manifest (above).
+    /// </summary>
+    [Theory]
+    [InlineData("ResNetCifar", "Demo.Cifar.ResNetCifar")]
+    [InlineData("WideBottleneck", "WideNet")]
+    [InlineData("UserBlock", "Demo.Custom.CustomNet")]
+    [InlineData("MiniEfficientNet", "Demo.Eff.MiniEfficientNet")]
+    [InlineData("MiniViT", "Demo.Vit.MiniViT")]
+    [InlineData("GrowingViT", "Demo.Grow.GrowingViT")]
+    [InlineData("MiniGpt", "Demo.Gpt.MiniGpt")]
+    [InlineData("BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet")]
+    [InlineData("Branches", "MotivationDsl.Tests.Models.BranchNet")]
+    [InlineData("ExtraStage", "MotivationDsl.Tests.Models.ExtraStageNet")]
+    [InlineData("Kernels", "MotivationDsl.Tests.Models.KernelNet")]
+    public void EveryVariantsModuleHasTheTensorsOfItsMetadata(string name, string typeName)
+    {
+        var definition = Load(GeneratorHarness.Run(SourcesOf(name)), typeName);
+        foreach (var info in definition.Variants)
+        {
+            using var module = definition.Create(info.Name);
+            var state = module.state_dict();
+            var names = info.Tensors.Select(t => t.Name).ToHashSet();
+            Assert.Subset(state.Keys.ToHashSet(), names);
+            // Any other key is a tied weight (GPT's lm_head.weight): the same tensor as a described one (equal values;
+            // two separately initialised tensors never are).
+            foreach (var alias in state.Keys.Where(k => !names.Contains(k)))
+                Assert.Contains(names, n => state[n].shape.SequenceEqual(state[alias].shape) && state[n].allclose(state[alias], 0, 0));
+            foreach (var t in info.Tensors) Assert.Equal(t.Shape, state[t.Name].shape);
+            Assert.Equal(info.ParameterCount, module.parameters().Sum(p => p.numel()));
+            Assert.Equal(info.Name, module.GetName());
+        }
+    }
+
+    [Fact]
+    public void VariantsWithOneLayerListShareOneModuleClassAndKeepTheirTypeNames()
+    {
+        var run = GeneratorHarness.Run(Sources.ResNetCifar);
+        var model = Load(run, "Demo.Cifar.ResNetCifar").ModelType;
+        var shared = model.GetNestedType("VariantModule")!;
+        Assert.True(shared.IsAbstract);
+        foreach (var variant in new[] { "ResNet20", "ResNet32", "ResNet44", "ResNet56" })
+        {
+            var type = model.GetNestedType(variant)!;
+            Assert.True(type.IsSealed);
+            Assert.Equal(shared, type.BaseType);
+            Assert.NotNull(type.GetConstructor(Type.EmptyTypes));
+            Assert.NotNull(type.GetConstructor(new[] { typeof(ModelOptions) }));
+        }
+        // A layer list of its own (the motivated variant's extra stage) is one sealed class of its own.
+        var extra = Load(GeneratorHarness.Run(VocabularySources.ExtraStage), "MotivationDsl.Tests.Models.ExtraStageNet").ModelType;
+        var variants = extra.GetNestedTypes().Where(t => t.IsSealed && typeof(TorchSharp.torch.nn.Module).IsAssignableFrom(t)).ToList();
+        Assert.Contains(variants, t => t.BaseType == typeof(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>));
+    }
+
+    private static string[] SourcesOf(string name) => name switch
+    {
+        "UserBlock" => new[] { Sources.UserBlockModel, Sources.UserBlock },
+        "BlockLayers" => new[] { VocabularySources.BlockLayers },
+        "Branches" => new[] { VocabularySources.Branches },
+        "ExtraStage" => new[] { VocabularySources.ExtraStage },
+        "Kernels" => new[] { VocabularySources.Kernels },
+        _ => new[] { (string)typeof(Sources).GetField(name)!.GetValue(null)! },
+    };
+
+    [Fact]
+    public void TheDefinitionReadsTheTaskFromTheManifest()
+    {
+        Assert.Equal(ModelTask.LanguageModel, Load(GeneratorHarness.Run(Sources.MiniGpt), "Demo.Gpt.MiniGpt").ModelTask);
+        Assert.Equal(ModelTask.Classification, Load(GeneratorHarness.Run(Sources.ResNetCifar), "Demo.Cifar.ResNetCifar").ModelTask);
     }
 
     [Fact]

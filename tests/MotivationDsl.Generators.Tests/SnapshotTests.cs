@@ -15,6 +15,7 @@ public class SnapshotTests
     [InlineData("BlockLayers")]
     [InlineData("Branches")]
     [InlineData("ExtraStage")]
+    [InlineData("Kernels")]
     public void GeneratedCodeMatchesSnapshotAndCompiles(string name)
     {
         var sources = name switch
@@ -29,6 +30,7 @@ public class SnapshotTests
             "BlockLayers" => new[] { VocabularySources.BlockLayers },
             "Branches" => new[] { VocabularySources.Branches },
             "ExtraStage" => new[] { VocabularySources.ExtraStage },
+            "Kernels" => new[] { VocabularySources.Kernels },
             _ => throw new ArgumentException(name),
         };
         var run = GeneratorHarness.Run(sources);

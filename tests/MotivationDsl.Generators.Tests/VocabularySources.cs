@@ -17,6 +17,8 @@ public static class VocabularySources
     /// <summary>A stage only the motivated variant has (Depth 0 in the base).</summary>
     public static string ExtraStage => Read("ExtraStageModels.cs");
 
+    public static string Kernels => Read("KernelModels.cs");
+
     private static string Read(string file, [CallerFilePath] string caller = "") =>
         File.ReadAllText(Path.Combine(Path.GetDirectoryName(caller)!, "..", "MotivationDsl.Tests", file)).Replace("\r\n", "\n");
 }

@@ -16,7 +16,7 @@ namespace MotivationDsl.Tests;
 public class FunctionPreservingGrowthTests
 {
     // Fixture models (TestModels.cs), one per family: an example can change without breaking these tests.
-    public static TheoryData<string> Families => new() { "TinyCifarResNet", "TinyEfficientNet", "TinyViT", "TinyGrowingViT", "WideNet", "CustomNet" };
+    public static TheoryData<string> Families => new() { "TinyCifarResNet", "TinyEfficientNet", "TinyViT", "TinyGrowingViT", "WideNet", "CustomNet", "KernelNet" };
 
     private static ScalableModelDefinition Family(string name) => name switch
     {
@@ -26,6 +26,7 @@ public class FunctionPreservingGrowthTests
         "TinyGrowingViT" => TinyGrowingViT.Definition,
         "WideNet" => WideNet.Definition,
         "CustomNet" => CustomNet.Definition,
+        "KernelNet" => KernelNet.Definition,
         _ => throw new ArgumentException(name),
     };
 

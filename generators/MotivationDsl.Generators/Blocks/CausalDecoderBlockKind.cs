@@ -17,6 +17,8 @@ internal sealed class CausalDecoderBlockKind : IBlockKind
 
     public bool UsesKernel => false;
 
+    public bool TakesVariantKernels => false;
+
     public bool TakesStochasticDepth => false;
 
     public bool TakesTokens => true;

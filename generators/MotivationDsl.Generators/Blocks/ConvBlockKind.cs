@@ -18,6 +18,8 @@ internal abstract class ConvBlockKind : IBlockKind
 
     public bool UsesKernel => false;
 
+    public bool TakesVariantKernels => true;
+
     public bool TakesStochasticDepth => false;
 
     public bool TakesTokens => false;
@@ -40,7 +42,15 @@ internal abstract class ConvBlockKind : IBlockKind
         var blk = new RBlock { In = inC, Planes = planes, Stride = stride, InH = h, InW = w, Residual = layout.Residual };
         var shortcutKind = stage.Shortcut == 0 ? ShortcutKind.A : ShortcutKind.B;
         var body = new BlockBody(builder, r, blk, layout.UserDeclared);
-        foreach (var step in BlockStep.Of(layout.Layers))
+        var layers = layout.Layers;
+        if (builder.VariantKernels)
+        {
+            // Validation (CheckVariantKernels) has accepted the layout: one odd kernel size with padding kernel / 2.
+            var k = r.Spec.HasKernels ? r.Spec.Kernels[r.StageIndex] : layers.First(FollowsKernel).Kernel;
+            layers = layers.Select(l => FollowsKernel(l) ? l with { Kernel = k, Padding = k / 2 } : l).ToList();
+            blk.Kernel = k;
+        }
+        foreach (var step in BlockStep.Of(layers))
             if (!step.Resolve(body)) return null;
         long c = body.C, bh = body.H, bw = body.W;
         blk.OutRank = body.Rank;
@@ -87,9 +97,61 @@ internal abstract class ConvBlockKind : IBlockKind
         return blk;
     }
 
-    /// <summary>A block that outputs concatenated channels: every branch but the last must keep the base's width (MOT063).</summary>
+    /// <summary>The convolutions a variant's <c>Kernels</c> sets: every Conv2d larger than 1x1 (padding kernel / 2).</summary>
+    public static bool FollowsKernel(LayerSpec l) => l.Kind == LayerKind.Conv2d && l.Kernel > 1;
+
+    /// <summary>The largest kernel a variant may set (the tensors' sizes stay far from overflowing).</summary>
+    public const long MaxKernel = 999;
+
+    /// <summary>
+    /// Whether variant <paramref name="v"/>'s <c>Kernels</c> can set the kernel of <paramref name="stage"/>'s blocks: an odd
+    /// kernel, blocks without branches whose kxk convolutions have one kernel size, each with padding kernel / 2 (then
+    /// the output size does not depend on the kernel, and a smaller kernel is the centre of a larger one). False after
+    /// reporting (MOT027, MOT065, MOT067). The layout is variant independent: <paramref name="checkLayout"/> for one variant.
+    /// </summary>
+    public bool CheckVariantKernels(IDiagnosticReporter builder, IReadOnlyDictionary<string, BlockSpec> blocks, LayerSpec stage, VariantSpec v, long kernel, bool checkLayout)
+    {
+        if (kernel <= 0 || kernel % 2 == 0 || kernel > MaxKernel)
+        {
+            builder.Report(DiagnosticDescriptors.InvalidValue, v.At("Kernels"), stage.Display, "Kernels", kernel,
+                $"a kernel per variant must be odd, positive and at most {MaxKernel}: a smaller kernel is mapped into the centre of a larger one, (k_m - k_b) / 2 from each edge");
+            return false;
+        }
+        if (!checkLayout) return true;
+        var layout = Layout(blocks, stage);
+        var what = layout.UserDeclared ? "[ScalableBlock] " + blocks[stage.BlockType!].ClassName : Id + " blocks";
+        var convs = layout.Layers.Where(FollowsKernel).ToList();
+        var sizes = convs.Select(c => c.Kernel).Distinct().ToList();
+        var why = layout.Layers.Any(l => l.Kind == LayerKind.Branch) ? $"{what} has branches ([Branch])"
+            : convs.Count == 0 ? $"{what} has no convolution larger than 1x1"
+            : sizes.Count > 1 ? $"{what} has convolutions of kernels {string.Join(" and ", sizes)}"
+            : null;
+        if (why is not null)
+        {
+            builder.Report(DiagnosticDescriptors.KernelNothingToApply, v.At("Kernels"), v.Name, stage.Display, why);
+            return false;
+        }
+        if (convs.FirstOrDefault(c => c.Kernel % 2 == 0 || c.Padding != c.Kernel / 2) is { } bad)
+        {
+            builder.Report(DiagnosticDescriptors.KernelNeedsSamePadding, bad.Location ?? v.At("Kernels"), v.Name, stage.Display,
+                bad.Name, bad.Kernel, bad.Padding);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A base block's kernel must fit in the centre of the motivated block's (MOT066); a block that outputs concatenated
+    /// channels: every branch but the last must keep the base's width (MOT063).
+    /// </summary>
     public bool CheckPair(ModelBuilder builder, PairBlocks pair)
     {
+        if (pair.BaseBlock.Kernel > pair.MotivatedBlock.Kernel)
+        {
+            builder.Report(DiagnosticDescriptors.KernelLargerInBase, pair.Motivated.Spec.HasKernels ? pair.Motivated.Spec.At("Kernels") : pair.Base.Spec.At("Kernels"),
+                pair.BaseKey, pair.Base.Name, pair.BaseBlock.Kernel, pair.MotivatedKey, pair.Motivated.Name, pair.MotivatedBlock.Kernel);
+            return false;
+        }
         long[]? bs = pair.BaseBlock.OutSegments, ms = pair.MotivatedBlock.OutSegments;
         if (bs is null && ms is null) return true;
         if (bs is not null && ms is not null && bs.Length == ms.Length && bs.Take(bs.Length - 1).SequenceEqual(ms.Take(ms.Length - 1))) return true;
@@ -131,8 +193,12 @@ internal abstract class ConvBlockKind : IBlockKind
 
     private static string Owner(string local) => local.Substring(0, System.Math.Max(0, local.LastIndexOf('.')));
 
-    public IReadOnlyList<string> Arguments(RBlock b) =>
-        Args(("inPlanes", L(b.In)), ("planes", L(b.Planes)), ("stride", L(b.Stride)), ("shortcut", Shortcut(b.Shortcut)));
+    /// <summary>The module's arguments; <c>kernel</c> when the model's variants set kernels (<see cref="RBlock.Kernel"/> is then set).</summary>
+    public IReadOnlyList<string> Arguments(RBlock b)
+    {
+        var args = Args(("inPlanes", L(b.In)), ("planes", L(b.Planes)), ("stride", L(b.Stride)), ("shortcut", Shortcut(b.Shortcut)));
+        return b.Kernel > 0 ? args.Concat(Args(("kernel", L(b.Kernel)))).ToList() : args;
+    }
 
     private static string Shortcut(ShortcutKind kind) => kind switch
     {
@@ -145,7 +211,9 @@ internal abstract class ConvBlockKind : IBlockKind
     {
         var cls = ModuleClass(model, stage);
         var layout = Layout(model.BlockSpecs, stage);
-        var steps = BlockStep.Of(layout.Layers);
+        var kernel = model.Spec.Variants.Any(v => v.HasKernels);
+        var kernelParameter = kernel ? ", long kernel" : "";
+        var steps = BlockStep.Of(kernel ? layout.Layers.Select(l => FollowsKernel(l) ? l with { VariantKernel = true } : l).ToList() : layout.Layers);
         var sc = layout.ShortcutName;
         w.Line("/// <summary>");
         w.Line("/// " + layout.Summary);
@@ -160,7 +228,8 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Line("/// <param name=\"planes\">The stage's channels (a convolution outputs Expansion x planes).</param>");
         w.Line("/// <param name=\"stride\">The block's stride (the stage's stride in its first block, else 1).</param>");
         w.Line("/// <param name=\"shortcut\">Null: identity; A: subsample, zero-pad; B: 1x1 conv, batch norm.</param>");
-        w.Open($"public {cls}(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)\n    : base({S(cls)})");
+        if (kernel) w.Line("/// <param name=\"kernel\">The kxk convolutions' kernel (the variant's Kernels), padding kernel / 2.</param>");
+        w.Open($"public {cls}(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut{kernelParameter})\n    : base({S(cls)})");
         w.Line("var __c = inPlanes;");
         var construct = new BlockEmit();
         foreach (var step in steps) step.Construct(w, construct);
@@ -203,7 +272,7 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Close();
         w.Line();
         w.Line("/// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>");
-        w.Open("internal static void Describe(__Meta m, long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut)".Replace(", long stride", ",\n    long stride"));
+        w.Open($"internal static void Describe(__Meta m, long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut{kernelParameter})".Replace(", long stride", ",\n    long stride"));
         var describe = new BlockEmit();
         foreach (var step in steps) step.Describe(w, describe);
         if (layout.Residual)
@@ -221,9 +290,10 @@ internal abstract class ConvBlockKind : IBlockKind
     /// <summary>Named Conv2d arguments, defaults left out.</summary>
     internal static List<string> ConvArgs(string inC, string outC, LayerSpec l, string? stride = null, string? groups = null)
     {
-        var args = new List<string> { "in_channels: " + inC, "out_channels: " + outC, "kernel_size: " + L(l.Kernel) };
+        var args = new List<string> { "in_channels: " + inC, "out_channels: " + outC, "kernel_size: " + (l.VariantKernel ? "kernel" : L(l.Kernel)) };
         if (stride is not null) args.Add("stride: " + stride); else if (l.Stride != 1) args.Add("stride: " + L(l.Stride));
-        if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
+        if (l.VariantKernel) args.Add("padding: kernel / 2");
+        else if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
         if (groups is not null) args.Add("groups: " + groups); else if (l.Groups != 1) args.Add("groups: " + L(l.Groups));
         if (!l.Bias) args.Add("bias: false");
         return args;

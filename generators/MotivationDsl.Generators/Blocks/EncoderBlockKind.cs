@@ -15,6 +15,8 @@ internal sealed class EncoderBlockKind : IBlockKind
 
     public bool UsesKernel => false;
 
+    public bool TakesVariantKernels => false;
+
     public bool TakesStochasticDepth => false;
 
     public bool TakesTokens => true;

@@ -11,8 +11,11 @@ internal interface IBlockKind
 {
     BlockKindId Id { get; }
 
-    /// <summary>True when the stage's <c>Kernel</c> and a variant's <c>Kernels</c> apply to these blocks.</summary>
+    /// <summary>True when the stage's <c>Kernel</c> applies to these blocks (MBConv).</summary>
     bool UsesKernel { get; }
+
+    /// <summary>True when a variant's <c>Kernels</c> may set these blocks' kernel (MBConv, convolution blocks).</summary>
+    bool TakesVariantKernels { get; }
 
     /// <summary>True when the model's StochasticDepth applies to these blocks (a rate growing linearly over all of them).</summary>
     bool TakesStochasticDepth { get; }

@@ -15,6 +15,8 @@ internal sealed class MBConvBlockKind : IBlockKind
 
     public bool UsesKernel => true;
 
+    public bool TakesVariantKernels => true;
+
     public bool TakesStochasticDepth => true;
 
     public bool TakesTokens => false;

@@ -192,6 +192,18 @@ public static class DiagnosticDescriptors
         "LayerWidth names a layer without its own width",
         "[LayerWidth] for layer '{0}' in variant '{1}': the layer {2}; LayerWidth sets the output channels of a model-level Conv2d (not depthwise), hidden Linear or PatchEmbedding");
 
+    public static readonly DiagnosticDescriptor KernelNeedsSamePadding = Error("MOT065",
+        "A kernel per variant needs 'same' padding",
+        "Kernels of variant '{0}' on stage '{1}': convolution '{2}' has kernel {3} and padding {4}; a kernel per variant needs odd kernels with padding kernel / 2 on every kxk convolution of the block, so that the output size does not depend on the kernel and a smaller kernel sits in the centre of a larger one");
+
+    public static readonly DiagnosticDescriptor KernelLargerInBase = Error("MOT066",
+        "Base kernel larger than motivated kernel",
+        "Block '{0}' of base '{1}' has {2}x{2} kernels but block '{3}' of motivated '{4}' has {5}x{5}: a base kernel is mapped into the centre of the motivated one, so it cannot be larger");
+
+    public static readonly DiagnosticDescriptor KernelNothingToApply = Error("MOT067",
+        "Kernels cannot apply to the stage's blocks",
+        "Kernels of variant '{0}' on stage '{1}': {2}; a kernel per variant replaces the one kernel size of the kxk (k > 1) convolutions of a block without branches");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MOT999",
         "MotivationDsl generator internal error",
         "The MotivationDsl generator failed on '{0}': {1}. Please report this as a bug.");
@@ -205,6 +217,7 @@ public static class DiagnosticDescriptors
         KernelOrExpansionMismatch, SERatioMismatch, PatchMismatch, ExtraBlockNotIdentity, GrowthNotPreserving, SameStructure,
         TiedHeadTarget, TokenSizesDiffer, TieNotKept, BlockRoleChanged,
         FlattenNeedsFixedSize, ResidualShapeChange, JoinShapes, ConcatNotPrefix, LayerWidthTarget,
+        KernelNeedsSamePadding, KernelLargerInBase, KernelNothingToApply,
         InternalError,
     };
 

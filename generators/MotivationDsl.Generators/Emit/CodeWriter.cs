@@ -23,6 +23,17 @@ internal sealed class CodeWriter
     private readonly StringBuilder _sb = new();
     private int _indent;
 
+    public CodeWriter() { }
+
+    /// <summary>A writer that starts at <paramref name="level"/> (text to be appended where <see cref="Level"/> is that).</summary>
+    public CodeWriter(int level) => _indent = level;
+
+    /// <summary>The current indentation level.</summary>
+    public int Level => _indent;
+
+    /// <summary>Appends what <paramref name="other"/> wrote (it was written at this writer's level).</summary>
+    public void Append(CodeWriter other) => _sb.Append(other._sb);
+
     /// <summary>One line, or several when <paramref name="text"/> contains line breaks (each indented).</summary>
     public void Line(string text = "")
     {
@@ -93,6 +104,26 @@ internal sealed class CodeWriter
         _indent++;
         for (var i = 0; i < args.Count; i++) Line(args[i] + (i + 1 < args.Count ? "," : ")" + tail));
         _indent--;
+    }
+
+    /// <summary><c>head(a, b, c)tail</c> on one line, or with as many arguments per line as fit.</summary>
+    public void CallFilled(string head, IReadOnlyList<string> args, string tail)
+    {
+        var line = new StringBuilder(head).Append('(');
+        var width = _indent * 4;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var piece = args[i] + (i + 1 < args.Count ? "," : ")" + tail);
+            if (i > 0 && width + line.Length + 1 + piece.Length > MaxLine)
+            {
+                Line(line.ToString());
+                line.Clear().Append("    ");
+            }
+            else if (i > 0) line.Append(' ');
+            line.Append(piece);
+        }
+        if (args.Count == 0) line.Append(')').Append(tail);
+        Line(line.ToString());
     }
 
     /// <summary>Writes a multi-line template at the current indentation.</summary>

@@ -21,6 +21,7 @@ internal static class ManifestWriter
         sb.Append("{\n");
         sb.Append("  \"schema\": \"motivationdsl.manifest/1\",\n");
         sb.Append("  \"model\": ").Append(Json(spec.FullName)).Append(",\n");
+        if (TokenEmbeddingLayer.IsLanguageModel(spec)) sb.Append("  \"task\": \"language-model\",\n"); // else classification
         sb.Append("  \"inputShape\": ").Append(Arr(spec.InputShape)).Append(",\n");
         sb.Append("  \"classes\": ").Append(spec.Classes).Append(",\n");
         sb.Append("  \"base\": ").Append(Json(model.Base.Name)).Append(",\n");

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using static MotivationDsl.Generators.CodeWriter;
 
@@ -9,27 +10,69 @@ namespace MotivationDsl.Generators;
 /// </summary>
 internal static class MetadataPart
 {
+    private const string Signature = "__Dsl.VariantInfo";
+
     public static void Write(CodeWriter w, BuiltModel model)
     {
         w.Open("partial class ModelDefinition");
-        for (var i = 0; i < model.Variants.Count; i++)
+        var texts = model.Variants.Select(v => Record(model, v)).ToList();
+        var groups = VariantText.Groups(texts.Select(t => t.Skeleton).ToList());
+        var sharedCount = groups.Count(g => g.Count > 1);
+        var number = 0;
+        var first = true;
+        void Gap() { if (!first) w.Line(); first = false; }
+        foreach (var g in groups)
         {
-            if (i > 0) w.Line();
-            Variant(w, model, model.Variants[i]);
+            var variants = g.Select(i => model.Variants[i]).ToList();
+            if (g.Count == 1)
+            {
+                Gap();
+                var v = variants[0];
+                w.Line(Summary(v.Name));
+                w.Open($"internal static {Signature} Describe_{v.Name}(__Dsl.ModelOptions? options)");
+                VariantText.Replay(w, new[] { texts[g[0]] }, new List<Hole>(), S(v.Name));
+                w.Close();
+                continue;
+            }
+            var name = "DescribeVariant" + (sharedCount == 1 ? "" : (++number).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var holes = new List<Hole>();
+            var body = new CodeWriter(w.Level + 1);
+            VariantText.Replay(body, g.Select(i => texts[i]).ToList(), holes, "name");
+            Gap();
+            var list = string.Join(", ", variants.Select(v => $"<c>{v.Name}</c>"));
+            w.Line($"/// <summary>Metadata of variants {list} (one layer list) for <paramref name=\"options\"/>.</summary>");
+            w.Call($"private static {Signature} {name}",
+                new[] { "string name", "__Dsl.ModelOptions? options" }.Concat(holes.Select(h => h.Parameter)).ToList(), "");
+            w.Line("{");
+            w.Append(body);
+            w.Line("}");
+            for (var k = 0; k < variants.Count; k++)
+            {
+                w.Line();
+                w.Line(Summary(variants[k].Name));
+                w.Line($"internal static {Signature} Describe_{variants[k].Name}(__Dsl.ModelOptions? options) =>");
+                w.Indent();
+                w.CallFilled(name, new[] { S(variants[k].Name), "options" }.Concat(holes.Select(h => h.Argument(k))).ToList(), ";");
+                w.Outdent();
+            }
         }
         w.Close();
     }
 
-    private static void Variant(CodeWriter w, BuiltModel model, ResolvedVariant v)
+    private static string Summary(string variant) =>
+        $"/// <summary>Metadata of <c>{variant}</c> for <paramref name=\"options\"/>: tensors, parameters and MACs.</summary>";
+
+    // The variant's description, one statement per layer and per run of blocks; numbers may become parameters.
+    private static VariantText Record(BuiltModel model, ResolvedVariant v)
     {
-        w.Line($"/// <summary>Metadata of <c>{v.Name}</c> for <paramref name=\"options\"/>: tensors, parameters and MACs.</summary>");
-        w.Open($"internal static __Dsl.VariantInfo Describe_{v.Name}(__Dsl.ModelOptions? options)");
+        var w = new VariantText();
         w.Line(v.Vocabulary > 0
-            ? $"var m = __Meta.ForTokens({S(v.Name)}, options, vocabulary: {v.Vocabulary}, contextLength: {v.Context});"
-            : $"var m = new __Meta({S(v.Name)}, options, {model.Spec.Classes}, __inputShape);");
+            ? $"var m = __Meta.ForTokens({VariantText.Name}, options, vocabulary: {v.Vocabulary}, contextLength: {v.Context});"
+            : $"var m = new __Meta({VariantText.Name}, options, {model.Spec.Classes}, __inputShape);");
         foreach (var l in v.Layers)
         {
             var name = l.Spec.Name is null ? "" : S(l.Spec.Name);
+            w.Context = l.Spec.Name ?? "";
             switch (l.Kind)
             {
                 case LayerKind.Conv2d:
@@ -58,7 +101,7 @@ internal static class MetadataPart
                     if (l.InRank == 3) w.Line("m.Flatten();");
                     break;
                 case LayerKind.Linear:
-                    w.Line($"m.Linear({name}, {(l.Spec.HasOut ? L(l.Out) : "m.Classes")}{(l.Bias ? "" : ", bias: false")});");
+                    w.Line($"m.Linear({name}, {(l.Spec.HasOut ? "outFeatures: " + L(l.Out) : "m.Classes")}{(l.Bias ? "" : ", bias: false")});");
                     break;
                 case var other when ModelLayerKinds.Find(other) is { } layerKind:
                     w.Line(layerKind.Describe(l));
@@ -68,8 +111,11 @@ internal static class MetadataPart
                     var kind = BlockKinds.Of(l.Spec);
                     var cls = kind.ModuleClass(model, l.Spec);
                     var key = S(l.Spec.Name + "." + l.Spec.BlockPrefix);
-                    foreach (var run in VariantsPart.Runs(l.Blocks, kind))
+                    var runs = VariantsPart.Runs(l.Blocks, kind);
+                    for (var r = 0; r < runs.Count; r++)
                     {
+                        var run = runs[r];
+                        w.Context = l.Spec.Name + "_run" + r.ToString(System.Globalization.CultureInfo.InvariantCulture);
                         w.Line($"foreach (var b in m.Blocks({key}, first: {run.First}, count: {run.Count}))");
                         w.Indent();
                         w.Call($"__Blocks.{cls}.Describe", new[] { "b" }.Concat(run.Arguments).ToList(), ";");
@@ -79,7 +125,8 @@ internal static class MetadataPart
                 }
             }
         }
+        w.Context = "";
         w.Line("return m.Build();");
-        w.Close();
+        return w;
     }
 }

@@ -60,8 +60,6 @@ internal static class ModelPart
         w.Line("    {");
         foreach (var p in MapPart.PairsTable(model)) w.Line($"        {p},");
         w.Line("    }) { }");
-        if (TokenEmbeddingLayer.IsLanguageModel(spec))
-            w.Line("public override __Dsl.ModelTask ModelTask => __Dsl.ModelTask.LanguageModel;");
         w.Close();
     }
 }

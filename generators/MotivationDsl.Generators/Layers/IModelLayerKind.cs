@@ -12,7 +12,7 @@ internal interface IModelLayerKind
     LayerKind Kind { get; }
 
     /// <summary>Variant-independent checks of a model-level declaration (names, and use inside a block, are checked by the caller).</summary>
-    void Validate(ModelBuilder builder, LayerSpec layer);
+    void Validate(IDiagnosticReporter reporter, LayerSpec layer);
 
     /// <summary>Adds the layer's tensors and MACs to the variant and updates <paramref name="flow"/>; false after reporting.</summary>
     bool Resolve(ModelBuilder builder, ResolvedVariant variant, RLayer layer, LayerFlow flow);

@@ -13,7 +13,7 @@ internal sealed class LanguageModelHeadLayer : IModelLayerKind
 {
     public LayerKind Kind => LayerKind.LanguageModelHead;
 
-    public void Validate(ModelBuilder builder, LayerSpec l) { }
+    public void Validate(IDiagnosticReporter builder, LayerSpec l) { }
 
     public bool Resolve(ModelBuilder builder, ResolvedVariant rv, RLayer r, LayerFlow flow)
     {

@@ -12,12 +12,12 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
 {
     public LayerKind Kind => LayerKind.TokenEmbedding;
 
-    public void Validate(ModelBuilder builder, LayerSpec l)
+    public void Validate(IDiagnosticReporter builder, LayerSpec l)
     {
-        if (l.Out <= 0 || l.Out > ModelBuilder.MaxSize) builder.Report(DiagnosticDescriptors.InvalidValue, l.At("dim"), l.Display, "dim", l.Out, "it must be between 1 and 1000000");
-        if (l.Vocabulary < 2 || l.Vocabulary > ModelBuilder.MaxSize)
+        if (l.Out <= 0 || l.Out > ModelValidator.MaxSize) builder.Report(DiagnosticDescriptors.InvalidValue, l.At("dim"), l.Display, "dim", l.Out, "it must be between 1 and 1000000");
+        if (l.Vocabulary < 2 || l.Vocabulary > ModelValidator.MaxSize)
             builder.Report(DiagnosticDescriptors.InvalidValue, l.At("Vocabulary"), l.Display, "Vocabulary", l.Vocabulary, "a language model needs a vocabulary of 2 to 1000000 tokens");
-        if (l.ContextLength < 1 || l.ContextLength > ModelBuilder.MaxSize)
+        if (l.ContextLength < 1 || l.ContextLength > ModelValidator.MaxSize)
             builder.Report(DiagnosticDescriptors.InvalidValue, l.At("ContextLength"), l.Display, "ContextLength", l.ContextLength, "it must be between 1 and 1000000 tokens");
     }
 
@@ -31,9 +31,9 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
         }
         var vocabulary = v.Vocabulary != 0 ? v.Vocabulary : l.Vocabulary;
         var context = v.ContextLength != 0 ? v.ContextLength : l.ContextLength;
-        if (vocabulary < 2 || vocabulary > ModelBuilder.MaxSize)
+        if (vocabulary < 2 || vocabulary > ModelValidator.MaxSize)
         { builder.Report(DiagnosticDescriptors.InvalidValue, v.At("Vocabulary"), v.Name, "Vocabulary", vocabulary, "a language model needs a vocabulary of 2 to 1000000 tokens"); return false; }
-        if (context < 1 || context > ModelBuilder.MaxSize)
+        if (context < 1 || context > ModelValidator.MaxSize)
         { builder.Report(DiagnosticDescriptors.InvalidValue, v.At("ContextLength"), v.Name, "ContextLength", context, "it must be between 1 and 1000000 tokens"); return false; }
         var dim = builder.ScaleChannels(l.Out, v.WidthMultiplier);
         if (dim is null)

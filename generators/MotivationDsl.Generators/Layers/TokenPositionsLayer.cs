@@ -11,7 +11,7 @@ internal sealed class TokenPositionsLayer : IModelLayerKind
 {
     public LayerKind Kind => LayerKind.TokenPositions;
 
-    public void Validate(ModelBuilder builder, LayerSpec l) { }
+    public void Validate(IDiagnosticReporter builder, LayerSpec l) { }
 
     public bool Resolve(ModelBuilder builder, ResolvedVariant rv, RLayer r, LayerFlow flow)
     {

@@ -88,9 +88,10 @@ internal sealed partial class ModelBuilder
             var outDim = token ? mt.Shape.Length - 1 : 0;
             // Every dimension other than channels (kernels, the token sequence) must be the same: a grown kernel or sequence
             // is a prefix of another function.
+            var kernelGrows = !token && mt.Shape.Length == 4 && e.Pieces is null && (e.BaseShape[2] != mt.Shape[2] || e.BaseShape[3] != mt.Shape[3]);
             for (var d = 0; d < mt.Shape.Length; d++)
             {
-                if (d == outDim || (!token && d == 1) || e.BaseShape[d] == mt.Shape[d]) continue;
+                if (d == outDim || (!token && d == 1) || e.BaseShape[d] == mt.Shape[d] || kernelGrows && d >= 2) continue;
                 Report(DiagnosticDescriptors.GrowthNotPreserving, widthLoc, b.Name, m.Name, mt.Name,
                     $"its dimension {d} grows from {e.BaseShape[d]} to {mt.Shape[d]}; only channels can grow");
                 return null;
@@ -103,6 +104,10 @@ internal sealed partial class ModelBuilder
                 foreach (var row in rows)
                     foreach (var gap in gaps)
                         ops.Add(new GrowthOpDesc(mt.Name, new[] { row, gap }.Concat(mt.Shape.Skip(2).Select(n => (0L, n))).ToArray()));
+                // A kernel that grows around the base's (centred): the ring around it reads zeros for the base's outputs.
+                if (kernelGrows)
+                    foreach (var ring in Ring(e.Region[2], e.Region[3], mt.Shape[2], mt.Shape[3]))
+                        ops.Add(new GrowthOpDesc(mt.Name, new[] { e.Region[0], e.Region[1], ring.Rows, ring.Columns }));
             }
             if (tiled.TryGetValue(mt.Name, out var location))
             {
@@ -224,6 +229,16 @@ internal sealed partial class ModelBuilder
 
     /// <summary>A stage on a token sequence (its blocks carry the residual stream's features).</summary>
     private static bool IsEncoderStage(RLayer l) => l.Kind == LayerKind.Stage && BlockKinds.Of(l.Spec).TakesTokens;
+
+    /// <summary>The parts of a height x width kernel outside its centre (rows, columns): above, below, left, right.</summary>
+    private static IEnumerable<((long Start, long Length) Rows, (long Start, long Length) Columns)> Ring(
+        (long Start, long Length) rows, (long Start, long Length) columns, long height, long width)
+    {
+        if (rows.Start > 0) yield return ((0, rows.Start), (0, width));
+        if (rows.Start + rows.Length < height) yield return ((rows.Start + rows.Length, height - rows.Start - rows.Length), (0, width));
+        if (columns.Start > 0) yield return (rows, (0, columns.Start));
+        if (columns.Start + columns.Length < width) yield return (rows, (columns.Start + columns.Length, width - columns.Start - columns.Length));
+    }
 
     private static List<(long Start, long Length)> Merge(IEnumerable<(long Start, long Length)> ranges)
     {

@@ -13,6 +13,13 @@ internal sealed partial class ModelBuilder
 
     private static (long, long)[] Whole(long[] shape) => shape.Select(d => (0L, d)).ToArray();
 
+    /// <summary>
+    /// A convolution weight under a kernel per variant (<c>Kernels</c>, odd kernels, padding kernel / 2): the base's kernel
+    /// sits in the centre of the motivated one, (k_m - k_b) / 2 from each edge; other tensors: a prefix.
+    /// </summary>
+    private static (long, long)[] Centred(long[] shape, long[] motivated) =>
+        shape.Select((d, k) => k >= 2 && shape.Length == 4 && motivated.Length == 4 && motivated[k] > d ? ((motivated[k] - d) / 2, d) : (0L, d)).ToArray();
+
     private List<MapEntryDesc>? BuildMap(ResolvedVariant b, ResolvedVariant m, LocationInfo? pairLocation, PairRules rules)
     {
         var before = _diagnostics.Count;
@@ -113,10 +120,11 @@ internal sealed partial class ModelBuilder
                 Report(DiagnosticDescriptors.BaseLarger, widthLoc, t.Name, b.Name, MapChecker.Shape(t.Shape), name, m.Name, MapChecker.Shape(mt.Shape));
                 reportedLarger = true;
             }
-            var entry = new MapEntryDesc(t.Name, name, t.IsBuffer, t.Shape, mshape, Whole(t.Shape));
-            if (bb is not null && mb is not null && t.Stage is not null)
-                entry.Pieces = BlockKinds.Of(stageSpecs[t.Stage].Spec).Pieces(t.Local, bb, mb);
-            map.Add(entry);
+            map.Add(new MapEntryDesc(t.Name, name, t.IsBuffer, t.Shape, mshape, bb is not null && mb is not null && bb.Kernel != mb.Kernel
+                ? Centred(t.Shape, mshape) : Whole(t.Shape))
+            {
+                Pieces = bb is not null && mb is not null && t.Stage is not null ? BlockKinds.Of(stageSpecs[t.Stage].Spec).Pieces(t.Local, bb, mb) : null,
+            });
         }
         if (_diagnostics.Count > before) return null;
 

@@ -313,6 +313,7 @@ internal static class Parser
             case "stagestride": return spec with { StageStride = value.Value is bool s && s };
             case "depthwise": return spec with { Depthwise = value.Value is bool dw && dw };
             case "mode": return spec with { Join = (JoinKind)(Int(value) ?? -1) };
+            case "activation": return spec with { SEActivation = (ActivationKind)(Int(value) ?? -1) };
             case "outputsize": return spec with { OutputSize = Int(value) ?? 0 };
             case "patch": return spec with { Patch = Int(value) ?? 0 };
             case "heads": return spec with { Heads = Int(value) ?? 0 };

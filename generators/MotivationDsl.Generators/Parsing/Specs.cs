@@ -34,6 +34,9 @@ internal enum LayerKind
 }
 
 /// <summary>How the branches of a [Join] combine (the API's <c>JoinMode</c> values).</summary>
+/// <summary>The activation inside a squeeze-and-excitation layer (the public <c>SqueezeActivation</c>'s values).</summary>
+internal enum ActivationKind { ReLU = 0, SiLU = 1, GELU = 2 }
+
 internal enum JoinKind
 {
     Add = 0,
@@ -74,12 +77,17 @@ internal sealed record LayerSpec
     public long Expansion { get; init; } = 1;
     public bool StageStride { get; init; }
     public bool Depthwise { get; init; }
+    /// <summary>Inside a block module: the kernel is the module's <c>kernel</c> argument (a variant's <c>Kernels</c>), padding kernel / 2.</summary>
+    public bool VariantKernel { get; init; }
 
     // AdaptiveAvgPool2d / AdaptiveMaxPool2d
     public long OutputSize { get; init; }
 
     // Join (validation rejects values outside the enum)
     public JoinKind Join { get; init; }
+
+    // SqueezeExcitation (validation rejects values outside the enum)
+    public ActivationKind SEActivation { get; init; }
 
     // PatchEmbedding / Stage(Encoder) / Stage(MBConv)
     public long Patch { get; init; } = 16;

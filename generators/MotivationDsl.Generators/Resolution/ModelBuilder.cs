@@ -33,23 +33,11 @@ internal sealed class BuiltModel
 /// Validates a model spec, resolves every variant's layer graph (shapes, tensors, MACs), builds the weights map
 /// and proves it with <see cref="MapChecker"/>. Reports problems as equatable <see cref="DiagnosticInfo"/>.
 /// </summary>
-internal sealed partial class ModelBuilder
+internal sealed partial class ModelBuilder : IDiagnosticReporter
 {
     private readonly ModelSpec _spec;
     private readonly Dictionary<string, BlockSpec> _blocks;
     private readonly List<DiagnosticInfo> _diagnostics = new();
-
-    /// <summary>Names the generator emits as members of the model class (variants must not use them).</summary>
-    public static readonly string[] ReservedVariantNames =
-    {
-        "Definition", "ModelDefinition", "Blocks", "Map", "Variants", "Create", "CreatePair", "ManifestJson", "BaseVariantName", "MotivatedVariantName", "WithPair",
-    };
-
-    /// <summary>Names a layer cannot take: members of the generated module classes.</summary>
-    public static readonly string[] ReservedLayerNames =
-    {
-        "forward", "training", "train", "eval", "name", "shortcut", "downsample", "planes", "inPlanes", "stride", "input", "x", "scope",
-    };
 
     private ModelBuilder(ModelSpec spec, EquatableArray<BlockSpec> blocks)
     {
@@ -78,7 +66,14 @@ internal sealed partial class ModelBuilder
     /// <summary>Every [ScalableBlock] of the compilation by metadata name.</summary>
     public IReadOnlyDictionary<string, BlockSpec> Blocks => _blocks;
 
-    internal void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor d, LocationInfo? location, params object?[] args) =>
+    /// <summary>A model-level layer's output channels in variant <paramref name="v"/>: its [LayerWidth], else scaled; null: not whole.</summary>
+    private long? OutWidth(VariantSpec v, LayerSpec l) =>
+        _spec.LayerWidths.FirstOrDefault(lw => lw.Variant == v.Name && lw.Layer == l.Name) is { } set ? set.Width : ScaleChannels(l.Out, v.WidthMultiplier);
+
+    /// <summary>True when a variant sets kernels (<c>Kernels</c>): convolution blocks then take their kernel as an argument.</summary>
+    public bool VariantKernels => _spec.Variants.Any(v => v.HasKernels);
+
+    public void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor d, LocationInfo? location, params object?[] args) =>
         _diagnostics.Add(DiagnosticInfo.Create(d, location ?? _spec.Location ?? _spec.ClassLocation, args));
 
     private BuiltModel? BuildCore()
@@ -86,73 +81,8 @@ internal sealed partial class ModelBuilder
         var model = new BuiltModel(_spec, _blocks);
         var name = _spec.ClassName;
 
-        // [ScalableModel] arguments.
-        var missing = new List<string>();
-        if (!_spec.HasInputShape) missing.Add("InputShape");
-        if (!_spec.HasClasses) missing.Add("Classes");
-        if (_spec.Base is null) missing.Add("Base");
-        if (_spec.Motivated is null) missing.Add("Motivated");
-        if (_spec.Layers.Skip(1).FirstOrDefault(l => l.Kind == LayerKind.TokenEmbedding) is { } misplaced)
-            Report(DiagnosticDescriptors.Unsupported, misplaced.Location, misplaced.Display, "TokenEmbedding reads the token ids, so it must be the model's first layer");
-        else if (TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.Has("InputShape") || _spec.Has("Classes")))
-            Report(DiagnosticDescriptors.Unsupported, _spec.At(_spec.Has("InputShape") ? "InputShape" : "Classes"), name,
-                "a language model's input and output sizes are its TokenEmbedding's ContextLength and Vocabulary; remove InputShape and Classes");
-        else if (missing.Count > 0) Report(DiagnosticDescriptors.MissingModelArgument, _spec.Location ?? _spec.ClassLocation, name, string.Join(", ", missing));
-        if (_spec.HasInputShape && !TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.InputShape.Count != 3 || _spec.InputShape.Any(v => v <= 0 || v > 1_000_000)))
-            Report(DiagnosticDescriptors.InvalidInputShape, _spec.At("InputShape"), name, MapChecker.Shape(_spec.InputShape.ToArray()));
-        if (_spec.HasClasses && !TokenEmbeddingLayer.IsLanguageModel(_spec) && (_spec.Classes <= 0 || _spec.Classes > 100_000_000))
-            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Classes"), name, "Classes", _spec.Classes, "it must be a positive number");
-        if (_spec.InitName is null)
-            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Init"), name, "Init", _spec.Init,
-                "use " + string.Join(" or ", _spec.InitMembers.Select(n => "WeightInit." + n)));
-        if (_spec.DepthMap is < 0 or > 2)
-            Report(DiagnosticDescriptors.InvalidValue, _spec.At("DepthMap"), name, "DepthMap", _spec.DepthMap, "use DepthMap.LastToLast or DepthMap.FirstL");
-        if (_spec.Growth is < 0 or > 2)
-            Report(DiagnosticDescriptors.InvalidValue, _spec.At("Growth"), name, "Growth", _spec.Growth, "use Growth.Paper or Growth.FunctionPreserving");
-
-        // Variant names.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var v in _spec.Variants)
-        {
-            var loc = v.At("name");
-            var isNew = !string.IsNullOrEmpty(v.Name) && seen.Add(v.Name!);
-            if (string.IsNullOrEmpty(v.Name) || !IsIdentifier(v.Name!))
-                Report(DiagnosticDescriptors.InvalidName, loc, "Variant", v.Name ?? "null", "a variant name must be a C# identifier (it names the generated module class)");
-            else if (ReservedVariantNames.Contains(v.Name) || v.Name == name)
-                Report(DiagnosticDescriptors.ReservedName, loc, "Variant", v.Name, name);
-            else if (!isNew)
-                Report(DiagnosticDescriptors.DuplicateVariant, loc, v.Name, name);
-        }
-        var declared = string.Join(", ", _spec.Variants.Select(v => v.Name ?? "null"));
-        if (declared.Length == 0) declared = "(none)";
-        if (_spec.Base is { } b && !seen.Contains(b))
-            Report(DiagnosticDescriptors.UnknownVariant, _spec.At("Base"), "Base", b, name, declared);
-        if (_spec.Motivated is { } m && !seen.Contains(m))
-            Report(DiagnosticDescriptors.UnknownVariant, _spec.At("Motivated"), "Motivated", m, name, declared);
-        if (_spec.Base is not null && _spec.Base == _spec.Motivated)
-            Report(DiagnosticDescriptors.SameVariant, _spec.At("Motivated"), name, _spec.Base);
-
-        // Layers (variant independent).
-        ValidateLayers(_spec.Layers, name, inBlock: false);
-        foreach (var l in _spec.Layers)
-            if (l.Name is { } ln && seen.Contains(ln) && IsIdentifier(ln))
-                Report(DiagnosticDescriptors.ReservedName, l.At("name"), "Layer", ln, name); // the variant class Net.<name> would contain a field of its own name
-        foreach (var stage in _spec.Layers.Where(l => l.Kind == LayerKind.Stage && l.HasBlockType))
-        {
-            if (stage.BlockType is { } bt && !bt.StartsWith("!", StringComparison.Ordinal) && _blocks.TryGetValue(bt, out var block) && block.IsPartial && block.Layers.Count > 0)
-            {
-                if (!model.UserBlocks.Contains(block))
-                {
-                    model.UserBlocks.Add(block);
-                    _diagnostics.AddRange(block.Diagnostics);
-                    ValidateLayers(block.Layers, block.ClassName, inBlock: true);
-                    ValidateBlock(block);
-                }
-            }
-            else Report(DiagnosticDescriptors.NotABlock, stage.At("block"), stage.Display, stage.BlockTypeDisplay ?? "null");
-        }
-        IgnoredArguments();
-        ValidateLayerWidths(declared);
+        _diagnostics.AddRange(ModelValidator.Validate(_spec, _blocks, model.UserBlocks));
+        var declared = ModelValidator.DeclaredVariants(_spec);
         if (_diagnostics.Count > 0) return null;
 
         // Variants.
@@ -198,7 +128,7 @@ internal sealed partial class ModelBuilder
             model.Growth.Add(growth);
         }
         if (_diagnostics.Count > 0) return null;
-        SameStructures(model);
+        _diagnostics.AddRange(SameStructureCheck.Of(model));
         return model;
     }
 
@@ -405,7 +335,7 @@ internal sealed partial class ModelBuilder
                         if (sp is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the channels", l.Display, l.Channels, Num(v.WidthMultiplier), Num(l.Channels * v.WidthMultiplier)); return Fail(rv); }
                         planes = sp.Value;
                     }
-                    if (planes > MaxSize) { Report(DiagnosticDescriptors.InvalidValue, v.At("Width"), v.Name, "Width", planes, TooLarge); return Fail(rv); }
+                    if (planes > ModelValidator.MaxSize) { Report(DiagnosticDescriptors.InvalidValue, v.At("Width"), v.Name, "Width", planes, ModelValidator.TooLarge); return Fail(rv); }
                     if (planes <= 0) { Report(DiagnosticDescriptors.NotWhole, v.At("Width"), v.Name, "the channels", l.Display, planes, 1, planes); return Fail(rv); }
                     var depth = depths[stageIndex];
                     r.StageIndex = stageIndex;

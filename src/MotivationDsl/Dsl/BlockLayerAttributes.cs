@@ -30,6 +30,17 @@ public sealed class SqueezeExcitationAttribute(string name) : LayerAttribute
 
     /// <summary>Squeeze channels per input channel (SE-ResNet's reduction 16 is 0.0625).</summary>
     public double Ratio { get; set; } = 0.25;
+
+    /// <summary>The activation between the two 1x1 convolutions (torchvision's default ReLU; EfficientNet's SiLU).</summary>
+    public SqueezeActivation Activation { get; set; } = SqueezeActivation.ReLU;
+}
+
+/// <summary>The activation inside a squeeze-and-excitation layer: the ones the DSL's layers offer.</summary>
+public enum SqueezeActivation
+{
+    ReLU = 0,
+    SiLU = 1,
+    GELU = 2,
 }
 
 /// <summary>

@@ -44,6 +44,7 @@ public abstract class GeneratedModelDefinition : ScalableModelDefinition
             BaseVariant = root.GetProperty("base").GetString()!;
             MotivatedVariant = root.GetProperty("motivated").GetString()!;
             DefaultClasses = root.GetProperty("classes").GetInt32();
+            ModelTask = root.TryGetProperty("task", out var task) ? Task(task.GetString()) : ModelTask.Classification;
             _inputShape = root.GetProperty("inputShape").EnumerateArray().Select(x => x.GetInt32()).ToArray();
         }
         Variants = variants.Select(v => v.Describe(null)).ToArray();
@@ -59,6 +60,15 @@ public abstract class GeneratedModelDefinition : ScalableModelDefinition
     public override WeightsMap Map { get; }
     public override string ManifestJson { get; }
     public override int DefaultClasses { get; }
+    public override ModelTask ModelTask { get; }
+
+    /// <summary>The manifest's <c>task</c> (absent: classification).</summary>
+    private static ModelTask Task(string? task) => task switch
+    {
+        "language-model" => ModelTask.LanguageModel,
+        "classification" => ModelTask.Classification,
+        _ => throw new ArgumentException($"The manifest names an unknown task '{task}' (known: classification, language-model)."),
+    };
     public override IReadOnlyList<int> DefaultInputShape => _inputShape;
 
     /// <summary>Every base -> motivated pair with a proven map: the declared pair, then each <c>[Pair]</c>.</summary>

@@ -5,7 +5,7 @@ namespace MotivationDsl;
 
 /// <summary>
 /// Squeeze-and-excitation inside a user block (<c>[SqueezeExcitation(name)]</c>), as torchvision's
-/// <c>ops.SqueezeExcitation</c> with its default ReLU: <c>x * sigmoid(fc2(relu(fc1(mean(x)))))</c>, <c>fc1</c> and
+/// <c>ops.SqueezeExcitation</c>: <c>x * sigmoid(fc2(act(fc1(mean(x)))))</c>, act ReLU (its default), SiLU or GELU, <c>fc1</c> and
 /// <c>fc2</c> 1x1 convolutions with bias. The generated block modules construct it; the field names are the state_dict keys.
 /// </summary>
 public sealed class SqueezeExcitationModule : nn.Module<Tensor, Tensor>
@@ -14,9 +14,15 @@ public sealed class SqueezeExcitationModule : nn.Module<Tensor, Tensor>
     private readonly TorchSharp.Modules.Conv2d fc2;
 
     /// <param name="channels">Input (and output) channels.</param>
+    private readonly SqueezeActivation _activation;
+
     /// <param name="ratio">Squeeze channels are <see cref="Squeeze"/>(<paramref name="channels"/>, ratio).</param>
-    public SqueezeExcitationModule(long channels, double ratio) : base(nameof(SqueezeExcitationModule))
+    /// <param name="activation">The activation after <c>fc1</c>.</param>
+    public SqueezeExcitationModule(long channels, double ratio, SqueezeActivation activation = SqueezeActivation.ReLU)
+        : base(nameof(SqueezeExcitationModule))
     {
+        _activation = activation is SqueezeActivation.ReLU or SqueezeActivation.SiLU or SqueezeActivation.GELU
+            ? activation : throw new ArgumentOutOfRangeException(nameof(activation), activation, "use ReLU, SiLU or GELU");
         var squeeze = Squeeze(channels, ratio);
         fc1 = nn.Conv2d(in_channels: channels, out_channels: squeeze, kernel_size: 1);
         fc2 = nn.Conv2d(in_channels: squeeze, out_channels: channels, kernel_size: 1);
@@ -30,7 +36,13 @@ public sealed class SqueezeExcitationModule : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var s = input.mean([2, 3], true);
-        s = nn.functional.relu(fc1.forward(s));
+        s = fc1.forward(s);
+        s = _activation switch
+        {
+            SqueezeActivation.SiLU => nn.functional.silu(s),
+            SqueezeActivation.GELU => nn.functional.gelu(s),
+            _ => nn.functional.relu(s),
+        };
         s = torch.sigmoid(fc2.forward(s));
         return scope.MoveToOuter(input * s);
     }

@@ -77,14 +77,17 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
+using __Dsl = global::MotivationDsl;
 using __Blocks = global::MotivationDsl.Tests.Models.BlockLayerNet.ModelDefinition.Blocks;
 
 namespace MotivationDsl.Tests.Models;
 
 partial class BlockLayerNet
 {
-    /// <summary>Variant <c>S</c>: 2,607 parameters, 93,808 MACs (declared sizes).</summary>
-    public sealed class S : __Module
+    /// <summary>
+    /// The module of variants <c>S</c>, <c>F</c>, <c>L</c>: one layer list, the numbers that differ are arguments.
+    /// </summary>
+    public abstract class VariantModule : __Module
     {
         private readonly __Modules.Conv2d stem;
         private readonly __Modules.Sequential features;
@@ -92,151 +95,94 @@ partial class BlockLayerNet
         private readonly __Modules.Sequential mlp;
         private readonly __Modules.Linear classifier;
 
+        /// <summary>The variant <paramref name="name"/> with its block counts and sizes.</summary>
+        protected VariantModule(
+            string name,
+            __Dsl.VariantInfo __info,
+            int stem_out_channels,
+            int features_run0_count,
+            int features_run0_inPlanes,
+            int features_run0_planes,
+            int head_run0_inPlanes,
+            int head_run0_planes,
+            int mlp_run0_count,
+            int mlp_run0_inPlanes,
+            int mlp_run0_planes) : base(name)
+        {
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: stem_out_channels, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(count: features_run0_count, () => new __Blocks.PoolBlockModule(
+                    inPlanes: features_run0_inPlanes, planes: features_run0_planes, stride: 1, shortcut: null))
+                .Build();
+            register_module("features", this.features);
+            this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(count: 1, () => new __Blocks.HeadBlockModule(
+                    inPlanes: head_run0_inPlanes, planes: head_run0_planes, stride: 1, shortcut: null))
+                .Build();
+            register_module("head", this.head);
+            this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(count: mlp_run0_count, () => new __Blocks.MlpBlockModule(
+                    inPlanes: mlp_run0_inPlanes, planes: mlp_run0_planes, stride: 1, shortcut: null))
+                .Build();
+            register_module("mlp", this.mlp);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
+
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
+            __x = this.features.forward(__x);
+            __x = this.head.forward(__x);
+            __x = this.mlp.forward(__x);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
+
+    /// <summary>Variant <c>S</c>: 2,607 parameters, 93,808 MACs (declared sizes).</summary>
+    public sealed class S : VariantModule
+    {
         /// <summary>A module at the declared input size and class count.</summary>
         public S() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public S(global::MotivationDsl.ModelOptions? options) : base("S")
-        {
-            var __info = ModelDefinition.Describe_S(options);
-            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-            register_module("stem", this.stem);
-            this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.PoolBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
-                .Build();
-            register_module("features", this.features);
-            this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.HeadBlockModule(inPlanes: 8, planes: 16, stride: 1, shortcut: null))
-                .Build();
-            register_module("head", this.head);
-            this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MlpBlockModule(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                .Build();
-            register_module("mlp", this.mlp);
-            this.classifier = __nn.Linear(
-                inputSize: __info.Shape("classifier.weight")[1],
-                outputSize: __info.Shape("classifier.weight")[0],
-                hasBias: true);
-            register_module("classifier", this.classifier);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.stem.forward(__x);
-            __x = __F.relu(__x);
-            __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
-            __x = this.features.forward(__x);
-            __x = this.head.forward(__x);
-            __x = this.mlp.forward(__x);
-            __x = this.classifier.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public S(global::MotivationDsl.ModelOptions? options)
+            : base("S", ModelDefinition.Describe_S(options), stem_out_channels: 8, features_run0_count: 1,
+                features_run0_inPlanes: 8, features_run0_planes: 8, head_run0_inPlanes: 8, head_run0_planes: 16,
+                mlp_run0_count: 1, mlp_run0_inPlanes: 16, mlp_run0_planes: 16) { }
     }
 
     /// <summary>Variant <c>F</c>: 3,204 parameters, 112,536 MACs (declared sizes).</summary>
-    public sealed class F : __Module
+    public sealed class F : VariantModule
     {
-        private readonly __Modules.Conv2d stem;
-        private readonly __Modules.Sequential features;
-        private readonly __Modules.Sequential head;
-        private readonly __Modules.Sequential mlp;
-        private readonly __Modules.Linear classifier;
-
         /// <summary>A module at the declared input size and class count.</summary>
         public F() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public F(global::MotivationDsl.ModelOptions? options) : base("F")
-        {
-            var __info = ModelDefinition.Describe_F(options);
-            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-            register_module("stem", this.stem);
-            this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.PoolBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
-                .Build();
-            register_module("features", this.features);
-            this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.HeadBlockModule(inPlanes: 12, planes: 16, stride: 1, shortcut: null))
-                .Build();
-            register_module("head", this.head);
-            this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MlpBlockModule(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                .Build();
-            register_module("mlp", this.mlp);
-            this.classifier = __nn.Linear(
-                inputSize: __info.Shape("classifier.weight")[1],
-                outputSize: __info.Shape("classifier.weight")[0],
-                hasBias: true);
-            register_module("classifier", this.classifier);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.stem.forward(__x);
-            __x = __F.relu(__x);
-            __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
-            __x = this.features.forward(__x);
-            __x = this.head.forward(__x);
-            __x = this.mlp.forward(__x);
-            __x = this.classifier.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public F(global::MotivationDsl.ModelOptions? options)
+            : base("F", ModelDefinition.Describe_F(options), stem_out_channels: 8, features_run0_count: 1,
+                features_run0_inPlanes: 8, features_run0_planes: 12, head_run0_inPlanes: 12, head_run0_planes: 16,
+                mlp_run0_count: 1, mlp_run0_inPlanes: 16, mlp_run0_planes: 16) { }
     }
 
     /// <summary>Variant <c>L</c>: 9,347 parameters, 192,648 MACs (declared sizes).</summary>
-    public sealed class L : __Module
+    public sealed class L : VariantModule
     {
-        private readonly __Modules.Conv2d stem;
-        private readonly __Modules.Sequential features;
-        private readonly __Modules.Sequential head;
-        private readonly __Modules.Sequential mlp;
-        private readonly __Modules.Linear classifier;
-
         /// <summary>A module at the declared input size and class count.</summary>
         public L() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public L(global::MotivationDsl.ModelOptions? options) : base("L")
-        {
-            var __info = ModelDefinition.Describe_L(options);
-            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 12, kernel_size: 3, padding: 1);
-            register_module("stem", this.stem);
-            this.features = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(2, () => new __Blocks.PoolBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
-                .Build();
-            register_module("features", this.features);
-            this.head = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.HeadBlockModule(inPlanes: 12, planes: 24, stride: 1, shortcut: null))
-                .Build();
-            register_module("head", this.head);
-            this.mlp = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(2, () => new __Blocks.MlpBlockModule(inPlanes: 24, planes: 24, stride: 1, shortcut: null))
-                .Build();
-            register_module("mlp", this.mlp);
-            this.classifier = __nn.Linear(
-                inputSize: __info.Shape("classifier.weight")[1],
-                outputSize: __info.Shape("classifier.weight")[0],
-                hasBias: true);
-            register_module("classifier", this.classifier);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.stem.forward(__x);
-            __x = __F.relu(__x);
-            __x = __F.adaptive_avg_pool2d(__x, new long[] { 8, 8 });
-            __x = this.features.forward(__x);
-            __x = this.head.forward(__x);
-            __x = this.mlp.forward(__x);
-            __x = this.classifier.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public L(global::MotivationDsl.ModelOptions? options)
+            : base("L", ModelDefinition.Describe_L(options), stem_out_channels: 12, features_run0_count: 2,
+                features_run0_inPlanes: 12, features_run0_planes: 12, head_run0_inPlanes: 12, head_run0_planes: 24,
+                mlp_run0_count: 2, mlp_run0_inPlanes: 24, mlp_run0_planes: 24) { }
     }
 }
 //// MotivationDsl.Tests.Models.BlockLayerNet.Blocks.g.cs
@@ -532,52 +478,54 @@ partial class BlockLayerNet
 {
     partial class ModelDefinition
     {
-        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
+        /// <summary>
+        /// Metadata of variants <c>S</c>, <c>F</c>, <c>L</c> (one layer list) for <paramref name="options"/>.
+        /// </summary>
+        private static __Dsl.VariantInfo DescribeVariant(
+            string name,
+            __Dsl.ModelOptions? options,
+            int stem_outChannels,
+            int features_run0_count,
+            int features_run0_inPlanes,
+            int features_run0_planes,
+            int head_run0_inPlanes,
+            int head_run0_planes,
+            int mlp_run0_count,
+            int mlp_run0_inPlanes,
+            int mlp_run0_planes)
         {
-            var m = new __Meta("S", options, 5, __inputShape);
-            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
+            var m = new __Meta(name, options, 5, __inputShape);
+            m.Conv2d("stem", outChannels: stem_outChannels, kernel: 3, padding: 1);
             m.AdaptivePool(8);
-            foreach (var b in m.Blocks("features.", first: 0, count: 1))
-                __Blocks.PoolBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("features.", first: 0, count: features_run0_count))
+                __Blocks.PoolBlockModule.Describe(
+                    b, inPlanes: features_run0_inPlanes, planes: features_run0_planes, stride: 1, shortcut: null);
             foreach (var b in m.Blocks("head.", first: 0, count: 1))
-                __Blocks.HeadBlockModule.Describe(b, inPlanes: 8, planes: 16, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("mlp.", first: 0, count: 1))
-                __Blocks.MlpBlockModule.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
+                __Blocks.HeadBlockModule.Describe(
+                    b, inPlanes: head_run0_inPlanes, planes: head_run0_planes, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("mlp.", first: 0, count: mlp_run0_count))
+                __Blocks.MlpBlockModule.Describe(
+                    b, inPlanes: mlp_run0_inPlanes, planes: mlp_run0_planes, stride: 1, shortcut: null);
             m.Linear("classifier", m.Classes);
             return m.Build();
         }
+
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options) =>
+            DescribeVariant("S", options, stem_outChannels: 8, features_run0_count: 1, features_run0_inPlanes: 8,
+                features_run0_planes: 8, head_run0_inPlanes: 8, head_run0_planes: 16, mlp_run0_count: 1,
+                mlp_run0_inPlanes: 16, mlp_run0_planes: 16);
 
         /// <summary>Metadata of <c>F</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_F(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("F", options, 5, __inputShape);
-            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
-            m.AdaptivePool(8);
-            foreach (var b in m.Blocks("features.", first: 0, count: 1))
-                __Blocks.PoolBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("head.", first: 0, count: 1))
-                __Blocks.HeadBlockModule.Describe(b, inPlanes: 12, planes: 16, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("mlp.", first: 0, count: 1))
-                __Blocks.MlpBlockModule.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-            m.Linear("classifier", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_F(__Dsl.ModelOptions? options) =>
+            DescribeVariant("F", options, stem_outChannels: 8, features_run0_count: 1, features_run0_inPlanes: 8,
+                features_run0_planes: 12, head_run0_inPlanes: 12, head_run0_planes: 16, mlp_run0_count: 1,
+                mlp_run0_inPlanes: 16, mlp_run0_planes: 16);
 
         /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("L", options, 5, __inputShape);
-            m.Conv2d("stem", outChannels: 12, kernel: 3, padding: 1);
-            m.AdaptivePool(8);
-            foreach (var b in m.Blocks("features.", first: 0, count: 2))
-                __Blocks.PoolBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("head.", first: 0, count: 1))
-                __Blocks.HeadBlockModule.Describe(b, inPlanes: 12, planes: 24, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("mlp.", first: 0, count: 2))
-                __Blocks.MlpBlockModule.Describe(b, inPlanes: 24, planes: 24, stride: 1, shortcut: null);
-            m.Linear("classifier", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options) =>
+            DescribeVariant("L", options, stem_outChannels: 12, features_run0_count: 2, features_run0_inPlanes: 12,
+                features_run0_planes: 12, head_run0_inPlanes: 12, head_run0_planes: 24, mlp_run0_count: 2,
+                mlp_run0_inPlanes: 24, mlp_run0_planes: 24);
     }
 }

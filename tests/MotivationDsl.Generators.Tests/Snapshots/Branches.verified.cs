@@ -77,14 +77,17 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
+using __Dsl = global::MotivationDsl;
 using __Blocks = global::MotivationDsl.Tests.Models.BranchNet.ModelDefinition.Blocks;
 
 namespace MotivationDsl.Tests.Models;
 
 partial class BranchNet
 {
-    /// <summary>Variant <c>S</c>: 2,565 parameters, 563,408 MACs (declared sizes).</summary>
-    public sealed class S : __Module
+    /// <summary>
+    /// The module of variants <c>S</c>, <c>W</c>, <c>L</c>: one layer list, the numbers that differ are arguments.
+    /// </summary>
+    public abstract class VariantModule : __Module
     {
         private readonly __Modules.Conv2d stem;
         private readonly __Modules.Sequential mix;
@@ -92,160 +95,88 @@ partial class BranchNet
         private readonly __Modules.Linear hidden;
         private readonly __Modules.Linear classifier;
 
+        /// <summary>The variant <paramref name="name"/> with its block counts and sizes.</summary>
+        protected VariantModule(
+            string name,
+            __Dsl.VariantInfo __info,
+            int mix_run0_planes,
+            int fuse_run0_count,
+            int fuse_run0_inPlanes,
+            int fuse_run0_planes) : base(name)
+        {
+            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
+            register_module("stem", this.stem);
+            this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(count: 1, () => new __Blocks.MixBlockModule(
+                    inPlanes: 8, planes: mix_run0_planes, stride: 1, shortcut: null))
+                .Build();
+            register_module("mix", this.mix);
+            this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(count: fuse_run0_count, () => new __Blocks.AddBlockModule(
+                    inPlanes: fuse_run0_inPlanes, planes: fuse_run0_planes, stride: 1, shortcut: null))
+                .Build();
+            register_module("fuse", this.fuse);
+            this.hidden = __nn.Linear(
+                inputSize: __info.Shape("hidden.weight")[1],
+                outputSize: __info.Shape("hidden.weight")[0],
+                hasBias: true);
+            register_module("hidden", this.hidden);
+            this.classifier = __nn.Linear(
+                inputSize: __info.Shape("classifier.weight")[1],
+                outputSize: __info.Shape("classifier.weight")[0],
+                hasBias: true);
+            register_module("classifier", this.classifier);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
+        }
+
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.stem.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.mix.forward(__x);
+            __x = this.fuse.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.hidden.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.classifier.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
+
+    /// <summary>Variant <c>S</c>: 2,565 parameters, 563,408 MACs (declared sizes).</summary>
+    public sealed class S : VariantModule
+    {
         /// <summary>A module at the declared input size and class count.</summary>
         public S() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public S(global::MotivationDsl.ModelOptions? options) : base("S")
-        {
-            var __info = ModelDefinition.Describe_S(options);
-            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-            register_module("stem", this.stem);
-            this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MixBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
-                .Build();
-            register_module("mix", this.mix);
-            this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.AddBlockModule(inPlanes: 8, planes: 8, stride: 1, shortcut: null))
-                .Build();
-            register_module("fuse", this.fuse);
-            this.hidden = __nn.Linear(
-                inputSize: __info.Shape("hidden.weight")[1],
-                outputSize: __info.Shape("hidden.weight")[0],
-                hasBias: true);
-            register_module("hidden", this.hidden);
-            this.classifier = __nn.Linear(
-                inputSize: __info.Shape("classifier.weight")[1],
-                outputSize: __info.Shape("classifier.weight")[0],
-                hasBias: true);
-            register_module("classifier", this.classifier);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.stem.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.mix.forward(__x);
-            __x = this.fuse.forward(__x);
-            __x = __x.mean(new long[] { 2, 3 }, true);
-            __x = __x.flatten(1);
-            __x = this.hidden.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.classifier.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public S(global::MotivationDsl.ModelOptions? options)
+            : base("S", ModelDefinition.Describe_S(options), mix_run0_planes: 8, fuse_run0_count: 1,
+                fuse_run0_inPlanes: 8, fuse_run0_planes: 8) { }
     }
 
     /// <summary>Variant <c>W</c>: 4,261 parameters, 964,880 MACs (declared sizes).</summary>
-    public sealed class W : __Module
+    public sealed class W : VariantModule
     {
-        private readonly __Modules.Conv2d stem;
-        private readonly __Modules.Sequential mix;
-        private readonly __Modules.Sequential fuse;
-        private readonly __Modules.Linear hidden;
-        private readonly __Modules.Linear classifier;
-
         /// <summary>A module at the declared input size and class count.</summary>
         public W() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public W(global::MotivationDsl.ModelOptions? options) : base("W")
-        {
-            var __info = ModelDefinition.Describe_W(options);
-            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-            register_module("stem", this.stem);
-            this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MixBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
-                .Build();
-            register_module("mix", this.mix);
-            this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.AddBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
-                .Build();
-            register_module("fuse", this.fuse);
-            this.hidden = __nn.Linear(
-                inputSize: __info.Shape("hidden.weight")[1],
-                outputSize: __info.Shape("hidden.weight")[0],
-                hasBias: true);
-            register_module("hidden", this.hidden);
-            this.classifier = __nn.Linear(
-                inputSize: __info.Shape("classifier.weight")[1],
-                outputSize: __info.Shape("classifier.weight")[0],
-                hasBias: true);
-            register_module("classifier", this.classifier);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.stem.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.mix.forward(__x);
-            __x = this.fuse.forward(__x);
-            __x = __x.mean(new long[] { 2, 3 }, true);
-            __x = __x.flatten(1);
-            __x = this.hidden.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.classifier.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public W(global::MotivationDsl.ModelOptions? options)
+            : base("W", ModelDefinition.Describe_W(options), mix_run0_planes: 12, fuse_run0_count: 1,
+                fuse_run0_inPlanes: 12, fuse_run0_planes: 12) { }
     }
 
     /// <summary>Variant <c>L</c>: 5,737 parameters, 1,296,792 MACs (declared sizes).</summary>
-    public sealed class L : __Module
+    public sealed class L : VariantModule
     {
-        private readonly __Modules.Conv2d stem;
-        private readonly __Modules.Sequential mix;
-        private readonly __Modules.Sequential fuse;
-        private readonly __Modules.Linear hidden;
-        private readonly __Modules.Linear classifier;
-
         /// <summary>A module at the declared input size and class count.</summary>
         public L() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public L(global::MotivationDsl.ModelOptions? options) : base("L")
-        {
-            var __info = ModelDefinition.Describe_L(options);
-            this.stem = __nn.Conv2d(in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1);
-            register_module("stem", this.stem);
-            this.mix = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MixBlockModule(inPlanes: 8, planes: 12, stride: 1, shortcut: null))
-                .Build();
-            register_module("mix", this.mix);
-            this.fuse = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(2, () => new __Blocks.AddBlockModule(inPlanes: 12, planes: 12, stride: 1, shortcut: null))
-                .Build();
-            register_module("fuse", this.fuse);
-            this.hidden = __nn.Linear(
-                inputSize: __info.Shape("hidden.weight")[1],
-                outputSize: __info.Shape("hidden.weight")[0],
-                hasBias: true);
-            register_module("hidden", this.hidden);
-            this.classifier = __nn.Linear(
-                inputSize: __info.Shape("classifier.weight")[1],
-                outputSize: __info.Shape("classifier.weight")[0],
-                hasBias: true);
-            register_module("classifier", this.classifier);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.stem.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.mix.forward(__x);
-            __x = this.fuse.forward(__x);
-            __x = __x.mean(new long[] { 2, 3 }, true);
-            __x = __x.flatten(1);
-            __x = this.hidden.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.classifier.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public L(global::MotivationDsl.ModelOptions? options)
+            : base("L", ModelDefinition.Describe_L(options), mix_run0_planes: 12, fuse_run0_count: 2,
+                fuse_run0_inPlanes: 12, fuse_run0_planes: 12) { }
     }
 }
 //// MotivationDsl.Tests.Models.BranchNet.Blocks.g.cs
@@ -607,52 +538,45 @@ partial class BranchNet
 {
     partial class ModelDefinition
     {
-        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
+        /// <summary>
+        /// Metadata of variants <c>S</c>, <c>W</c>, <c>L</c> (one layer list) for <paramref name="options"/>.
+        /// </summary>
+        private static __Dsl.VariantInfo DescribeVariant(
+            string name,
+            __Dsl.ModelOptions? options,
+            int mix_run0_planes,
+            int fuse_run0_count,
+            int fuse_run0_inPlanes,
+            int fuse_run0_planes,
+            int hidden_outFeatures)
         {
-            var m = new __Meta("S", options, 5, __inputShape);
+            var m = new __Meta(name, options, 5, __inputShape);
             m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
             foreach (var b in m.Blocks("mix.", first: 0, count: 1))
-                __Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("fuse.", first: 0, count: 1))
-                __Blocks.AddBlockModule.Describe(b, inPlanes: 8, planes: 8, stride: 1, shortcut: null);
+                __Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: mix_run0_planes, stride: 1, shortcut: null);
+            foreach (var b in m.Blocks("fuse.", first: 0, count: fuse_run0_count))
+                __Blocks.AddBlockModule.Describe(
+                    b, inPlanes: fuse_run0_inPlanes, planes: fuse_run0_planes, stride: 1, shortcut: null);
             m.GlobalAvgPool();
             m.Flatten();
-            m.Linear("hidden", 16);
+            m.Linear("hidden", outFeatures: hidden_outFeatures);
             m.Linear("classifier", m.Classes);
             return m.Build();
         }
+
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options) =>
+            DescribeVariant("S", options, mix_run0_planes: 8, fuse_run0_count: 1, fuse_run0_inPlanes: 8,
+                fuse_run0_planes: 8, hidden_outFeatures: 16);
 
         /// <summary>Metadata of <c>W</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_W(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("W", options, 5, __inputShape);
-            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
-            foreach (var b in m.Blocks("mix.", first: 0, count: 1))
-                __Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("fuse.", first: 0, count: 1))
-                __Blocks.AddBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
-            m.GlobalAvgPool();
-            m.Flatten();
-            m.Linear("hidden", 16);
-            m.Linear("classifier", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_W(__Dsl.ModelOptions? options) =>
+            DescribeVariant("W", options, mix_run0_planes: 12, fuse_run0_count: 1, fuse_run0_inPlanes: 12,
+                fuse_run0_planes: 12, hidden_outFeatures: 16);
 
         /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("L", options, 5, __inputShape);
-            m.Conv2d("stem", outChannels: 8, kernel: 3, padding: 1);
-            foreach (var b in m.Blocks("mix.", first: 0, count: 1))
-                __Blocks.MixBlockModule.Describe(b, inPlanes: 8, planes: 12, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("fuse.", first: 0, count: 2))
-                __Blocks.AddBlockModule.Describe(b, inPlanes: 12, planes: 12, stride: 1, shortcut: null);
-            m.GlobalAvgPool();
-            m.Flatten();
-            m.Linear("hidden", 24);
-            m.Linear("classifier", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options) =>
+            DescribeVariant("L", options, mix_run0_planes: 12, fuse_run0_count: 2, fuse_run0_inPlanes: 12,
+                fuse_run0_planes: 12, hidden_outFeatures: 24);
     }
 }

@@ -102,7 +102,7 @@ partial class ExtraStageNet
             this.bn1 = __nn.BatchNorm2d(num_features: 16);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Add(count: 1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
                 .Build();
             register_module("layer1", this.layer1);
             this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
@@ -152,12 +152,13 @@ partial class ExtraStageNet
             this.bn1 = __nn.BatchNorm2d(num_features: 16);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Add(count: 1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
                 .Build();
             register_module("layer1", this.layer1);
             this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
+                .Add(count: 1, () => new __Blocks.BasicBlock(
+                    inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(count: 1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
                 .Build();
             register_module("layer2", this.layer2);
             this.linear = __nn.Linear(

@@ -104,7 +104,7 @@ partial class GrowingViT
             this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
                 global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
             this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
-                .Add(2, () => new __Blocks.EncoderBlock(dim: 16, heads: 2, mlpDim: 32))
+                .Add(count: 2, () => new __Blocks.EncoderBlock(dim: 16, heads: 2, mlpDim: 32))
                 .Build();
             this.__n_encoder.Add("layers", this.__f_encoder_layers);
             this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-06);
@@ -160,7 +160,7 @@ partial class GrowingViT
             this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
                 global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
             this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
-                .Add(3, () => new __Blocks.EncoderBlock(dim: 32, heads: 4, mlpDim: 64))
+                .Add(count: 3, () => new __Blocks.EncoderBlock(dim: 32, heads: 4, mlpDim: 64))
                 .Build();
             this.__n_encoder.Add("layers", this.__f_encoder_layers);
             this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 32 }, eps: 1E-06);
@@ -513,32 +513,39 @@ partial class GrowingViT
 {
     partial class ModelDefinition
     {
-        /// <summary>Metadata of <c>Ti</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_Ti(__Dsl.ModelOptions? options)
+        /// <summary>Metadata of variants <c>Ti</c>, <c>S</c> (one layer list) for <paramref name="options"/>.</summary>
+        private static __Dsl.VariantInfo DescribeVariant(
+            string name,
+            __Dsl.ModelOptions? options,
+            int conv_proj_dim,
+            int encoder_layers_run0_count,
+            int encoder_layers_run0_dim,
+            int encoder_layers_run0_heads,
+            int encoder_layers_run0_mlpDim)
         {
-            var m = new __Meta("Ti", options, 10, __inputShape);
-            m.PatchEmbedding("conv_proj", dim: 16, patch: 8);
+            var m = new __Meta(name, options, 10, __inputShape);
+            m.PatchEmbedding("conv_proj", dim: conv_proj_dim, patch: 8);
             m.ClassToken("class_token");
             m.PositionalEmbedding("encoder.pos_embedding");
-            foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 2))
-                __Blocks.EncoderBlock.Describe(b, dim: 16, heads: 2, mlpDim: 32);
+            foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: encoder_layers_run0_count))
+                __Blocks.EncoderBlock.Describe(
+                    b,
+                    dim: encoder_layers_run0_dim,
+                    heads: encoder_layers_run0_heads,
+                    mlpDim: encoder_layers_run0_mlpDim);
             m.LayerNorm("encoder.ln");
             m.Linear("heads.head", m.Classes);
             return m.Build();
         }
 
+        /// <summary>Metadata of <c>Ti</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_Ti(__Dsl.ModelOptions? options) =>
+            DescribeVariant("Ti", options, conv_proj_dim: 16, encoder_layers_run0_count: 2, encoder_layers_run0_dim: 16,
+                encoder_layers_run0_heads: 2, encoder_layers_run0_mlpDim: 32);
+
         /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("S", options, 10, __inputShape);
-            m.PatchEmbedding("conv_proj", dim: 32, patch: 8);
-            m.ClassToken("class_token");
-            m.PositionalEmbedding("encoder.pos_embedding");
-            foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 3))
-                __Blocks.EncoderBlock.Describe(b, dim: 32, heads: 4, mlpDim: 64);
-            m.LayerNorm("encoder.ln");
-            m.Linear("heads.head", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options) =>
+            DescribeVariant("S", options, conv_proj_dim: 32, encoder_layers_run0_count: 3, encoder_layers_run0_dim: 32,
+                encoder_layers_run0_heads: 4, encoder_layers_run0_mlpDim: 64);
     }
 }

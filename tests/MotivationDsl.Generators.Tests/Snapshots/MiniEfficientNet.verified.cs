@@ -110,7 +110,7 @@ partial class MiniEfficientNet
             this.__f_features_0_1 = __nn.BatchNorm2d(num_features: 16);
             this.__n_features_0.Add("1", this.__f_features_0_1);
             this.__f_features_1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 16,
                     stride: 1,
@@ -121,7 +121,7 @@ partial class MiniEfficientNet
                 .Build();
             this.__n_features.Add("1", this.__f_features_1);
             this.__f_features_2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 24,
                     stride: 2,
@@ -129,7 +129,7 @@ partial class MiniEfficientNet
                     kernel: 5,
                     squeeze: 4,
                     stochasticDepth: 0.06666666666666667))
-                .Add(1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Blocks.MBConv(
                     inChannels: 24,
                     outChannels: 24,
                     stride: 1,
@@ -206,7 +206,7 @@ partial class MiniEfficientNet
             this.__f_features_0_1 = __nn.BatchNorm2d(num_features: 16);
             this.__n_features_0.Add("1", this.__f_features_0_1);
             this.__f_features_1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 16,
                     stride: 1,
@@ -214,7 +214,7 @@ partial class MiniEfficientNet
                     kernel: 3,
                     squeeze: 4,
                     stochasticDepth: 0.0))
-                .Add(1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 16,
                     stride: 1,
@@ -225,7 +225,7 @@ partial class MiniEfficientNet
                 .Build();
             this.__n_features.Add("1", this.__f_features_1);
             this.__f_features_2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 24,
                     stride: 2,
@@ -233,7 +233,7 @@ partial class MiniEfficientNet
                     kernel: 5,
                     squeeze: 4,
                     stochasticDepth: 0.08))
-                .Add(1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Blocks.MBConv(
                     inChannels: 24,
                     outChannels: 24,
                     stride: 1,
@@ -241,7 +241,7 @@ partial class MiniEfficientNet
                     kernel: 5,
                     squeeze: 6,
                     stochasticDepth: 0.12000000000000002))
-                .Add(1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Blocks.MBConv(
                     inChannels: 24,
                     outChannels: 24,
                     stride: 1,

@@ -64,7 +64,6 @@ partial class MiniGpt
                 new("S", "L", __Dsl.Growth.FunctionPreserving, __pair1),
                 new("S", "W", __Dsl.Growth.Default, __pair2),
             }) { }
-        public override __Dsl.ModelTask ModelTask => __Dsl.ModelTask.LanguageModel;
     }
 }
 //// Demo.Gpt.MiniGpt.Variants.g.cs
@@ -82,8 +81,10 @@ namespace Demo.Gpt;
 
 partial class MiniGpt
 {
-    /// <summary>Variant <c>S</c>: 3,952 parameters, 30,720 MACs (declared sizes).</summary>
-    public sealed class S : __Module
+    /// <summary>
+    /// The module of variants <c>S</c>, <c>L</c>: one layer list, the numbers that differ are arguments.
+    /// </summary>
+    public abstract class VariantModule : __Module
     {
         private readonly global::MotivationDsl.TokenTable __f_transformer_wte;
         private readonly __Modules.Embedding __f_transformer_wpe;
@@ -92,10 +93,8 @@ partial class MiniGpt
         private readonly global::MotivationDsl.TiedHead lm_head;
         private readonly __Blocks.Node __n_transformer;
 
-        /// <summary>A module at the declared input size and class count.</summary>
-        public S() : this(null) { }
-        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public S(global::MotivationDsl.ModelOptions? options) : base("S")
+        /// <summary>The variant <paramref name="name"/> with its block counts and sizes.</summary>
+        protected VariantModule(string name, int transformer_h_run0_count) : base(name)
         {
             this.__f_transformer_wte = new global::MotivationDsl.TokenTable(tokens: 32, dim: 16);
             this.__n_transformer = new __Blocks.Node("transformer");
@@ -104,7 +103,8 @@ partial class MiniGpt
             this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 16);
             this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
             this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.CausalDecoderBlock(dim: 16, heads: 2, context: 8))
+                .Add(count: transformer_h_run0_count, () => new __Blocks.CausalDecoderBlock(
+                    dim: 16, heads: 2, context: 8))
                 .Build();
             this.__n_transformer.Add("h", this.__f_transformer_h);
             this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-05);
@@ -130,52 +130,24 @@ partial class MiniGpt
         }
     }
 
-    /// <summary>Variant <c>L</c>: 10,512 parameters, 83,968 MACs (declared sizes).</summary>
-    public sealed class L : __Module
+    /// <summary>Variant <c>S</c>: 3,952 parameters, 30,720 MACs (declared sizes).</summary>
+    public sealed class S : VariantModule
     {
-        private readonly global::MotivationDsl.TokenTable __f_transformer_wte;
-        private readonly __Modules.Embedding __f_transformer_wpe;
-        private readonly __Modules.Sequential __f_transformer_h;
-        private readonly __Modules.LayerNorm __f_transformer_ln_f;
-        private readonly global::MotivationDsl.TiedHead lm_head;
-        private readonly __Blocks.Node __n_transformer;
+        /// <summary>A module at the declared input size and class count.</summary>
+        public S() : this(null) { }
+        /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
+        public S(global::MotivationDsl.ModelOptions? options)
+            : base("S", transformer_h_run0_count: 1) { }
+    }
 
+    /// <summary>Variant <c>L</c>: 10,512 parameters, 83,968 MACs (declared sizes).</summary>
+    public sealed class L : VariantModule
+    {
         /// <summary>A module at the declared input size and class count.</summary>
         public L() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public L(global::MotivationDsl.ModelOptions? options) : base("L")
-        {
-            this.__f_transformer_wte = new global::MotivationDsl.TokenTable(tokens: 32, dim: 16);
-            this.__n_transformer = new __Blocks.Node("transformer");
-            register_module("transformer", this.__n_transformer);
-            this.__n_transformer.Add("wte", this.__f_transformer_wte);
-            this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 16);
-            this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
-            this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(3, () => new __Blocks.CausalDecoderBlock(dim: 16, heads: 2, context: 8))
-                .Build();
-            this.__n_transformer.Add("h", this.__f_transformer_h);
-            this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 16 }, eps: 1E-05);
-            this.__n_transformer.Add("ln_f", this.__f_transformer_ln_f);
-            this.lm_head = new global::MotivationDsl.TiedHead(this.__f_transformer_wte);
-            register_module("lm_head", this.lm_head);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.Gpt2);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            if (__x.shape[1] > 8) throw new global::System.ArgumentException(
-                "The sequence has " + __x.shape[1] + " tokens; the context length is 8.", nameof(input));
-            __x = this.__f_transformer_wte.forward(__x);
-            __x = __x + this.__f_transformer_wpe.forward(global::TorchSharp.torch.arange(
-                __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));
-            __x = this.__f_transformer_h.forward(__x);
-            __x = this.__f_transformer_ln_f.forward(__x);
-            __x = this.lm_head.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public L(global::MotivationDsl.ModelOptions? options)
+            : base("L", transformer_h_run0_count: 3) { }
     }
 
     /// <summary>Variant <c>W</c>: 26,752 parameters, 212,992 MACs (declared sizes).</summary>
@@ -200,7 +172,7 @@ partial class MiniGpt
             this.__f_transformer_wpe = __nn.Embedding(num_embeddings: 8, embedding_dims: 32);
             this.__n_transformer.Add("wpe", this.__f_transformer_wpe);
             this.__f_transformer_h = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(2, () => new __Blocks.CausalDecoderBlock(dim: 32, heads: 4, context: 8))
+                .Add(count: 2, () => new __Blocks.CausalDecoderBlock(dim: 32, heads: 4, context: 8))
                 .Build();
             this.__n_transformer.Add("h", this.__f_transformer_h);
             this.__f_transformer_ln_f = __nn.LayerNorm(normalized_shape: new long[] { 32 }, eps: 1E-05);
@@ -392,6 +364,7 @@ partial class MiniGpt
     internal const string __Manifest = @"{
   ""schema"": ""motivationdsl.manifest/1"",
   ""model"": ""Demo.Gpt.MiniGpt"",
+  ""task"": ""language-model"",
   ""inputShape"": [8],
   ""classes"": 32,
   ""base"": ""S"",
@@ -492,43 +465,41 @@ partial class MiniGpt
 {
     partial class ModelDefinition
     {
-        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
+        /// <summary>
+        /// Metadata of variants <c>S</c>, <c>L</c>, <c>W</c> (one layer list) for <paramref name="options"/>.
+        /// </summary>
+        private static __Dsl.VariantInfo DescribeVariant(
+            string name,
+            __Dsl.ModelOptions? options,
+            int transformer_wte_dim,
+            int transformer_h_run0_count,
+            int transformer_h_run0_dim,
+            int transformer_h_run0_heads)
         {
-            var m = __Meta.ForTokens("S", options, vocabulary: 32, contextLength: 8);
-            m.TokenEmbedding("transformer.wte", dim: 16);
+            var m = __Meta.ForTokens(name, options, vocabulary: 32, contextLength: 8);
+            m.TokenEmbedding("transformer.wte", dim: transformer_wte_dim);
             m.TokenPositions("transformer.wpe");
-            foreach (var b in m.Blocks("transformer.h.", first: 0, count: 1))
-                __Blocks.CausalDecoderBlock.Describe(b, dim: 16, heads: 2, context: 8);
+            foreach (var b in m.Blocks("transformer.h.", first: 0, count: transformer_h_run0_count))
+                __Blocks.CausalDecoderBlock.Describe(
+                    b, dim: transformer_h_run0_dim, heads: transformer_h_run0_heads, context: 8);
             m.LayerNorm("transformer.ln_f");
             m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
             return m.Build();
         }
+
+        /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options) =>
+            DescribeVariant("S", options, transformer_wte_dim: 16, transformer_h_run0_count: 1,
+                transformer_h_run0_dim: 16, transformer_h_run0_heads: 2);
 
         /// <summary>Metadata of <c>L</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options)
-        {
-            var m = __Meta.ForTokens("L", options, vocabulary: 32, contextLength: 8);
-            m.TokenEmbedding("transformer.wte", dim: 16);
-            m.TokenPositions("transformer.wpe");
-            foreach (var b in m.Blocks("transformer.h.", first: 0, count: 3))
-                __Blocks.CausalDecoderBlock.Describe(b, dim: 16, heads: 2, context: 8);
-            m.LayerNorm("transformer.ln_f");
-            m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_L(__Dsl.ModelOptions? options) =>
+            DescribeVariant("L", options, transformer_wte_dim: 16, transformer_h_run0_count: 3,
+                transformer_h_run0_dim: 16, transformer_h_run0_heads: 2);
 
         /// <summary>Metadata of <c>W</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_W(__Dsl.ModelOptions? options)
-        {
-            var m = __Meta.ForTokens("W", options, vocabulary: 32, contextLength: 8);
-            m.TokenEmbedding("transformer.wte", dim: 32);
-            m.TokenPositions("transformer.wpe");
-            foreach (var b in m.Blocks("transformer.h.", first: 0, count: 2))
-                __Blocks.CausalDecoderBlock.Describe(b, dim: 32, heads: 4, context: 8);
-            m.LayerNorm("transformer.ln_f");
-            m.LanguageModelHead("lm_head", tiedTo: "transformer.wte");
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_W(__Dsl.ModelOptions? options) =>
+            DescribeVariant("W", options, transformer_wte_dim: 32, transformer_h_run0_count: 2,
+                transformer_h_run0_dim: 32, transformer_h_run0_heads: 4);
     }
 }

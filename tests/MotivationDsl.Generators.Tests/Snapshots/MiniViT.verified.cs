@@ -103,7 +103,7 @@ partial class MiniViT
             this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
                 global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
             this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
-                .Add(2, () => new __Blocks.EncoderBlock(dim: 32, heads: 2, mlpDim: 64))
+                .Add(count: 2, () => new __Blocks.EncoderBlock(dim: 32, heads: 2, mlpDim: 64))
                 .Build();
             this.__n_encoder.Add("layers", this.__f_encoder_layers);
             this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 32 }, eps: 1E-06);
@@ -159,7 +159,7 @@ partial class MiniViT
             this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
                 global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
             this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
-                .Add(2, () => new __Blocks.EncoderBlock(dim: 64, heads: 4, mlpDim: 128))
+                .Add(count: 2, () => new __Blocks.EncoderBlock(dim: 64, heads: 4, mlpDim: 128))
                 .Build();
             this.__n_encoder.Add("layers", this.__f_encoder_layers);
             this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 64 }, eps: 1E-06);
@@ -400,32 +400,38 @@ partial class MiniViT
 {
     partial class ModelDefinition
     {
-        /// <summary>Metadata of <c>Ti</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_Ti(__Dsl.ModelOptions? options)
+        /// <summary>Metadata of variants <c>Ti</c>, <c>S</c> (one layer list) for <paramref name="options"/>.</summary>
+        private static __Dsl.VariantInfo DescribeVariant(
+            string name,
+            __Dsl.ModelOptions? options,
+            int conv_proj_dim,
+            int encoder_layers_run0_dim,
+            int encoder_layers_run0_heads,
+            int encoder_layers_run0_mlpDim)
         {
-            var m = new __Meta("Ti", options, 10, __inputShape);
-            m.PatchEmbedding("conv_proj", dim: 32, patch: 8);
+            var m = new __Meta(name, options, 10, __inputShape);
+            m.PatchEmbedding("conv_proj", dim: conv_proj_dim, patch: 8);
             m.ClassToken("class_token");
             m.PositionalEmbedding("encoder.pos_embedding");
             foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 2))
-                __Blocks.EncoderBlock.Describe(b, dim: 32, heads: 2, mlpDim: 64);
+                __Blocks.EncoderBlock.Describe(
+                    b,
+                    dim: encoder_layers_run0_dim,
+                    heads: encoder_layers_run0_heads,
+                    mlpDim: encoder_layers_run0_mlpDim);
             m.LayerNorm("encoder.ln");
             m.Linear("heads.head", m.Classes);
             return m.Build();
         }
 
+        /// <summary>Metadata of <c>Ti</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_Ti(__Dsl.ModelOptions? options) =>
+            DescribeVariant("Ti", options, conv_proj_dim: 32, encoder_layers_run0_dim: 32, encoder_layers_run0_heads: 2,
+                encoder_layers_run0_mlpDim: 64);
+
         /// <summary>Metadata of <c>S</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("S", options, 10, __inputShape);
-            m.PatchEmbedding("conv_proj", dim: 64, patch: 8);
-            m.ClassToken("class_token");
-            m.PositionalEmbedding("encoder.pos_embedding");
-            foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 2))
-                __Blocks.EncoderBlock.Describe(b, dim: 64, heads: 4, mlpDim: 128);
-            m.LayerNorm("encoder.ln");
-            m.Linear("heads.head", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_S(__Dsl.ModelOptions? options) =>
+            DescribeVariant("S", options, conv_proj_dim: 64, encoder_layers_run0_dim: 64, encoder_layers_run0_heads: 4,
+                encoder_layers_run0_mlpDim: 128);
     }
 }

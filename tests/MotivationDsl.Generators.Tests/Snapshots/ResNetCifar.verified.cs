@@ -82,8 +82,11 @@ namespace Demo.Cifar;
 
 partial class ResNetCifar
 {
-    /// <summary>Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs (declared sizes).</summary>
-    public sealed class ResNet20 : __Module
+    /// <summary>
+    /// The module of variants <c>ResNet20</c>, <c>ResNet32</c>, <c>ResNet44</c>, <c>ResNet56</c>: one layer list, the
+    /// numbers that differ are arguments.
+    /// </summary>
+    public abstract class VariantModule : __Module
     {
         private readonly __Modules.Conv2d conv1;
         private readonly __Modules.BatchNorm2d bn1;
@@ -92,230 +95,104 @@ partial class ResNetCifar
         private readonly __Modules.Sequential layer3;
         private readonly __Modules.Linear linear;
 
+        /// <summary>The variant <paramref name="name"/> with its block counts and sizes.</summary>
+        protected VariantModule(
+            string name,
+            __Dsl.VariantInfo __info,
+            int layer1_run0_count,
+            int layer2_run1_count,
+            int layer3_run1_count) : base(name)
+        {
+            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
+            register_module("conv1", this.conv1);
+            this.bn1 = __nn.BatchNorm2d(num_features: 16);
+            register_module("bn1", this.bn1);
+            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(count: layer1_run0_count, () => new __Blocks.BasicBlock(
+                    inPlanes: 16, planes: 16, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer1", this.layer1);
+            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(count: 1, () => new __Blocks.BasicBlock(
+                    inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(count: layer2_run1_count, () => new __Blocks.BasicBlock(
+                    inPlanes: 32, planes: 32, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer2", this.layer2);
+            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
+                .Add(count: 1, () => new __Blocks.BasicBlock(
+                    inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
+                .Add(count: layer3_run1_count, () => new __Blocks.BasicBlock(
+                    inPlanes: 64, planes: 64, stride: 1, shortcut: null))
+                .Build();
+            register_module("layer3", this.layer3);
+            this.linear = __nn.Linear(
+                inputSize: __info.Shape("linear.weight")[1],
+                outputSize: __info.Shape("linear.weight")[0],
+                hasBias: true);
+            register_module("linear", this.linear);
+            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
+        }
+
+        public override __Tensor forward(__Tensor input)
+        {
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __x = input;
+            __x = this.conv1.forward(__x);
+            __x = this.bn1.forward(__x);
+            __x = __F.relu(__x);
+            __x = this.layer1.forward(__x);
+            __x = this.layer2.forward(__x);
+            __x = this.layer3.forward(__x);
+            __x = __x.mean(new long[] { 2, 3 }, true);
+            __x = __x.flatten(1);
+            __x = this.linear.forward(__x);
+            return __scope.MoveToOuter(__x);
+        }
+    }
+
+    /// <summary>Variant <c>ResNet20</c>: 269,722 parameters, 40,551,040 MACs (declared sizes).</summary>
+    public sealed class ResNet20 : VariantModule
+    {
         /// <summary>A module at the declared input size and class count.</summary>
         public ResNet20() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public ResNet20(global::MotivationDsl.ModelOptions? options) : base("ResNet20")
-        {
-            var __info = ModelDefinition.Describe_ResNet20(options);
-            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-            register_module("conv1", this.conv1);
-            this.bn1 = __nn.BatchNorm2d(num_features: 16);
-            register_module("bn1", this.bn1);
-            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(3, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer1", this.layer1);
-            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
-                .Add(2, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer2", this.layer2);
-            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
-                .Add(2, () => new __Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer3", this.layer3);
-            this.linear = __nn.Linear(
-                inputSize: __info.Shape("linear.weight")[1],
-                outputSize: __info.Shape("linear.weight")[0],
-                hasBias: true);
-            register_module("linear", this.linear);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.conv1.forward(__x);
-            __x = this.bn1.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.layer1.forward(__x);
-            __x = this.layer2.forward(__x);
-            __x = this.layer3.forward(__x);
-            __x = __x.mean(new long[] { 2, 3 }, true);
-            __x = __x.flatten(1);
-            __x = this.linear.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public ResNet20(global::MotivationDsl.ModelOptions? options)
+            : base("ResNet20", ModelDefinition.Describe_ResNet20(options), layer1_run0_count: 3, layer2_run1_count: 2,
+                layer3_run1_count: 2) { }
     }
 
     /// <summary>Variant <c>ResNet32</c>: 464,154 parameters, 68,862,592 MACs (declared sizes).</summary>
-    public sealed class ResNet32 : __Module
+    public sealed class ResNet32 : VariantModule
     {
-        private readonly __Modules.Conv2d conv1;
-        private readonly __Modules.BatchNorm2d bn1;
-        private readonly __Modules.Sequential layer1;
-        private readonly __Modules.Sequential layer2;
-        private readonly __Modules.Sequential layer3;
-        private readonly __Modules.Linear linear;
-
         /// <summary>A module at the declared input size and class count.</summary>
         public ResNet32() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public ResNet32(global::MotivationDsl.ModelOptions? options) : base("ResNet32")
-        {
-            var __info = ModelDefinition.Describe_ResNet32(options);
-            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-            register_module("conv1", this.conv1);
-            this.bn1 = __nn.BatchNorm2d(num_features: 16);
-            register_module("bn1", this.bn1);
-            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(5, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer1", this.layer1);
-            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
-                .Add(4, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer2", this.layer2);
-            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
-                .Add(4, () => new __Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer3", this.layer3);
-            this.linear = __nn.Linear(
-                inputSize: __info.Shape("linear.weight")[1],
-                outputSize: __info.Shape("linear.weight")[0],
-                hasBias: true);
-            register_module("linear", this.linear);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.conv1.forward(__x);
-            __x = this.bn1.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.layer1.forward(__x);
-            __x = this.layer2.forward(__x);
-            __x = this.layer3.forward(__x);
-            __x = __x.mean(new long[] { 2, 3 }, true);
-            __x = __x.flatten(1);
-            __x = this.linear.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public ResNet32(global::MotivationDsl.ModelOptions? options)
+            : base("ResNet32", ModelDefinition.Describe_ResNet32(options), layer1_run0_count: 5, layer2_run1_count: 4,
+                layer3_run1_count: 4) { }
     }
 
     /// <summary>Variant <c>ResNet44</c>: 658,586 parameters, 97,174,144 MACs (declared sizes).</summary>
-    public sealed class ResNet44 : __Module
+    public sealed class ResNet44 : VariantModule
     {
-        private readonly __Modules.Conv2d conv1;
-        private readonly __Modules.BatchNorm2d bn1;
-        private readonly __Modules.Sequential layer1;
-        private readonly __Modules.Sequential layer2;
-        private readonly __Modules.Sequential layer3;
-        private readonly __Modules.Linear linear;
-
         /// <summary>A module at the declared input size and class count.</summary>
         public ResNet44() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public ResNet44(global::MotivationDsl.ModelOptions? options) : base("ResNet44")
-        {
-            var __info = ModelDefinition.Describe_ResNet44(options);
-            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-            register_module("conv1", this.conv1);
-            this.bn1 = __nn.BatchNorm2d(num_features: 16);
-            register_module("bn1", this.bn1);
-            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(7, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer1", this.layer1);
-            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
-                .Add(6, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer2", this.layer2);
-            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
-                .Add(6, () => new __Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer3", this.layer3);
-            this.linear = __nn.Linear(
-                inputSize: __info.Shape("linear.weight")[1],
-                outputSize: __info.Shape("linear.weight")[0],
-                hasBias: true);
-            register_module("linear", this.linear);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.conv1.forward(__x);
-            __x = this.bn1.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.layer1.forward(__x);
-            __x = this.layer2.forward(__x);
-            __x = this.layer3.forward(__x);
-            __x = __x.mean(new long[] { 2, 3 }, true);
-            __x = __x.flatten(1);
-            __x = this.linear.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public ResNet44(global::MotivationDsl.ModelOptions? options)
+            : base("ResNet44", ModelDefinition.Describe_ResNet44(options), layer1_run0_count: 7, layer2_run1_count: 6,
+                layer3_run1_count: 6) { }
     }
 
     /// <summary>Variant <c>ResNet56</c>: 853,018 parameters, 125,485,696 MACs (declared sizes).</summary>
-    public sealed class ResNet56 : __Module
+    public sealed class ResNet56 : VariantModule
     {
-        private readonly __Modules.Conv2d conv1;
-        private readonly __Modules.BatchNorm2d bn1;
-        private readonly __Modules.Sequential layer1;
-        private readonly __Modules.Sequential layer2;
-        private readonly __Modules.Sequential layer3;
-        private readonly __Modules.Linear linear;
-
         /// <summary>A module at the declared input size and class count.</summary>
         public ResNet56() : this(null) { }
         /// <summary>A module for <paramref name="options"/> (class count, input size); null: as declared.</summary>
-        public ResNet56(global::MotivationDsl.ModelOptions? options) : base("ResNet56")
-        {
-            var __info = ModelDefinition.Describe_ResNet56(options);
-            this.conv1 = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
-            register_module("conv1", this.conv1);
-            this.bn1 = __nn.BatchNorm2d(num_features: 16);
-            register_module("bn1", this.bn1);
-            this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(9, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 16, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer1", this.layer1);
-            this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A))
-                .Add(8, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 32, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer2", this.layer2);
-            this.layer3 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.BasicBlock(inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A))
-                .Add(8, () => new __Blocks.BasicBlock(inPlanes: 64, planes: 64, stride: 1, shortcut: null))
-                .Build();
-            register_module("layer3", this.layer3);
-            this.linear = __nn.Linear(
-                inputSize: __info.Shape("linear.weight")[1],
-                outputSize: __info.Shape("linear.weight")[0],
-                hasBias: true);
-            register_module("linear", this.linear);
-            global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.KaimingNormal);
-        }
-
-        public override __Tensor forward(__Tensor input)
-        {
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __x = input;
-            __x = this.conv1.forward(__x);
-            __x = this.bn1.forward(__x);
-            __x = __F.relu(__x);
-            __x = this.layer1.forward(__x);
-            __x = this.layer2.forward(__x);
-            __x = this.layer3.forward(__x);
-            __x = __x.mean(new long[] { 2, 3 }, true);
-            __x = __x.flatten(1);
-            __x = this.linear.forward(__x);
-            return __scope.MoveToOuter(__x);
-        }
+        public ResNet56(global::MotivationDsl.ModelOptions? options)
+            : base("ResNet56", ModelDefinition.Describe_ResNet56(options), layer1_run0_count: 9, layer2_run1_count: 8,
+                layer3_run1_count: 8) { }
     }
 }
 //// Demo.Cifar.ResNetCifar.Blocks.g.cs
@@ -508,92 +385,50 @@ partial class ResNetCifar
 {
     partial class ModelDefinition
     {
-        /// <summary>Metadata of <c>ResNet20</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_ResNet20(__Dsl.ModelOptions? options)
+        /// <summary>
+        /// Metadata of variants <c>ResNet20</c>, <c>ResNet32</c>, <c>ResNet44</c>, <c>ResNet56</c> (one layer list) for
+        /// <paramref name="options"/>.
+        /// </summary>
+        private static __Dsl.VariantInfo DescribeVariant(
+            string name,
+            __Dsl.ModelOptions? options,
+            int layer1_run0_count,
+            int layer2_run1_count,
+            int layer3_run1_count)
         {
-            var m = new __Meta("ResNet20", options, 10, __inputShape);
+            var m = new __Meta(name, options, 10, __inputShape);
             m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
             m.BatchNorm2d("bn1");
-            foreach (var b in m.Blocks("layer1.", first: 0, count: 3))
+            foreach (var b in m.Blocks("layer1.", first: 0, count: layer1_run0_count))
                 __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
             foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
                 __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
-            foreach (var b in m.Blocks("layer2.", first: 1, count: 2))
+            foreach (var b in m.Blocks("layer2.", first: 1, count: layer2_run1_count))
                 __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
             foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
                 __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
-            foreach (var b in m.Blocks("layer3.", first: 1, count: 2))
+            foreach (var b in m.Blocks("layer3.", first: 1, count: layer3_run1_count))
                 __Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
             m.GlobalAvgPool();
             m.Flatten();
             m.Linear("linear", m.Classes);
             return m.Build();
         }
+
+        /// <summary>Metadata of <c>ResNet20</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
+        internal static __Dsl.VariantInfo Describe_ResNet20(__Dsl.ModelOptions? options) =>
+            DescribeVariant("ResNet20", options, layer1_run0_count: 3, layer2_run1_count: 2, layer3_run1_count: 2);
 
         /// <summary>Metadata of <c>ResNet32</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_ResNet32(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("ResNet32", options, 10, __inputShape);
-            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-            m.BatchNorm2d("bn1");
-            foreach (var b in m.Blocks("layer1.", first: 0, count: 5))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
-            foreach (var b in m.Blocks("layer2.", first: 1, count: 4))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
-            foreach (var b in m.Blocks("layer3.", first: 1, count: 4))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
-            m.GlobalAvgPool();
-            m.Flatten();
-            m.Linear("linear", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_ResNet32(__Dsl.ModelOptions? options) =>
+            DescribeVariant("ResNet32", options, layer1_run0_count: 5, layer2_run1_count: 4, layer3_run1_count: 4);
 
         /// <summary>Metadata of <c>ResNet44</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_ResNet44(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("ResNet44", options, 10, __inputShape);
-            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-            m.BatchNorm2d("bn1");
-            foreach (var b in m.Blocks("layer1.", first: 0, count: 7))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
-            foreach (var b in m.Blocks("layer2.", first: 1, count: 6))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
-            foreach (var b in m.Blocks("layer3.", first: 1, count: 6))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
-            m.GlobalAvgPool();
-            m.Flatten();
-            m.Linear("linear", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_ResNet44(__Dsl.ModelOptions? options) =>
+            DescribeVariant("ResNet44", options, layer1_run0_count: 7, layer2_run1_count: 6, layer3_run1_count: 6);
 
         /// <summary>Metadata of <c>ResNet56</c> for <paramref name="options"/>: tensors, parameters and MACs.</summary>
-        internal static __Dsl.VariantInfo Describe_ResNet56(__Dsl.ModelOptions? options)
-        {
-            var m = new __Meta("ResNet56", options, 10, __inputShape);
-            m.Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false);
-            m.BatchNorm2d("bn1");
-            foreach (var b in m.Blocks("layer1.", first: 0, count: 9))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 16, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 16, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.A);
-            foreach (var b in m.Blocks("layer2.", first: 1, count: 8))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 32, stride: 1, shortcut: null);
-            foreach (var b in m.Blocks("layer3.", first: 0, count: 1))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 32, planes: 64, stride: 2, shortcut: __Dsl.Shortcut.A);
-            foreach (var b in m.Blocks("layer3.", first: 1, count: 8))
-                __Blocks.BasicBlock.Describe(b, inPlanes: 64, planes: 64, stride: 1, shortcut: null);
-            m.GlobalAvgPool();
-            m.Flatten();
-            m.Linear("linear", m.Classes);
-            return m.Build();
-        }
+        internal static __Dsl.VariantInfo Describe_ResNet56(__Dsl.ModelOptions? options) =>
+            DescribeVariant("ResNet56", options, layer1_run0_count: 9, layer2_run1_count: 8, layer3_run1_count: 8);
     }
 }

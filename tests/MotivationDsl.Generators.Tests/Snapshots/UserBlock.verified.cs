@@ -97,14 +97,15 @@ partial class CustomNet
             this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
             register_module("stem", this.stem);
             this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.PreActBlockModule(
+                .Add(count: 1, () => new __Blocks.PreActBlockModule(
                     inPlanes: 16, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
                 .Build();
             register_module("stage1", this.stage1);
             this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.PreActBlockModule(
+                .Add(count: 1, () => new __Blocks.PreActBlockModule(
                     inPlanes: 32, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new __Blocks.PreActBlockModule(inPlanes: 64, planes: 32, stride: 1, shortcut: null))
+                .Add(count: 1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 64, planes: 32, stride: 1, shortcut: null))
                 .Build();
             register_module("stage2", this.stage2);
             this.classifier = __nn.Linear(
@@ -147,15 +148,17 @@ partial class CustomNet
             this.stem = __nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
             register_module("stem", this.stem);
             this.stage1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.PreActBlockModule(
+                .Add(count: 1, () => new __Blocks.PreActBlockModule(
                     inPlanes: 16, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new __Blocks.PreActBlockModule(inPlanes: 48, planes: 24, stride: 1, shortcut: null))
+                .Add(count: 1, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 48, planes: 24, stride: 1, shortcut: null))
                 .Build();
             register_module("stage1", this.stage1);
             this.stage2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.PreActBlockModule(
+                .Add(count: 1, () => new __Blocks.PreActBlockModule(
                     inPlanes: 48, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(2, () => new __Blocks.PreActBlockModule(inPlanes: 96, planes: 48, stride: 1, shortcut: null))
+                .Add(count: 2, () => new __Blocks.PreActBlockModule(
+                    inPlanes: 96, planes: 48, stride: 1, shortcut: null))
                 .Build();
             register_module("stage2", this.stage2);
             this.classifier = __nn.Linear(

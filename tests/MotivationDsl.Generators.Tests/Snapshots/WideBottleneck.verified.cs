@@ -97,12 +97,14 @@ partial class WideNet
             this.bn1 = __nn.BatchNorm2d(num_features: 32);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Add(count: 1, () => new __Blocks.Bottleneck(
+                    inPlanes: 32, planes: 16, stride: 1, shortcut: __Dsl.Shortcut.B))
                 .Build();
             register_module("layer1", this.layer1);
             this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 128, planes: 32, stride: 1, shortcut: null))
+                .Add(count: 1, () => new __Blocks.Bottleneck(
+                    inPlanes: 64, planes: 32, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(count: 1, () => new __Blocks.Bottleneck(inPlanes: 128, planes: 32, stride: 1, shortcut: null))
                 .Build();
             register_module("layer2", this.layer2);
             this.hidden = __nn.Linear(
@@ -158,13 +160,15 @@ partial class WideNet
             this.bn1 = __nn.BatchNorm2d(num_features: 48);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
-                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 96, planes: 24, stride: 1, shortcut: null))
+                .Add(count: 1, () => new __Blocks.Bottleneck(
+                    inPlanes: 48, planes: 24, stride: 1, shortcut: __Dsl.Shortcut.B))
+                .Add(count: 1, () => new __Blocks.Bottleneck(inPlanes: 96, planes: 24, stride: 1, shortcut: null))
                 .Build();
             register_module("layer1", this.layer1);
             this.layer2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(1, () => new __Blocks.Bottleneck(inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
-                .Add(3, () => new __Blocks.Bottleneck(inPlanes: 192, planes: 48, stride: 1, shortcut: null))
+                .Add(count: 1, () => new __Blocks.Bottleneck(
+                    inPlanes: 96, planes: 48, stride: 2, shortcut: __Dsl.Shortcut.B))
+                .Add(count: 3, () => new __Blocks.Bottleneck(inPlanes: 192, planes: 48, stride: 1, shortcut: null))
                 .Build();
             register_module("layer2", this.layer2);
             this.hidden = __nn.Linear(
@@ -425,7 +429,7 @@ partial class WideNet
                 __Blocks.Bottleneck.Describe(b, inPlanes: 128, planes: 32, stride: 1, shortcut: null);
             m.GlobalAvgPool();
             m.Flatten();
-            m.Linear("hidden", 64);
+            m.Linear("hidden", outFeatures: 64);
             m.Linear("fc", m.Classes);
             return m.Build();
         }
@@ -447,7 +451,7 @@ partial class WideNet
                 __Blocks.Bottleneck.Describe(b, inPlanes: 192, planes: 48, stride: 1, shortcut: null);
             m.GlobalAvgPool();
             m.Flatten();
-            m.Linear("hidden", 96);
+            m.Linear("hidden", outFeatures: 96);
             m.Linear("fc", m.Classes);
             return m.Build();
         }

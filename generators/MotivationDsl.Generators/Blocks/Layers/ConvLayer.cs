@@ -58,9 +58,10 @@ internal sealed class ConvLayer : BlockLayer
 
     public override void Describe(CodeWriter w, LayerSpec l, BlockEmit e)
     {
-        var args = new List<string> { S(l.Name!), "outChannels: " + (l.Depthwise ? "m.Channels" : Times(l.Expansion, "planes")), "kernel: " + L(l.Kernel) };
+        var args = new List<string> { S(l.Name!), "outChannels: " + (l.Depthwise ? "m.Channels" : Times(l.Expansion, "planes")), "kernel: " + (l.VariantKernel ? "kernel" : L(l.Kernel)) };
         if (l.StageStride) args.Add("stride: stride"); else if (l.Stride != 1) args.Add("stride: " + L(l.Stride));
-        if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
+        if (l.VariantKernel) args.Add("padding: kernel / 2");
+        else if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
         if (l.Depthwise) args.Add("groups: m.Channels"); else if (l.Groups != 1) args.Add("groups: " + L(l.Groups));
         if (!l.Bias) args.Add("bias: false");
         w.Call("m.Conv2d", args, ";");

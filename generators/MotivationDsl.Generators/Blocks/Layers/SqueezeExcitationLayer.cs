@@ -4,7 +4,7 @@ namespace MotivationDsl.Generators;
 
 /// <summary>
 /// <c>SqueezeExcitation(name)</c> in a block, on an image: <c>name.fc1</c> (C -> squeeze, 1x1, bias) and <c>name.fc2</c>
-/// (squeeze -> C), run by the runtime's <c>SqueezeExcitationModule</c>; squeeze = <c>max(1, floor(C x Ratio))</c>,
+/// (squeeze -> C), with ReLU (default), SiLU or GELU between them, run by the runtime's <c>SqueezeExcitationModule</c>; squeeze = <c>max(1, floor(C x Ratio))</c>,
 /// 2 x C x squeeze MACs. Both weights map as prefixes: a base squeeze unit reads the base's channels, a base channel's
 /// scale reads the base's squeeze units.
 /// </summary>
@@ -30,7 +30,8 @@ internal sealed class SqueezeExcitationLayer : BlockLayer
     public override string? FieldType => "__Dsl.SqueezeExcitationModule";
 
     public override void Construct(CodeWriter w, LayerSpec l, BlockEmit e) =>
-        w.Line($"this.{l.Name} = new __Dsl.SqueezeExcitationModule(channels: __c, ratio: {D(l.SERatio)});");
+        w.Line($"this.{l.Name} = new __Dsl.SqueezeExcitationModule(channels: __c, ratio: {D(l.SERatio)}"
+            + (l.SEActivation == ActivationKind.ReLU ? "" : $", activation: __Dsl.SqueezeActivation.{l.SEActivation}") + ");");
 
     public override string Forward(LayerSpec l) => $"__x = this.{l.Name}.forward(__x);";
 
