@@ -24,6 +24,8 @@ public class BlockVocabularyTests
     [InlineData("BranchNet", "L")]
     [InlineData("ExtraStageNet", "S")]
     [InlineData("ExtraStageNet", "L")]
+    [InlineData("KernelNet", "S")]
+    [InlineData("KernelNet", "L")]
     public void GeneratedModulesMatchThePyTorchDefinition(string model, string variant)
     {
         torch.manual_seed(11);
@@ -46,6 +48,7 @@ public class BlockVocabularyTests
     {
         "BranchNet" => BranchNet.Definition,
         "ExtraStageNet" => ExtraStageNet.Definition,
+        "KernelNet" => KernelNet.Definition,
         _ => BlockLayerNet.Definition,
     };
 

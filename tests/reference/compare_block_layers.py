@@ -4,8 +4,9 @@ MLP stage on features) and BranchModels.cs (BranchNet: parallel branches joined 
 Loads the tensors MotivationDsl.Tests dumped from the generated module with load_state_dict(strict=True) -- every state_dict key and shape must match --,
 runs the same input in eval mode and prints the max abs difference of the logits, the parameter count and the MACs of
 one sample (forward hooks: a convolution out_c x out_h x out_w x in_c/groups x k x k, a linear layer in x out).
+Also KernelModels.cs (KernelNet: a kernel per variant in Basic blocks and in a [ScalableBlock] stage).
 Usage: python3 compare_block_layers.py DIR MODEL VARIANT   (BlockLayerNet S, F or L; BranchNet S, W or L;
-ExtraStageNet S or L)
+ExtraStageNet S or L; KernelNet S or L)
 DIR holds index.txt lines "name dtype d0,d1,..." and name.bin raw little-endian data, plus input.bin/output.bin."""
 import os
 import sys
@@ -24,6 +25,8 @@ VARIANTS = {
     "BlockLayerNet": {"S": ([1, 1, 1], [8, 16, 16], 8), "F": ([1, 1, 1], [12, 16, 16], 8), "L": ([2, 1, 2], [12, 24, 24], 12)},
     "BranchNet": {"S": ([1, 1], [8, 8], 16), "W": ([1, 1], [12, 12], 16), "L": ([1, 2], [12, 12], 24)},
     "ExtraStageNet": {"S": ([1, 0],), "L": ([1, 2],)},
+    # depths, the kxk kernel of every stage
+    "KernelNet": {"S": ([1, 1], 3), "L": ([2, 1], 5)},
 }
 
 
@@ -144,6 +147,38 @@ class ExtraStageNet(nn.Module):
         return self.linear(torch.flatten(x.mean((2, 3), keepdim=True), 1))
 
 
+class KernelBasicBlock(BasicBlock):
+    """The reference basic block (option B) with kxk convolutions, padding k // 2."""
+
+    def __init__(self, in_planes, planes, stride, k):
+        super().__init__(in_planes, planes, stride, "B")
+        self.conv1 = nn.Conv2d(in_planes, planes, k, stride, k // 2, bias=False)
+        self.conv2 = nn.Conv2d(planes, planes, k, 1, k // 2, bias=False)
+
+
+class KernelBlock(BasicBlock):
+    """KernelModels.cs' [ScalableBlock]: a kxk convolution (stage stride) and a 1x1 convolution, option-B shortcut."""
+
+    def __init__(self, in_planes, planes, stride, k):
+        super().__init__(in_planes, planes, stride, "B")
+        self.conv1 = nn.Conv2d(in_planes, planes, k, stride, k // 2, bias=False)
+        self.conv2 = nn.Conv2d(planes, planes, 1, bias=False)
+
+
+class KernelNet(nn.Module):
+    def __init__(self, depth, k, classes=5):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.layer1 = nn.Sequential(*[KernelBasicBlock(8, 8, 1, k) for _ in range(depth[0])])
+        self.layer2 = nn.Sequential(*[KernelBlock(8 if i == 0 else 16, 16, 2 if i == 0 else 1, k) for i in range(depth[1])])
+        self.linear = nn.Linear(16, classes)
+
+    def forward(self, x):
+        x = self.layer2(self.layer1(F.relu(self.bn1(self.conv1(x)))))
+        return self.linear(torch.flatten(x.mean((2, 3), keepdim=True), 1))
+
+
 def macs(model, x):
     total = [0]
 
@@ -167,7 +202,8 @@ for line in open(os.path.join(d, "index.txt")):
     shape = [int(s) for s in shape.split(",") if s != ""] if shape != "-" else []
     arr = np.fromfile(os.path.join(d, name + ".bin"), dtype=np.float32 if dtype == "f32" else np.int64).reshape(shape)
     (extra if name in ("input", "output") else state)[name] = torch.from_numpy(arr.copy())
-model = {"BlockLayerNet": BlockLayerNet, "BranchNet": BranchNet, "ExtraStageNet": ExtraStageNet}[model_name](*VARIANTS[model_name][variant])
+model = {"BlockLayerNet": BlockLayerNet, "BranchNet": BranchNet, "ExtraStageNet": ExtraStageNet,
+         "KernelNet": KernelNet}[model_name](*VARIANTS[model_name][variant])
 model.load_state_dict(state, strict=True)
 model.eval()
 with torch.no_grad():
