@@ -1,0 +1,19 @@
+#!/bin/sh
+# Language-model experiment (docs/results.md, "Language model (byte-level, ...)"): GptFamily's ByteBase (2 x 128 x 4)
+# -> ByteDeep (6 x 128 x 4) on python3-doc's text, byte level, under both growth rules (X-Y: the paper's map, the
+# [ScalableModel] pair; X-F: function-preserving growth, the [Pair(..., Growth = FunctionPreserving)] of the same model),
+# with X-C and Y-C at the same steps; seeds 1, 2, 3 fixed in advance. A small budget: 6 epochs of 800 windows of 128
+# bytes (25 steps of batch 32 each: 150 steps, 614,400 training bytes per job), AdamW with one warm-up epoch and cosine
+# decay, gradient clipping at 1.
+# Resumable: finished jobs are skipped, an interrupted one resumes from its last epoch. Each seed is its own command, so
+# under the machine's experiment lock (flock) every seed is one lock-held step:
+#   for s in 1 1,2 1,2,3; do SEEDS=$s flock /work/wt/science.lock sh results/lm-run.sh; done
+set -e
+# jobs finished in an earlier session (committed results) are not run again
+if [ -f results/lm-byte-gpt.json ]; then
+  python3 results/restore-work-folder.py results/lm-byte-gpt.json runs/experiments/lm-byte-gpt
+fi
+${BIN:-examples/Experiments/bin/Release/net10.0}/motivation-experiments run --model GptFamily --growth-model GptFamily \
+  --name lm-byte-gpt --train-limit 800 --test-limit 512 --epochs 6 --seeds ${SEEDS:-1,2,3} --k 2 --batch 32 \
+  --optimizer adamw --lr 0.002 --wd 0.1 --schedule cosine --warmup 1 --clip 1 --threads 1 \
+  --work runs/experiments/lm-byte-gpt --out results
