@@ -4,7 +4,7 @@
 # [ScalableModel] pair; X-F: function-preserving growth, the [Pair(..., Growth = FunctionPreserving)] of the same model),
 # with X-C and Y-C at the same steps; seeds 1, 2, 3 fixed in advance. A small budget: 6 epochs of 800 windows of 128
 # bytes (25 steps of batch 32 each: 150 steps, 614,400 training bytes per job), AdamW with one warm-up epoch and cosine
-# decay, gradient clipping at 1.
+# decay, gradient clipping at 1. Also the equal-compute rows X-C=F and Y-C=F (classical runs at the X-F run's training FLOPs).
 # Resumable: finished jobs are skipped, an interrupted one resumes from its last epoch. Each seed is its own command, so
 # under the machine's experiment lock (flock) every seed is one lock-held step:
 #   for s in 1 1,2 1,2,3; do SEEDS=$s flock /work/wt/science.lock sh results/lm-run.sh; done
@@ -14,6 +14,6 @@ if [ -f results/lm-byte-gpt.json ]; then
   python3 results/restore-work-folder.py results/lm-byte-gpt.json runs/experiments/lm-byte-gpt
 fi
 ${BIN:-examples/Experiments/bin/Release/net10.0}/motivation-experiments run --model GptFamily --growth-model GptFamily \
-  --name lm-byte-gpt --train-limit 800 --test-limit 512 --epochs 6 --seeds ${SEEDS:-1,2,3} --k 2 --batch 32 \
+  --name lm-byte-gpt --train-limit 800 --test-limit 512 --epochs 6 --seeds ${SEEDS:-1,2,3} --k 2 --batch 32 --equal-flops \
   --optimizer adamw --lr 0.002 --wd 0.1 --schedule cosine --warmup 1 --clip 1 --threads 1 \
   --work runs/experiments/lm-byte-gpt --out results
