@@ -242,7 +242,7 @@ public static class ResultsWriter
 
     /// <summary>Which sign of a difference means the first row is better.</summary>
     private static string Positive(ExperimentMetric m) =>
-        m.HigherIsBetter() ? "positive: the first row is better" : "negative: the first row is better, bits per byte are lower is better";
+        m.HigherIsBetter() ? "positive: the first row is better" : "negative: the first row has fewer bits per byte, i.e. is better";
 
     private static string Reads(Outcome o) => o switch
     {
