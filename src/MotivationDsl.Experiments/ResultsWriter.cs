@@ -180,6 +180,9 @@ public static class ResultsWriter
         sb.AppendLine();
         foreach (var d in g.Differences.Take(2))
             if (d.Seeds.Count > 0) sb.AppendLine($"- {Verdict(d)}");
+        // Whether each difference is distinguishable from the seed noise (the mean against the paired spread).
+        foreach (var d in g.Differences.Where(d => d.Seeds.Count > 0))
+            sb.AppendLine($"- {d.Row} vs {d.Minus}: {Sentence(d)}");
         sb.AppendLine();
         return sb.ToString();
     }

@@ -143,6 +143,7 @@ public sealed class LanguageModelTests
         Assert.Contains("Motivated model (X-F-M vs X-Y-M): the function-preserving rule wins by 0.1000 bpb on average over 3 seed(s); " +
                         "the function-preserving rule is better in 3 of 3 and worse in 0.", md);
         Assert.Contains("Base (X-F-B vs X-Y-B): the paper's rule wins by 0.0500 bpb", md);
+        Assert.Contains("- X-F-M vs X-Y-M: X-F-M is better, by 0.1000 bpb lower on average (paired spread 0.0200 bpb; better in 3 of 3 seeds).", md);
         Assert.Contains("| X-F-M - X-Y-M | motivated model: function-preserving rule minus the paper's rule | 1, 2, 3 | -0.1000 / -0.1200 / -0.0800 | -0.1000 |", md);
         Assert.Contains("negative: the first row has fewer bits per byte, i.e. is better", md);
         // Eq. 1 on bits per byte: X-Y-M is 0.2 bpb below X-C for 100 FLOPs more F: negative = better.
