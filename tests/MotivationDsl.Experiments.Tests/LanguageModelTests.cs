@@ -21,19 +21,6 @@ public partial class TinyGpt
 {
 }
 
-/// <summary>The same pair with only the paper's rule: naming it as its own growth model is an error.</summary>
-[ScalableModel(Base = "Small", Motivated = "Large", Init = WeightInit.Gpt2)]
-[Variant("Small", Depth = new[] { 1 }, Heads = 2)]
-[Variant("Large", Depth = new[] { 2 }, Heads = 2)]
-[TokenEmbedding("transformer.wte", 16, Vocabulary = 256, ContextLength = 16)]
-[TokenPositions("transformer.wpe")]
-[Stage("transformer.h", Block.CausalDecoder, 16, Blocks = 1, Heads = 2)]
-[LayerNorm("transformer.ln_f")]
-[LanguageModelHead("lm_head", TiedTo = "transformer.wte")]
-public partial class TinyGptPaperOnly
-{
-}
-
 public sealed class LanguageModelTests
 {
     private static ScalableModelDefinition Growing => ExperimentCli.GrowthDefinition(TinyGpt.Definition, TinyGpt.Definition);
@@ -219,7 +206,7 @@ public sealed class LanguageModelTests
         var err = new StringWriter();
         Console.SetError(err);
         Console.SetOut(new StringWriter());
-        try { return (ExperimentCli.Run(args, [TinyGpt.Definition, TinyGptPaperOnly.Definition]), err.ToString()); }
+        try { return (ExperimentCli.Run(args, [TinyGpt.Definition, TinyNet.Definition]), err.ToString()); }
         finally { Console.SetError(error); Console.SetOut(output); }
     }
 
@@ -228,7 +215,8 @@ public sealed class LanguageModelTests
     {
         var dir = Synthetic.TempDir();
         string[] common = ["run", "--name", "c", "--data", "sample", "--work", Path.Combine(dir, "w"), "--out", Path.Combine(dir, "o")];
-        var (code, err) = Cli([.. common, "--model", "TinyGptPaperOnly", "--growth-model", "TinyGptPaperOnly"]);
+        // TinyNet declares its pair with the paper's rule only.
+        var (code, err) = Cli([.. common, "--model", "TinyNet", "--growth-model", "TinyNet"]);
         Assert.Equal(2, code);
         Assert.StartsWith("error: ", err);
         Assert.Contains("has no proven weights map Small -> Large under Growth.FunctionPreserving", err);
