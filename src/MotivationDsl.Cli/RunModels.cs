@@ -32,8 +32,7 @@ internal sealed class RunModels : IDisposable
         if (!Directory.Exists(runDir)) throw new CliException($"Run folder '{runDir}' not found.");
         var settings = TrainSettings.Load(runDir)
                        ?? throw new CliException($"'{runDir}' is not a run folder: it has no {TrainSettings.FileName} (written by 'train').");
-        var definition = catalog.Find(settings.Model);
-        settings.Validate();
+        var definition = settings.Validate().PairOf(catalog.Find(settings.Model));
         var run = new RunFolder(runDir);
         var trainer = MotivationTrainer.Create(definition, settings.CreateTrainerOptions([]), device);
         try

@@ -15,6 +15,7 @@ internal static class TrainCommand
     private sealed class Opts
     {
         public readonly Option<string?> Model = CommonOptions.Model();
+        public readonly Option<string> Growth = new("--growth") { Description = "Growth rule of the pair: declared (the model's pair as declared), paper (the base's blocks last-to-last, extra blocks random), or function-preserving (extra blocks start as identities); the model must declare its pair under that rule ([Pair(base, motivated, Growth = ...)]).", DefaultValueFactory = _ => "declared" };
         public readonly Option<int> Epochs = new("--epochs", "-e") { Description = "Epochs in total (a resumed run continues up to this).", DefaultValueFactory = _ => 10 };
         public readonly Option<int> BatchSize = new("--batch-size", "-b") { Description = "Training batch size.", DefaultValueFactory = _ => 128 };
         public readonly Option<int> K = new("--k") { Description = "Consecutive loss decreases that trigger the motivated model (consecutive, gradnorm).", DefaultValueFactory = _ => 2 };
@@ -43,7 +44,7 @@ internal static class TrainCommand
         public readonly Option<string> MemoryFormat = new("--memory-format") { Description = "Memory layout of 4-D weights and activations: nchw, channels-last, or auto (the model family's measured default, docs/performance.md). Saved with the run; eval, export and --resume use it.", DefaultValueFactory = _ => TrainSettings.AutoMemoryFormat };
         public readonly Option<bool> Distributed = new("--distributed") { Description = "Join an Open MPI world even where mpirun's environment is not detected (mpirun -np N ... train is detected by itself); --batch-size is the global batch, split over the ranks. See docs/distributed.md." };
 
-        public IEnumerable<Option> All => [Model, Epochs, BatchSize, K, Condition, EpochBoundary, FirstBatch, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
+        public IEnumerable<Option> All => [Model, Growth, Epochs, BatchSize, K, Condition, EpochBoundary, FirstBatch, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
             Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, NonFiniteLoss, MemoryFormat, Distributed];
     }
 
@@ -59,6 +60,7 @@ internal static class TrainCommand
     private static TrainSettings FromParse(ParseResult p, Opts o, string model) => new()
     {
         Model = model,
+        Growth = p.GetValue(o.Growth)!.Trim().ToLowerInvariant(),
         Epochs = p.GetValue(o.Epochs),
         BatchSize = p.GetValue(o.BatchSize),
         K = p.GetValue(o.K),
@@ -92,7 +94,7 @@ internal static class TrainCommand
     {
         (Option Option, Func<TrainSettings, object?> Value)[] fixedOptions =
         [
-            (o.BatchSize, s => s.BatchSize), (o.K, s => s.K), (o.Condition, s => s.Condition), (o.Rate, s => s.Rate),
+            (o.Growth, s => s.Growth), (o.BatchSize, s => s.BatchSize), (o.K, s => s.K), (o.Condition, s => s.Condition), (o.Rate, s => s.Rate),
             (o.EpochBoundary, s => s.EpochBoundary), (o.FirstBatch, s => s.FirstBatch),
             (o.Optimizer, s => s.Optimizer), (o.Lr, s => s.EffectiveLr), (o.Momentum, s => s.Momentum),
             (o.WeightDecay, s => s.EffectiveWeightDecay), (o.Schedule, s => s.Schedule), (o.Warmup, s => s.Warmup),
@@ -195,6 +197,7 @@ internal static class TrainCommand
                 throw new CliException($"'{outDir}' already holds a run with checkpoints: continue it with --resume, or choose another --out.");
         }
 
+        definition = settings.PairOf(definition);
         var device = Devices.Resolve(settings.Device);
         if (settings.Threads is { } threads) set_num_threads(threads);
         var baseInfo = definition.GetVariant(definition.BaseVariant);
@@ -206,7 +209,7 @@ internal static class TrainCommand
         var run = folder?.Run;
         if (run is not null) settings.Save(run.Path);
 
-        output.Line($"Model:  {definition.Name}: {Describe(baseInfo)} -> {Describe(motivatedInfo)}");
+        output.Line($"Model:  {definition.Name}: {Describe(baseInfo)} -> {Describe(motivatedInfo)}, {(definition.Map.PreservesFunction ? "function-preserving growth" : "the paper's growth rule")}");
         output.Line($"Data:   {data.Description}");
         output.Line($"Run:    {settings.ConditionLabel}, {settings.Optimizer} lr {Show(settings.EffectiveLr)} {settings.Schedule}, batch {settings.BatchSize}, {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, seed {settings.Seed}, {device.type.ToString().ToLowerInvariant()} x {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}, {settings.MemoryFormat}{World(world, settings.BatchSize)}");
         output.Line($"Output: {run?.Path}");

@@ -16,6 +16,12 @@ public sealed record TrainSettings
     public const string FileName = "settings.json";
 
     public string Model { get; init; } = "";
+    /// <summary>
+    /// The growth rule of the pair, one of <see cref="GrowthRules"/>: "declared" (the <c>[ScalableModel]</c> pair as
+    /// declared), "paper" or "function-preserving" (that pair under this rule: as declared, or a
+    /// <c>[Pair(base, motivated, Growth = ...)]</c> of the model). Runs saved before it existed read "declared".
+    /// </summary>
+    public string Growth { get; init; } = "declared";
     public int Epochs { get; init; } = 10;
     public int BatchSize { get; init; } = 128;
     public int K { get; init; } = 2;
@@ -58,6 +64,7 @@ public sealed record TrainSettings
     public static string ResolveMemoryFormat(string given, string modelName) =>
         given != AutoMemoryFormat ? given
         : MemoryFormatDefaults.For(modelName) == global::MotivationDsl.MemoryFormat.ChannelsLast ? "channels-last" : "nchw";
+    public static readonly string[] GrowthRules = ["declared", "paper", "function-preserving"];
 
     /// <summary>The optimizer and schedule part, built and validated by the shared <see cref="TrainingRecipe"/>.</summary>
     [JsonIgnore]
@@ -104,11 +111,31 @@ public sealed record TrainSettings
         if (TrainLimit is < 1) throw new CliException($"--train-limit must be at least 1 (got {TrainLimit}).");
         if (TestLimit is < 1) throw new CliException($"--test-limit must be at least 1 (got {TestLimit}).");
         if (Keep < 1) throw new CliException($"--keep must be at least 1 (got {Keep}).");
+        if (!GrowthRules.Contains(Growth))
+            throw new CliException($"Unknown --growth '{Growth}'. Choose one of: {string.Join(", ", GrowthRules)}.");
         if (!NonFiniteLossChoices.Contains(NonFiniteLoss))
             throw new CliException($"Unknown --non-finite-loss '{NonFiniteLoss}'. Choose one of: {string.Join(", ", NonFiniteLossChoices)}.");
         if (!MemoryFormats.Contains(MemoryFormat))
             throw new CliException($"Unknown --memory-format '{MemoryFormat}'. Choose one of: {string.Join(", ", MemoryFormats)}, {AutoMemoryFormat}.");
         return this;
+    }
+
+    /// <summary>
+    /// <paramref name="definition"/>'s pair under <see cref="Growth"/> (<see cref="ScalableModelDefinition.WithPair(string, string, MotivationDsl.Growth)"/>);
+    /// a model that does not declare its pair under that rule is a <see cref="CliException"/> naming its declared pairs.
+    /// </summary>
+    public ScalableModelDefinition PairOf(ScalableModelDefinition definition)
+    {
+        var rule = Growth switch
+        {
+            "declared" => MotivationDsl.Growth.Default,
+            "paper" => MotivationDsl.Growth.Paper,
+            "function-preserving" => MotivationDsl.Growth.FunctionPreserving,
+            _ => throw new CliException($"Unknown --growth '{Growth}'. Choose one of: {string.Join(", ", GrowthRules)}."),
+        };
+        if (rule == MotivationDsl.Growth.Default) return definition;
+        try { return definition.WithPair(definition.BaseVariant, definition.MotivatedVariant, rule); }
+        catch (ArgumentException e) { throw new CliException($"--growth {Growth}: {e.Message.Split(" (Parameter")[0]}"); }
     }
 
     public IMotivationCondition CreateCondition() => Condition switch
@@ -161,6 +188,7 @@ public sealed record TrainSettings
         ["epochs"] = Epochs.ToString(CultureInfo.InvariantCulture),
         ["batchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture),
         ["condition"] = ConditionLabel,
+        ["growth"] = Growth,
         ["optimizer"] = Optimizer,
         ["lr"] = EffectiveLr.ToString("R", CultureInfo.InvariantCulture),
         ["momentum"] = Momentum.ToString("R", CultureInfo.InvariantCulture),

@@ -23,16 +23,22 @@ public sealed record RowSummary
     public required RunKind Kind { get; init; }
     public required ModelRole Model { get; init; }
     public required IReadOnlyList<long> Seeds { get; init; }
-    public required IReadOnlyList<double> Accuracies { get; init; }
-    /// <summary>Test accuracy over seeds (fractions).</summary>
-    public required Stats Accuracy { get; init; }
+    /// <summary>The experiment's metric per seed (<see cref="ExperimentConfig.Metric"/>: accuracy fractions, or bits per byte).</summary>
+    public required IReadOnlyList<double> Values { get; init; }
+    /// <summary>The metric over seeds.</summary>
+    public required Stats Metric { get; init; }
     /// <summary>F (mean forward FLOPs per training forward) over seeds.</summary>
     public required Stats MeanForwardFlops { get; init; }
+    /// <summary>F per token over seeds (language models); NaN otherwise.</summary>
+    public Stats MeanForwardFlopsPerToken { get; init; }
     public required Stats MotivatedShare { get; init; }
     public required Stats WallSeconds { get; init; }
     /// <summary>Training FLOPs (forward + backward, <see cref="Accounting.TrainingFlops"/>) over seeds; NaN when records lack them.</summary>
     public Stats TrainingFlops { get; init; }
-    /// <summary>Eq. 1 on the seed means: (mean Acc - mean Acc(X-C)) / (mean F - mean F(X-C)); NaN for X-C itself.</summary>
+    /// <summary>
+    /// Eq. 1 on the seed means: (mean Acc - mean Acc(X-C)) / (mean F - mean F(X-C)); NaN for X-C itself. With bits per byte
+    /// as the metric, the change of bits per byte per FLOP of F (negative: the row is better than X-C).
+    /// </summary>
     public double AccPerFlops { get; init; } = double.NaN;
     /// <summary>ACC/FLOPs of this row / ACC/FLOPs of Y-C (the paper's ACC/F ratio for X-Y-B); NaN without Y-C.</summary>
     public double AccFRatio { get; init; } = double.NaN;
@@ -47,9 +53,11 @@ public sealed record ExperimentSummary(ExperimentConfig Config, string ConfigHas
     /// <summary>The motivated run against classical training at equal training FLOPs (with <see cref="ExperimentConfig.EqualFlops"/>), else null.</summary>
     public EqualFlopsComparison? EqualFlops { get; init; }
     /// <summary>Placement and initialisation of growth separated (when an X-FR or X-LI run exists), else null.</summary>
-    public IReadOnlyList<AccuracyDifference>? GrowthAblation { get; init; }
+    public IReadOnlyList<MetricDifference>? GrowthAblation { get; init; }
+    /// <summary>What the rows compare (<see cref="ExperimentConfig.Metric"/>).</summary>
+    public ExperimentMetric Metric => Config.Metric;
     /// <summary>The learned trigger against the loss trigger and random activations at its share (when an X-L run exists), else null.</summary>
-    public IReadOnlyList<AccuracyDifference>? Trigger { get; init; }
+    public IReadOnlyList<MetricDifference>? Trigger { get; init; }
 }
 
 /// <summary>Turns run records into table rows with Eq. 1 metrics.</summary>
@@ -79,22 +87,23 @@ public static class Aggregation
         ("X-E-M", RunKind.EmaAblation, ModelRole.Motivated, "ablation: EMA-of-loss trigger, motivated"),
     ];
 
-    public static double? AccuracyOf(RunRecord r, ModelRole model) => model == ModelRole.Base ? r.BaseAccuracy : r.MotivatedAccuracy;
-
     public static ExperimentSummary Summarize(ExperimentConfig config, string hash, IReadOnlyList<RunRecord> runs)
     {
+        var metric = config.Metric;
         var rows = new List<RowSummary>();
         foreach (var (row, kind, model, desc) in RowDefinitions)
         {
-            var rs = runs.Where(r => r.Kind == kind && AccuracyOf(r, model) is not null).OrderBy(r => r.Seed).ToList();
+            var rs = runs.Where(r => r.Kind == kind && metric.Of(r, model) is not null).OrderBy(r => r.Seed).ToList();
             if (rs.Count == 0) continue;
+            var values = rs.Select(r => metric.Of(r, model)!.Value).ToList();
             rows.Add(new RowSummary
             {
                 Row = row, Description = desc, Kind = kind, Model = model,
                 Seeds = rs.Select(r => r.Seed).ToList(),
-                Accuracies = rs.Select(r => AccuracyOf(r, model)!.Value).ToList(),
-                Accuracy = Stats.Of(rs.Select(r => AccuracyOf(r, model)!.Value).ToList()),
+                Values = values,
+                Metric = Stats.Of(values),
                 MeanForwardFlops = Stats.Of(rs.Select(r => r.MeanForwardFlops).ToList()),
+                MeanForwardFlopsPerToken = Stats.Of(rs.Select(r => r.MeanForwardFlopsPerToken ?? double.NaN).ToList()),
                 MotivatedShare = Stats.Of(rs.Select(r => r.MotivatedShare).ToList()),
                 WallSeconds = Stats.Of(rs.Select(r => r.WallSeconds).ToList()),
                 TrainingFlops = Stats.Of(rs.Select(r => r.TrainingFlops ?? double.NaN).ToList()),
@@ -103,11 +112,11 @@ public static class Aggregation
         var xc = rows.FirstOrDefault(r => r.Row == "X-C");
         if (xc is not null)
         {
-            var basePoint = new RunPoint(xc.Accuracy.Mean, xc.MeanForwardFlops.Mean);
+            var basePoint = new RunPoint(xc.Metric.Mean, xc.MeanForwardFlops.Mean);
             rows = rows.Select(r => r == xc ? r : r with
             {
-                AccPerFlops = Efficiency.AccPerFlops(new RunPoint(r.Accuracy.Mean, r.MeanForwardFlops.Mean), basePoint),
-                AccPerFlopsPerSeed = Stats.Of(r.Seeds.Select(s => PerSeed(runs, r, s)).Where(v => v is not null).Select(v => v!.Value).ToList()),
+                AccPerFlops = Efficiency.AccPerFlops(new RunPoint(r.Metric.Mean, r.MeanForwardFlops.Mean), basePoint),
+                AccPerFlopsPerSeed = Stats.Of(r.Seeds.Select(s => PerSeed(runs, metric, r, s)).Where(v => v is not null).Select(v => v!.Value).ToList()),
             }).ToList();
             var yc = rows.FirstOrDefault(r => r.Row == "Y-C");
             if (yc is not null)
@@ -117,33 +126,33 @@ public static class Aggregation
         {
             Growth = GrowthComparison.Of(config, runs),
             EqualFlops = EqualFlopsComparison.Of(config, runs),
-            GrowthAblation = GrowthAblation.Of(runs),
+            GrowthAblation = GrowthAblation.Of(runs, metric),
             Trigger = TriggerComparison(config, runs),
         };
     }
 
     /// <summary>X-L against the reference run's ConsecutiveDecrease(k) and against X-LR, base and motivated model.</summary>
-    public static IReadOnlyList<AccuracyDifference>? TriggerComparison(ExperimentConfig config, IReadOnlyList<RunRecord> runs)
+    public static IReadOnlyList<MetricDifference>? TriggerComparison(ExperimentConfig config, IReadOnlyList<RunRecord> runs)
     {
         if (!runs.Any(r => r.Kind == RunKind.LearnedTrigger)) return null;
         var reference = config.EqualFlopsReference;
         var r = reference == RunKind.Motivated ? "X-Y" : "X-F";
-        var list = new List<AccuracyDifference>();
+        var list = new List<MetricDifference>();
         foreach (var (suffix, model, who) in new[] { ("-B", ModelRole.Base, "base"), ("-M", ModelRole.Motivated, "motivated model") })
         {
-            list.Add(AccuracyDifference.Paired(runs, "X-L" + suffix, RunKind.LearnedTrigger, model, r + suffix, reference, model,
+            list.Add(MetricDifference.Paired(runs, config.Metric, "X-L" + suffix, RunKind.LearnedTrigger, model, r + suffix, reference, model,
                 $"{who}: learned trigger minus consecutive-decrease(k={config.K})"));
-            list.Add(AccuracyDifference.Paired(runs, "X-L" + suffix, RunKind.LearnedTrigger, model, "X-LR" + suffix, RunKind.LearnedTriggerRandom, model,
+            list.Add(MetricDifference.Paired(runs, config.Metric, "X-L" + suffix, RunKind.LearnedTrigger, model, "X-LR" + suffix, RunKind.LearnedTriggerRandom, model,
                 $"{who}: learned trigger minus random activations at its share"));
         }
         return list.Where(d => d.Seeds.Count > 0).ToList();
     }
 
-    private static double? PerSeed(IReadOnlyList<RunRecord> runs, RowSummary row, long seed)
+    private static double? PerSeed(IReadOnlyList<RunRecord> runs, ExperimentMetric metric, RowSummary row, long seed)
     {
         var b = runs.FirstOrDefault(r => r.Kind == RunKind.ClassicalBase && r.Seed == seed);
         var m = runs.FirstOrDefault(r => r.Kind == row.Kind && r.Seed == seed);
-        if (b?.BaseAccuracy is not { } ba || m is null || AccuracyOf(m, row.Model) is not { } ma) return null;
+        if (b is null || metric.Of(b, ModelRole.Base) is not { } ba || m is null || metric.Of(m, row.Model) is not { } ma) return null;
         return Efficiency.AccPerFlops(new RunPoint(ma, m.MeanForwardFlops), new RunPoint(ba, b.MeanForwardFlops));
     }
 }

@@ -128,9 +128,10 @@ public static class ExperimentCli
     {
         var model = Required("--model", "a declared family (full or short class name)", "NAME");
         var name = Required("--name", "experiment name: output file names and default work folder", "NAME");
-        var data = OptString("--data", "data folder (default /usr/share/datasets/fashion-mnist, else the embedded sample)", "DIR");
-        var trainLimit = OptInt("--train-limit", "class-balanced training subset", "N").AtLeast(1);
-        var testLimit = OptInt("--test-limit", "class-balanced test subset", "N").AtLeast(1);
+        var data = OptString("--data", "images: data folder (default /usr/share/datasets/fashion-mnist, else the embedded sample); " +
+            "a language model: a text file or folder of *.txt, or 'sample' (default python3-doc's text, else the embedded sample)", "DIR");
+        var trainLimit = OptInt("--train-limit", "class-balanced training subset; a language model: training windows per epoch", "N").AtLeast(1);
+        var testLimit = OptInt("--test-limit", "class-balanced test subset; a language model: held-out windows", "N").AtLeast(1);
         var epochs = Opt("--epochs", "epochs per job", "E", 10).AtLeast(1);
         var seeds = LongList("--seeds", "seeds, fixed in advance", [1, 2, 3]);
         var batch = Opt("--batch", "batch size", "B", 128).AtLeast(1);
@@ -141,12 +142,18 @@ public static class ExperimentCli
         var schedule = Opt("--schedule", "per-step LR schedule", string.Join('|', TrainingRecipe.Schedules), "cosine").AcceptOnlyFromAmong([.. TrainingRecipe.Schedules]);
         var warmup = Opt("--warmup", "warm-up epochs", "E", 0).AtLeast(0);
         var k = Opt("--k", "k of the loss-decrease trigger", "K", 2).AtLeast(1);
+        var clip = new Option<double?>("--clip") { Description = "clip the active model's gradient to this global L2 norm (default: no clipping)", HelpName = "NORM" };
+        clip.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 1 && double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && !(c > 0 && double.IsFinite(c)))
+                r.AddError($"--clip must be a positive number, not {r.Tokens[0].Value}.");
+        });
         var crop = Opt("--crop", "random-crop padding", "P", 0).AtLeast(0);
         var flip = Flag("--flip", "random horizontal flips");
         var ablations = Flag("--ablations", "also the x-r and x-e jobs");
         var threads = Opt("--threads", "torch threads (exact resume needs the same value)", "T", 1).AtLeast(1);
         var evalEvery = Flag("--eval-every-epoch", "evaluate both models after every epoch");
-        var growthModel = OptString("--growth-model", "also run X-F: the same architecture declared with function-preserving growth", "NAME");
+        var growthModel = OptString("--growth-model", "also run X-F: the same architecture declared with function-preserving growth (the model itself when it declares its pair under both rules)", "NAME");
         var equalFlops = Flag("--equal-flops", "also run X-C=F and Y-C=F: classical runs with the motivated run's training FLOPs");
         var learned = Flag("--learned-trigger", "also run X-L (the learned trigger) and X-LR (random at its share)");
         var firstRandom = OptString("--ablation-first-random", "growth-ablation cell X-FR: the architecture with first-l placement and random extra blocks", "NAME");
@@ -155,20 +162,20 @@ public static class ExperimentCli
         var outDir = Opt("--out", "where the results are written", "DIR", "results");
         var command = new Command("run", "Run (or resume) the protocol for every seed and write the results.")
         {
-            model, name, data, trainLimit, testLimit, epochs, seeds, batch, optimizer, lr, momentum, wd, schedule, warmup, k, crop, flip,
+            model, name, data, trainLimit, testLimit, epochs, seeds, batch, optimizer, lr, momentum, wd, schedule, warmup, k, clip, crop, flip,
             ablations, threads, evalEvery, growthModel, equalFlops, learned, firstRandom, lastIdentity, work, outDir,
         };
         command.SetAction(p => Guard(() =>
         {
             var def = Find(defs, p.GetValue(model)!);
-            var growth = p.GetValue(growthModel) is { } g ? Find(defs, g, "growth-model") : null;
+            var growth = p.GetValue(growthModel) is { } g ? GrowthDefinition(def, Find(defs, g, "growth-model")) : null;
             var config = new ExperimentConfig
             {
-                Name = p.GetValue(name)!, Model = def.Name, BaseVariant = def.BaseVariant, MotivatedVariant = def.MotivatedVariant,
+                Name = p.GetValue(name)!, Model = def.Name, Task = def.ModelTask, BaseVariant = def.BaseVariant, MotivatedVariant = def.MotivatedVariant,
                 Data = "", TrainLimit = p.GetValue(trainLimit), TestLimit = p.GetValue(testLimit), Epochs = p.GetValue(epochs),
                 Seeds = p.GetValue(seeds)!, BatchSize = p.GetValue(batch), Optimizer = p.GetValue(optimizer)!,
                 LearningRate = p.GetValue(lr), Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(wd),
-                Schedule = p.GetValue(schedule)!, WarmupEpochs = p.GetValue(warmup), K = p.GetValue(k),
+                Schedule = p.GetValue(schedule)!, WarmupEpochs = p.GetValue(warmup), K = p.GetValue(k), MaxGradientNorm = p.GetValue(clip),
                 CropPadding = p.GetValue(crop), HorizontalFlip = p.GetValue(flip), Ablations = p.GetValue(ablations),
                 Threads = p.GetValue(threads), EvalEveryEpoch = p.GetValue(evalEvery), GrowthModel = growth?.Name,
                 EqualFlops = p.GetValue(equalFlops), LearnedTrigger = p.GetValue(learned),
@@ -185,6 +192,15 @@ public static class ExperimentCli
         defs.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? defs.FirstOrDefault(d => string.Equals(d.Name.Split('.')[^1], name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"Unknown model '{name}' (--{option}); known: {string.Join(", ", defs.Select(d => d.Name))}.");
+
+    /// <summary>
+    /// The X-F model: another declaration of the same architecture under function-preserving growth, or, when
+    /// <paramref name="growth"/> is <paramref name="model"/> itself, its pair as declared under that rule
+    /// (<c>[Pair(base, motivated, Growth = Growth.FunctionPreserving)]</c> next to the <c>[ScalableModel]</c> pair; an
+    /// <see cref="ArgumentException"/> naming the declared pairs when there is none).
+    /// </summary>
+    internal static ScalableModelDefinition GrowthDefinition(ScalableModelDefinition model, ScalableModelDefinition growth) =>
+        growth.Name == model.Name ? model.WithPair(model.BaseVariant, model.MotivatedVariant, Growth.FunctionPreserving) : growth;
 
     internal static DatasetPair LoadData(string? dir) => dir is null ? Datasets.FashionMnist() : Datasets.Load(dir);
 
@@ -209,16 +225,12 @@ public static class ExperimentCli
         ExperimentRunner.CheckAblationModel(def, config, config.FirstRandomModel, defs, identity: false, "first-l");
         ExperimentRunner.CheckAblationModel(def, config, config.LastIdentityModel, defs, identity: true, "last-to-last");
 
-        using var pair = LoadData(dataDir);
-        var train = Limit(pair.Train, config.TrainLimit);
-        var test = Limit(pair.Test, config.TestLimit);
-        config = config with { Data = $"{pair.Train.Source} (train {train.Count} images, test {test.Count} images, balanced first-N per class)" };
-        var norm = Normalization.FromDataset(train);
-        if (pair.Train.Source.Contains("fashion", StringComparison.OrdinalIgnoreCase) || dataDir is null) norm = Normalization.FashionMnist;
+        using var loaded = ExperimentDataLoading.Load(def, config, dataDir);
+        config = config with { Data = loaded.Description };
 
         var command = "dotnet run -c Release --project examples/Experiments -- " + string.Join(' ', rawArgs.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         var machine = Machine();
-        var runner = new ExperimentRunner(def, config, new ExperimentData(train, test, norm), work, Console.Out, growth, defs);
+        var runner = new ExperimentRunner(def, config, loaded.Data, work, Console.Out, growth, defs);
         Console.WriteLine($"experiment {name}: {def}{(growth is null ? "" : $" and {growth.Name} (function-preserving growth)")}, {config.Data}; config hash {config.Hash()}; work {work}");
         runner.JobFinished = recs => ResultsWriter.Write(outDir, Aggregation.Summarize(config, runner.ConfigHash, recs), command, machine);
         var records = runner.Run();

@@ -67,11 +67,20 @@ public sealed record ExperimentConfig
     public required string Model { get; init; }
     public required string BaseVariant { get; init; }
     public required string MotivatedVariant { get; init; }
+    /// <summary>
+    /// The model's task (checked against the definition): a language model trains on text windows and its rows compare
+    /// held-out bits per byte (<see cref="Metric"/>). Not written for classification, so older configurations keep their hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ModelTask Task { get; init; }
+    /// <summary>What the rows compare: test accuracy, or held-out bits per byte for a language model.</summary>
+    [JsonIgnore]
+    public ExperimentMetric Metric => ExperimentMetrics.For(Task);
     /// <summary>Description of the data (source folder, subset rule); part of the hash.</summary>
     public required string Data { get; init; }
-    /// <summary>Training images used (null = all); the first TrainLimit/classes of every class in file order.</summary>
+    /// <summary>Training images used (null = all); the first TrainLimit/classes of every class in file order. For text: training windows per epoch.</summary>
     public int? TrainLimit { get; init; }
-    /// <summary>Test images used (null = all); balanced like <see cref="TrainLimit"/>.</summary>
+    /// <summary>Test images used (null = all); balanced like <see cref="TrainLimit"/>. For text: the first held-out windows.</summary>
     public int? TestLimit { get; init; }
     public int Epochs { get; init; } = 10;
     public IReadOnlyList<long> Seeds { get; init; } = [1, 2, 3];
@@ -84,6 +93,9 @@ public sealed record ExperimentConfig
     /// <summary>cosine (to 0 over <see cref="Epochs"/>), step, exponential or constant (see <see cref="TrainingRecipe"/>).</summary>
     public string Schedule { get; init; } = "cosine";
     public int WarmupEpochs { get; init; }
+    /// <summary>Clip the active model's gradient to this global L2 norm before every step (language models usually use 1); null: no clipping. Hashed only when set.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxGradientNorm { get; init; }
     /// <summary>k of the paper's trigger (<see cref="ConsecutiveDecrease"/>).</summary>
     public int K { get; init; } = 2;
     /// <summary>Random-crop padding (0 = none) for training batches.</summary>

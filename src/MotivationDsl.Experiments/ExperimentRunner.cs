@@ -9,9 +9,6 @@ using static TorchSharp.torch;
 
 namespace MotivationDsl.Experiments;
 
-/// <summary>The data of an experiment: training and test images (already subset) and the normalisation.</summary>
-public sealed record ExperimentData(ImageDataset Train, ImageDataset Test, Normalization Normalize);
-
 /// <summary>
 /// Runs the paper's protocol for one pair over seeds: X-C, X-Y (rows X-Y-B and X-Y-M), Y-C and optionally the
 /// ablations; with a growth definition (<see cref="ExperimentConfig.GrowthModel"/>) also X-F (rows X-F-B and X-F-M),
@@ -37,6 +34,10 @@ public sealed class ExperimentRunner
         Log = log ?? TextWriter.Null;
         if (config.Model != definition.Name || config.BaseVariant != definition.BaseVariant || config.MotivatedVariant != definition.MotivatedVariant)
             throw new ArgumentException($"The configuration is for {config.Model} ({config.BaseVariant} -> {config.MotivatedVariant}) but the definition is {definition}.");
+        if (config.Task != definition.ModelTask)
+            throw new ArgumentException($"The configuration's task is {config.Task} but {definition.Name} is a {definition.ModelTask} model.");
+        if ((definition.ModelTask == ModelTask.LanguageModel) != (data is TextExperimentData))
+            throw new ArgumentException($"{definition.Name} is a {definition.ModelTask} model but the data is {data.GetType().Name}: a language model trains on TextExperimentData, a classifier on ImageExperimentData.");
         if (config.GrowthModel is null && growthDefinition is not null)
             throw new ArgumentException($"A growth definition ({growthDefinition.Name}) was given but the configuration has no GrowthModel.");
         if (config.GrowthModel is not null)
@@ -225,7 +226,7 @@ public sealed class ExperimentRunner
     /// <remarks>Records written before <see cref="RunRecord.TrainingFlops"/> existed get it from their F (<see cref="EqualFlopsBudget.TrainingFlopsOf"/>).</remarks>
     public IReadOnlyList<RunRecord> LoadRecords() =>
         Jobs().Select(j => RecordPath(j.Kind, j.Seed)).Where(File.Exists).Select(p => RunRecord.FromJson(File.ReadAllText(p)))
-            .Select(r => r.TrainingFlops is null ? r with { TrainingFlops = EqualFlopsBudget.TrainingFlopsOf(r, Data.Train.Count) } : r).ToList();
+            .Select(r => r.TrainingFlops is null ? r with { TrainingFlops = EqualFlopsBudget.TrainingFlopsOf(r, Data.TrainSamples) } : r).ToList();
 
     /// <summary>Runs every job that is not finished yet; returns all records.</summary>
     public IReadOnlyList<RunRecord> Run(CancellationToken ct = default)
@@ -304,23 +305,15 @@ public sealed class ExperimentRunner
         var path = RecordPath(reference, seed);
         if (!File.Exists(path))
             throw new InvalidOperationException($"The equal-compute run {JobName(kind, seed)} needs the {KindSlug(reference)} run of seed {seed} ({path}).");
-        var target = EqualFlopsBudget.TrainingFlopsOf(RunRecord.FromJson(File.ReadAllText(path)), Data.Train.Count);
+        var target = EqualFlopsBudget.TrainingFlopsOf(RunRecord.FromJson(File.ReadAllText(path)), Data.TrainSamples);
         var variant = kind == RunKind.ClassicalBaseEqualFlops ? Config.BaseVariant : Config.MotivatedVariant;
         var flops = definition.GetVariant(variant).Flops;
-        return (EqualFlopsBudget.Steps(target, flops, Data.Train.Count, Config.BatchSize), target);
+        return (EqualFlopsBudget.Steps(target, flops, Data.TrainSamples, Config.BatchSize), target);
     }
 
-    private IDataLoader TrainLoader(long seed)
-    {
-        var aug = Config.CropPadding > 0 || Config.HorizontalFlip ? new Augmentation(Config.CropPadding, Config.HorizontalFlip) : null;
-        return new DataLoader(Data.Train, new DataLoaderOptions
-        {
-            BatchSize = Config.BatchSize, Shuffle = true, Seed = seed, Normalize = Data.Normalize, Augment = aug,
-        });
-    }
+    private IDataLoader TrainLoader(long seed) => Data.TrainLoader(Config, seed);
 
-    private IDataLoader TestLoader() =>
-        new DataLoader(Data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Normalize = Data.Normalize });
+    private IDataLoader TestLoader() => Data.TestLoader();
 
     /// <summary>Runs (or resumes) one job and saves its record atomically.</summary>
     public RunRecord RunJob(RunKind kind, long seed, CancellationToken ct = default)
@@ -337,6 +330,7 @@ public sealed class ExperimentRunner
         var options = new TrainerOptions
         {
             Optimizer = Config.CreateOptimizer(), Condition = condition, Callbacks = callbacks, Seed = seed, TrackTrainAccuracy = false,
+            MaxGradientNorm = Config.MaxGradientNorm,
             Schedule = budget is { } bs ? new StretchedSchedule(schedule, Config.Epochs, bs.Steps) : schedule,
         };
         using var trainer = MotivationTrainer.Create(definition, options, CPU);
@@ -361,7 +355,7 @@ public sealed class ExperimentRunner
         if (budget is { } bud)
         {
             train = new StepBudgetLoader(train, bud.Steps);
-            epochs = EqualFlopsBudget.Epochs(bud.Steps, Data.Train.Count, Config.BatchSize);
+            epochs = EqualFlopsBudget.Epochs(bud.Steps, Data.TrainSamples, Config.BatchSize);
             Log.WriteLine($"[{name}] equal-compute budget: {bud.Steps} steps ({epochs} epochs, the last partial) for {bud.ReferenceFlops / 1e12:F3} TFLOPs of {KindSlug(Config.EqualFlopsReference)}-seed{seed}");
         }
         var test = TestLoader();
@@ -386,11 +380,10 @@ public sealed class ExperimentRunner
             with { BudgetSteps = budget?.Steps, ReferenceTrainingFlops = budget?.ReferenceFlops };
         AtomicFile.WriteAllText(ReportPath(kind, seed), report.ToJson());
         AtomicFile.WriteAllText(RecordPath(kind, seed), record.ToJson());
-        Log.WriteLine($"[{name}] done: base {Pct(record.BaseAccuracy)}, motivated {Pct(record.MotivatedAccuracy)}, share {record.MotivatedShare:P1}, F {record.MeanForwardFlops / 1e6:F2} M, {record.WallSeconds:F0} s");
+        var metric = Config.Metric;
+        Log.WriteLine($"[{name}] done: {metric.Label()} base {metric.Format(metric.Of(record, ModelRole.Base) ?? double.NaN)}, motivated {metric.Format(metric.Of(record, ModelRole.Motivated) ?? double.NaN)}, share {record.MotivatedShare:P1}, F {record.MeanForwardFlops / 1e6:F2} M, {record.WallSeconds:F0} s");
         return record;
     }
-
-    private static string Pct(double? a) => a is { } v ? $"{100 * v:F2}%" : "-";
 
     /// <summary>Wall time of a job, carried through checkpoints (it must run before the checkpoint callback).</summary>
     private sealed class WallClock : TrainerCallback, ICheckpointableCallback

@@ -18,14 +18,14 @@ public static class GrowthAblation
     ];
 
     /// <summary>The differences that have at least one seed with both runs, once an X-FR or X-LI run exists; else null.</summary>
-    public static IReadOnlyList<AccuracyDifference>? Of(IReadOnlyList<RunRecord> runs)
+    public static IReadOnlyList<MetricDifference>? Of(IReadOnlyList<RunRecord> runs, ExperimentMetric metric)
     {
         if (!runs.Any(r => r.Kind is RunKind.AblationFirstRandom or RunKind.AblationLastIdentity)) return null;
-        var list = new List<AccuracyDifference>();
+        var list = new List<MetricDifference>();
         foreach (var (row, kind, minus, minusKind, what) in Pairs)
             foreach (var (suffix, model, who) in new[] { ("-B", ModelRole.Base, "base"), ("-M", ModelRole.Motivated, "motivated model") })
             {
-                var d = AccuracyDifference.Paired(runs, row + suffix, kind, model, minus + suffix, minusKind, model, $"{who}: {what}");
+                var d = MetricDifference.Paired(runs, metric, row + suffix, kind, model, minus + suffix, minusKind, model, $"{who}: {what}");
                 if (d.Seeds.Count > 0) list.Add(d);
             }
         return list;

@@ -3,11 +3,16 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MotivationDsl.Reporting;
+using MotivationDsl.Training;
 using ScottPlot;
 
 namespace MotivationDsl.Experiments;
 
-/// <summary>Writes <c>{dir}/{name}.md</c>, <c>{name}.json</c>, <c>{name}-accuracy.png</c>, <c>{name}-acc-vs-f.png</c> and <c>{name}-loss.png</c>, all atomically.</summary>
+/// <summary>
+/// Writes <c>{dir}/{name}.md</c>, <c>{name}.json</c>, <c>{name}-accuracy.png</c>, <c>{name}-acc-vs-f.png</c> and
+/// <c>{name}-loss.png</c>, all atomically. The metric is the summary's (<see cref="ExperimentSummary.Metric"/>): test
+/// accuracy, or held-out bits per byte for a language model (lower is better; the file names stay the same).
+/// </summary>
 public static class ResultsWriter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -65,27 +70,29 @@ public static class ResultsWriter
     }
 
     private static string P(double v) => double.IsFinite(v) ? (100 * v).ToString("F2", Inv) : "-";
+    private static string K(double v) => double.IsFinite(v) ? (v / 1e3).ToString("F1", Inv) : "-";
     private static string T(double v) => double.IsFinite(v) ? (v / 1e12).ToString("F3", Inv) : "-";
     private static string M(double v) => double.IsFinite(v) ? (v / 1e6).ToString("F2", Inv) : "-";
-    /// <summary>ACC/FLOPs in accuracy percentage points per GFLOP of F.</summary>
-    private static string E(double v) => double.IsFinite(v) ? (100 * v * 1e9).ToString("F3", Inv) : "-";
+    /// <summary>ACC/FLOPs in the metric's unit (accuracy percentage points, or bits per byte) per GFLOP of F.</summary>
+    private static string E(ExperimentMetric metric, double v) => double.IsFinite(v) ? (metric.Scale() * v * 1e9).ToString("F4", Inv) : "-";
     private static string R(double v) => double.IsFinite(v) ? v.ToString("F3", Inv) : "-";
-    /// <summary>Signed percentage points (the value is already in points).</summary>
-    private static string D(double v) => double.IsFinite(v) ? v.ToString("+0.00;-0.00;0.00", Inv) : "-";
-
     public static string Table(ExperimentSummary s)
     {
+        var m = s.Metric;
+        var lm = m == ExperimentMetric.HeldOutBitsPerByte;
         var sb = new StringBuilder();
-        sb.AppendLine("| row | model | seeds | test acc % mean | std | min | max | per seed | F (M FLOPs) | motivated share | ACC/FLOPs (pp per GFLOP) | ACC/F ratio | wall s / run |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine($"| row | model | seeds | {m.Label()} mean | std | min | max | per seed | F (M FLOPs){(lm ? " | F per token (k FLOPs)" : "")} | motivated share | " +
+                      $"{(lm ? "bpb change/FLOPs (bpb per GFLOP)" : "ACC/FLOPs (pp per GFLOP)")} | {(lm ? "ratio to Y-C" : "ACC/F ratio")} | wall s / run |");
+        sb.AppendLine($"|---|---|---|---|---|---|---|---|---|{(lm ? "---|" : "")}---|---|---|---|");
         var ycApf = s.Rows.FirstOrDefault(r => r.Row == "Y-C")?.AccPerFlops ?? double.NaN;
         foreach (var r in s.Rows)
         {
-            var per = string.Join(" / ", r.Accuracies.Select(a => P(a)));
-            // A ratio of two negative ACC/FLOPs is positive but only says "both below X-C": flag it.
-            var ratio = R(r.AccFRatio) + (r.Row != "Y-C" && r.AccPerFlops < 0 && ycApf < 0 ? " (both < 0)" : "");
-            sb.AppendLine($"| {r.Row} | {r.Description} | {r.Accuracy.N} | {P(r.Accuracy.Mean)} | {P(r.Accuracy.Std)} | {P(r.Accuracy.Min)} | {P(r.Accuracy.Max)} | {per} | " +
-                          $"{M(r.MeanForwardFlops.Mean)} | {P(r.MotivatedShare.Mean)}% | {E(r.AccPerFlops)} | {ratio} | {r.WallSeconds.Mean.ToString("F0", Inv)} |");
+            var per = string.Join(" / ", r.Values.Select(v => m.Format(v)));
+            // A ratio of two ACC/FLOPs on the wrong side of X-C is positive but only says "both worse than X-C": flag it.
+            var worse = m.HigherIsBetter() ? r.AccPerFlops < 0 && ycApf < 0 : r.AccPerFlops > 0 && ycApf > 0;
+            var ratio = R(r.AccFRatio) + (r.Row != "Y-C" && worse ? " (both worse than X-C)" : "");
+            sb.AppendLine($"| {r.Row} | {r.Description} | {r.Metric.N} | {m.Format(r.Metric.Mean)} | {m.Format(r.Metric.Std)} | {m.Format(r.Metric.Min)} | {m.Format(r.Metric.Max)} | {per} | " +
+                          $"{M(r.MeanForwardFlops.Mean)}{(lm ? $" | {K(r.MeanForwardFlopsPerToken.Mean)}" : "")} | {P(r.MotivatedShare.Mean)}% | {E(m, r.AccPerFlops)} | {ratio} | {r.WallSeconds.Mean.ToString("F0", Inv)} |");
         }
         return sb.ToString();
     }
@@ -100,9 +107,11 @@ public static class ResultsWriter
         sb.AppendLine();
         if (command is not null) { sb.AppendLine("Command:"); sb.AppendLine(); sb.AppendLine("```bash"); sb.AppendLine(command); sb.AppendLine("```"); sb.AppendLine(); }
         if (machine is not null) { sb.AppendLine($"Machine: {machine}"); sb.AppendLine(); }
-        sb.AppendLine($"Data: {c.Data}. Train limit: {(c.TrainLimit?.ToString(Inv) ?? "all")}, test limit: {(c.TestLimit?.ToString(Inv) ?? "all")}.");
-        sb.AppendLine($"Budget: {c.Epochs} epochs, batch {c.BatchSize}, {c.Optimizer} lr {c.LearningRate.ToString(Inv)} momentum {c.Momentum.ToString(Inv)} wd {c.WeightDecay.ToString(Inv)}, {c.Schedule} schedule" +
-                      $"{(c.WarmupEpochs > 0 ? $" ({c.WarmupEpochs} warm-up epochs)" : "")}, k = {c.K}, crop padding {c.CropPadding}, flip {c.HorizontalFlip}, {c.Threads} torch thread(s). " +
+        var lm = s.Metric == ExperimentMetric.HeldOutBitsPerByte;
+        sb.AppendLine($"Data: {c.Data}. Train limit: {(c.TrainLimit?.ToString(Inv) ?? "all")}, test limit: {(c.TestLimit?.ToString(Inv) ?? "all")}{(lm ? " (windows)" : "")}.");
+        sb.AppendLine($"Budget: {c.Epochs} epochs, batch {c.BatchSize}, {c.Optimizer} lr {c.LearningRate.ToString(Inv)}{(c.Optimizer == "adamw" ? "" : $" momentum {c.Momentum.ToString(Inv)}")} wd {c.WeightDecay.ToString(Inv)}, {c.Schedule} schedule" +
+                      $"{(c.WarmupEpochs > 0 ? $" ({c.WarmupEpochs} warm-up epochs)" : "")}{(c.MaxGradientNorm is { } g ? $", gradients clipped to norm {g.ToString(Inv)}" : "")}, k = {c.K}" +
+                      $"{(lm ? "" : $", crop padding {c.CropPadding}, flip {c.HorizontalFlip}")}, {c.Threads} torch thread(s). " +
                       $"Seeds: {string.Join(", ", c.Seeds)}. Config hash `{s.ConfigHash}`.");
         if (c.GrowthModel is not null)
             sb.AppendLine($"Function-preserving growth: the X-F runs train `{c.GrowthModel}` (the same variants under the function-preserving growth rule) " +
@@ -112,10 +121,17 @@ public static class ResultsWriter
         sb.AppendLine($"Runs finished: {s.Runs.Count} of {expected}.");
         sb.AppendLine();
         sb.AppendLine(Table(s));
-        sb.AppendLine("Test accuracy is the final epoch's, on the test set above. F = mean forward FLOPs per training forward pass " +
-                      "(paper Eq. 1: (base forwards x base FLOPs + motivated forwards x motivated FLOPs) / all forwards; FLOPs = 2 x MACs). " +
-                      "ACC/FLOPs = (mean Acc - mean Acc(X-C)) / (mean F - mean F(X-C)), shown in accuracy percentage points per GFLOP; " +
-                      "ACC/F ratio = the row's ACC/FLOPs / Y-C's (for X-Y-B this is the paper's ACC/F ratio). Std is the sample standard deviation over seeds.");
+        if (lm)
+            sb.AppendLine("Held-out bits per byte (lower is better) = the final models' mean next-token cross entropy over the held-out windows / ln 2 " +
+                          "(byte level: one token per byte). F = mean forward FLOPs per training forward pass of one window " +
+                          "(paper Eq. 1: (base forwards x base FLOPs + motivated forwards x motivated FLOPs) / all forwards; FLOPs = 2 x MACs); " +
+                          "F per token = F / context length. bpb change/FLOPs = (mean bpb - mean bpb(X-C)) / (mean F - mean F(X-C)) per GFLOP " +
+                          "(negative: fewer bits per byte than X-C for the extra compute); ratio to Y-C = the row's value / Y-C's. Std is the sample standard deviation over seeds.");
+        else
+            sb.AppendLine("Test accuracy is the final epoch's, on the test set above. F = mean forward FLOPs per training forward pass " +
+                          "(paper Eq. 1: (base forwards x base FLOPs + motivated forwards x motivated FLOPs) / all forwards; FLOPs = 2 x MACs). " +
+                          "ACC/FLOPs = (mean Acc - mean Acc(X-C)) / (mean F - mean F(X-C)), shown in accuracy percentage points per GFLOP; " +
+                          "ACC/F ratio = the row's ACC/FLOPs / Y-C's (for X-Y-B this is the paper's ACC/F ratio). Std is the sample standard deviation over seeds.");
         sb.AppendLine();
         if (s.Growth is not null) sb.Append(GrowthSection(s.Growth));
         if (s.EqualFlops is not null) sb.Append(EqualFlopsSection(s));
@@ -133,10 +149,12 @@ public static class ResultsWriter
         }
         sb.AppendLine("## Per run");
         sb.AppendLine();
-        sb.AppendLine("| run | seed | condition | base acc % | motivated acc % | F (M) | training TFLOPs | steps | share | activations | wall s | resumed from epoch |");
+        var metric = s.Metric;
+        var what = lm ? "bpb" : "acc %";
+        sb.AppendLine($"| run | seed | condition | base {what} | motivated {what} | F (M) | training TFLOPs | steps | share | activations | wall s | resumed from epoch |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in s.Runs)
-            sb.AppendLine($"| {ExperimentRunner.KindSlug(r.Kind)} | {r.Seed} | {r.Condition} | {(r.BaseAccuracy is { } b ? P(b) : "-")} | {(r.MotivatedAccuracy is { } m ? P(m) : "-")} | " +
+            sb.AppendLine($"| {ExperimentRunner.KindSlug(r.Kind)} | {r.Seed} | {r.Condition} | {metric.Format(metric.Of(r, ModelRole.Base) ?? double.NaN)} | {metric.Format(metric.Of(r, ModelRole.Motivated) ?? double.NaN)} | " +
                           $"{M(r.MeanForwardFlops)} | {T(r.TrainingFlops ?? double.NaN)} | {r.BaseBatches + r.MotivatedBatches} | {P(r.MotivatedShare)}% | {r.Activations} | {r.WallSeconds.ToString("F0", Inv)} | {r.ResumedFromEpoch} |");
         sb.AppendLine();
         foreach (var png in pngs) sb.AppendLine($"![{png}]({png})");
@@ -146,20 +164,25 @@ public static class ResultsWriter
     /// <summary>The generated comparison of the two growth rules (a markdown section).</summary>
     public static string GrowthSection(GrowthComparison g)
     {
+        var metric = g.Differences.FirstOrDefault()?.Metric ?? ExperimentMetric.TestAccuracy;
         var sb = new StringBuilder();
         sb.AppendLine("## Growth rules: function-preserving vs the paper's map");
         sb.AppendLine();
         sb.AppendLine($"X-F (`{g.GrowthModel}`, function-preserving growth) against X-Y (`{g.Model}`, the paper's weights map) and the classical runs. " +
-                      "Test accuracy differences in percentage points, paired by seed (positive: the first row is better); mean, std, min and max are over those seeds.");
+                      $"{DifferencesIn(metric)}, paired by seed ({Positive(metric)}); mean, std, min and max are over those seeds.");
         sb.AppendLine();
-        sb.AppendLine("| difference | meaning | seeds | per seed (pp) | mean pp | std | min | max | first row better in |");
+        var u = metric.Unit();
+        sb.AppendLine($"| difference | meaning | seeds | per seed ({u}) | mean {u} | std | min | max | first row better in |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var d in g.Differences)
-            sb.AppendLine($"| {d.Row} - {d.Minus} | {d.Description} | {string.Join(", ", d.Seeds)} | {string.Join(" / ", d.Points.Select(D))} | " +
-                          $"{D(d.Stats.Mean)} | {(double.IsFinite(d.Stats.Std) ? d.Stats.Std.ToString("F2", Inv) : "-")} | {D(d.Stats.Min)} | {D(d.Stats.Max)} | {d.Wins} of {d.Seeds.Count} |");
+            sb.AppendLine($"| {d.Row} - {d.Minus} | {d.Description} | {string.Join(", ", d.Seeds)} | {string.Join(" / ", d.Points.Select(p => metric.FormatDifference(p)))} | " +
+                          $"{metric.FormatDifference(d.Stats.Mean)} | {metric.FormatSpread(d.Stats.Std)} | {metric.FormatDifference(d.Stats.Min)} | {metric.FormatDifference(d.Stats.Max)} | {d.Wins} of {d.Seeds.Count} |");
         sb.AppendLine();
         foreach (var d in g.Differences.Take(2))
             if (d.Seeds.Count > 0) sb.AppendLine($"- {Verdict(d)}");
+        // Whether each difference is distinguishable from the seed noise (the mean against the paired spread).
+        foreach (var d in g.Differences.Where(d => d.Seeds.Count > 0))
+            sb.AppendLine($"- {d.Row} vs {d.Minus}: {Sentence(d)}");
         sb.AppendLine();
         return sb.ToString();
     }
@@ -173,7 +196,7 @@ public static class ResultsWriter
         sb.AppendLine();
         sb.AppendLine($"X-C=F and Y-C=F train the base and the large model classically for the number of steps whose training FLOPs (forward + backward = 3 x forward, " +
                       $"per training sample) are closest to the same seed's {e.Reference} run; the configured schedule is stretched over those steps. " +
-                      "Test accuracy differences in percentage points, paired by seed. A comparison reads better or worse when the mean difference exceeds the " +
+                      $"{DifferencesIn(s.Metric)}, paired by seed ({Positive(s.Metric)}). A comparison reads better or worse when the mean difference exceeds the " +
                       "paired seed spread (the std of the differences), otherwise not distinguishable at this budget.");
         sb.AppendLine();
         var tf = s.Rows.Where(r => double.IsFinite(r.TrainingFlops.Mean)).ToList();
@@ -185,34 +208,44 @@ public static class ResultsWriter
     }
 
     /// <summary>The generated growth-ablation section (placement and initialisation separated).</summary>
-    public static string GrowthAblationSection(IReadOnlyList<AccuracyDifference> diffs)
+    public static string GrowthAblationSection(IReadOnlyList<MetricDifference> diffs)
     {
         var sb = new StringBuilder();
         sb.AppendLine("## Growth ablation: placement and initialisation separated");
         sb.AppendLine();
         sb.AppendLine("Cells: X-Y = last-to-last + random (the paper's map), X-FR = first-l + random, X-LI = last-to-last + identity, " +
                       "X-F = first-l + identity (function-preserving growth); same trigger, seeds, data order and budget. Each difference changes one factor. " +
-                      "Percentage points, paired by seed; better/worse when the mean exceeds the paired seed spread (std of the differences).");
+                      $"{DifferencesIn(diffs.FirstOrDefault()?.Metric ?? ExperimentMetric.TestAccuracy)}, paired by seed; better/worse when the mean exceeds the paired seed spread (std of the differences).");
         sb.AppendLine();
         sb.Append(DifferencesTable(diffs));
         return sb.ToString();
     }
 
     /// <summary>Paired differences as a table and one plain sentence each.</summary>
-    public static string DifferencesTable(IReadOnlyList<AccuracyDifference> diffs)
+    public static string DifferencesTable(IReadOnlyList<MetricDifference> diffs)
     {
+        var metric = diffs.FirstOrDefault()?.Metric ?? ExperimentMetric.TestAccuracy;
+        var u = metric.Unit();
         var sb = new StringBuilder();
-        sb.AppendLine("| difference | meaning | seeds | per seed (pp) | mean pp | std | min | max | first row better in | reads |");
+        sb.AppendLine($"| difference | meaning | seeds | per seed ({u}) | mean {u} | std | min | max | first row better in | reads |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var d in diffs)
-            sb.AppendLine($"| {d.Row} - {d.Minus} | {d.Description} | {string.Join(", ", d.Seeds)} | {string.Join(" / ", d.Points.Select(D))} | " +
-                          $"{D(d.Stats.Mean)} | {(double.IsFinite(d.Stats.Std) ? d.Stats.Std.ToString("F2", Inv) : "-")} | {D(d.Stats.Min)} | {D(d.Stats.Max)} | {d.Wins} of {d.Seeds.Count} | {Reads(d.Outcome)} |");
+            sb.AppendLine($"| {d.Row} - {d.Minus} | {d.Description} | {string.Join(", ", d.Seeds)} | {string.Join(" / ", d.Points.Select(p => metric.FormatDifference(p)))} | " +
+                          $"{metric.FormatDifference(d.Stats.Mean)} | {metric.FormatSpread(d.Stats.Std)} | {metric.FormatDifference(d.Stats.Min)} | {metric.FormatDifference(d.Stats.Max)} | {d.Wins} of {d.Seeds.Count} | {Reads(d.Outcome)} |");
         sb.AppendLine();
         foreach (var d in diffs)
             sb.AppendLine($"- {d.Row} vs {d.Minus}: {Sentence(d)}");
         sb.AppendLine();
         return sb.ToString();
     }
+
+    /// <summary>"Test accuracy differences in percentage points" or "Held-out bits-per-byte differences".</summary>
+    private static string DifferencesIn(ExperimentMetric m) =>
+        m == ExperimentMetric.TestAccuracy ? "Test accuracy differences in percentage points" : "Held-out bits-per-byte differences (bpb)";
+
+    /// <summary>Which sign of a difference means the first row is better.</summary>
+    private static string Positive(ExperimentMetric m) =>
+        m.HigherIsBetter() ? "positive: the first row is better" : "negative: the first row has fewer bits per byte, i.e. is better";
 
     private static string Reads(Outcome o) => o switch
     {
@@ -222,15 +255,18 @@ public static class ResultsWriter
     };
 
     /// <summary>A plain sentence for one paired comparison.</summary>
-    public static string Sentence(AccuracyDifference d)
+    public static string Sentence(MetricDifference d)
     {
+        var metric = d.Metric;
         var m = d.Stats.Mean;
-        var spread = double.IsFinite(d.Stats.Std) ? d.Stats.Std.ToString("F2", Inv) : "-";
+        var u = metric.Unit();
+        var spread = metric.FormatSpread(d.Stats.Std);
+        var lower = metric.HigherIsBetter() ? "" : " lower";
         return d.Outcome switch
         {
-            Outcome.Better => $"{d.Row} is better, by {D(m)} pp on average (paired spread {spread} pp; better in {d.Wins} of {d.Seeds.Count} seeds).",
-            Outcome.Worse => $"{d.Row} is worse, by {(-m).ToString("F2", Inv)} pp on average (paired spread {spread} pp; better in {d.Wins} of {d.Seeds.Count} seeds).",
-            _ => $"not distinguishable at this budget: mean {D(m)} pp, paired spread {spread} pp over {d.Seeds.Count} seed(s) (better in {d.Wins}).",
+            Outcome.Better => $"{d.Row} is better, by {metric.FormatSpread(Math.Abs(m))} {u}{lower} on average (paired spread {spread} {u}; better in {d.Wins} of {d.Seeds.Count} seeds).",
+            Outcome.Worse => $"{d.Row} is worse, by {metric.FormatSpread(Math.Abs(m))} {u}{(metric.HigherIsBetter() ? "" : " higher")} on average (paired spread {spread} {u}; better in {d.Wins} of {d.Seeds.Count} seeds).",
+            _ => $"not distinguishable at this budget: mean {metric.FormatDifference(m)} {u}, paired spread {spread} {u} over {d.Seeds.Count} seed(s) (better in {d.Wins}).",
         };
     }
 
@@ -249,6 +285,7 @@ public static class ResultsWriter
     /// </summary>
     public static Plot AccVsTrainingFlopsPlot(ExperimentSummary s, string rule)
     {
+        var metric = s.Metric;
         var plot = new Plot();
         string[] shown = ["X-C", "Y-C", "X-C=F", "Y-C=F", rule + "-B", rule + "-M"];
         MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
@@ -256,77 +293,84 @@ public static class ResultsWriter
         {
             var row = s.Rows.FirstOrDefault(r => r.Row == shown[i]);
             if (row is null) continue;
-            var runs = s.Runs.Where(r => r.Kind == row.Kind && r.TrainingFlops is not null && Aggregation.AccuracyOf(r, row.Model) is not null).ToList();
+            var runs = s.Runs.Where(r => r.Kind == row.Kind && r.TrainingFlops is not null && metric.Of(r, row.Model) is not null).ToList();
             if (runs.Count == 0) continue;
-            var m = plot.Add.Markers(runs.Select(r => r.TrainingFlops!.Value / 1e12).ToArray(), runs.Select(r => 100 * Aggregation.AccuracyOf(r, row.Model)!.Value).ToArray());
+            var m = plot.Add.Markers(runs.Select(r => r.TrainingFlops!.Value / 1e12).ToArray(), runs.Select(r => metric.Scale() * metric.Of(r, row.Model)!.Value).ToArray());
             m.Color = Color.FromHex(Palette[i % Palette.Length]);
             m.MarkerShape = shapes[i];
             m.MarkerSize = 9;
-            m.LegendText = $"{row.Row} (mean {P(row.Accuracy.Mean)}%)";
+            m.LegendText = $"{row.Row} (mean {metric.Format(row.Metric.Mean)})";
         }
         plot.XLabel("training TFLOPs (forward + backward = 3 x forward)");
-        plot.YLabel("test accuracy % (one point per seed)");
-        plot.Title($"{s.Config.Name}: accuracy vs training compute, {(rule == "X-Y" ? "paper's map" : "function-preserving growth")}");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.YLabel($"{metric.Label()} (one point per seed; {metric.Direction()})");
+        plot.Title($"{s.Config.Name}: {metric.Label()} vs training compute, {(rule == "X-Y" ? "paper's map" : "function-preserving growth")}");
+        plot.ShowLegend(metric.HigherIsBetter() ? Alignment.LowerRight : Alignment.UpperRight);
         return plot;
     }
 
-    private static string Verdict(AccuracyDifference d)
+    private static string Verdict(MetricDifference d)
     {
         var what = d.Row.EndsWith("-B", StringComparison.Ordinal) ? "Base" : "Motivated model";
         var m = d.Stats.Mean;
-        var outcome = m > 0 ? $"the function-preserving rule wins by {m.ToString("F2", Inv)} pp"
-            : m < 0 ? $"the paper's rule wins by {(-m).ToString("F2", Inv)} pp"
+        var by = $"{d.Metric.FormatSpread(Math.Abs(m))} {d.Metric.Unit()}";
+        var outcome = d.Metric.IsBetter(m) ? $"the function-preserving rule wins by {by}"
+            : d.Metric.IsBetter(-m) ? $"the paper's rule wins by {by}"
             : "the two rules tie";
         return $"{what} ({d.Row} vs {d.Minus}): {outcome} on average over {d.Seeds.Count} seed(s); the function-preserving rule is better in " +
-               $"{d.Wins} of {d.Seeds.Count} and worse in {d.Points.Count(p => p < 0)}.";
+               $"{d.Wins} of {d.Seeds.Count} and worse in {d.Losses}.";
     }
 
     private static readonly string[] Palette = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF"];
 
+    /// <summary>The metric per row: bar = mean, whisker = min-max, dots = seeds (the title says which direction is better).</summary>
     public static Plot AccuracyPlot(ExperimentSummary s)
     {
+        var metric = s.Metric;
+        var k = metric.Scale();
+        // Bars start a little below the lowest value (2 pp of accuracy, 2 % of the lowest bits per byte), so differences show.
+        var lowest = s.Rows.Min(x => x.Metric.Min);
+        var barBase = k * Math.Max(0, metric.HigherIsBetter() ? lowest - 0.02 : lowest * 0.98);
         var plot = new Plot();
         var ticks = new List<Tick>();
         for (int i = 0; i < s.Rows.Count; i++)
         {
             var r = s.Rows[i];
             var color = Color.FromHex(Palette[i % Palette.Length]);
-            var bar = plot.Add.Bar(new Bar { Position = i, Value = 100 * r.Accuracy.Mean, FillColor = color.WithAlpha(0.6),
-                ValueBase = 100 * Math.Max(0, s.Rows.Min(x => x.Accuracy.Min) - 0.02) });
-            var eb = plot.Add.Line(i, 100 * r.Accuracy.Min, i, 100 * r.Accuracy.Max);
+            var bar = plot.Add.Bar(new Bar { Position = i, Value = k * r.Metric.Mean, FillColor = color.WithAlpha(0.6), ValueBase = barBase });
+            var eb = plot.Add.Line(i, k * r.Metric.Min, i, k * r.Metric.Max);
             eb.Color = Colors.Black;
             eb.LineWidth = 2;
-            var dots = plot.Add.Markers(r.Accuracies.Select(_ => (double)i).ToArray(), r.Accuracies.Select(a => 100 * a).ToArray());
+            var dots = plot.Add.Markers(r.Values.Select(_ => (double)i).ToArray(), r.Values.Select(a => k * a).ToArray());
             dots.Color = Colors.Black; dots.MarkerSize = 5;
             ticks.Add(new Tick(i, r.Row));
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
         plot.Axes.Margins(bottom: 0);
-        plot.YLabel("test accuracy %");
-        plot.Title($"{s.Config.Name}: test accuracy (bar: mean, whisker: min-max, dots: seeds)");
+        plot.YLabel($"{metric.Label()} ({metric.Direction()})");
+        plot.Title($"{s.Config.Name}: {metric.Label()} (bar: mean, whisker: min-max, dots: seeds)");
         return plot;
     }
 
     public static Plot AccVsFPlot(ExperimentSummary s)
     {
+        var metric = s.Metric;
         var plot = new Plot();
         for (int i = 0; i < s.Rows.Count; i++)
         {
             var r = s.Rows[i];
-            double[] fx = [r.MeanForwardFlops.Mean / 1e6], ay = [100 * r.Accuracy.Mean];
+            double[] fx = [r.MeanForwardFlops.Mean / 1e6], ay = [metric.Scale() * r.Metric.Mean];
             var sc = plot.Add.Markers(fx, ay);
             sc.Color = Color.FromHex(Palette[i % Palette.Length]);
             sc.MarkerSize = 10;
             sc.LegendText = r.Row;
-            double[] sd = [100 * r.Accuracy.Std];
+            double[] sd = [metric.Scale() * r.Metric.Std];
             var eb = plot.Add.ErrorBar(fx, ay, sd);
             eb.Color = sc.Color;
         }
         plot.XLabel("F: mean forward MFLOPs per training forward");
-        plot.YLabel("test accuracy % (mean ± std)");
-        plot.Title($"{s.Config.Name}: accuracy vs F (Eq. 1)");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.YLabel($"{metric.Label()} (mean ± std; {metric.Direction()})");
+        plot.Title($"{s.Config.Name}: {metric.Label()} vs F (Eq. 1)");
+        plot.ShowLegend(metric.HigherIsBetter() ? Alignment.LowerRight : Alignment.UpperRight);
         return plot;
     }
 

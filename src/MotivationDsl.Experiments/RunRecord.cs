@@ -21,7 +21,16 @@ public sealed record RunRecord
     /// <summary>Final test accuracy of the motivated/large model; null for X-C.</summary>
     public double? MotivatedAccuracy { get; init; }
     public double? MotivatedLoss { get; init; }
-    /// <summary>The paper's F: mean forward FLOPs per training forward (per sample).</summary>
+    /// <summary>Held-out bits per byte of the base (language models only), else null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BaseBitsPerByte { get; init; }
+    /// <summary>Held-out bits per byte of the motivated/large model (language models only), else null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MotivatedBitsPerByte { get; init; }
+    /// <summary>F per token (F / context length) for a language model, else null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MeanForwardFlopsPerToken { get; init; }
+    /// <summary>The paper's F: mean forward FLOPs per training forward (per sample; a language model's sample is one window).</summary>
     public double MeanForwardFlops { get; init; }
     public long BaseFlops { get; init; }
     public long MotivatedFlops { get; init; }
@@ -63,6 +72,8 @@ public sealed record RunRecord
             Kind = kind, Seed = seed, Condition = r.Condition, Model = r.Model, ConfigHash = hash, Epochs = r.EpochsCompleted,
             BaseAccuracy = baseTest?.Accuracy, BaseLoss = baseTest?.Loss,
             MotivatedAccuracy = motivatedTest?.Accuracy, MotivatedLoss = motivatedTest?.Loss,
+            BaseBitsPerByte = baseTest?.BitsPerByte, MotivatedBitsPerByte = motivatedTest?.BitsPerByte,
+            MeanForwardFlopsPerToken = a.MeanForwardFlopsPerToken,
             MeanForwardFlops = a.MeanForwardFlops, BaseFlops = a.BaseFlops, MotivatedFlops = a.MotivatedFlops,
             MotivatedShare = a.MotivatedShare, BaseBatches = a.BaseBatches, MotivatedBatches = a.MotivatedBatches,
             Activations = a.SwitchesToMotivated, WallSeconds = wallSeconds,

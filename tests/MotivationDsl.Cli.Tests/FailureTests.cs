@@ -104,6 +104,16 @@ public sealed class FailureTests : IDisposable
     // ---------------------------------------------------------------- --out (§4)
 
     [Fact]
+    public void A_growth_rule_the_model_does_not_declare_is_refused_naming_its_pairs()
+    {
+        var (exit, output) = Cli.Run(Cli.TinyTrain(Dir("run"), "--growth", "function-preserving"));
+        Assert.Equal(2, exit);
+        Assert.Contains("error: --growth function-preserving: 'MotivationDsl.Cli.Tests.TinyFashion' has no proven weights map Small -> Large under Growth.FunctionPreserving. Declared pairs: Small -> Large.", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.False(Directory.Exists(Dir("run")));
+    }
+
+    [Fact]
     public void An_out_that_is_a_file_is_refused_and_kept()
     {
         var file = Dir("notes.txt");

@@ -59,6 +59,41 @@ public sealed class LanguageModelTrainTests : IDisposable
         Assert.Contains("error: Text data '/nonexistent/corpus.txt' not found", output);
     }
 
+    [Fact]
+    public void The_growth_rule_is_chosen_with_growth_saved_in_the_run_and_used_again_by_eval_and_resume()
+    {
+        string[] train = ["train", "--data", "sample", "--train-limit", "16", "--test-limit", "8", "--batch-size", "8", "--optimizer", "adamw",
+            "--condition", "consecutive", "--k", "1", "--seed", "3", "--threads", "1", "--out", _dir];
+        var (exit, output) = Run([.. train, "--epochs", "1", "--growth", "function-preserving"]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("ByteDeep (", output);
+        Assert.Contains(", function-preserving growth", output);
+        using (var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "settings.json"))))
+            Assert.Equal("function-preserving", settings.RootElement.GetProperty("growth").GetString());
+
+        // A resume keeps the run's rule; another one is refused, naming both.
+        var (refused, why) = Run([.. train, "--epochs", "2", "--resume", "--growth", "paper"]);
+        Assert.Equal(2, refused);
+        Assert.Contains("error: Cannot resume with --growth paper: the run in", why);
+        Assert.Contains("was started with function-preserving", why);
+        var (resumed, log) = Run([.. train, "--epochs", "2", "--resume"]);
+        Assert.True(resumed == 0, log);
+        Assert.Contains(", function-preserving growth", log);
+
+        var (evalExit, eval) = Run("eval", "--run", _dir, "--threads", "1");
+        Assert.True(evalExit == 0, eval);
+    }
+
+    [Fact]
+    public void An_unknown_growth_rule_is_an_error_naming_it_and_the_choices()
+    {
+        var (exit, output) = Run("train", "--data", "sample", "--epochs", "1", "--growth", "sideways", "--out", _dir);
+        Assert.Equal(2, exit);
+        Assert.Contains("error: Unknown --growth 'sideways'. Choose one of: declared, paper, function-preserving.", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.False(Directory.Exists(_dir));
+    }
+
     public void Dispose()
     {
         var parent = Path.GetDirectoryName(_dir)!;

@@ -109,7 +109,7 @@ public sealed class EqualFlopsRunnerTests
     [Fact]
     public void OutcomeNeedsTheMeanToExceedThePairedSpread()
     {
-        AccuracyDifference D(params double[] p) => new()
+        MetricDifference D(params double[] p) => new()
         {
             Row = "a", Minus = "b", Description = "", Seeds = p.Select((_, i) => (long)i).ToList(), Points = p, Stats = Stats.Of(p),
         };

@@ -48,8 +48,8 @@ public sealed class GrowthTests
         Assert.Equal(["X-C", "X-Y-B", "X-Y-M", "X-F-B", "X-F-M", "Y-C"], summary.Rows.Select(r => r.Row));
         var rows = summary.Rows.ToDictionary(r => r.Row);
         var xfRecords = records.Where(r => r.Kind == RunKind.MotivatedFunctionPreserving).OrderBy(r => r.Seed).ToList();
-        Assert.Equal(xfRecords.Select(r => r.BaseAccuracy!.Value), rows["X-F-B"].Accuracies);
-        Assert.Equal(xfRecords.Select(r => r.MotivatedAccuracy!.Value), rows["X-F-M"].Accuracies);
+        Assert.Equal(xfRecords.Select(r => r.BaseAccuracy!.Value), rows["X-F-B"].Values);
+        Assert.Equal(xfRecords.Select(r => r.MotivatedAccuracy!.Value), rows["X-F-M"].Values);
 
         var g = Assert.IsType<GrowthComparison>(summary.Growth);
         Assert.Equal(["X-F-B - X-Y-B", "X-F-M - X-Y-M", "X-F-B - X-C", "X-F-M - Y-C"], g.Differences.Select(d => $"{d.Row} - {d.Minus}"));
@@ -235,7 +235,7 @@ public sealed class GrowthTests
         Assert.Equal(2, d["X-F-M - X-Y-M"].Wins);
         Assert.Equal(0, d["X-F-M - Y-C"].Wins);
         // The rows' own means still use every finished seed.
-        Assert.Equal((0.810 + 0.830 + 0.800) / 3, s.Rows.Single(r => r.Row == "X-Y-B").Accuracy.Mean, 12);
+        Assert.Equal((0.810 + 0.830 + 0.800) / 3, s.Rows.Single(r => r.Row == "X-Y-B").Metric.Mean, 12);
 
         var md = ResultsWriter.Markdown(s, null, null, []);
         Assert.Contains("| X-F-B - X-Y-B | base: function-preserving rule minus the paper's rule | 1, 2 | +1.50 / -1.00 | +0.25 | 1.77 | -1.00 | +1.50 | 1 of 2 |", md);

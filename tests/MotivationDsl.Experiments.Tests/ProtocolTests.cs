@@ -15,7 +15,7 @@ public sealed class ProtocolTests
         Assert.Equal(2 * 5, records.Count);
         var summary = Aggregation.Summarize(config, runner.ConfigHash, records);
         Assert.Equal(["X-C", "X-Y-B", "X-Y-M", "Y-C", "X-R-B", "X-R-M", "X-E-B", "X-E-M"], summary.Rows.Select(r => r.Row));
-        Assert.All(summary.Rows, r => Assert.Equal(2, r.Accuracy.N));
+        Assert.All(summary.Rows, r => Assert.Equal(2, r.Metric.N));
 
         var xc = records.Where(r => r.Kind == RunKind.ClassicalBase).ToList();
         Assert.All(xc, r => { Assert.Equal(0, r.MotivatedShare); Assert.Equal(r.BaseFlops, r.MeanForwardFlops); Assert.Null(r.MotivatedAccuracy); });
@@ -70,7 +70,7 @@ public sealed class AggregationTests
         var s = Aggregation.Summarize(Synthetic.Config(), "h", runs);
         var row = s.Rows.ToDictionary(r => r.Row);
         // X-C: mean acc 0.81, F 60 M. X-Y: F mean 70 M, base mean 0.83, motivated mean 0.72. Y-C: 0.85 at 100 M.
-        Assert.Equal(0.81, row["X-C"].Accuracy.Mean, 12);
+        Assert.Equal(0.81, row["X-C"].Metric.Mean, 12);
         Assert.True(double.IsNaN(row["X-C"].AccPerFlops));
         var xyb = (0.83 - 0.81) / (70e6 - 60e6);
         var xym = (0.72 - 0.81) / (70e6 - 60e6);

@@ -119,7 +119,7 @@ internal static class Synthetic
         return ImageDataset.FromBytes(pixels, labels, 1, 8, 8, 4, $"synthetic(seed={seed})");
     }
 
-    public static ExperimentData Data() => new(Make(96, 1), Make(48, 2), new Normalization([0.3f], [0.3f]));
+    public static ExperimentData Data() => new ImageExperimentData(Make(96, 1), Make(48, 2), new Normalization([0.3f], [0.3f]));
 
     public static ExperimentConfig Config(string name = "tiny", int epochs = 2, bool ablations = false) => new()
     {

@@ -122,6 +122,16 @@ public class GptFamilyTests
     }
 
     [Fact]
+    public void Every_declared_pair_of_a_language_model_keeps_its_task()
+    {
+        // A pair view that fell back to the base class's Classification made the trainer use the classification loss on
+        // [B, T, V] logits (a crash) and drop bits per byte.
+        foreach (var (b, m) in GptFamily.Definition.Pairs)
+            Assert.Equal(ModelTask.LanguageModel, GptFamily.Definition.WithPair(b, m).ModelTask);
+        Assert.Equal(ModelTask.LanguageModel, GptFamily.Definition.WithPair("ByteBase", "ByteDeep", Growth.FunctionPreserving).ModelTask);
+    }
+
+    [Fact]
     public void Width_pair_copies_each_base_head_into_the_same_motivated_head()
     {
         // ByteBase (128 wide, 4 heads of 32) -> ByteWide (256 wide, 8 heads of 32): base q/k/v head h, rows

@@ -252,6 +252,7 @@ public abstract class ScalableModelDefinition
         public override int DefaultClasses => Inner.DefaultClasses;
         public override IReadOnlyList<int> DefaultInputShape => Inner.DefaultInputShape;
         public override IReadOnlyList<(string Base, string Motivated)> Pairs => Inner.Pairs;
+        public override ModelTask ModelTask => Inner.ModelTask;
         protected override nn.Module<Tensor, Tensor> CreateModule(string variant) => Inner.CreateModuleCore(variant, null);
         protected override nn.Module<Tensor, Tensor> CreateModule(string variant, ModelOptions? options) => Inner.CreateModuleCore(variant, options);
         public override VariantInfo Describe(string variant, ModelOptions? options = null) => Inner.Describe(variant, options);
