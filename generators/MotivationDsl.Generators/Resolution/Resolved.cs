@@ -38,7 +38,7 @@ internal sealed class MapEntryDesc
     public long[] MotivatedShape { get; }
     public (long Start, long Length)[] Region { get; }
     /// <summary>Null for a plain entry; else (base region, motivated region) pieces (head-aware attention).</summary>
-    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces { get; init; }
+    public IReadOnlyList<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces { get; init; }
 }
 
 internal enum ShortcutKind { None = 0, A = 1, B = 2 }
