@@ -28,7 +28,7 @@ internal sealed class CausalDecoderBlockKind : IBlockKind
 
     public string ModuleClass(BuiltModel model, LayerSpec stage) => "CausalDecoderBlock";
 
-    public RBlock? Resolve(ModelBuilder builder, BlockRequest r)
+    public BlockDraft? Resolve(ModelBuilder builder, BlockRequest r)
     {
         var (rv, v, stage, key) = (r.Variant, r.Spec, r.Stage, r.Key);
         var s = stage.Name!;
@@ -54,7 +54,7 @@ internal sealed class CausalDecoderBlockKind : IBlockKind
         T("mlp.c_proj.weight", false, d, 4 * d); T("mlp.c_proj.bias", false, d);
         // Per token: q/k/v and output projections (4 d^2), the MLP (8 d^2); the two T x T attention products as computed.
         builder.Mac(rv, n * (12 * d * d + 2 * n * d));
-        return new RBlock { In = d, Planes = d, Out = d, Stride = 1, Heads = heads, Mlp = 4 * d, Residual = true, Tokens = n };
+        return new BlockDraft { In = d, Planes = d, Out = d, Stride = 1, Heads = heads, Mlp = 4 * d, Residual = true, Tokens = n };
     }
 
     public bool CheckPair(ModelBuilder builder, PairBlocks p) => EncoderBlockKind.CheckHeads(builder, p, "attn");

@@ -32,14 +32,14 @@ internal abstract class ConvBlockKind : IBlockKind
     public virtual string? WhyNotInput(int rank, string inShape) =>
         rank == 3 ? null : $"a Stage needs a [C, H, W] input but receives {inShape}";
 
-    public RBlock? Resolve(ModelBuilder builder, BlockRequest r)
+    public BlockDraft? Resolve(ModelBuilder builder, BlockRequest r)
     {
         var stage = r.Stage;
         var layout = Layout(builder.Blocks, stage);
         var key = r.Key;
         var rv = r.Variant;
         long inC = r.InChannels, planes = r.Planes, stride = r.Stride, h = r.Height, w = r.Width;
-        var blk = new RBlock { In = inC, Planes = planes, Stride = stride, InH = h, InW = w, Residual = layout.Residual };
+        var blk = new BlockDraft { In = inC, Planes = planes, Stride = stride, InH = h, InW = w, Residual = layout.Residual };
         var shortcutKind = stage.Shortcut == 0 ? ShortcutKind.A : ShortcutKind.B;
         var body = new BlockBody(builder, r, blk, layout.UserDeclared);
         var layers = layout.Layers;

@@ -26,7 +26,7 @@ internal sealed class EncoderBlockKind : IBlockKind
 
     public string ModuleClass(BuiltModel model, LayerSpec stage) => "EncoderBlock";
 
-    public RBlock? Resolve(ModelBuilder builder, BlockRequest r)
+    public BlockDraft? Resolve(ModelBuilder builder, BlockRequest r)
     {
         var (rv, v, stage, key) = (r.Variant, r.Spec, r.Stage, r.Key);
         var s = stage.Name!;
@@ -48,7 +48,7 @@ internal sealed class EncoderBlockKind : IBlockKind
             builder.Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the MLP features", stage.Display, stage.MlpDim, ModelBuilder.Num(v.WidthMultiplier), ModelBuilder.Num(stage.MlpDim * v.WidthMultiplier));
             return null;
         }
-        var blk = new RBlock { In = d, Planes = d, Out = d, Stride = 1, Heads = heads, Mlp = mlp.Value, Residual = true };
+        var blk = new BlockDraft { In = d, Planes = d, Out = d, Stride = 1, Heads = heads, Mlp = mlp.Value, Residual = true };
         void T(string local, params long[] shape) => builder.AddT(rv, new TensorDesc(key + "." + local, false, shape, s, r.Index, local));
         T("ln_1.weight", d); T("ln_1.bias", d);
         T("self_attention.in_proj_weight", 3 * d, d); T("self_attention.in_proj_bias", 3 * d);

@@ -30,7 +30,7 @@ internal interface IBlockKind
     string ModuleClass(BuiltModel model, LayerSpec stage);
 
     /// <summary>Resolves one block: adds its tensors and MACs to the variant; null after reporting a diagnostic.</summary>
-    RBlock? Resolve(ModelBuilder builder, BlockRequest request);
+    BlockDraft? Resolve(ModelBuilder builder, BlockRequest request);
 
     /// <summary>
     /// Checks that base block <paramref name="b"/> can be embedded in motivated block <paramref name="m"/> beyond the shared
@@ -62,7 +62,7 @@ internal interface IBlockKind
 
 /// <summary>What a stage asks of its block kind for block <see cref="Index"/>.</summary>
 internal sealed record BlockRequest(
-    ResolvedVariant Variant, LayerSpec Stage, int StageIndex, int Index,
+    VariantDraft Variant, LayerSpec Stage, int StageIndex, int Index,
     long InChannels, long Planes, long Stride, long Height, long Width, long Tokens, double StochasticDepth)
 {
     public VariantSpec Spec => Variant.Spec;

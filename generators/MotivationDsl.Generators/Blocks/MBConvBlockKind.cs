@@ -26,7 +26,7 @@ internal sealed class MBConvBlockKind : IBlockKind
 
     public string ModuleClass(BuiltModel model, LayerSpec stage) => "MBConv";
 
-    public RBlock? Resolve(ModelBuilder builder, BlockRequest r)
+    public BlockDraft? Resolve(ModelBuilder builder, BlockRequest r)
     {
         var (rv, v, stage, key) = (r.Variant, r.Spec, r.Stage, r.Key);
         var s = stage.Name!;
@@ -40,7 +40,7 @@ internal sealed class MBConvBlockKind : IBlockKind
         { builder.Report(DiagnosticDescriptors.InvalidValue, v.HasExpansions ? v.At("Expansions") : stage.At("Expansion"), s, "Expansion", expansion, "it must be a positive number"); return null; }
         if (!(ratio >= 0 && ratio <= 1))
         { builder.Report(DiagnosticDescriptors.InvalidValue, !double.IsNaN(v.SERatio) ? v.At("SERatio") : stage.At("SERatio"), s, "SERatio", ratio, "it must be between 0 and 1"); return null; }
-        var blk = new RBlock { In = inC, Planes = outC, Stride = stride, InH = h, InW = w, Kernel = kernel, Expansion = expansion, SERatio = ratio, SdProb = r.StochasticDepth };
+        var blk = new BlockDraft { In = inC, Planes = outC, Stride = stride, InH = h, InW = w, Kernel = kernel, Expansion = expansion, SERatio = ratio, SdProb = r.StochasticDepth };
         var expanded = ModelBuilder.MakeDivisible(inC * (double)expansion);
         blk.Expanded = expanded;
         blk.Squeeze = ratio > 0 ? Math.Max(1, (long)Math.Floor(inC * ratio)) : 0;

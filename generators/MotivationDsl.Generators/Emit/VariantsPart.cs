@@ -266,7 +266,7 @@ internal static class VariantsPart
     }
 
     /// <summary>Consecutive blocks with the same constructor arguments, as (count, arguments, first index).</summary>
-    public static List<(int Count, IReadOnlyList<string> Arguments, int First)> Runs(List<RBlock> blocks, IBlockKind kind)
+    public static List<(int Count, IReadOnlyList<string> Arguments, int First)> Runs(IReadOnlyList<RBlock> blocks, IBlockKind kind)
     {
         var runs = new List<(int Count, IReadOnlyList<string> Arguments, int First)>();
         for (var i = 0; i < blocks.Count; i++)

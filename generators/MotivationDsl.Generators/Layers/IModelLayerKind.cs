@@ -15,7 +15,7 @@ internal interface IModelLayerKind
     void Validate(IDiagnosticReporter reporter, LayerSpec layer);
 
     /// <summary>Adds the layer's tensors and MACs to the variant and updates <paramref name="flow"/>; false after reporting.</summary>
-    bool Resolve(ModelBuilder builder, ResolvedVariant variant, RLayer layer, LayerFlow flow);
+    bool Resolve(ModelBuilder builder, VariantDraft variant, LayerDraft layer, LayerFlow flow);
 
     /// <summary>The full module type of the layer's field (<c>__Modules.Linear</c>, <c>global::MotivationDsl.TokenTable</c>).</summary>
     string ModuleType(RLayer layer);

@@ -21,7 +21,7 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
             builder.Report(DiagnosticDescriptors.InvalidValue, l.At("ContextLength"), l.Display, "ContextLength", l.ContextLength, "it must be between 1 and 1000000 tokens");
     }
 
-    public bool Resolve(ModelBuilder builder, ResolvedVariant rv, RLayer r, LayerFlow flow)
+    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var (l, v) = (r.Spec, rv.Spec);
         if (flow.Rank != 0)

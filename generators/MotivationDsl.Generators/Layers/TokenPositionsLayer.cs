@@ -13,7 +13,7 @@ internal sealed class TokenPositionsLayer : IModelLayerKind
 
     public void Validate(IDiagnosticReporter builder, LayerSpec l) { }
 
-    public bool Resolve(ModelBuilder builder, ResolvedVariant rv, RLayer r, LayerFlow flow)
+    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var l = r.Spec;
         if (flow.Rank != 2 || rv.Context == 0)

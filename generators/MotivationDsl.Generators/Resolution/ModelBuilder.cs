@@ -172,13 +172,15 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
     }
 
     internal static string Num(double d) => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-    internal void Mac(ResolvedVariant rv, long value) => rv.Macs += value;
+    internal void Mac(VariantDraft rv, long value) => rv.Macs += value;
 
-    internal void AddT(ResolvedVariant rv, TensorDesc t) => rv.Tensors.Add(t);
+    internal void AddT(VariantDraft rv, TensorDesc t) => rv.Tensors.Add(t);
 
-    private ResolvedVariant ResolveVariant(VariantSpec v)
+    private ResolvedVariant ResolveVariant(VariantSpec v) => Resolve(v).Freeze();
+
+    private VariantDraft Resolve(VariantSpec v)
     {
-        var rv = new ResolvedVariant(v, v.Name!);
+        var rv = new VariantDraft(v, v.Name!);
         var stages = _spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToList();
         var stageNames = string.Join(", ", stages.Select(s => s.Display));
         if (v.HasDepth && v.Depth.Count != stages.Count)
@@ -217,7 +219,7 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
         var stageIndex = 0;
         foreach (var l in _spec.Layers)
         {
-            var r = new RLayer(l, rank);
+            var r = new LayerDraft(l, rank);
             var inShape = rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : rank == 0 ? "token ids" : $"[{c}]";
             switch (l.Kind)
             {
@@ -399,7 +401,7 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
         return true;
     }
 
-    private static ResolvedVariant Fail(ResolvedVariant rv) { rv.Ok = false; return rv; }
+    private static VariantDraft Fail(VariantDraft rv) { rv.Ok = false; return rv; }
 
     internal static long Spatial(long size, long kernel, long stride, long padding)
     {
@@ -408,7 +410,7 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
     }
 
     /// <summary>A convolution's weight and bias; <paramref name="key"/> is the block's prefix (<c>layer1.0</c>) or null at model level.</summary>
-    internal void AddConv(ResolvedVariant rv, string? key, string? stage, int block, string local, long inC, long outC, long k, long groups, bool bias)
+    internal void AddConv(VariantDraft rv, string? key, string? stage, int block, string local, long inC, long outC, long k, long groups, bool bias)
     {
         var prefix = key is null ? "" : key + ".";
         AddT(rv, new TensorDesc(prefix + local + ".weight", false, new[] { outC, inC / groups, k, k }, stage, block, local + ".weight"));
@@ -416,7 +418,7 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
     }
 
     /// <summary>A batch norm's parameters and buffers (state_dict order).</summary>
-    internal void AddBn(ResolvedVariant rv, string? key, string? stage, int block, string local, long ch)
+    internal void AddBn(VariantDraft rv, string? key, string? stage, int block, string local, long ch)
     {
         var prefix = key is null ? "" : key + ".";
         AddT(rv, new TensorDesc(prefix + local + ".weight", false, new[] { ch }, stage, block, local + ".weight"));

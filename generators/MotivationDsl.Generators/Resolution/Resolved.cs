@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Linq;
 
 namespace MotivationDsl.Generators;
@@ -37,64 +38,115 @@ internal sealed class MapEntryDesc
     public long[] MotivatedShape { get; }
     public (long Start, long Length)[] Region { get; }
     /// <summary>Null for a plain entry; else (base region, motivated region) pieces (head-aware attention).</summary>
-    public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces { get; init; }
+    public IReadOnlyList<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces { get; init; }
 }
 
 internal enum ShortcutKind { None = 0, A = 1, B = 2 }
 
+/// <summary>One resolved block (immutable; built as a <see cref="BlockDraft"/> during resolution).</summary>
 internal sealed class RBlock
 {
-    public long In; public long Planes; public long Out; public long Stride; public ShortcutKind Shortcut;
-    public long InH, InW, OutH, OutW;
+    public RBlock(BlockDraft d)
+    {
+        In = d.In; Planes = d.Planes; Out = d.Out; Stride = d.Stride; Shortcut = d.Shortcut;
+        InH = d.InH; InW = d.InW; OutH = d.OutH; OutW = d.OutW; OutRank = d.OutRank;
+        Segmented = new ReadOnlyDictionary<string, (int Dim, long[] Segments, long[] Shape)>(new Dictionary<string, (int Dim, long[] Segments, long[] Shape)>(d.Segmented));
+        OutSegments = d.OutSegments; Convs = d.Convs.ToArray();
+        Expanded = d.Expanded; Kernel = d.Kernel; Expansion = d.Expansion; Squeeze = d.Squeeze; SERatio = d.SERatio; SdProb = d.SdProb; Residual = d.Residual;
+        Heads = d.Heads; Mlp = d.Mlp; Tokens = d.Tokens;
+    }
+
+    public long In { get; }
+    public long Planes { get; }
+    public long Out { get; }
+    public long Stride { get; }
+    public ShortcutKind Shortcut { get; }
+    public long InH { get; }
+    public long InW { get; }
+    public long OutH { get; }
+    public long OutW { get; }
     /// <summary>The rank of the block's output when a block sets it (a user block that flattens); 0: the input's.</summary>
-    public int OutRank;
+    public int OutRank { get; }
     /// <summary>Tensors (local name) with a dimension over concatenated channels: the dimension and the segments.</summary>
-    public Dictionary<string, (int Dim, long[] Segments, long[] Shape)> Segmented = new();
+    public IReadOnlyDictionary<string, (int Dim, long[] Segments, long[] Shape)> Segmented { get; }
     /// <summary>The output's channel segments when the block ends with concatenated channels; null: one block.</summary>
-    public long[]? OutSegments;
+    public long[]? OutSegments { get; }
     /// <summary>Per conv inside the block (local name -> (in, out, groups)) for mapping checks.</summary>
-    public List<(string Name, long In, long Out, long Groups, long Stride)> Convs = new();
+    public IReadOnlyList<(string Name, long In, long Out, long Groups, long Stride)> Convs { get; }
     // MBConv
-    public long Expanded, Kernel, Expansion, Squeeze; public double SERatio, SdProb; public bool Residual;
+    public long Expanded { get; }
+    public long Kernel { get; }
+    public long Expansion { get; }
+    public long Squeeze { get; }
+    public double SERatio { get; }
+    public double SdProb { get; }
+    public bool Residual { get; }
     // Encoder
-    public long Heads, Mlp;
+    public long Heads { get; }
+    public long Mlp { get; }
     // CausalDecoder: the context length (the causal mask's size)
-    public long Tokens;
+    public long Tokens { get; }
 }
 
-/// <summary>One layer of a resolved variant, with concrete sizes.</summary>
+/// <summary>One layer of a resolved variant, with concrete sizes (immutable; built as a <see cref="LayerDraft"/>).</summary>
 internal sealed class RLayer
 {
-    public RLayer(LayerSpec spec, int inRank) { Spec = spec; InRank = inRank; }
+    public RLayer(LayerDraft d)
+    {
+        Spec = d.Spec; InRank = d.InRank;
+        In = d.In; Out = d.Out; Kernel = d.Kernel; Stride = d.Stride; Padding = d.Padding; Groups = d.Groups;
+        Bias = d.Bias; Depthwise = d.Depthwise; P = d.P; BlockClass = d.BlockClass;
+        Blocks = d.Blocks.Select(b => new RBlock(b)).ToArray();
+        StageIndex = d.StageIndex; Context = d.Context;
+    }
+
     /// <summary>The rank of the layer's input: 3 an image [C, H, W], 2 tokens [T, C], 1 features [C].</summary>
     public int InRank { get; }
     public LayerSpec Spec { get; }
     public LayerKind Kind => Spec.Kind;
-    public long In, Out, Kernel, Stride, Padding, Groups;
-    public bool Bias;
-    public bool Depthwise;
-    public double P;
-    public string BlockClass = "";
-    public List<RBlock> Blocks = new();
-    public int StageIndex = -1;
+    public long In { get; }
+    public long Out { get; }
+    public long Kernel { get; }
+    public long Stride { get; }
+    public long Padding { get; }
+    public long Groups { get; }
+    public bool Bias { get; }
+    public bool Depthwise { get; }
+    public double P { get; }
+    public string BlockClass { get; }
+    public IReadOnlyList<RBlock> Blocks { get; }
+    public int StageIndex { get; }
     /// <summary>A TokenEmbedding's context length (the longest input sequence).</summary>
-    public long Context;
+    public long Context { get; }
 }
 
-/// <summary>One variant with every layer, block and tensor resolved for the declared input size and class count.</summary>
+/// <summary>
+/// One variant with every layer, block and tensor resolved for the declared input size and class count; immutable
+/// (resolution fills a <see cref="VariantDraft"/> and freezes it).
+/// </summary>
 internal sealed class ResolvedVariant
 {
-    public ResolvedVariant(VariantSpec spec, string name) { Spec = spec; Name = name; }
+    public ResolvedVariant(VariantDraft d)
+    {
+        Spec = d.Spec; Name = d.Name;
+        Layers = d.Layers.Select(l => new RLayer(l)).ToArray();
+        Tensors = d.Tensors.ToArray();
+        Macs = d.Macs; Seq = d.Seq; Vocabulary = d.Vocabulary; Context = d.Context;
+        Ties = d.Ties.ToArray();
+        Ok = d.Ok;
+    }
+
     public VariantSpec Spec { get; }
     public string Name { get; }
-    public List<RLayer> Layers { get; } = new();
-    public List<TensorDesc> Tensors { get; } = new();
-    public long Macs { get; set; }
-    public long Seq;
+    public IReadOnlyList<RLayer> Layers { get; }
+    public IReadOnlyList<TensorDesc> Tensors { get; }
+    public long Macs { get; }
+    public long Seq { get; }
     /// <summary>A language model's vocabulary and context length (0 for other models).</summary>
-    public long Vocabulary, Context;
+    public long Vocabulary { get; }
+    public long Context { get; }
     /// <summary>Tied weights: (alias, tensor) — the alias is the same tensor, so it is not in <see cref="Tensors"/>.</summary>
-    public List<(string Alias, string Tensor)> Ties { get; } = new();
+    public IReadOnlyList<(string Alias, string Tensor)> Ties { get; }
     public long Parameters => Tensors.Where(t => !t.IsBuffer).Sum(t => t.Elements);
-    public bool Ok { get; set; } = true;
+    public bool Ok { get; }
 }

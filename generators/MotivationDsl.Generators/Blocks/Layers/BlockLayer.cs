@@ -57,7 +57,7 @@ internal abstract class BlockLayer
 /// </summary>
 internal sealed class BlockBody
 {
-    public BlockBody(ModelBuilder builder, BlockRequest request, RBlock block, bool userDeclared)
+    public BlockBody(ModelBuilder builder, BlockRequest request, BlockDraft block, bool userDeclared)
     {
         Builder = builder; Request = request; Block = block; UserDeclared = userDeclared;
         C = request.InChannels; H = request.Height; W = request.Width; Rank = request.InRank;
@@ -65,7 +65,7 @@ internal sealed class BlockBody
 
     public ModelBuilder Builder { get; }
     public BlockRequest Request { get; }
-    public RBlock Block { get; }
+    public BlockDraft Block { get; }
     /// <summary>A [ScalableBlock]: a spatial collapse is reported at the layer that causes it.</summary>
     public bool UserDeclared { get; }
     public long C, H, W;
@@ -95,7 +95,7 @@ internal sealed class BlockBody
     public void Restore((long C, long H, long W, int Rank, long? Area, long[]? Segments) s) =>
         (C, H, W, Rank, Area, Segments) = s;
 
-    public ResolvedVariant Variant => Request.Variant;
+    public VariantDraft Variant => Request.Variant;
 
     /// <summary>The activation's shape as the messages write it.</summary>
     public string Shape => Rank == 3 ? $"[{C}, {H}, {W}]" : $"[{C}]";
