@@ -45,8 +45,8 @@ internal sealed class TextRunData : IRunData
         try
         {
             // Built once here so that a corpus too short for the context fails before the run starts, naming both.
-            _ = result.Windows(corpus.Train, 1, 0, shuffle: true, trainLimit, "training");
-            _ = result.Windows(corpus.HeldOut, 1, 0, shuffle: false, testLimit, "held-out");
+            _ = result.Windows(heldOut: false, 1, 0, shuffle: true, trainLimit);
+            _ = result.Windows(heldOut: true, 1, 0, shuffle: false, testLimit);
         }
         catch
         {
@@ -60,8 +60,8 @@ internal sealed class TextRunData : IRunData
     {
         get
         {
-            var train = Windows(_corpus.Train, 1, 0, true, _trainLimit, "training");
-            var test = Windows(_corpus.HeldOut, 1, 0, false, _testLimit, "held-out");
+            var train = Windows(heldOut: false, 1, 0, true, _trainLimit);
+            var test = Windows(heldOut: true, 1, 0, false, _testLimit);
             return $"{_corpus.Name} from {_corpus.Source}: {_corpus.TrainBytes:N0} training / {_corpus.HeldOutBytes:N0} held-out bytes; " +
                    $"{train.WindowCount:N0} training and {test.WindowCount:N0} held-out windows of {_context} bytes";
         }
@@ -72,17 +72,17 @@ internal sealed class TextRunData : IRunData
     public IDataLoader TrainLoader(int batchSize, long seed, bool augment, Device device)
     {
         if (augment) throw new CliException("--augment applies to image data; a language model trains on text windows.");
-        return Adapt(Windows(_corpus.Train, batchSize, seed, shuffle: true, _trainLimit, "training", device));
+        return Windows(heldOut: false, batchSize, seed, shuffle: true, _trainLimit, device).AsDataLoader();
     }
 
     public IDataLoader TestLoader(int batchSize, Device device) =>
-        Adapt(Windows(_corpus.HeldOut, batchSize, 0, shuffle: false, _testLimit, "held-out", device));
+        Windows(heldOut: true, batchSize, 0, shuffle: false, _testLimit, device).AsDataLoader();
 
-    private TokenWindowLoader Windows(Tensor bytes, int batchSize, long seed, bool shuffle, int? limit, string split, Device? device = null)
+    private TokenWindowLoader Windows(bool heldOut, int batchSize, long seed, bool shuffle, int? limit, Device? device = null)
     {
         try
         {
-            return new TokenWindowLoader(bytes, new TokenWindowOptions
+            return _corpus.Windows(heldOut, new TokenWindowOptions
             {
                 ContextLength = _context, BatchSize = batchSize, Shuffle = shuffle, Seed = seed, MaxWindows = limit,
                 Device = device is { type: not TorchSharp.DeviceType.CPU } ? device : null,
@@ -90,12 +90,9 @@ internal sealed class TextRunData : IRunData
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"{_corpus.Name}: the {split} split is too short for the model's context of {_context} bytes ({e.Message})");
+            throw new CliException(e.Message);
         }
     }
-
-    private static IDataLoader Adapt(TokenWindowLoader loader) =>
-        new DelegateDataLoader(loader.BatchCount, e => loader.Batches(e).Select(b => (b.Input, b.Target)));
 
     public void Dispose() => _corpus.Dispose();
 }

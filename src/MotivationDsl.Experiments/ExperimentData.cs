@@ -60,8 +60,8 @@ public sealed class TextExperimentData : ExperimentData
         TrainWindows = trainWindows;
         TestWindows = testWindows;
         // Built once so that a split too short for the context fails here, before any job starts.
-        TrainSamples = Windows(_corpus.Train, 1, 0, shuffle: true, trainWindows, "training").WindowCount;
-        HeldOutWindows = Windows(_corpus.HeldOut, 1, 0, shuffle: false, testWindows, "held-out").WindowCount;
+        TrainSamples = Windows(heldOut: false, 1, 0, shuffle: true, trainWindows).WindowCount;
+        HeldOutWindows = Windows(heldOut: true, 1, 0, shuffle: false, testWindows).WindowCount;
     }
 
     public int ContextLength { get; }
@@ -78,25 +78,13 @@ public sealed class TextExperimentData : ExperimentData
         $"and {HeldOutWindows:N0} held-out windows of {ContextLength} bytes";
 
     public override IDataLoader TrainLoader(ExperimentConfig config, long seed) =>
-        Adapt(Windows(_corpus.Train, config.BatchSize, seed, shuffle: true, TrainWindows, "training"));
+        Windows(heldOut: false, config.BatchSize, seed, shuffle: true, TrainWindows).AsDataLoader();
 
-    public override IDataLoader TestLoader() => Adapt(Windows(_corpus.HeldOut, 64, 0, shuffle: false, TestWindows, "held-out"));
+    public override IDataLoader TestLoader() => Windows(heldOut: true, 64, 0, shuffle: false, TestWindows).AsDataLoader();
 
-    private TokenWindowLoader Windows(TorchSharp.torch.Tensor bytes, int batchSize, long seed, bool shuffle, int? limit, string split)
-    {
-        try
+    private TokenWindowLoader Windows(bool heldOut, int batchSize, long seed, bool shuffle, int? limit) =>
+        _corpus.Windows(heldOut, new TokenWindowOptions
         {
-            return new TokenWindowLoader(bytes, new TokenWindowOptions
-            {
-                ContextLength = ContextLength, BatchSize = batchSize, Shuffle = shuffle, Seed = seed, MaxWindows = limit,
-            });
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{_corpus.Name}: the {split} split is too short for the model's context of {ContextLength} bytes ({e.Message})", e);
-        }
-    }
-
-    private static IDataLoader Adapt(TokenWindowLoader loader) =>
-        new DelegateDataLoader(loader.BatchCount, e => loader.Batches(e).Select(b => (b.Input, b.Target)));
+            ContextLength = ContextLength, BatchSize = batchSize, Shuffle = shuffle, Seed = seed, MaxWindows = limit,
+        });
 }

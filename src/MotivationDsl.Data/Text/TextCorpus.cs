@@ -64,6 +64,21 @@ public sealed class TextCorpus : IDisposable
     public static TextCorpus FromText(string text, string name, string source, double heldOutFraction = DefaultHeldOutFraction) =>
         FromBytes(Encoding.UTF8.GetBytes(text), name, source, heldOutFraction);
 
+    /// <summary>Windows of <paramref name="options"/>' context over the training split or the held-out split; a split
+    /// shorter than one window is an <see cref="ArgumentException"/> naming the corpus, the split and the context.</summary>
+    public TokenWindowLoader Windows(bool heldOut, TokenWindowOptions options)
+    {
+        try
+        {
+            return new TokenWindowLoader(heldOut ? HeldOut : Train, options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(
+                $"{Name}: the {(heldOut ? "held-out" : "training")} split is too short for the model's context of {options.ContextLength} bytes ({e.Message})", e);
+        }
+    }
+
     public override string ToString() =>
         $"{Name}: {TrainBytes:N0} training / {HeldOutBytes:N0} held-out bytes, from {Source}";
 

@@ -120,4 +120,8 @@ public sealed class TokenWindowLoader
         }
         return new Batch(x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
     }
+
+    /// <summary>This loader as the trainer's <see cref="MotivationDsl.Training.IDataLoader"/> (input windows, next-byte targets).</summary>
+    public MotivationDsl.Training.IDataLoader AsDataLoader() =>
+        new MotivationDsl.Training.DelegateDataLoader(BatchCount, e => Batches(e).Select(b => (b.Input, b.Target)));
 }
