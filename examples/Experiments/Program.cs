@@ -3,6 +3,8 @@ using MotivationDsl.Experiments;
 
 // The experiment runner over this project's model families (docs/experiments.md):
 //   dotnet run -c Release --project examples/Experiments -- run --model FashionResNet --name NAME [options]
-//   (add --growth-model FashionResNetGrowing to train the function-preserving rule side by side)
+//   (add --growth-model FashionResNetGrowing to train the function-preserving rule side by side; the width pair:
+//   --model FashionResNetWidth --growth-model FashionResNetWidthGrowing)
 return ExperimentCli.Run(args, FashionResNet.Definition, FashionResNetGrowing.Definition, FashionResNet5.Definition,
-    FashionResNetFirstRandom.Definition, FashionResNetLastIdentity.Definition);
+    FashionResNetFirstRandom.Definition, FashionResNetLastIdentity.Definition,
+    FashionResNetWidth.Definition, FashionResNetWidthGrowing.Definition);
