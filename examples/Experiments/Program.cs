@@ -3,8 +3,10 @@ using MotivationDsl.Experiments;
 
 // The experiment runner over this project's model families (docs/experiments.md):
 //   dotnet run -c Release --project examples/Experiments -- run --model FashionResNet --name NAME [options]
-//   (add --growth-model FashionResNetGrowing to train the function-preserving rule side by side)
+//   (add --growth-model FashionResNetGrowing to train the function-preserving rule side by side; the width pair:
+//   --model FashionResNetWidth --growth-model FashionResNetWidthGrowing)
 // The byte-level language-model pair under both growth rules: --model GptFamily --growth-model GptFamily (results/lm-run.sh).
 return ExperimentCli.Run(args, FashionResNet.Definition, FashionResNetGrowing.Definition, FashionResNet5.Definition,
     FashionResNetFirstRandom.Definition, FashionResNetLastIdentity.Definition,
+    FashionResNetWidth.Definition, FashionResNetWidthGrowing.Definition,
     MotivationDsl.Examples.Gpt.GptFamily.Definition);

@@ -147,7 +147,7 @@ public class FunctionPreservingGrowthTests
     /// (without that, eval-mode logits of EfficientNet reached 1e18, where float rounding alone differs by 1e12 between CPUs),
     /// copies it into the motivated model, applies growth; returns both models' eval logits.
     /// </summary>
-    private static (Tensor Base, Tensor Motivated) GrownLogits(ScalableModelDefinition definition, bool zeroCopy = false)
+    internal static (Tensor Base, Tensor Motivated) GrownLogits(ScalableModelDefinition definition, bool zeroCopy = false)
     {
         using var pair = definition.CreatePair(null, 5, zeroCopy);
         Assert.True(!zeroCopy || pair.Map.SharedCount > 0);
