@@ -11,18 +11,24 @@ namespace MotivationDsl.Generators.Tests;
 /// </summary>
 public class RuntimeMetadataTests
 {
+    /// <summary>Every snapshot model: (snapshot name, the model's full type name).</summary>
+    public static TheoryData<string, string> SnapshotModels => new()
+    {
+        { "ResNetCifar", "Demo.Cifar.ResNetCifar" },
+        { "WideBottleneck", "WideNet" },
+        { "UserBlock", "Demo.Custom.CustomNet" },
+        { "MiniEfficientNet", "Demo.Eff.MiniEfficientNet" },
+        { "MiniViT", "Demo.Vit.MiniViT" },
+        { "GrowingViT", "Demo.Grow.GrowingViT" },
+        { "MiniGpt", "Demo.Gpt.MiniGpt" },
+        { "BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet" },
+        { "Branches", "MotivationDsl.Tests.Models.BranchNet" },
+        { "ExtraStage", "MotivationDsl.Tests.Models.ExtraStageNet" },
+        { "Kernels", "MotivationDsl.Tests.Models.KernelNet" },
+    };
+
     [Theory]
-    [InlineData("ResNetCifar", "Demo.Cifar.ResNetCifar")]
-    [InlineData("WideBottleneck", "WideNet")]
-    [InlineData("UserBlock", "Demo.Custom.CustomNet")]
-    [InlineData("MiniEfficientNet", "Demo.Eff.MiniEfficientNet")]
-    [InlineData("MiniViT", "Demo.Vit.MiniViT")]
-    [InlineData("GrowingViT", "Demo.Grow.GrowingViT")]
-    [InlineData("MiniGpt", "Demo.Gpt.MiniGpt")]
-    [InlineData("BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet")]
-    [InlineData("Branches", "MotivationDsl.Tests.Models.BranchNet")]
-    [InlineData("ExtraStage", "MotivationDsl.Tests.Models.ExtraStageNet")]
-    [InlineData("Kernels", "MotivationDsl.Tests.Models.KernelNet")]
+    [MemberData(nameof(SnapshotModels))]
     public void RunTimeMetadataEqualsTheProvenManifest(string name, string typeName)
     {
         var definition = Load(GeneratorHarness.Run(SourcesOf(name)), typeName);
@@ -48,17 +54,7 @@ public class RuntimeMetadataTests
     /// the state_dict of its metadata (names, shapes, parameters), which equals the proven manifest (above).
     /// </summary>
     [Theory]
-    [InlineData("ResNetCifar", "Demo.Cifar.ResNetCifar")]
-    [InlineData("WideBottleneck", "WideNet")]
-    [InlineData("UserBlock", "Demo.Custom.CustomNet")]
-    [InlineData("MiniEfficientNet", "Demo.Eff.MiniEfficientNet")]
-    [InlineData("MiniViT", "Demo.Vit.MiniViT")]
-    [InlineData("GrowingViT", "Demo.Grow.GrowingViT")]
-    [InlineData("MiniGpt", "Demo.Gpt.MiniGpt")]
-    [InlineData("BlockLayers", "MotivationDsl.Tests.Models.BlockLayerNet")]
-    [InlineData("Branches", "MotivationDsl.Tests.Models.BranchNet")]
-    [InlineData("ExtraStage", "MotivationDsl.Tests.Models.ExtraStageNet")]
-    [InlineData("Kernels", "MotivationDsl.Tests.Models.KernelNet")]
+    [MemberData(nameof(SnapshotModels))]
     public void EveryVariantsModuleHasTheTensorsOfItsMetadata(string name, string typeName)
     {
         var definition = Load(GeneratorHarness.Run(SourcesOf(name)), typeName);
