@@ -18,7 +18,7 @@ from torch import nn
 from torchvision.ops import SqueezeExcitation
 
 sys.path.insert(0, os.path.dirname(__file__))
-from resnet_cifar import BasicBlock  # noqa: E402
+from resnet_cifar import BasicBlock, macs  # noqa: E402
 
 VARIANTS = {
     # depths, stage widths, the [LayerWidth] layer's width (BlockLayerNet: stem, BranchNet: hidden)
@@ -179,22 +179,6 @@ class KernelNet(nn.Module):
         return self.linear(torch.flatten(x.mean((2, 3), keepdim=True), 1))
 
 
-def macs(model, x):
-    total = [0]
-
-    def hook(m, inputs, out):
-        if isinstance(m, nn.Conv2d):
-            total[0] += out[0].numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
-        elif isinstance(m, nn.Linear):
-            total[0] += m.in_features * m.out_features
-    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    with torch.no_grad():
-        model(x[:1])
-    for h in handles:
-        h.remove()
-    return total[0]
-
-
 d, model_name, variant = sys.argv[1], sys.argv[2], sys.argv[3]
 state, extra = {}, {}
 for line in open(os.path.join(d, "index.txt")):
@@ -211,4 +195,4 @@ with torch.no_grad():
 print("scale", float(y.abs().max()))
 print("maxdiff", float((y - extra["output"]).abs().max()))
 print("params", sum(p.numel() for p in model.parameters()))
-print("macs", macs(model, extra["input"]))
+print("macs", macs(model, tuple(extra["input"][:1].shape)))
