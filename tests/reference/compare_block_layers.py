@@ -11,7 +11,6 @@ DIR holds index.txt lines "name dtype d0,d1,..." and name.bin raw little-endian 
 import os
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -19,6 +18,7 @@ from torchvision.ops import SqueezeExcitation
 
 sys.path.insert(0, os.path.dirname(__file__))
 from resnet_cifar import BasicBlock, macs  # noqa: E402
+from dump_io import read_dump  # noqa: E402
 
 VARIANTS = {
     # depths, stage widths, the [LayerWidth] layer's width (BlockLayerNet: stem, BranchNet: hidden)
@@ -180,12 +180,7 @@ class KernelNet(nn.Module):
 
 
 d, model_name, variant = sys.argv[1], sys.argv[2], sys.argv[3]
-state, extra = {}, {}
-for line in open(os.path.join(d, "index.txt")):
-    name, dtype, shape = line.split()
-    shape = [int(s) for s in shape.split(",") if s != ""] if shape != "-" else []
-    arr = np.fromfile(os.path.join(d, name + ".bin"), dtype=np.float32 if dtype == "f32" else np.int64).reshape(shape)
-    (extra if name in ("input", "output") else state)[name] = torch.from_numpy(arr.copy())
+state, extra = read_dump(d)
 model = {"BlockLayerNet": BlockLayerNet, "BranchNet": BranchNet, "ExtraStageNet": ExtraStageNet,
          "KernelNet": KernelNet}[model_name](*VARIANTS[model_name][variant])
 model.load_state_dict(state, strict=True)

@@ -9,13 +9,13 @@ Usage: python3 compare_fashion_width.py DIR VARIANT   (HalfWidth or FullWidth)""
 import os
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 from resnet_cifar import BasicBlock, macs  # noqa: E402
+from dump_io import read_dump  # noqa: E402
 
 WIDTH = {"HalfWidth": 8, "FullWidth": 16}
 
@@ -45,12 +45,7 @@ class FashionResNetB(nn.Module):
 
 
 d, variant = sys.argv[1], sys.argv[2]
-state, extra = {}, {}
-for line in open(os.path.join(d, "index.txt")):
-    name, dtype, shape = line.split()
-    shape = [int(s) for s in shape.split(",") if s != ""] if shape != "-" else []
-    arr = np.fromfile(os.path.join(d, name + ".bin"), dtype=np.float32 if dtype == "f32" else np.int64).reshape(shape)
-    (extra if name in ("input", "output") else state)[name] = torch.from_numpy(arr.copy())
+state, extra = read_dump(d)
 model = FashionResNetB(WIDTH[variant])
 model.load_state_dict(state, strict=True)
 model.eval()

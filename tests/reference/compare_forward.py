@@ -5,20 +5,14 @@ DIR holds index.txt lines "name dtype d0,d1,..." and name.bin raw little-endian 
 import os
 import sys
 
-import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from resnet_cifar import ResNet  # noqa: E402
+from dump_io import read_dump  # noqa: E402
 
 d, depth = sys.argv[1], int(sys.argv[2])
-state = {}
-extra = {}
-for line in open(os.path.join(d, "index.txt")):
-    name, dtype, shape = line.split()
-    shape = [int(s) for s in shape.split(",") if s != ""] if shape != "-" else []
-    arr = np.fromfile(os.path.join(d, name + ".bin"), dtype=np.float32 if dtype == "f32" else np.int64).reshape(shape)
-    (extra if name in ("input", "output") else state)[name] = torch.from_numpy(arr.copy())
+state, extra = read_dump(d)
 model = ResNet((depth - 2) // 6, "A")
 model.load_state_dict(state, strict=True)
 model.eval()

@@ -8,21 +8,17 @@ running statistics 0 / 1 / 0. torchvision's own tensors are checked against the 
 Prints one line per mismatch ("MISMATCH name: ..."), "checked N", and the eval logits' largest magnitude of both models
 on the same input ("scale ours theirs")."""
 import math
-import os
 import sys
 
-import numpy as np
 import torch
 import torchvision
+from dump_io import read_dump  # noqa: E402
 
 torch.set_num_threads(1)
 d, arch, classes = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ours, extra = {}, {}
-for line in open(os.path.join(d, "index.txt")):
-    name, dtype, shape = line.split()
-    shape = [int(s) for s in shape.split(",") if s != ""] if shape != "-" else []
-    arr = np.fromfile(os.path.join(d, name + ".bin"), dtype=np.float32 if dtype == "f32" else np.int64).reshape(shape)
-    (extra if name in ("input", "output") else ours)[name] = torch.from_numpy(arr.copy()).double()
+ours, extra = read_dump(d)
+ours = {k: v.double() for k, v in ours.items()}
+extra = {k: v.double() for k, v in extra.items()}
 
 torch.manual_seed(0)
 model = getattr(torchvision.models, arch)(num_classes=classes).eval()

@@ -9,22 +9,17 @@ the first T are the model input, the last T the targets) and output.bin (TorchSh
 import os
 import sys
 
-import numpy as np
 import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 from nanogpt_model import GPT, GPTConfig  # noqa: E402
+from dump_io import read_dump  # noqa: E402
 
 d = sys.argv[1]
 n_layer, n_head, n_embd, block_size, vocab = (int(a) for a in sys.argv[2:7])
 tied = len(sys.argv) > 7 and sys.argv[7] == "tied"
-state, extra = {}, {}
-for line in open(os.path.join(d, "index.txt")):
-    name, dtype, shape = line.split()
-    shape = [int(s) for s in shape.split(",") if s != ""] if shape != "-" else []
-    arr = np.fromfile(os.path.join(d, name + ".bin"), dtype=np.float32 if dtype == "f32" else np.int64).reshape(shape)
-    (extra if name in ("input", "output") else state)[name] = torch.from_numpy(arr.copy())
+state, extra = read_dump(d)
 model = GPT(GPTConfig(block_size=block_size, vocab_size=vocab, n_layer=n_layer, n_head=n_head, n_embd=n_embd, dropout=0.0, bias=True))
 if tied:
     assert torch.equal(state["lm_head.weight"], state["transformer.wte.weight"]), "tied weights differ in the state_dict"
