@@ -57,9 +57,9 @@ internal static class TrainCommand
         return command;
     }
 
-    private static TrainSettings FromParse(ParseResult p, Opts o, string model) => new()
+    private static TrainSettings FromParse(ParseResult p, Opts o, ScalableModelDefinition definition) => new()
     {
-        Model = model,
+        Model = definition.Name,
         Growth = p.GetValue(o.Growth)!.Trim().ToLowerInvariant(),
         Epochs = p.GetValue(o.Epochs),
         BatchSize = p.GetValue(o.BatchSize),
@@ -83,7 +83,7 @@ internal static class TrainCommand
         Augment = p.GetValue(o.Augment),
         Keep = p.GetValue(o.Keep),
         NonFiniteLoss = p.GetValue(o.NonFiniteLoss)!.Trim().ToLowerInvariant(),
-        MemoryFormat = TrainSettings.ResolveMemoryFormat(p.GetValue(o.MemoryFormat)!.Trim().ToLowerInvariant(), model),
+        MemoryFormat = TrainSettings.ResolveMemoryFormat(p.GetValue(o.MemoryFormat)!.Trim().ToLowerInvariant(), definition, HostCpu.Current.Class),
     };
 
     private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
@@ -186,13 +186,13 @@ internal static class TrainCommand
             definition = catalog.Find(Given(p, o.Model) ? givenModel : saved.Model);
             if (definition.Name != checkpointModel)
                 throw new CliException($"Cannot resume: '{outDir}' is a run of {checkpointModel}, not {definition.Name} (a checkpoint only continues the architecture that wrote it).");
-            var fromArgs = FromParse(p, o, definition.Name);
+            var fromArgs = FromParse(p, o, definition);
             settings = MergeForResume(p, o, saved, fromArgs, outDir).Validate();
         }
         else
         {
             definition = catalog.Find(p.GetValue(o.Model));
-            settings = FromParse(p, o, definition.Name).Validate();
+            settings = FromParse(p, o, definition).Validate();
             if (!string.IsNullOrEmpty(outDir) && CheckpointCallback.Latest(RunModels.CheckpointDir(outDir)) is not null)
                 throw new CliException($"'{outDir}' already holds a run with checkpoints: continue it with --resume, or choose another --out.");
         }

@@ -60,10 +60,13 @@ public sealed record TrainSettings
     public static readonly string[] MemoryFormats = ["nchw", "channels-last"];
     public const string AutoMemoryFormat = "auto";
 
-    /// <summary>The saved value of <c>--memory-format</c>: "auto" resolves to the model's family default (<see cref="MemoryFormatDefaults"/>), anything else is kept (and checked by <see cref="Validate"/>).</summary>
-    public static string ResolveMemoryFormat(string given, string modelName) =>
+    /// <summary>
+    /// The saved value of <c>--memory-format</c>: "auto" resolves to the default of <paramref name="definition"/>'s family on
+    /// <paramref name="cpu"/> (<see cref="MemoryFormatDefaults"/>), anything else is kept (and checked by <see cref="Validate"/>).
+    /// </summary>
+    public static string ResolveMemoryFormat(string given, ScalableModelDefinition definition, CpuClass cpu) =>
         given != AutoMemoryFormat ? given
-        : MemoryFormatDefaults.For(modelName) == global::MotivationDsl.MemoryFormat.ChannelsLast ? "channels-last" : "nchw";
+        : MemoryFormatDefaults.RowFor(definition, cpu).Format == global::MotivationDsl.MemoryFormat.ChannelsLast ? "channels-last" : "nchw";
     public static readonly string[] GrowthRules = ["declared", "paper", "function-preserving"];
 
     /// <summary>The optimizer and schedule part, built and validated by the shared <see cref="TrainingRecipe"/>.</summary>

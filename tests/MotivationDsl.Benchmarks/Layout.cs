@@ -21,6 +21,15 @@ internal static class Layout
 
     private static double Pass(MotivationTrainer t, IDataLoader loader) => Clock.Seconds(() => t.Fit(loader, null, t.CompletedEpochs + 1));
 
+    /// <summary>The defaults-table row this figure speaks for: the model's family (by structure) on this machine's CPU class.</summary>
+    private static void DefaultsRow(JsonObject details, ScalableModelDefinition definition)
+    {
+        var row = MemoryFormatDefaults.RowFor(definition, HostCpu.Current.Class);
+        details["defaultsTableRow"] = $"{row.Family} on {row.Cpu}";
+        details["defaultNow"] = row.Format.ToString();
+        details["defaultDecidedBy"] = row.DecidedBy;
+    }
+
     private static string Arm(string side, MemoryFormat f) => $"{side} {(f == MemoryFormat.ChannelsLast ? "channels-last" : "NCHW")}";
 
     public static IEnumerable<Figure> Run(Config c)
@@ -72,9 +81,7 @@ internal static class Layout
             double[] Ratios(string a, string b) => rounds.Seconds(a).Zip(rounds.Seconds(b), (x, y) => x / y).ToArray();
 
             var resnet = Details();
-            var row = MemoryFormatDefaults.RowFor(def.Name);
-            resnet["defaultsTableRow"] = row.Family;
-            resnet["defaultNow"] = row.Format.ToString();
+            DefaultsRow(resnet, def);
             yield return Figure.Paired("trainer channels-last / trainer NCHW (ResNet-20)", rounds.Ratio(ours[1], ours[0]), Ratios(ours[1], ours[0]), resnet);
             string? bestOurs = rounds.Fastest(ours), bestTheirs = null;
             if (sessions.Length > 0)
@@ -143,11 +150,9 @@ internal static class Layout
                 {
                     ["family"] = fam.Name, ["workload"] = fam.Why, ["batch"] = fam.Batch, ["stepsPerPass"] = steps, ["threads"] = get_num_threads(),
                     ["nchwSecondsPerStep"] = Spread.Of(rounds.Seconds("nchw")).Json(), ["channelsLastSecondsPerStep"] = Spread.Of(rounds.Seconds("cl")).Json(),
-                    ["defaultRule"] = "channels-last becomes the family's default only when this interval's upper end is below 1 (docs/performance.md)",
+                    ["defaultRule"] = "channels-last becomes the family's default on this CPU class only when this interval's upper end is below 1 on a quiet machine (docs/performance.md)",
                 };
-                var row = MemoryFormatDefaults.RowFor(trainers[0].Definition.Name);
-                details["defaultsTableRow"] = row.Family;
-                details["defaultNow"] = row.Format.ToString();
+                DefaultsRow(details, trainers[0].Definition);
                 yield return Figure.Paired($"trainer channels-last / NCHW ({fam.Name})", rounds.Ratio("cl", "nchw"),
                     rounds.Seconds("cl").Zip(rounds.Seconds("nchw"), (a, b) => a / b), details);
             }

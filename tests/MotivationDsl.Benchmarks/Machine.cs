@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace MotivationDsl.Benchmarks;
 
-/// <summary>What the machine is and how busy it is; the CPU's peak FP32 rate, derived from /proc/cpuinfo.</summary>
+/// <summary>What the machine is and how busy it is; the CPU's peak FP32 rate, derived from /proc/cpuinfo (<see cref="HostCpu"/>).</summary>
 internal static class Machine
 {
     public static double[] LoadAverage()
@@ -45,20 +45,7 @@ internal static class Machine
     /// </summary>
     public static Cpu CpuInfo()
     {
-        string model = "unknown"; double mhz = double.NaN; var flags = new HashSet<string>();
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/cpuinfo"))
-            {
-                var i = line.IndexOf(':');
-                if (i < 0) continue;
-                var k = line[..i].Trim(); var v = line[(i + 1)..].Trim();
-                if (k == "model name" && model == "unknown") model = v;
-                else if (k == "cpu MHz" && double.IsNaN(mhz)) mhz = double.Parse(v, CultureInfo.InvariantCulture);
-                else if (k == "flags" && flags.Count == 0) foreach (var f in v.Split(' ')) flags.Add(f);
-            }
-        }
-        catch { }
+        var (model, mhz, flags) = HostCpu.Current;
         var cpus = Environment.ProcessorCount;
         bool avx512 = flags.Contains("avx512f"), avx2 = flags.Contains("avx2"), fma = flags.Contains("fma");
         var lanes = avx512 ? 16 : avx2 ? 8 : 4;
@@ -79,6 +66,7 @@ internal static class Machine
             ["logicalCpus"] = c.LogicalCpus,
             ["mhz"] = c.MHz,
             ["flags"] = $"avx512f={c.Avx512F} avx2={c.Avx2} fma={c.Fma}",
+            ["cpuClass"] = HostCpu.Current.Class.ToString(),
             ["peakFp32Gflops"] = c.PeakGflops,
             ["peakDerivation"] = c.Derivation,
             ["loadAverageAtStart"] = new JsonArray(load.Select(x => (JsonNode)x).ToArray()),
