@@ -159,12 +159,8 @@ public sealed record TrainSettings
         _ => Training.Conditions.EpochBoundary.ResetCounter,
     };
 
-    /// <summary>Test seam (null outside tests): replaces the classification loss, so a test can script a NaN at a known step.</summary>
-    internal static Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? LossForTests;
-
     public TrainerOptions CreateTrainerOptions(IReadOnlyList<TrainerCallback> callbacks, ICommunicator? world = null) => new()
     {
-        Loss = LossForTests,
         Optimizer = Recipe.CreateOptimizer(),
         Schedule = Recipe.CreateSchedule(),
         Condition = CreateCondition(),

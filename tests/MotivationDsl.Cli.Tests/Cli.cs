@@ -7,10 +7,13 @@ internal static class Cli
 {
     public static readonly ModelCatalog Catalog = ModelCatalog.FromAssemblies([typeof(TinyFashion).Assembly, typeof(ResNetCifar).Assembly]);
 
-    public static (int Exit, string Output) Run(params string[] args)
+    public static (int Exit, string Output) Run(params string[] args) => Run(Catalog, args);
+
+    /// <summary>The CLI on the models of <paramref name="catalog"/>.</summary>
+    public static (int Exit, string Output) Run(ModelCatalog catalog, params string[] args)
     {
         var writer = new StringWriter();
-        var exit = MotivationCli.Run(args, Catalog, new CliOutput(writer, rich: false));
+        var exit = MotivationCli.Run(args, catalog, new CliOutput(writer, rich: false));
         return (exit, writer.ToString());
     }
 

@@ -17,16 +17,17 @@ public sealed class FailureTests : IDisposable
     public void Dispose()
     {
         AtomicFile.BeforeCommit = null;
-        TrainSettings.LossForTests = null;
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private string Dir(string name) => Path.Combine(_root, name);
 
     /// <summary>Exit code, one error line containing every expected piece, no stack trace; returns the output.</summary>
-    private static string AssertFails(int exit, string[] args, params string[] expected)
+    private static string AssertFails(int exit, string[] args, params string[] expected) => AssertFailed(exit, Cli.Run(args), expected);
+
+    private static string AssertFailed(int exit, (int Exit, string Output) run, params string[] expected)
     {
-        var (code, output) = Cli.Run(args);
+        var (code, output) = run;
         Assert.True(code == exit, $"exit {code}, expected {exit}:\n{output}");
         var errors = output.Split('\n').Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
         Assert.True(errors.Count == 1, $"expected one error line:\n{output}");
@@ -36,9 +37,11 @@ public sealed class FailureTests : IDisposable
         return output;
     }
 
-    private static string AssertSucceeds(params string[] args)
+    private static string AssertSucceeds(params string[] args) => AssertSucceeded(Cli.Run(args));
+
+    private static string AssertSucceeded((int Exit, string Output) run)
     {
-        var (code, output) = Cli.Run(args);
+        var (code, output) = run;
         Assert.True(code == 0, output);
         Assert.DoesNotContain("error:", output);
         return output;
@@ -396,27 +399,22 @@ public sealed class FailureTests : IDisposable
     }
 
     /// <summary>
-    /// Makes the training loss NaN on the given training batches (0-based, counted over the run: TinyTrain has 8 per epoch),
-    /// through the CLI's loss seam; evaluation (without gradients) is not counted. Unlike a huge --lr, whose divergence
-    /// step depends on the CPU's kernels, this fails at a known step on every machine.
+    /// Trains <see cref="NaNAtBatchesModel"/> (TinyFashion whose logits become NaN on the given training batches, 0-based,
+    /// counted over the run: TinyTrain has 8 per epoch) with <see cref="Train"/>'s options; evaluation is not counted.
+    /// Unlike a huge --lr, whose divergence step depends on the CPU's kernels, this fails at a known step on every machine.
     /// </summary>
-    private static void NaNLossAtTrainingBatches(params int[] batches)
+    private static (int Exit, string Output) TrainNaNAtBatches(int[] batches, string dir, params string[] options)
     {
-        var call = 0;
-        TrainSettings.LossForTests = (output, target) =>
-        {
-            var loss = TorchSharp.torch.nn.functional.cross_entropy(output, target);
-            if (!TorchSharp.torch.is_grad_enabled()) return loss;
-            return batches.Contains(call++) ? loss * double.NaN : loss;
-        };
+        var model = new NaNAtBatchesModel(batches);
+        return Cli.Run(model.Catalog(), Train(dir, ["--model", NaNAtBatchesModel.ModelName, .. options]));
     }
 
     [Fact]
     public void A_scripted_NaN_stops_the_run_at_its_step_with_exit_3_and_the_last_good_checkpoint()
     {
         var dir = Dir("run");
-        NaNLossAtTrainingBatches(11);   // epoch 2, batch 4
-        AssertFails(3, Train(dir), "The training loss became NaN at step 11 (epoch 2, batch 4)", "epoch-0001.mdckpt", "Nothing was exported", "--non-finite-loss skip");
+        AssertFailed(3, TrainNaNAtBatches([11], dir), // pass 11: epoch 2, batch 4
+            "The training loss became NaN at step 11 (epoch 2, batch 4)", "epoch-0001.mdckpt", "Nothing was exported", "--non-finite-loss skip");
         var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!;
         var diverged = report["diverged"]!;
         Assert.Equal(11, diverged["step"]!.GetValue<long>());
@@ -432,8 +430,7 @@ public sealed class FailureTests : IDisposable
     public void Under_non_finite_loss_skip_scripted_NaN_batches_are_skipped_counted_and_training_continues()
     {
         var dir = Dir("run");
-        NaNLossAtTrainingBatches(3, 11);
-        var output = AssertSucceeds(Train(dir, "--non-finite-loss", "skip"));
+        var output = AssertSucceeded(TrainNaNAtBatches([3, 11], dir, "--non-finite-loss", "skip"));
         Assert.Contains("warning: 2 training batch(es) had a non-finite loss and were skipped", output);
         var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!;
         Assert.Equal(2, report["skippedBatches"]!.GetValue<long>());

@@ -53,30 +53,35 @@ public sealed class MemoryFormatOptionTests
         }
     }
 
+    /// <summary>TinyFashion's name says nothing; its basic blocks make it a ResNet, whose default on this machine's CPU class is saved.</summary>
     [Fact]
-    public void Auto_is_saved_as_the_family_default_of_the_defaults_table()
+    public void Auto_is_saved_as_the_default_of_the_models_family_on_this_CPU_class()
     {
         var dir = Cli.TempDir();
         try
         {
             var (exit, output) = Cli.Run(Cli.TinyTrain(dir, "--stop-after", "1"));
             Assert.True(exit == 0, output);
-            var expected = MemoryFormatDefaults.For(typeof(TinyFashion).FullName!) == MemoryFormat.ChannelsLast ? "channels-last" : "nchw";
+            var row = MemoryFormatDefaults.RowFor(ModelFamily.ResNet, HostCpu.Current.Class);
+            var expected = row.Format == MemoryFormat.ChannelsLast ? "channels-last" : "nchw";
             Assert.Equal(expected, Saved(dir));
+            Assert.Contains($"1 thread, {expected}", output);
+            using var models = RunModels.Load(Cli.Catalog, dir, CPU, new CliOutput(new StringWriter(), rich: false));
+            Assert.Equal(row.Format, models.Trainer.Pair.Motivated.MemoryFormatOf());
         }
         finally { Directory.Delete(dir, true); }
     }
 
     [Fact]
-    public void The_defaults_table_assigns_every_example_family_its_row()
+    public void Auto_resolves_by_the_models_structure_and_the_CPU_class()
     {
-        Assert.Equal("ResNet", MemoryFormatDefaults.RowFor(ResNetCifar.Definition.Name).Family);
-        Assert.Equal("ResNet", MemoryFormatDefaults.RowFor("QuickStart.FashionResNet").Family);
-        Assert.Equal("EfficientNet", MemoryFormatDefaults.RowFor("MotivationDsl.Examples.EfficientNet.EfficientNet").Family);
-        Assert.Equal("ViT", MemoryFormatDefaults.RowFor("MotivationDsl.Examples.VisionTransformer.VisionTransformerCifar").Family);
-        Assert.Equal("user blocks", MemoryFormatDefaults.RowFor(typeof(TinyFashion).FullName!).Family);
-        Assert.Equal("nchw", TrainSettings.ResolveMemoryFormat("nchw", ResNetCifar.Definition.Name));
-        Assert.Equal("channels-last", TrainSettings.ResolveMemoryFormat("channels-last", ResNetCifar.Definition.Name));
+        Assert.Equal(ModelFamily.ResNet, ModelFamilies.Of(Cli.Catalog.Find("TinyFashion")));
+        Assert.Equal("channels-last", TrainSettings.ResolveMemoryFormat("auto", Cli.Catalog.Find("TinyFashion"), CpuClass.Avx2));
+        Assert.Equal("nchw", TrainSettings.ResolveMemoryFormat("auto", Cli.Catalog.Find("TinyFashion"), CpuClass.Avx512));
+        Assert.Equal("channels-last", TrainSettings.ResolveMemoryFormat("auto", ResNetCifar.Definition, CpuClass.Avx2));
+        Assert.Equal("nchw", TrainSettings.ResolveMemoryFormat("auto", MotivationDsl.Examples.Gpt.GptFamily.Definition, CpuClass.Avx2));
+        Assert.Equal("nchw", TrainSettings.ResolveMemoryFormat("nchw", ResNetCifar.Definition, CpuClass.Avx2));
+        Assert.Equal("channels-last", TrainSettings.ResolveMemoryFormat("channels-last", ResNetCifar.Definition, CpuClass.Avx512));
     }
 
     [Fact]
