@@ -1,32 +1,47 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Linq;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace MotivationDsl.Generators;
 
-/// <summary>Everything the emitter needs for one valid model.</summary>
+/// <summary>Everything the emitter needs for one valid model (immutable: every list is a read-only copy).</summary>
 internal sealed class BuiltModel
 {
-    public BuiltModel(ModelSpec spec, IReadOnlyDictionary<string, BlockSpec> blockSpecs) { Spec = spec; BlockSpecs = blockSpecs; }
+    public BuiltModel(ModelSpec spec, IReadOnlyDictionary<string, BlockSpec> blockSpecs, IEnumerable<ResolvedVariant> variants,
+        IEnumerable<BlockSpec> userBlocks, IEnumerable<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map, int Growth, List<GrowthOpDesc> Steps)> pairs)
+    {
+        Spec = spec;
+        BlockSpecs = new ReadOnlyDictionary<string, BlockSpec>(blockSpecs.ToDictionary(b => b.Key, b => b.Value));
+        Variants = Array.AsReadOnly(variants.ToArray());
+        UserBlocks = Array.AsReadOnly(userBlocks.ToArray());
+        var all = pairs.ToList();
+        Pairs = Array.AsReadOnly(all.Select(p => (p.Base, p.Motivated, Array.AsReadOnly(p.Map.ToArray()))).ToArray());
+        PairGrowth = all.Select(p => p.Growth).ToEquatableArray();
+        Growth = Array.AsReadOnly(all.Select(p => Array.AsReadOnly(p.Steps.ToArray())).ToArray());
+        (Base, Motivated, Map) = Pairs[0];
+    }
+
     public ModelSpec Spec { get; }
-    public List<ResolvedVariant> Variants { get; } = new();
+    public ReadOnlyCollection<ResolvedVariant> Variants { get; }
     /// <summary>The [ScalableBlock] classes the stages use, in order of first use.</summary>
-    public List<BlockSpec> UserBlocks { get; } = new();
+    public ReadOnlyCollection<BlockSpec> UserBlocks { get; }
     /// <summary>Every [ScalableBlock] of the compilation by metadata name.</summary>
-    public IReadOnlyDictionary<string, BlockSpec> BlockSpecs { get; }
-    public ResolvedVariant Base = null!;
-    public ResolvedVariant Motivated = null!;
-    public List<MapEntryDesc> Map { get; } = new();
+    public ReadOnlyDictionary<string, BlockSpec> BlockSpecs { get; }
+    public ResolvedVariant Base { get; }
+    public ResolvedVariant Motivated { get; }
+    /// <summary>The declared pair's map (<see cref="Pairs"/>' first).</summary>
+    public ReadOnlyCollection<MapEntryDesc> Map { get; }
     /// <summary>Every proven pair: the main one first, then each [Pair].</summary>
-    public List<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map)> Pairs { get; } = new();
+    public ReadOnlyCollection<(ResolvedVariant Base, ResolvedVariant Motivated, ReadOnlyCollection<MapEntryDesc> Map)> Pairs { get; }
     /// <summary>Per entry of <see cref="Pairs"/>: the pair's own growth rule (0: as declared on the model and stages).</summary>
-    public List<int> PairGrowth { get; } = new();
+    public EquatableArray<int> PairGrowth { get; }
     /// <summary>Growth steps per entry of <see cref="Pairs"/>; empty under the paper's rule.</summary>
-    public List<List<GrowthOpDesc>> Growth { get; } = new();
+    public ReadOnlyCollection<ReadOnlyCollection<GrowthOpDesc>> Growth { get; }
 
     /// <summary>The stages (model-level layers of kind Stage), in order.</summary>
-    public IEnumerable<LayerSpec> Stages => Spec.Layers.Where(l => l.Kind == LayerKind.Stage);
+    public EquatableArray<LayerSpec> Stages => Spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToEquatableArray();
 }
 
 /// <summary>
@@ -78,37 +93,38 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
 
     private BuiltModel? BuildCore()
     {
-        var model = new BuiltModel(_spec, _blocks);
         var name = _spec.ClassName;
+        var userBlocks = new List<BlockSpec>();
 
-        _diagnostics.AddRange(ModelValidator.Validate(_spec, _blocks, model.UserBlocks));
+        _diagnostics.AddRange(ModelValidator.Validate(_spec, _blocks, userBlocks));
         var declared = ModelValidator.DeclaredVariants(_spec);
         if (_diagnostics.Count > 0) return null;
 
         // Variants.
+        var variants = new List<ResolvedVariant>();
         foreach (var v in _spec.Variants)
         {
             var rv = ResolveVariant(v);
-            model.Variants.Add(rv);
+            variants.Add(rv);
             if (!rv.Ok) break; // a layer problem would repeat for every variant: report it once
         }
         if (_diagnostics.Count > 0) return null;
 
-        model.Base = model.Variants.First(v => v.Name == _spec.Base);
-        model.Motivated = model.Variants.First(v => v.Name == _spec.Motivated);
+        var mainBase = variants.First(v => v.Name == _spec.Base);
+        var mainMotivated = variants.First(v => v.Name == _spec.Motivated);
         var declared0 = PairRules.Declared;
-        var mainMap = BuildMap(model.Base, model.Motivated, _spec.At("Motivated"), declared0);
+        var mainMap = BuildMap(mainBase, mainMotivated, _spec.At("Motivated"), declared0);
         if (mainMap is null) return null;
-        var mainGrowth = BuildGrowth(model.Base, model.Motivated, mainMap, declared0);
+        var mainGrowth = BuildGrowth(mainBase, mainMotivated, mainMap, declared0);
         if (mainGrowth is null) return null;
-        model.Map.AddRange(mainMap);
-        model.Pairs.Add((model.Base, model.Motivated, mainMap));
-        model.PairGrowth.Add(0);
-        model.Growth.Add(mainGrowth);
+        var pairs = new List<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map, int Growth, List<GrowthOpDesc> Steps)>
+        {
+            (mainBase, mainMotivated, mainMap, 0, mainGrowth),
+        };
         foreach (var pair in _spec.Pairs)
         {
-            var pb = model.Variants.FirstOrDefault(x => x.Name == pair.Base);
-            var pm = model.Variants.FirstOrDefault(x => x.Name == pair.Motivated);
+            var pb = variants.FirstOrDefault(x => x.Name == pair.Base);
+            var pm = variants.FirstOrDefault(x => x.Name == pair.Motivated);
             if (pb is null || pm is null)
             {
                 var which = pb is null ? "Base" : "Motivated";
@@ -118,16 +134,15 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
             if (pb == pm) { Report(DiagnosticDescriptors.SameVariant, pair.Location, name, pb.Name); continue; }
             if (pair.Growth is < 0 or > 2)
             { Report(DiagnosticDescriptors.InvalidValue, pair.Location, "Pair", "Growth", pair.Growth, "use Growth.Paper or Growth.FunctionPreserving"); continue; }
-            if (model.Pairs.Where((x, i) => x.Base == pb && x.Motivated == pm && model.PairGrowth[i] == pair.Growth).Any()) continue;
+            if (pairs.Any(x => x.Base == pb && x.Motivated == pm && x.Growth == pair.Growth)) continue;
             var rules = new PairRules(pair.Growth, pair.Location);
             var map = BuildMap(pb, pm, pair.Location, rules);
             var growth = map is null ? null : BuildGrowth(pb, pm, map, rules);
             if (map is null || growth is null) continue;
-            model.Pairs.Add((pb, pm, map));
-            model.PairGrowth.Add(pair.Growth);
-            model.Growth.Add(growth);
+            pairs.Add((pb, pm, map, pair.Growth, growth));
         }
         if (_diagnostics.Count > 0) return null;
+        var model = new BuiltModel(_spec, _blocks, variants, userBlocks, pairs);
         _diagnostics.AddRange(SameStructureCheck.Of(model));
         return model;
     }
