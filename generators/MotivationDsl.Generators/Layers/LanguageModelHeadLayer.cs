@@ -13,6 +13,8 @@ internal sealed class LanguageModelHeadLayer : IModelLayerKind
 {
     public LayerKind Kind => LayerKind.LanguageModelHead;
 
+    public bool Named => true;
+
     public void Validate(IDiagnosticReporter builder, LayerSpec l) { }
 
     public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
@@ -45,15 +47,21 @@ internal sealed class LanguageModelHeadLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType(RLayer r) => r.Spec.TiedTo is null ? "__Modules.Linear" : "global::MotivationDsl.TiedHead";
+    public string? ModuleType(RLayer r) => r.Spec.TiedTo is null ? "__Modules.Linear" : "global::MotivationDsl.TiedHead";
 
-    public string Create(RLayer r) =>
+    public bool ReadsInfo(RLayer r) => false;
+
+    public void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
+
+    private static string Create(RLayer r) =>
         r.Spec.TiedTo is { } tied
             ? $"new global::MotivationDsl.TiedHead(this.{Field(tied)})"
             : $"__nn.Linear(inputSize: {L(r.In)}, outputSize: {L(r.Out)}, hasBias: false)";
 
     public string Forward(RLayer r) => $"__x = this.{Field(r.Spec.Name!)}.forward(__x);";
 
-    public string Describe(RLayer r) =>
+    public void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
+
+    private static string Metadata(RLayer r) =>
         r.Spec.TiedTo is { } tied ? $"m.LanguageModelHead({S(r.Spec.Name!)}, tiedTo: {S(tied)});" : $"m.LanguageModelHead({S(r.Spec.Name!)});";
 }

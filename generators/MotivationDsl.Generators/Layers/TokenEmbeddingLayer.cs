@@ -12,6 +12,8 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
 {
     public LayerKind Kind => LayerKind.TokenEmbedding;
 
+    public bool Named => true;
+
     public void Validate(IDiagnosticReporter builder, LayerSpec l)
     {
         if (l.Out <= 0 || l.Out > ModelValidator.MaxSize) builder.Report(DiagnosticDescriptors.InvalidValue, l.At("dim"), l.Display, "dim", l.Out, "it must be between 1 and 1000000");
@@ -50,16 +52,22 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType(RLayer r) => "global::MotivationDsl.TokenTable";
+    public string? ModuleType(RLayer r) => "global::MotivationDsl.TokenTable";
 
-    public string Create(RLayer r) => $"new global::MotivationDsl.TokenTable(tokens: {L(r.In)}, dim: {L(r.Out)})";
+    public bool ReadsInfo(RLayer r) => false;
+
+    public void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
+
+    private static string Create(RLayer r) => $"new global::MotivationDsl.TokenTable(tokens: {L(r.In)}, dim: {L(r.Out)})";
 
     public string Forward(RLayer r) =>
         $"if (__x.shape[1] > {L(r.Context)}) throw new global::System.ArgumentException(\n" +
         $"    \"The sequence has \" + __x.shape[1] + \" tokens; the context length is {L(r.Context)}.\", nameof(input));\n" +
         $"__x = this.{Field(r.Spec.Name!)}.forward(__x);";
 
-    public string Describe(RLayer r) => $"m.TokenEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)});";
+    public void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
+
+    private static string Metadata(RLayer r) => $"m.TokenEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)});";
 
     /// <summary>True when the model is a language model: its first layer is a TokenEmbedding.</summary>
     public static bool IsLanguageModel(ModelSpec spec) => spec.Layers.Count > 0 && spec.Layers[0].Kind == LayerKind.TokenEmbedding;

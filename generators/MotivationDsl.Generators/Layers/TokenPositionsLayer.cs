@@ -11,6 +11,8 @@ internal sealed class TokenPositionsLayer : IModelLayerKind
 {
     public LayerKind Kind => LayerKind.TokenPositions;
 
+    public bool Named => true;
+
     public void Validate(IDiagnosticReporter builder, LayerSpec l) { }
 
     public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
@@ -26,13 +28,19 @@ internal sealed class TokenPositionsLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType(RLayer r) => "__Modules.Embedding";
+    public string? ModuleType(RLayer r) => "__Modules.Embedding";
 
-    public string Create(RLayer r) => $"__nn.Embedding(num_embeddings: {L(r.In)}, embedding_dims: {L(r.Out)})";
+    public bool ReadsInfo(RLayer r) => false;
+
+    public void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
+
+    private static string Create(RLayer r) => $"__nn.Embedding(num_embeddings: {L(r.In)}, embedding_dims: {L(r.Out)})";
 
     public string Forward(RLayer r) =>
         $"__x = __x + this.{Field(r.Spec.Name!)}.forward(global::TorchSharp.torch.arange(\n" +
         "    __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));";
 
-    public string Describe(RLayer r) => $"m.TokenPositions({S(r.Spec.Name!)});";
+    public void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
+
+    private static string Metadata(RLayer r) => $"m.TokenPositions({S(r.Spec.Name!)});";
 }
