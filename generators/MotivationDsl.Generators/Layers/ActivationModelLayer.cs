@@ -3,25 +3,13 @@ using static MotivationDsl.Generators.Forward;
 namespace MotivationDsl.Generators;
 
 /// <summary><c>[ReLU]</c>, <c>[SiLU]</c>, <c>[GELU]</c> at model level: an elementwise function, any input.</summary>
-internal sealed class ActivationModelLayer : IModelLayerKind
+internal sealed class ActivationModelLayer : ModelLayer
 {
     public ActivationModelLayer(LayerKind kind) => Kind = kind;
 
-    public LayerKind Kind { get; }
+    public override LayerKind Kind { get; }
 
-    public bool Named => false;
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow) => true;
 
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow) => true;
-
-    public string? ModuleType(RLayer r) => null;
-
-    public bool ReadsInfo(RLayer r) => false;
-
-    public void Construct(ModelLayerEmit e, RLayer r) { }
-
-    public string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public void Describe(VariantText w, RLayer r) { }
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
 }

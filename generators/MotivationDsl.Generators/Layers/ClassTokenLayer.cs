@@ -6,15 +6,13 @@ namespace MotivationDsl.Generators;
 /// <summary>
 /// <c>[ClassToken(name)]</c>: a ViT's learned class token, a parameter [1, 1, dim] (zeros) put before the patch tokens.
 /// </summary>
-internal sealed class ClassTokenLayer : IModelLayerKind
+internal sealed class ClassTokenLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.ClassToken;
+    public override LayerKind Kind => LayerKind.ClassToken;
 
-    public bool Named => true;
+    public override bool Named => true;
 
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var l = r.Spec;
         if (flow.Rank != 2) { builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"ClassToken needs a token sequence (after a PatchEmbedding) but receives {flow.InShape}"); return false; }
@@ -24,11 +22,9 @@ internal sealed class ClassTokenLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => null;
+    public override bool ReadsInfo(RLayer r) => true;
 
-    public bool ReadsInfo(RLayer r) => true;
-
-    public void Construct(ModelLayerEmit e, RLayer r) => Register(e, r.Spec.Name!, $"global::TorchSharp.torch.zeros(__info.Shape({S(r.Spec.Name!)}))");
+    public override void Construct(ModelLayerEmit e, RLayer r) => Register(e, r.Spec.Name!, $"global::TorchSharp.torch.zeros(__info.Shape({S(r.Spec.Name!)}))");
 
     /// <summary>Registers a parameter of the variant's module (or of its container) created by <paramref name="init"/>.</summary>
     public static void Register(ModelLayerEmit e, string name, string init)
@@ -41,7 +37,7 @@ internal sealed class ClassTokenLayer : IModelLayerKind
     /// <summary>The parameter as an expression in forward.</summary>
     public static string Token(LayerSpec l) => $"{Owner(l.Name!)}.get_parameter({S(Leaf(l.Name!))})!";
 
-    public string Forward(RLayer r) => $"__x = global::TorchSharp.torch.cat(\n    new[] {{ {Token(r.Spec)}.expand(__x.shape[0], -1, -1), __x }}, 1);";
+    public override string Forward(RLayer r) => $"__x = global::TorchSharp.torch.cat(\n    new[] {{ {Token(r.Spec)}.expand(__x.shape[0], -1, -1), __x }}, 1);";
 
-    public void Describe(VariantText w, RLayer r) => w.Line($"m.ClassToken({S(r.Spec.Name!)});");
+    public override void Describe(VariantText w, RLayer r) => w.Line($"m.ClassToken({S(r.Spec.Name!)});");
 }

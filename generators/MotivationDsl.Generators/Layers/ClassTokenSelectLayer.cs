@@ -1,15 +1,11 @@
 namespace MotivationDsl.Generators;
 
 /// <summary><c>[ClassTokenSelect]</c>: a ViT's head input, the class token's features (token 0) of the sequence.</summary>
-internal sealed class ClassTokenSelectLayer : IModelLayerKind
+internal sealed class ClassTokenSelectLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.ClassTokenSelect;
+    public override LayerKind Kind => LayerKind.ClassTokenSelect;
 
-    public bool Named => false;
-
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var l = r.Spec;
         if (flow.Rank != 2) { builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"ClassTokenSelect needs a token sequence but receives {flow.InShape}"); return false; }
@@ -17,13 +13,5 @@ internal sealed class ClassTokenSelectLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => null;
-
-    public bool ReadsInfo(RLayer r) => false;
-
-    public void Construct(ModelLayerEmit e, RLayer r) { }
-
-    public string Forward(RLayer r) => "__x = __x.select(1, 0);";
-
-    public void Describe(VariantText w, RLayer r) { }
+    public override string Forward(RLayer r) => "__x = __x.select(1, 0);";
 }

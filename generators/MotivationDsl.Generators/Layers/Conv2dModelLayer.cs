@@ -8,15 +8,13 @@ namespace MotivationDsl.Generators;
 /// <c>[Conv2d(name, outChannels)]</c> at model level: <c>nn.Conv2d</c> on an image, its output channels scaled by the
 /// variant's <c>WidthMultiplier</c> or set by <c>[LayerWidth]</c> (a depthwise one keeps its input channels).
 /// </summary>
-internal sealed class Conv2dModelLayer : IModelLayerKind
+internal sealed class Conv2dModelLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.Conv2d;
+    public override LayerKind Kind => LayerKind.Conv2d;
 
-    public bool Named => true;
+    public override bool Named => true;
 
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var (l, v) = (r.Spec, rv.Spec);
         if (flow.Rank != 3) { builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"Conv2d needs a [C, H, W] input but receives {flow.InShape}"); return false; }
@@ -38,11 +36,9 @@ internal sealed class Conv2dModelLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => "__Modules.Conv2d";
+    public override string? ModuleType(RLayer r) => "__Modules.Conv2d";
 
-    public bool ReadsInfo(RLayer r) => false;
-
-    public void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, "__nn.Conv2d", Arguments(r));
+    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, "__nn.Conv2d", Arguments(r));
 
     /// <summary><c>nn.Conv2d</c>'s named arguments, defaults left out (also <see cref="PatchEmbeddingLayer"/>'s).</summary>
     public static List<string> Arguments(RLayer r)
@@ -55,9 +51,9 @@ internal sealed class Conv2dModelLayer : IModelLayerKind
         return args;
     }
 
-    public string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
 
-    public void Describe(VariantText w, RLayer r)
+    public override void Describe(VariantText w, RLayer r)
     {
         var args = new List<string> { S(r.Spec.Name!), "outChannels: " + L(r.Out), "kernel: " + L(r.Kernel) };
         if (r.Stride != 1) args.Add("stride: " + L(r.Stride));

@@ -3,15 +3,11 @@ using static MotivationDsl.Generators.Forward;
 namespace MotivationDsl.Generators;
 
 /// <summary><c>[Dropout(p)]</c> at model level: its probability, or the variant's <c>Dropout</c> when set.</summary>
-internal sealed class DropoutModelLayer : IModelLayerKind
+internal sealed class DropoutModelLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.Dropout;
+    public override LayerKind Kind => LayerKind.Dropout;
 
-    public bool Named => false;
-
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var v = rv.Spec;
         r.P = double.IsNaN(v.Dropout) ? r.Spec.P : v.Dropout;
@@ -19,13 +15,5 @@ internal sealed class DropoutModelLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => null;
-
-    public bool ReadsInfo(RLayer r) => false;
-
-    public void Construct(ModelLayerEmit e, RLayer r) { }
-
-    public string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding, r.P);
-
-    public void Describe(VariantText w, RLayer r) { }
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding, r.P);
 }

@@ -3,15 +3,11 @@ using static MotivationDsl.Generators.Forward;
 namespace MotivationDsl.Generators;
 
 /// <summary><c>[Flatten]</c> at model level: an image [C, H, W] becomes C x H x W features; features stay as they are.</summary>
-internal sealed class FlattenModelLayer : IModelLayerKind
+internal sealed class FlattenModelLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.Flatten;
+    public override LayerKind Kind => LayerKind.Flatten;
 
-    public bool Named => false;
-
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         if (flow.Rank == 3)
         {
@@ -23,15 +19,9 @@ internal sealed class FlattenModelLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => null;
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
 
-    public bool ReadsInfo(RLayer r) => false;
-
-    public void Construct(ModelLayerEmit e, RLayer r) { }
-
-    public string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public void Describe(VariantText w, RLayer r)
+    public override void Describe(VariantText w, RLayer r)
     {
         if (r.InRank == 3) w.Line("m.Flatten();");
     }

@@ -39,6 +39,28 @@ internal interface IModelLayerKind
     void Describe(VariantText w, RLayer layer);
 }
 
+/// <summary>A model-level layer kind's defaults: no state_dict name, no module, no metadata call, no checks of its own.</summary>
+internal abstract class ModelLayer : IModelLayerKind
+{
+    public abstract LayerKind Kind { get; }
+
+    public virtual bool Named => false;
+
+    public virtual void Validate(IDiagnosticReporter reporter, LayerSpec layer) { }
+
+    public abstract bool Resolve(ModelBuilder builder, VariantDraft variant, LayerDraft layer, LayerFlow flow);
+
+    public virtual string? ModuleType(RLayer layer) => null;
+
+    public virtual bool ReadsInfo(RLayer layer) => false;
+
+    public virtual void Construct(ModelLayerEmit e, RLayer layer) { }
+
+    public abstract string Forward(RLayer layer);
+
+    public virtual void Describe(VariantText w, RLayer layer) { }
+}
+
 /// <summary>The activation between two model-level layers while a variant is resolved.</summary>
 internal sealed class LayerFlow
 {

@@ -4,15 +4,13 @@ using static MotivationDsl.Generators.Forward;
 namespace MotivationDsl.Generators;
 
 /// <summary><c>[LayerNorm(name)]</c> at model level: <c>nn.LayerNorm</c> over the features of tokens or of a feature vector.</summary>
-internal sealed class LayerNormModelLayer : IModelLayerKind
+internal sealed class LayerNormModelLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.LayerNorm;
+    public override LayerKind Kind => LayerKind.LayerNorm;
 
-    public bool Named => true;
+    public override bool Named => true;
 
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var l = r.Spec;
         if (flow.Rank == 3) { builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"LayerNorm normalises tokens or features but receives {flow.InShape}"); return false; }
@@ -23,14 +21,12 @@ internal sealed class LayerNormModelLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => "__Modules.LayerNorm";
+    public override string? ModuleType(RLayer r) => "__Modules.LayerNorm";
 
-    public bool ReadsInfo(RLayer r) => false;
-
-    public void Construct(ModelLayerEmit e, RLayer r) =>
+    public override void Construct(ModelLayerEmit e, RLayer r) =>
         e.Module(r, $"__nn.LayerNorm(normalized_shape: new long[] {{ {L(r.In)} }}, eps: {D(r.Spec.Eps)})");
 
-    public string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
 
-    public void Describe(VariantText w, RLayer r) => w.Line($"m.LayerNorm({S(r.Spec.Name!)});");
+    public override void Describe(VariantText w, RLayer r) => w.Line($"m.LayerNorm({S(r.Spec.Name!)});");
 }

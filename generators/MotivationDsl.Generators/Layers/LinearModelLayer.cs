@@ -8,15 +8,13 @@ namespace MotivationDsl.Generators;
 /// output), or a hidden layer whose <c>outFeatures</c> scale with <c>WidthMultiplier</c> or are set by <c>[LayerWidth]</c>.
 /// Its module reads its sizes from the variant's metadata, so the class count can change at run time.
 /// </summary>
-internal sealed class LinearModelLayer : IModelLayerKind
+internal sealed class LinearModelLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.Linear;
+    public override LayerKind Kind => LayerKind.Linear;
 
-    public bool Named => true;
+    public override bool Named => true;
 
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var (l, v) = (r.Spec, rv.Spec);
         if (flow.Rank != 1) { builder.Report(DiagnosticDescriptors.LinearNeedsFlatten, l.Location, l.Display, flow.InShape); return false; }
@@ -41,18 +39,18 @@ internal sealed class LinearModelLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => "__Modules.Linear";
+    public override string? ModuleType(RLayer r) => "__Modules.Linear";
 
-    public bool ReadsInfo(RLayer r) => true;
+    public override bool ReadsInfo(RLayer r) => true;
 
-    public void Construct(ModelLayerEmit e, RLayer r)
+    public override void Construct(ModelLayerEmit e, RLayer r)
     {
         var shape = $"__info.Shape({S(r.Spec.Name + ".weight")})";
         e.Module(r, "__nn.Linear", new[] { $"inputSize: {shape}[1]", $"outputSize: {shape}[0]", "hasBias: " + B(r.Bias) });
     }
 
-    public string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
 
-    public void Describe(VariantText w, RLayer r) =>
+    public override void Describe(VariantText w, RLayer r) =>
         w.Line($"m.Linear({S(r.Spec.Name!)}, {(r.Spec.HasOut ? "outFeatures: " + L(r.Out) : "m.Classes")}{(r.Bias ? "" : ", bias: false")});");
 }

@@ -7,20 +7,20 @@ namespace MotivationDsl.Generators;
 /// <c>[PatchEmbedding(name, dim, Patch)]</c>: a ViT's patch projection, <c>nn.Conv2d(C, dim, patch, stride: patch)</c>, whose
 /// output [dim, H/patch, W/patch] becomes the token sequence [H W / patch², dim]. A variant may set its own <c>PatchSize</c>.
 /// </summary>
-internal sealed class PatchEmbeddingLayer : IModelLayerKind
+internal sealed class PatchEmbeddingLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.PatchEmbedding;
+    public override LayerKind Kind => LayerKind.PatchEmbedding;
 
-    public bool Named => true;
+    public override bool Named => true;
 
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l)
+    public override void Validate(IDiagnosticReporter reporter, LayerSpec l)
     {
         if (l.Out <= 0) reporter.Report(DiagnosticDescriptors.InvalidValue, l.At("dim"), l.Display, "dim", l.Out, "it must be positive");
         else if (l.Out > ModelValidator.MaxSize) reporter.Report(DiagnosticDescriptors.InvalidValue, l.At("dim"), l.Display, "dim", l.Out, ModelValidator.TooLarge);
         if (l.Patch <= 0 || l.Patch > 1024) reporter.Report(DiagnosticDescriptors.InvalidValue, l.At("Patch"), l.Display, "Patch", l.Patch, "it must be a positive number");
     }
 
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var (l, v) = (r.Spec, rv.Spec);
         if (flow.Rank != 3) { builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PatchEmbedding needs a [C, H, W] input but receives {flow.InShape}"); return false; }
@@ -42,13 +42,11 @@ internal sealed class PatchEmbeddingLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => "__Modules.Conv2d";
+    public override string? ModuleType(RLayer r) => "__Modules.Conv2d";
 
-    public bool ReadsInfo(RLayer r) => false;
+    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, "__nn.Conv2d", Conv2dModelLayer.Arguments(r));
 
-    public void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, "__nn.Conv2d", Conv2dModelLayer.Arguments(r));
+    public override string Forward(RLayer r) => $"__x = this.{Field(r.Spec.Name!)}.forward(__x).flatten(2).transpose(1, 2);";
 
-    public string Forward(RLayer r) => $"__x = this.{Field(r.Spec.Name!)}.forward(__x).flatten(2).transpose(1, 2);";
-
-    public void Describe(VariantText w, RLayer r) => w.Line($"m.PatchEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)}, patch: {L(r.Kernel)});");
+    public override void Describe(VariantText w, RLayer r) => w.Line($"m.PatchEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)}, patch: {L(r.Kernel)});");
 }

@@ -7,21 +7,17 @@ namespace MotivationDsl.Generators;
 /// Pooling at model level on an image: <c>[MaxPool2d(kernel)]</c> and <c>[AvgPool2d(kernel)]</c> (stride 0: the kernel),
 /// <c>[AdaptiveAvgPool2d(size)]</c> and <c>[AdaptiveMaxPool2d(size)]</c> (size x size), <c>[GlobalAvgPool]</c> (1 x 1).
 /// </summary>
-internal sealed class PoolModelLayer : IModelLayerKind
+internal sealed class PoolModelLayer : ModelLayer
 {
     public PoolModelLayer(LayerKind kind) => Kind = kind;
 
-    public LayerKind Kind { get; }
+    public override LayerKind Kind { get; }
 
     private bool Window => Kind is LayerKind.MaxPool2d or LayerKind.AvgPool2d;
 
     private bool Adaptive => Kind is LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool2d;
 
-    public bool Named => false;
-
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var l = r.Spec;
         if (flow.Rank != 3)
@@ -46,15 +42,9 @@ internal sealed class PoolModelLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => null;
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
 
-    public bool ReadsInfo(RLayer r) => false;
-
-    public void Construct(ModelLayerEmit e, RLayer r) { }
-
-    public string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public void Describe(VariantText w, RLayer r) =>
+    public override void Describe(VariantText w, RLayer r) =>
         w.Line(Window ? $"m.Pool(kernel: {L(r.Kernel)}, stride: {L(r.Stride)}, padding: {L(r.Padding)});"
             : Adaptive ? $"m.AdaptivePool({L(r.Spec.OutputSize)});"
             : "m.GlobalAvgPool();");

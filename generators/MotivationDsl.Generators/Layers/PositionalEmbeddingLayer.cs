@@ -6,15 +6,13 @@ namespace MotivationDsl.Generators;
 /// <c>[PositionalEmbedding(name)]</c>: a ViT's learned position embedding, a parameter [1, tokens, dim] (normal, std 0.02)
 /// added to the tokens.
 /// </summary>
-internal sealed class PositionalEmbeddingLayer : IModelLayerKind
+internal sealed class PositionalEmbeddingLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.PositionalEmbedding;
+    public override LayerKind Kind => LayerKind.PositionalEmbedding;
 
-    public bool Named => true;
+    public override bool Named => true;
 
-    public void Validate(IDiagnosticReporter reporter, LayerSpec l) { }
-
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var l = r.Spec;
         if (flow.Rank != 2) { builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PositionalEmbedding needs a token sequence (after a PatchEmbedding) but receives {flow.InShape}"); return false; }
@@ -23,14 +21,12 @@ internal sealed class PositionalEmbeddingLayer : IModelLayerKind
         return true;
     }
 
-    public string? ModuleType(RLayer r) => null;
+    public override bool ReadsInfo(RLayer r) => true;
 
-    public bool ReadsInfo(RLayer r) => true;
-
-    public void Construct(ModelLayerEmit e, RLayer r) =>
+    public override void Construct(ModelLayerEmit e, RLayer r) =>
         ClassTokenLayer.Register(e, r.Spec.Name!, $"global::TorchSharp.torch.empty(__info.Shape({S(r.Spec.Name!)})).normal_(0.0, 0.02)");
 
-    public string Forward(RLayer r) => $"__x = __x + {ClassTokenLayer.Token(r.Spec)};";
+    public override string Forward(RLayer r) => $"__x = __x + {ClassTokenLayer.Token(r.Spec)};";
 
-    public void Describe(VariantText w, RLayer r) => w.Line($"m.PositionalEmbedding({S(r.Spec.Name!)});");
+    public override void Describe(VariantText w, RLayer r) => w.Line($"m.PositionalEmbedding({S(r.Spec.Name!)});");
 }
