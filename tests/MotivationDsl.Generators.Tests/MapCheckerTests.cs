@@ -109,7 +109,7 @@ public class MapCheckerTests
     private static MapEntryDesc Pieces(TensorDesc b, TensorDesc m, List<((long, long)[], (long, long)[])> pieces)
     {
         var e = E(b, m, b.Shape.Select(d => (0L, d)).ToArray());
-        return new MapEntryDesc(e.BaseName, e.MotivatedName, e.IsBuffer, e.BaseShape, e.MotivatedShape, e.Region) { Pieces = pieces };
+        return new MapEntryDesc(e.BaseName, e.MotivatedName, e.IsBuffer, e.BaseShape, e.MotivatedShape, e.Region, pieces);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public class BlockVocabularyTests
     [InlineData("ExtraStageNet", "L")]
     [InlineData("KernelNet", "S")]
     [InlineData("KernelNet", "L")]
+    [InlineData("SqueezeActivationNet", "S")]
+    [InlineData("SqueezeActivationNet", "L")]
     public void GeneratedModulesMatchThePyTorchDefinition(string model, string variant)
     {
         torch.manual_seed(11);
@@ -49,6 +51,7 @@ public class BlockVocabularyTests
         "BranchNet" => BranchNet.Definition,
         "ExtraStageNet" => ExtraStageNet.Definition,
         "KernelNet" => KernelNet.Definition,
+        "SqueezeActivationNet" => SqueezeActivationNet.Definition,
         _ => BlockLayerNet.Definition,
     };
 
@@ -56,6 +59,7 @@ public class BlockVocabularyTests
     [InlineData("BlockLayerNet")]
     [InlineData("BranchNet")]
     [InlineData("ExtraStageNet")]
+    [InlineData("SqueezeActivationNet")]
     public void ModulesHaveExactlyTheMetadataTensors(string model)
     {
         foreach (var v in Definition(model).Variants)

@@ -4,9 +4,10 @@ MLP stage on features) and BranchModels.cs (BranchNet: parallel branches joined 
 Loads the tensors MotivationDsl.Tests dumped from the generated module with load_state_dict(strict=True) -- every state_dict key and shape must match --,
 runs the same input in eval mode and prints the max abs difference of the logits, the parameter count and the MACs of
 one sample (forward hooks: a convolution out_c x out_h x out_w x in_c/groups x k x k, a linear layer in x out).
-Also KernelModels.cs (KernelNet: a kernel per variant in Basic blocks and in a [ScalableBlock] stage).
+Also KernelModels.cs (KernelNet: a kernel per variant in Basic blocks and in a [ScalableBlock] stage) and
+SqueezeActivationModels.cs (SqueezeActivationNet: squeeze-and-excitation with GELU and with SiLU inside user blocks).
 Usage: python3 compare_block_layers.py DIR MODEL VARIANT   (BlockLayerNet S, F or L; BranchNet S, W or L;
-ExtraStageNet S or L; KernelNet S or L)
+ExtraStageNet S or L; KernelNet S or L; SqueezeActivationNet S or L)
 DIR holds index.txt lines "name dtype d0,d1,..." and name.bin raw little-endian data, plus input.bin/output.bin."""
 import os
 import sys
@@ -27,6 +28,7 @@ VARIANTS = {
     "ExtraStageNet": {"S": ([1, 0],), "L": ([1, 2],)},
     # depths, the kxk kernel of every stage
     "KernelNet": {"S": ([1, 1], 3), "L": ([2, 1], 5)},
+    "SqueezeActivationNet": {"S": ([1, 1], [16, 16]), "L": ([1, 2], [24, 24])},
 }
 
 
@@ -179,10 +181,46 @@ class KernelNet(nn.Module):
         return self.linear(torch.flatten(x.mean((2, 3), keepdim=True), 1))
 
 
+class GeluSqueezeBlock(nn.Module):
+    def __init__(self, cin, planes):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, planes, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(planes)
+        self.se = SqueezeExcitation(planes, max(1, int(planes * 0.125)), activation=nn.GELU)
+
+    def forward(self, x):
+        return self.se(F.relu(self.bn(self.conv(x))))
+
+
+class SiluSqueezeBlock(nn.Module):
+    def __init__(self, cin, planes):
+        super().__init__()
+        assert cin == planes
+        self.conv = nn.Conv2d(cin, planes, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(planes)
+        self.se = SqueezeExcitation(planes, max(1, int(planes * 0.25)), activation=nn.SiLU)
+
+    def forward(self, x):
+        return F.relu(self.se(self.bn(self.conv(x))) + x)
+
+
+class SqueezeActivationNet(nn.Module):
+    def __init__(self, depth, width, classes=5):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.features = stage(GeluSqueezeBlock, 8, width[0], depth[0])
+        self.residual = stage(SiluSqueezeBlock, width[0], width[1], depth[1])
+        self.classifier = nn.Linear(width[1], classes)
+
+    def forward(self, x):
+        x = self.residual(self.features(F.relu(self.stem(x))))
+        return self.classifier(torch.flatten(x.mean((2, 3), keepdim=True), 1))
+
+
 d, model_name, variant = sys.argv[1], sys.argv[2], sys.argv[3]
 state, extra = read_dump(d)
 model = {"BlockLayerNet": BlockLayerNet, "BranchNet": BranchNet, "ExtraStageNet": ExtraStageNet,
-         "KernelNet": KernelNet}[model_name](*VARIANTS[model_name][variant])
+         "KernelNet": KernelNet, "SqueezeActivationNet": SqueezeActivationNet}[model_name](*VARIANTS[model_name][variant])
 model.load_state_dict(state, strict=True)
 model.eval()
 with torch.no_grad():

@@ -152,10 +152,10 @@ internal abstract class ConvBlockKind : IBlockKind
                 pair.BaseKey, pair.Base.Name, pair.BaseBlock.Kernel, pair.MotivatedKey, pair.Motivated.Name, pair.MotivatedBlock.Kernel);
             return false;
         }
-        long[]? bs = pair.BaseBlock.OutSegments, ms = pair.MotivatedBlock.OutSegments;
+        EquatableArray<long>? bs = pair.BaseBlock.OutSegments, ms = pair.MotivatedBlock.OutSegments;
         if (bs is null && ms is null) return true;
-        if (bs is not null && ms is not null && bs.Length == ms.Length && bs.Take(bs.Length - 1).SequenceEqual(ms.Take(ms.Length - 1))) return true;
-        string Text(long[]? s) => s is null ? "one block of channels" : "[" + string.Join(", ", s) + "]";
+        if (bs is { } b && ms is { } m && b.Count == m.Count && b.Take(b.Count - 1).SequenceEqual(m.Take(m.Count - 1))) return true;
+        string Text(EquatableArray<long>? s) => s is { } segments ? "[" + string.Join(", ", segments) + "]" : "one block of channels";
         builder.Report(DiagnosticDescriptors.ConcatNotPrefix, pair.WidthLocation, pair.BaseKey, pair.Base.Name, Text(bs), pair.MotivatedKey, pair.Motivated.Name, Text(ms));
         return false;
     }
@@ -163,11 +163,11 @@ internal abstract class ConvBlockKind : IBlockKind
     /// <summary>A tensor over concatenated channels: one piece per branch, each at its branch's place in either variant.</summary>
     public List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces(string local, RBlock b, RBlock m)
     {
-        if (!b.Segmented.TryGetValue(local, out var bs) || !m.Segmented.TryGetValue(local, out var ms) || bs.Dim != ms.Dim || bs.Segments.Length != ms.Segments.Length)
+        if (!b.Segmented.TryGetValue(local, out var bs) || !m.Segmented.TryGetValue(local, out var ms) || bs.Dim != ms.Dim || bs.Segments.Count != ms.Segments.Count)
             return null;
         var pieces = new List<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>();
         long bStart = 0, mStart = 0;
-        for (var k = 0; k < bs.Segments.Length; k++)
+        for (var k = 0; k < bs.Segments.Count; k++)
         {
             pieces.Add((Region(bStart, bs.Segments[k]), Region(mStart, bs.Segments[k])));
             bStart += bs.Segments[k]; mStart += ms.Segments[k];

@@ -20,10 +20,6 @@ internal static class Forward
     {
         LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm =>
             $"__x = this.{Field(l.Name!)}.forward(__x);",
-        LayerKind.PatchEmbedding => $"__x = this.{Field(l.Name!)}.forward(__x).flatten(2).transpose(1, 2);",
-        LayerKind.ClassToken => $"__x = global::TorchSharp.torch.cat(\n    new[] {{ {Token(l)}.expand(__x.shape[0], -1, -1), __x }}, 1);",
-        LayerKind.PositionalEmbedding => $"__x = __x + {Token(l)};",
-        LayerKind.ClassTokenSelect => "__x = __x.select(1, 0);",
         LayerKind.ReLU => "__x = __F.relu(__x);",
         LayerKind.SiLU => "__x = __F.silu(__x);",
         LayerKind.GELU => "__x = __F.gelu(__x);",
@@ -36,6 +32,4 @@ internal static class Forward
         LayerKind.Dropout => $"__x = __F.dropout(__x, {D(double.IsNaN(dropout) ? l.P : dropout)}, this.training);",
         _ => "// unsupported layer",
     };
-
-    private static string Token(LayerSpec l) => $"{Owner(l.Name!)}.get_parameter({S(Leaf(l.Name!))})!";
 }

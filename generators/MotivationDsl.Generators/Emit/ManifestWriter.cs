@@ -54,7 +54,7 @@ internal static class ManifestWriter
         return sb.ToString();
     }
 
-    private static void MapAndGrowth(StringBuilder sb, ResolvedVariant b, List<MapEntryDesc> map, List<GrowthOpDesc> growth)
+    private static void MapAndGrowth(StringBuilder sb, ResolvedVariant b, IReadOnlyList<MapEntryDesc> map, IReadOnlyList<GrowthOpDesc> growth)
     {
         sb.Append("  \"map\": [\n");
         var items = Pack(b, map);
@@ -93,7 +93,7 @@ internal static class ManifestWriter
         {
             var g = growth[i];
             var tokens = new List<string> { "{ \"tensor\": " + Json(g.Tensor) + ",", "\"action\": \"" + (g.Source is null ? "zero" : "copy") + "\"," };
-            if (g.Source is not null) tokens.Add("\"source\": [" + RegionJson(g.Source) + "],");
+            if (g.Source is { } source) tokens.Add("\"source\": [" + RegionJson(source) + "],");
             tokens.Add("\"region\": [" + RegionJson(g.Region) + "] }" + (i + 1 < growth.Count ? "," : ""));
             Wrap(sb, tokens);
         }
@@ -106,7 +106,7 @@ internal static class ManifestWriter
     /// indices and the relative entries (each as JSON tokens).
     /// </summary>
     private static List<(string? Prefix, List<(int Base, int Motivated)> Pairs, List<List<string>> Tensors)> Pack(
-        ResolvedVariant b, List<MapEntryDesc> map)
+        ResolvedVariant b, IReadOnlyList<MapEntryDesc> map)
     {
         var tensors = b.Tensors.ToDictionary(t => t.Name);
         var blocks = new List<(string? Prefix, int Base, int Motivated, List<List<string>> Tensors)>();
@@ -164,7 +164,7 @@ internal static class ManifestWriter
         if (motivatedName != baseName) fields.Add("\"motivated\": " + Json(motivatedName));
         if (e.IsBuffer) fields.Add("\"kind\": \"buffer\"");
         if (!e.MotivatedShape.SequenceEqual(e.BaseShape)) fields.Add("\"motivatedShape\": " + Arr(e.MotivatedShape));
-        var whole = e.Region.Length == e.BaseShape.Length && e.Region.Select((r, d) => r.Start == 0 && r.Length == e.BaseShape[d]).All(x => x);
+        var whole = e.Region.Count == e.BaseShape.Count && e.Region.Select((r, d) => r.Start == 0 && r.Length == e.BaseShape[d]).All(x => x);
         if (!whole || e.Pieces is not null) fields.Add("\"region\": [" + RegionJson(e.Region) + "]");
         if (fields.Count == 0 && e.Pieces is null) return new List<string> { head + "]" };
         var tokens = new List<string> { head + "," };
@@ -210,7 +210,7 @@ internal static class ManifestWriter
 
     private static string Arr(IEnumerable<long> xs) => "[" + string.Join(", ", xs) + "]";
 
-    private static string RegionJson((long Start, long Length)[] region) =>
+    private static string RegionJson(IEnumerable<(long Start, long Length)> region) =>
         string.Join(", ", region.Select(r => "[" + r.Start + ", " + (r.Start + r.Length) + "]"));
 
     private static string Json(string s)

@@ -71,40 +71,11 @@ internal static class MetadataPart
             : $"var m = new __Meta({VariantText.Name}, options, {model.Spec.Classes}, __inputShape);");
         foreach (var l in v.Layers)
         {
-            var name = l.Spec.Name is null ? "" : S(l.Spec.Name);
             w.Context = l.Spec.Name ?? "";
             switch (l.Kind)
             {
-                case LayerKind.Conv2d:
-                {
-                    var args = new System.Collections.Generic.List<string> { name, "outChannels: " + L(l.Out), "kernel: " + L(l.Kernel) };
-                    if (l.Stride != 1) args.Add("stride: " + L(l.Stride));
-                    if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
-                    if (l.Groups != 1) args.Add("groups: " + L(l.Groups));
-                    if (!l.Bias) args.Add("bias: false");
-                    w.Call("m.Conv2d", args, ";");
-                    break;
-                }
-                case LayerKind.PatchEmbedding: w.Line($"m.PatchEmbedding({name}, dim: {L(l.Out)}, patch: {L(l.Kernel)});"); break;
-                case LayerKind.BatchNorm2d: w.Line($"m.BatchNorm2d({name});"); break;
-                case LayerKind.LayerNorm: w.Line($"m.LayerNorm({name});"); break;
-                case LayerKind.ClassToken: w.Line($"m.ClassToken({name});"); break;
-                case LayerKind.PositionalEmbedding: w.Line($"m.PositionalEmbedding({name});"); break;
-                case LayerKind.MaxPool2d:
-                case LayerKind.AvgPool2d:
-                    w.Line($"m.Pool(kernel: {L(l.Kernel)}, stride: {L(l.Stride)}, padding: {L(l.Padding)});");
-                    break;
-                case LayerKind.GlobalAvgPool: w.Line("m.GlobalAvgPool();"); break;
-                case LayerKind.AdaptiveAvgPool2d:
-                case LayerKind.AdaptiveMaxPool2d: w.Line($"m.AdaptivePool({L(l.Spec.OutputSize)});"); break;
-                case LayerKind.Flatten:
-                    if (l.InRank == 3) w.Line("m.Flatten();");
-                    break;
-                case LayerKind.Linear:
-                    w.Line($"m.Linear({name}, {(l.Spec.HasOut ? "outFeatures: " + L(l.Out) : "m.Classes")}{(l.Bias ? "" : ", bias: false")});");
-                    break;
-                case var other when ModelLayerKinds.Find(other) is { } layerKind:
-                    w.Line(layerKind.Describe(l));
+                default:
+                    ModelLayerKinds.Find(l.Kind)?.Describe(w, l);
                     break;
                 case LayerKind.Stage:
                 {

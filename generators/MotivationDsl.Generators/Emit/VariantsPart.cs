@@ -130,12 +130,6 @@ internal static class VariantsPart
         w.Close();
     }
 
-    private static bool IsModuleLayer(LayerKind k) =>
-        k is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm or LayerKind.PatchEmbedding
-        || ModelLayerKinds.Has(k);
-
-    private static bool IsParameterLayer(LayerKind k) => k is LayerKind.ClassToken or LayerKind.PositionalEmbedding;
-
     // Records the variant's text (fields, constructor, forward); numbers in named arguments may become parameters.
     private static Parts Record(BuiltModel model, ResolvedVariant v)
     {
@@ -143,23 +137,14 @@ internal static class VariantsPart
         var nodes = new List<string>();
         foreach (var l in v.Layers)
         {
-            if (!IsModuleLayer(l.Kind) && !IsParameterLayer(l.Kind)) continue;
+            if (l.Kind != LayerKind.Stage && ModelLayerKinds.Find(l.Kind)?.Named != true) continue;
             var parts = l.Spec.Name!.Split('.');
             for (var i = 1; i < parts.Length; i++)
             {
                 var path = string.Join(".", parts.Take(i));
                 if (!nodes.Contains(path)) nodes.Add(path);
             }
-            var type = l.Kind switch
-            {
-                LayerKind.Conv2d or LayerKind.PatchEmbedding => "Conv2d",
-                LayerKind.BatchNorm2d => "BatchNorm2d",
-                LayerKind.Linear => "Linear",
-                LayerKind.LayerNorm => "LayerNorm",
-                LayerKind.Stage => "Sequential",
-                _ => null,
-            };
-            var fieldType = ModelLayerKinds.Find(l.Kind)?.ModuleType(l) ?? (type is null ? null : "__Modules." + type);
+            var fieldType = l.Kind == LayerKind.Stage ? "__Modules.Sequential" : ModelLayerKinds.Find(l.Kind)?.ModuleType(l);
             if (fieldType is not null) fields.Line($"private readonly {fieldType} {Field(l.Spec.Name!)};");
         }
         foreach (var n in nodes) fields.Line($"private readonly __Blocks.Node {NodeField(n)};");
@@ -188,44 +173,6 @@ internal static class VariantsPart
             w.Context = name ?? "";
             switch (l.Kind)
             {
-                case LayerKind.Conv2d:
-                case LayerKind.PatchEmbedding:
-                {
-                    var args = new List<string> { "in_channels: " + L(l.In), "out_channels: " + L(l.Out), "kernel_size: " + L(l.Kernel) };
-                    if (l.Stride != 1) args.Add("stride: " + L(l.Stride));
-                    if (l.Padding != 0) args.Add("padding: " + L(l.Padding));
-                    if (l.Groups != 1) args.Add("groups: " + L(l.Groups));
-                    if (!l.Bias) args.Add("bias: false");
-                    w.Call($"this.{f} = __nn.Conv2d", args, ";");
-                    Register(name!, f);
-                    break;
-                }
-                case LayerKind.BatchNorm2d:
-                    w.Line($"this.{f} = __nn.BatchNorm2d({ConvBlockKind.BatchNormArgs(L(l.In), l.Spec)});");
-                    Register(name!, f);
-                    break;
-                case LayerKind.LayerNorm:
-                    w.Line($"this.{f} = __nn.LayerNorm(normalized_shape: new long[] {{ {L(l.In)} }}, eps: {D(l.Spec.Eps)});");
-                    Register(name!, f);
-                    break;
-                case LayerKind.Linear:
-                {
-                    var shape = $"__info.Shape({S(name + ".weight")})";
-                    w.Call($"this.{f} = __nn.Linear", new[] { $"inputSize: {shape}[1]", $"outputSize: {shape}[0]", "hasBias: " + B(l.Bias) }, ";");
-                    Register(name!, f);
-                    break;
-                }
-                case LayerKind.ClassToken:
-                case LayerKind.PositionalEmbedding:
-                {
-                    EnsureNode(Parent(name!));
-                    var init = l.Kind == LayerKind.ClassToken
-                        ? $"global::TorchSharp.torch.zeros(__info.Shape({S(name!)}))"
-                        : $"global::TorchSharp.torch.empty(__info.Shape({S(name!)})).normal_(0.0, 0.02)";
-                    w.Line($"{Owner(name!)}.register_parameter({S(Leaf(name!))}, new __Modules.Parameter(");
-                    w.Line($"    {init}));");
-                    break;
-                }
                 case LayerKind.Stage:
                 {
                     var kind = BlockKinds.Of(l.Spec);
@@ -245,11 +192,7 @@ internal static class VariantsPart
                     break;
                 }
                 default:
-                    if (ModelLayerKinds.Find(l.Kind) is { } layerKind)
-                    {
-                        w.Line($"this.{f} = {layerKind.Create(l)};");
-                        Register(name!, f);
-                    }
+                    ModelLayerKinds.Find(l.Kind)?.Construct(new ModelLayerEmit(w, EnsureNode, Register), l);
                     break;
             }
         }
@@ -261,7 +204,7 @@ internal static class VariantsPart
         forward.Line("var __x = input;");
         foreach (var l in v.Layers) forward.Line(ModelLayerKinds.Find(l.Kind)?.Forward(l) ?? Step(l.Spec, l.Kernel, l.Stride, l.Padding, l.P));
         forward.Line("return __scope.MoveToOuter(__x);");
-        var needsInfo = v.Layers.Any(l => l.Kind is LayerKind.Linear || IsParameterLayer(l.Kind));
+        var needsInfo = v.Layers.Any(l => ModelLayerKinds.Find(l.Kind)?.ReadsInfo(l) == true);
         return new Parts(fields, w, forward, needsInfo);
     }
 

@@ -9,13 +9,13 @@ namespace MotivationDsl.Generators;
 /// <c>nn.Linear(dim, vocabulary, bias: false)</c> (nanoGPT's <c>lm_head</c>). Tied: its weight is the TokenEmbedding's
 /// weight, one tensor (the state_dict lists it under both names, as PyTorch does; parameters, maps and optimizers once).
 /// </summary>
-internal sealed class LanguageModelHeadLayer : IModelLayerKind
+internal sealed class LanguageModelHeadLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.LanguageModelHead;
+    public override LayerKind Kind => LayerKind.LanguageModelHead;
 
-    public void Validate(IDiagnosticReporter builder, LayerSpec l) { }
+    public override bool Named => true;
 
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var l = r.Spec;
         if (flow.Rank != 2 || rv.Vocabulary == 0)
@@ -45,15 +45,19 @@ internal sealed class LanguageModelHeadLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType(RLayer r) => r.Spec.TiedTo is null ? "__Modules.Linear" : "global::MotivationDsl.TiedHead";
+    public override string? ModuleType(RLayer r) => r.Spec.TiedTo is null ? "__Modules.Linear" : "global::MotivationDsl.TiedHead";
 
-    public string Create(RLayer r) =>
+    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
+
+    private static string Create(RLayer r) =>
         r.Spec.TiedTo is { } tied
             ? $"new global::MotivationDsl.TiedHead(this.{Field(tied)})"
             : $"__nn.Linear(inputSize: {L(r.In)}, outputSize: {L(r.Out)}, hasBias: false)";
 
-    public string Forward(RLayer r) => $"__x = this.{Field(r.Spec.Name!)}.forward(__x);";
+    public override string Forward(RLayer r) => $"__x = this.{Field(r.Spec.Name!)}.forward(__x);";
 
-    public string Describe(RLayer r) =>
+    public override void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
+
+    private static string Metadata(RLayer r) =>
         r.Spec.TiedTo is { } tied ? $"m.LanguageModelHead({S(r.Spec.Name!)}, tiedTo: {S(tied)});" : $"m.LanguageModelHead({S(r.Spec.Name!)});";
 }

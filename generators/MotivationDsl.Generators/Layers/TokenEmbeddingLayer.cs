@@ -8,11 +8,13 @@ namespace MotivationDsl.Generators;
 /// (<c>nn.Embedding(vocabulary, dim)</c>, nanoGPT's <c>transformer.wte</c>). The first layer; token ids [T] with T up to the
 /// context length become [T, dim]. A variant may set its own <c>Vocabulary</c> and <c>ContextLength</c>.
 /// </summary>
-internal sealed class TokenEmbeddingLayer : IModelLayerKind
+internal sealed class TokenEmbeddingLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.TokenEmbedding;
+    public override LayerKind Kind => LayerKind.TokenEmbedding;
 
-    public void Validate(IDiagnosticReporter builder, LayerSpec l)
+    public override bool Named => true;
+
+    public override void Validate(IDiagnosticReporter builder, LayerSpec l)
     {
         if (l.Out <= 0 || l.Out > ModelValidator.MaxSize) builder.Report(DiagnosticDescriptors.InvalidValue, l.At("dim"), l.Display, "dim", l.Out, "it must be between 1 and 1000000");
         if (l.Vocabulary < 2 || l.Vocabulary > ModelValidator.MaxSize)
@@ -21,7 +23,7 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
             builder.Report(DiagnosticDescriptors.InvalidValue, l.At("ContextLength"), l.Display, "ContextLength", l.ContextLength, "it must be between 1 and 1000000 tokens");
     }
 
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var (l, v) = (r.Spec, rv.Spec);
         if (flow.Rank != 0)
@@ -50,16 +52,20 @@ internal sealed class TokenEmbeddingLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType(RLayer r) => "global::MotivationDsl.TokenTable";
+    public override string? ModuleType(RLayer r) => "global::MotivationDsl.TokenTable";
 
-    public string Create(RLayer r) => $"new global::MotivationDsl.TokenTable(tokens: {L(r.In)}, dim: {L(r.Out)})";
+    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
 
-    public string Forward(RLayer r) =>
+    private static string Create(RLayer r) => $"new global::MotivationDsl.TokenTable(tokens: {L(r.In)}, dim: {L(r.Out)})";
+
+    public override string Forward(RLayer r) =>
         $"if (__x.shape[1] > {L(r.Context)}) throw new global::System.ArgumentException(\n" +
         $"    \"The sequence has \" + __x.shape[1] + \" tokens; the context length is {L(r.Context)}.\", nameof(input));\n" +
         $"__x = this.{Field(r.Spec.Name!)}.forward(__x);";
 
-    public string Describe(RLayer r) => $"m.TokenEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)});";
+    public override void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
+
+    private static string Metadata(RLayer r) => $"m.TokenEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)});";
 
     /// <summary>True when the model is a language model: its first layer is a TokenEmbedding.</summary>
     public static bool IsLanguageModel(ModelSpec spec) => spec.Layers.Count > 0 && spec.Layers[0].Kind == LayerKind.TokenEmbedding;

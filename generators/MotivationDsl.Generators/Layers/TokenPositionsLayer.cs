@@ -7,13 +7,13 @@ namespace MotivationDsl.Generators;
 /// <c>[TokenPositions(name)]</c>: a learned position embedding over the tokens, <c>nn.Embedding(context length, dim)</c>
 /// (nanoGPT's <c>transformer.wpe</c>); position t's row is added to token t.
 /// </summary>
-internal sealed class TokenPositionsLayer : IModelLayerKind
+internal sealed class TokenPositionsLayer : ModelLayer
 {
-    public LayerKind Kind => LayerKind.TokenPositions;
+    public override LayerKind Kind => LayerKind.TokenPositions;
 
-    public void Validate(IDiagnosticReporter builder, LayerSpec l) { }
+    public override bool Named => true;
 
-    public bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
     {
         var l = r.Spec;
         if (flow.Rank != 2 || rv.Context == 0)
@@ -26,13 +26,17 @@ internal sealed class TokenPositionsLayer : IModelLayerKind
         return true;
     }
 
-    public string ModuleType(RLayer r) => "__Modules.Embedding";
+    public override string? ModuleType(RLayer r) => "__Modules.Embedding";
 
-    public string Create(RLayer r) => $"__nn.Embedding(num_embeddings: {L(r.In)}, embedding_dims: {L(r.Out)})";
+    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
 
-    public string Forward(RLayer r) =>
+    private static string Create(RLayer r) => $"__nn.Embedding(num_embeddings: {L(r.In)}, embedding_dims: {L(r.Out)})";
+
+    public override string Forward(RLayer r) =>
         $"__x = __x + this.{Field(r.Spec.Name!)}.forward(global::TorchSharp.torch.arange(\n" +
         "    __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));";
 
-    public string Describe(RLayer r) => $"m.TokenPositions({S(r.Spec.Name!)});";
+    public override void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
+
+    private static string Metadata(RLayer r) => $"m.TokenPositions({S(r.Spec.Name!)});";
 }

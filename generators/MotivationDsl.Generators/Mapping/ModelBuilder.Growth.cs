@@ -7,15 +7,15 @@ namespace MotivationDsl.Generators;
 /// <summary>One step of function-preserving growth: zero a region of a motivated tensor, or copy one region of it into another.</summary>
 internal sealed class GrowthOpDesc
 {
-    public GrowthOpDesc(string tensor, (long Start, long Length)[] region, (long Start, long Length)[]? source = null)
+    public GrowthOpDesc(string tensor, IEnumerable<(long Start, long Length)> region, IEnumerable<(long Start, long Length)>? source = null)
     {
-        Tensor = tensor; Region = region; Source = source;
+        Tensor = tensor; Region = region.ToEquatableArray(); Source = source?.ToEquatableArray();
     }
 
     public string Tensor { get; }
-    public (long Start, long Length)[] Region { get; }
+    public EquatableArray<(long Start, long Length)> Region { get; }
     /// <summary>Null: zero <see cref="Region"/>. Else copy this region of the same tensor into <see cref="Region"/>.</summary>
-    public (long Start, long Length)[]? Source { get; }
+    public EquatableArray<(long Start, long Length)>? Source { get; }
     public bool IsZero => Source is null;
 }
 
@@ -82,21 +82,21 @@ internal sealed partial class ModelBuilder
         foreach (var e in map)
         {
             var mt = motByName[e.MotivatedName];
-            if (!Preserving(mt) || mt.Shape.Length == 0) continue;
-            var pieces = e.Pieces?.Select(p => p.Motivated).ToList() ?? new List<(long, long)[]> { e.Region };
+            if (!Preserving(mt) || mt.Shape.Count == 0) continue;
+            var pieces = e.Pieces?.Select(p => p.Motivated).ToList() ?? new List<EquatableArray<(long Start, long Length)>> { e.Region };
             var token = mt.Stage is null && IsTokenTensor(mt.Name);
-            var outDim = token ? mt.Shape.Length - 1 : 0;
+            var outDim = token ? mt.Shape.Count - 1 : 0;
             // Every dimension other than channels (kernels, the token sequence) must be the same: a grown kernel or sequence
             // is a prefix of another function.
-            var kernelGrows = !token && mt.Shape.Length == 4 && e.Pieces is null && (e.BaseShape[2] != mt.Shape[2] || e.BaseShape[3] != mt.Shape[3]);
-            for (var d = 0; d < mt.Shape.Length; d++)
+            var kernelGrows = !token && mt.Shape.Count == 4 && e.Pieces is null && (e.BaseShape[2] != mt.Shape[2] || e.BaseShape[3] != mt.Shape[3]);
+            for (var d = 0; d < mt.Shape.Count; d++)
             {
                 if (d == outDim || (!token && d == 1) || e.BaseShape[d] == mt.Shape[d] || kernelGrows && d >= 2) continue;
                 Report(DiagnosticDescriptors.GrowthNotPreserving, widthLoc, b.Name, m.Name, mt.Name,
                     $"its dimension {d} grows from {e.BaseShape[d]} to {mt.Shape[d]}; only channels can grow");
                 return null;
             }
-            if (!token && mt.Shape.Length >= 2)
+            if (!token && mt.Shape.Count >= 2)
             {
                 // Base output rows read nothing from the extra inputs.
                 var rows = Merge(pieces.Select(r => r[0]));
@@ -209,7 +209,7 @@ internal sealed partial class ModelBuilder
                             result[t.Name] = normLoc;
                     }
                     else if (layer.Spec.Name is { } name)
-                        foreach (var t in m.Tensors.Where(t => t.Stage is null && (t.Name == name || t.Name.StartsWith(name + ".", StringComparison.Ordinal)) && t.Shape.Length > 0))
+                        foreach (var t in m.Tensors.Where(t => t.Stage is null && (t.Name == name || t.Name.StartsWith(name + ".", StringComparison.Ordinal)) && t.Shape.Count > 0))
                             result[t.Name] = normLoc;
                 }
             }

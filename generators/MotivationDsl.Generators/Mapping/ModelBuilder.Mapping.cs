@@ -11,14 +11,14 @@ internal sealed partial class ModelBuilder
     /// <summary>Index of the motivated block that base block <paramref name="i"/> of <paramref name="l"/> maps to.</summary>
     public static int MapBlock(int i, int l, int lm, int rule) => rule == 2 ? i : (i < l - 1 ? i : lm - 1);
 
-    private static (long, long)[] Whole(long[] shape) => shape.Select(d => (0L, d)).ToArray();
+    private static (long, long)[] Whole(IReadOnlyList<long> shape) => shape.Select(d => (0L, d)).ToArray();
 
     /// <summary>
     /// A convolution weight under a kernel per variant (<c>Kernels</c>, odd kernels, padding kernel / 2): the base's kernel
     /// sits in the centre of the motivated one, (k_m - k_b) / 2 from each edge; other tensors: a prefix.
     /// </summary>
-    private static (long, long)[] Centred(long[] shape, long[] motivated) =>
-        shape.Select((d, k) => k >= 2 && shape.Length == 4 && motivated.Length == 4 && motivated[k] > d ? ((motivated[k] - d) / 2, d) : (0L, d)).ToArray();
+    private static (long, long)[] Centred(IReadOnlyList<long> shape, IReadOnlyList<long> motivated) =>
+        shape.Select((d, k) => k >= 2 && shape.Count == 4 && motivated.Count == 4 && motivated[k] > d ? ((motivated[k] - d) / 2, d) : (0L, d)).ToArray();
 
     private List<MapEntryDesc>? BuildMap(ResolvedVariant b, ResolvedVariant m, LocationInfo? pairLocation, PairRules rules)
     {
@@ -114,24 +114,22 @@ internal sealed partial class ModelBuilder
                 name = $"{t.Stage}.{spec.BlockPrefix}{j}.{t.Local}";
                 bb = bl.Blocks[t.Block]; mb = ml.Blocks[j];
             }
-            var mshape = motByName.TryGetValue(name, out var mt) ? mt.Shape : Array.Empty<long>();
-            if (mt is not null && !reportedLarger && (mt.Shape.Length != t.Shape.Length || t.Shape.Where((d, k) => d > mt.Shape[k]).Any()))
+            var mshape = motByName.TryGetValue(name, out var mt) ? mt.Shape : EquatableArray<long>.Empty;
+            if (mt is not null && !reportedLarger && (mt.Shape.Count != t.Shape.Count || t.Shape.Where((d, k) => d > mt.Shape[k]).Any()))
             {
                 Report(DiagnosticDescriptors.BaseLarger, widthLoc, t.Name, b.Name, MapChecker.Shape(t.Shape), name, m.Name, MapChecker.Shape(mt.Shape));
                 reportedLarger = true;
             }
             map.Add(new MapEntryDesc(t.Name, name, t.IsBuffer, t.Shape, mshape, bb is not null && mb is not null && bb.Kernel != mb.Kernel
-                ? Centred(t.Shape, mshape) : Whole(t.Shape))
-            {
-                Pieces = bb is not null && mb is not null && t.Stage is not null ? BlockKinds.Of(stageSpecs[t.Stage].Spec).Pieces(t.Local, bb, mb) : null,
-            });
+                ? Centred(t.Shape, mshape) : Whole(t.Shape),
+                bb is not null && mb is not null && t.Stage is not null ? BlockKinds.Of(stageSpecs[t.Stage].Spec).Pieces(t.Local, bb, mb) : null));
         }
         if (_diagnostics.Count > before) return null;
 
         // The proof: check the built map independently against both variants' tensor lists.
         foreach (var p in MapChecker.Check(b.Name, m.Name, b.Tensors, m.Tensors, map)
                      .Concat(MapChecker.CheckTies(b.Name, m.Name, b.Ties, m.Ties, map)))
-            Report(p.Descriptor, pairLocation, p.Args);
+            Report(p.Descriptor, pairLocation, p.Args.ToArray<object>());
         return _diagnostics.Count > before ? null : map;
     }
 }

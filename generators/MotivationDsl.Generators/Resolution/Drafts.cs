@@ -11,7 +11,7 @@ internal sealed class BlockDraft
     public long In; public long Planes; public long Out; public long Stride; public ShortcutKind Shortcut;
     public long InH, InW, OutH, OutW;
     public int OutRank;
-    public Dictionary<string, (int Dim, long[] Segments, long[] Shape)> Segmented = new();
+    public Dictionary<string, (int Dim, long[] Segments, EquatableArray<long> Shape)> Segmented = new();
     public long[]? OutSegments;
     public List<(string Name, long In, long Out, long Groups, long Stride)> Convs = new();
     public long Expanded, Kernel, Expansion, Squeeze; public double SERatio, SdProb; public bool Residual;

@@ -1,32 +1,47 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Linq;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace MotivationDsl.Generators;
 
-/// <summary>Everything the emitter needs for one valid model.</summary>
+/// <summary>Everything the emitter needs for one valid model (immutable: every list is a read-only copy).</summary>
 internal sealed class BuiltModel
 {
-    public BuiltModel(ModelSpec spec, IReadOnlyDictionary<string, BlockSpec> blockSpecs) { Spec = spec; BlockSpecs = blockSpecs; }
+    public BuiltModel(ModelSpec spec, IReadOnlyDictionary<string, BlockSpec> blockSpecs, IEnumerable<ResolvedVariant> variants,
+        IEnumerable<BlockSpec> userBlocks, IEnumerable<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map, int Growth, List<GrowthOpDesc> Steps)> pairs)
+    {
+        Spec = spec;
+        BlockSpecs = new ReadOnlyDictionary<string, BlockSpec>(blockSpecs.ToDictionary(b => b.Key, b => b.Value));
+        Variants = Array.AsReadOnly(variants.ToArray());
+        UserBlocks = Array.AsReadOnly(userBlocks.ToArray());
+        var all = pairs.ToList();
+        Pairs = Array.AsReadOnly(all.Select(p => (p.Base, p.Motivated, Array.AsReadOnly(p.Map.ToArray()))).ToArray());
+        PairGrowth = all.Select(p => p.Growth).ToEquatableArray();
+        Growth = Array.AsReadOnly(all.Select(p => Array.AsReadOnly(p.Steps.ToArray())).ToArray());
+        (Base, Motivated, Map) = Pairs[0];
+    }
+
     public ModelSpec Spec { get; }
-    public List<ResolvedVariant> Variants { get; } = new();
+    public ReadOnlyCollection<ResolvedVariant> Variants { get; }
     /// <summary>The [ScalableBlock] classes the stages use, in order of first use.</summary>
-    public List<BlockSpec> UserBlocks { get; } = new();
+    public ReadOnlyCollection<BlockSpec> UserBlocks { get; }
     /// <summary>Every [ScalableBlock] of the compilation by metadata name.</summary>
-    public IReadOnlyDictionary<string, BlockSpec> BlockSpecs { get; }
-    public ResolvedVariant Base = null!;
-    public ResolvedVariant Motivated = null!;
-    public List<MapEntryDesc> Map { get; } = new();
+    public ReadOnlyDictionary<string, BlockSpec> BlockSpecs { get; }
+    public ResolvedVariant Base { get; }
+    public ResolvedVariant Motivated { get; }
+    /// <summary>The declared pair's map (<see cref="Pairs"/>' first).</summary>
+    public ReadOnlyCollection<MapEntryDesc> Map { get; }
     /// <summary>Every proven pair: the main one first, then each [Pair].</summary>
-    public List<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map)> Pairs { get; } = new();
+    public ReadOnlyCollection<(ResolvedVariant Base, ResolvedVariant Motivated, ReadOnlyCollection<MapEntryDesc> Map)> Pairs { get; }
     /// <summary>Per entry of <see cref="Pairs"/>: the pair's own growth rule (0: as declared on the model and stages).</summary>
-    public List<int> PairGrowth { get; } = new();
+    public EquatableArray<int> PairGrowth { get; }
     /// <summary>Growth steps per entry of <see cref="Pairs"/>; empty under the paper's rule.</summary>
-    public List<List<GrowthOpDesc>> Growth { get; } = new();
+    public ReadOnlyCollection<ReadOnlyCollection<GrowthOpDesc>> Growth { get; }
 
     /// <summary>The stages (model-level layers of kind Stage), in order.</summary>
-    public IEnumerable<LayerSpec> Stages => Spec.Layers.Where(l => l.Kind == LayerKind.Stage);
+    public EquatableArray<LayerSpec> Stages => Spec.Layers.Where(l => l.Kind == LayerKind.Stage).ToEquatableArray();
 }
 
 /// <summary>
@@ -66,8 +81,11 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
     /// <summary>Every [ScalableBlock] of the compilation by metadata name.</summary>
     public IReadOnlyDictionary<string, BlockSpec> Blocks => _blocks;
 
+    /// <summary>The model being built (a language model's with its input shape and class count set from its TokenEmbedding).</summary>
+    public ModelSpec Spec => _spec;
+
     /// <summary>A model-level layer's output channels in variant <paramref name="v"/>: its [LayerWidth], else scaled; null: not whole.</summary>
-    private long? OutWidth(VariantSpec v, LayerSpec l) =>
+    internal long? OutWidth(VariantSpec v, LayerSpec l) =>
         _spec.LayerWidths.FirstOrDefault(lw => lw.Variant == v.Name && lw.Layer == l.Name) is { } set ? set.Width : ScaleChannels(l.Out, v.WidthMultiplier);
 
     /// <summary>True when a variant sets kernels (<c>Kernels</c>): convolution blocks then take their kernel as an argument.</summary>
@@ -78,37 +96,38 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
 
     private BuiltModel? BuildCore()
     {
-        var model = new BuiltModel(_spec, _blocks);
         var name = _spec.ClassName;
+        var userBlocks = new List<BlockSpec>();
 
-        _diagnostics.AddRange(ModelValidator.Validate(_spec, _blocks, model.UserBlocks));
+        _diagnostics.AddRange(ModelValidator.Validate(_spec, _blocks, userBlocks));
         var declared = ModelValidator.DeclaredVariants(_spec);
         if (_diagnostics.Count > 0) return null;
 
         // Variants.
+        var variants = new List<ResolvedVariant>();
         foreach (var v in _spec.Variants)
         {
             var rv = ResolveVariant(v);
-            model.Variants.Add(rv);
+            variants.Add(rv);
             if (!rv.Ok) break; // a layer problem would repeat for every variant: report it once
         }
         if (_diagnostics.Count > 0) return null;
 
-        model.Base = model.Variants.First(v => v.Name == _spec.Base);
-        model.Motivated = model.Variants.First(v => v.Name == _spec.Motivated);
+        var mainBase = variants.First(v => v.Name == _spec.Base);
+        var mainMotivated = variants.First(v => v.Name == _spec.Motivated);
         var declared0 = PairRules.Declared;
-        var mainMap = BuildMap(model.Base, model.Motivated, _spec.At("Motivated"), declared0);
+        var mainMap = BuildMap(mainBase, mainMotivated, _spec.At("Motivated"), declared0);
         if (mainMap is null) return null;
-        var mainGrowth = BuildGrowth(model.Base, model.Motivated, mainMap, declared0);
+        var mainGrowth = BuildGrowth(mainBase, mainMotivated, mainMap, declared0);
         if (mainGrowth is null) return null;
-        model.Map.AddRange(mainMap);
-        model.Pairs.Add((model.Base, model.Motivated, mainMap));
-        model.PairGrowth.Add(0);
-        model.Growth.Add(mainGrowth);
+        var pairs = new List<(ResolvedVariant Base, ResolvedVariant Motivated, List<MapEntryDesc> Map, int Growth, List<GrowthOpDesc> Steps)>
+        {
+            (mainBase, mainMotivated, mainMap, 0, mainGrowth),
+        };
         foreach (var pair in _spec.Pairs)
         {
-            var pb = model.Variants.FirstOrDefault(x => x.Name == pair.Base);
-            var pm = model.Variants.FirstOrDefault(x => x.Name == pair.Motivated);
+            var pb = variants.FirstOrDefault(x => x.Name == pair.Base);
+            var pm = variants.FirstOrDefault(x => x.Name == pair.Motivated);
             if (pb is null || pm is null)
             {
                 var which = pb is null ? "Base" : "Motivated";
@@ -118,16 +137,15 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
             if (pb == pm) { Report(DiagnosticDescriptors.SameVariant, pair.Location, name, pb.Name); continue; }
             if (pair.Growth is < 0 or > 2)
             { Report(DiagnosticDescriptors.InvalidValue, pair.Location, "Pair", "Growth", pair.Growth, "use Growth.Paper or Growth.FunctionPreserving"); continue; }
-            if (model.Pairs.Where((x, i) => x.Base == pb && x.Motivated == pm && model.PairGrowth[i] == pair.Growth).Any()) continue;
+            if (pairs.Any(x => x.Base == pb && x.Motivated == pm && x.Growth == pair.Growth)) continue;
             var rules = new PairRules(pair.Growth, pair.Location);
             var map = BuildMap(pb, pm, pair.Location, rules);
             var growth = map is null ? null : BuildGrowth(pb, pm, map, rules);
             if (map is null || growth is null) continue;
-            model.Pairs.Add((pb, pm, map));
-            model.PairGrowth.Add(pair.Growth);
-            model.Growth.Add(growth);
+            pairs.Add((pb, pm, map, pair.Growth, growth));
         }
         if (_diagnostics.Count > 0) return null;
+        var model = new BuiltModel(_spec, _blocks, variants, userBlocks, pairs);
         _diagnostics.AddRange(SameStructureCheck.Of(model));
         return model;
     }
@@ -223,107 +241,6 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
             var inShape = rank == 3 ? $"[{c}, {h}, {w}]" : rank == 2 ? $"[{rv.Seq}, {c}]" : rank == 0 ? "token ids" : $"[{c}]";
             switch (l.Kind)
             {
-                case LayerKind.Conv2d:
-                {
-                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"Conv2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    long? o = l.Depthwise ? c : OutWidth(v, l);
-                    if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output channels", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
-                    var groups = l.Depthwise ? c : l.Groups;
-                    if (!l.Depthwise && !GroupsOk(l, c, o.Value)) return Fail(rv);
-                    r.In = c; r.Out = o.Value; r.Kernel = l.Kernel; r.Stride = l.Stride; r.Padding = l.Padding; r.Groups = groups; r.Bias = l.Bias; r.Depthwise = l.Depthwise;
-                    var (nh, nw) = (Spatial(h, l.Kernel, l.Stride, l.Padding), Spatial(w, l.Kernel, l.Stride, l.Padding));
-                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
-                    AddConv(rv, null, null, -1, l.Name!, c, o.Value, l.Kernel, groups, l.Bias);
-                    Mac(rv, o.Value * nh * nw * (c / groups) * l.Kernel * l.Kernel);
-                    c = o.Value; h = nh; w = nw;
-                    break;
-                }
-                case LayerKind.PatchEmbedding:
-                {
-                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PatchEmbedding needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    var patch = v.PatchSize > 0 ? v.PatchSize : l.Patch;
-                    var o = OutWidth(v, l);
-                    if (o is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the embedding dimension", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
-                    var (nh, nw) = (Spatial(h, patch, patch, 0), Spatial(w, patch, patch, 0));
-                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, inShape, $"[{o}, {nh}, {nw}]"); return Fail(rv); }
-                    r.In = c; r.Out = o.Value; r.Kernel = patch; r.Stride = patch; r.Groups = 1; r.Bias = true;
-                    AddConv(rv, null, null, -1, l.Name!, c, o.Value, patch, 1, true);
-                    Mac(rv, o.Value * nh * nw * c * patch * patch);
-                    c = o.Value; h = nh; w = nw;
-                    rank = 2; rv.Seq = nh * nw;
-                    break;
-                }
-                case LayerKind.ClassToken:
-                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"ClassToken needs a token sequence (after a PatchEmbedding) but receives {inShape}"); return Fail(rv); }
-                    r.In = r.Out = c;
-                    AddT(rv, new TensorDesc(l.Name!, false, new[] { 1L, 1L, c }, null, -1, l.Name!));
-                    rv.Seq += 1;
-                    break;
-                case LayerKind.PositionalEmbedding:
-                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"PositionalEmbedding needs a token sequence (after a PatchEmbedding) but receives {inShape}"); return Fail(rv); }
-                    r.In = r.Out = c;
-                    AddT(rv, new TensorDesc(l.Name!, false, new[] { 1L, rv.Seq, c }, null, -1, l.Name!));
-                    break;
-                case LayerKind.ClassTokenSelect:
-                    if (rank != 2) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"ClassTokenSelect needs a token sequence but receives {inShape}"); return Fail(rv); }
-                    rank = 1; isClasses = false;
-                    break;
-                case LayerKind.LayerNorm:
-                    if (rank == 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"LayerNorm normalises tokens or features but receives {inShape}"); return Fail(rv); }
-                    r.In = r.Out = c;
-                    AddT(rv, new TensorDesc(l.Name + ".weight", false, new[] { c }, null, -1, l.Name + ".weight"));
-                    AddT(rv, new TensorDesc(l.Name + ".bias", false, new[] { c }, null, -1, l.Name + ".bias"));
-                    break;
-                case LayerKind.BatchNorm2d:
-                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"BatchNorm2d needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    r.In = r.Out = c;
-                    AddBn(rv, null, null, -1, l.Name!, c);
-                    break;
-                case LayerKind.MaxPool2d:
-                case LayerKind.AvgPool2d:
-                {
-                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"pooling needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    var s = l.Stride == 0 ? l.Kernel : l.Stride;
-                    r.Kernel = l.Kernel; r.Stride = s; r.Padding = l.Padding;
-                    var (nh, nw) = (Spatial(h, l.Kernel, s, l.Padding), Spatial(w, l.Kernel, s, l.Padding));
-                    if (nh <= 0 || nw <= 0) { Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.AttributeName, inShape, $"[{c}, {nh}, {nw}]"); return Fail(rv); }
-                    h = nh; w = nw;
-                    break;
-                }
-                case LayerKind.AdaptiveAvgPool2d:
-                case LayerKind.AdaptiveMaxPool2d:
-                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"pooling needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    h = w = l.OutputSize;
-                    break;
-                case LayerKind.GlobalAvgPool:
-                    if (rank != 3) { Report(DiagnosticDescriptors.Unsupported, l.Location, l.AttributeName, $"GlobalAvgPool needs a [C, H, W] input but receives {inShape}"); return Fail(rv); }
-                    h = w = 1;
-                    break;
-                case LayerKind.Flatten:
-                    if (rank == 3) { isClasses = false; c = c * h * w; h = w = 1; rank = 1; }
-                    break;
-                case LayerKind.Dropout:
-                    r.P = double.IsNaN(v.Dropout) ? l.P : v.Dropout;
-                    if (!(r.P >= 0 && r.P < 1)) { Report(DiagnosticDescriptors.InvalidValue, v.At("Dropout"), v.Name, "Dropout", r.P, "it must be in [0, 1)"); return Fail(rv); }
-                    break;
-                case LayerKind.Linear:
-                {
-                    if (rank != 1) { Report(DiagnosticDescriptors.LinearNeedsFlatten, l.Location, l.Display, inShape); return Fail(rv); }
-                    long o;
-                    if (l.HasOut)
-                    {
-                        var so = OutWidth(v, l);
-                        if (so is null) { Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output features", l.Display, l.Out, Num(v.WidthMultiplier), Num(l.Out * v.WidthMultiplier)); return Fail(rv); }
-                        o = so.Value;
-                    }
-                    else o = _spec.Classes;
-                    r.In = c; r.Out = o; r.Bias = l.Bias;
-                    AddT(rv, new TensorDesc(l.Name + ".weight", false, new[] { o, c }, null, -1, l.Name + ".weight"));
-                    if (l.Bias) AddT(rv, new TensorDesc(l.Name + ".bias", false, new[] { o }, null, -1, l.Name + ".bias"));
-                    Mac(rv, c * o);
-                    c = o; isClasses = !l.HasOut;
-                    break;
-                }
                 case LayerKind.Stage:
                 {
                     var kind = BlockKinds.Of(l);
@@ -366,9 +283,9 @@ internal sealed partial class ModelBuilder : IDiagnosticReporter
                     {
                         if (rank == 0 && l.Kind != LayerKind.TokenEmbedding)
                         { Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "a language model starts with its TokenEmbedding"); return Fail(rv); }
-                        var flow = new LayerFlow { Rank = rank, Channels = c, IsOutput = isClasses, InShape = inShape };
+                        var flow = new LayerFlow { Rank = rank, Channels = c, Height = h, Width = w, IsOutput = isClasses, InShape = inShape };
                         if (!layerKind.Resolve(this, rv, r, flow)) return Fail(rv);
-                        (rank, c, isClasses) = (flow.Rank, flow.Channels, flow.IsOutput);
+                        (rank, c, h, w, isClasses) = (flow.Rank, flow.Channels, flow.Height, flow.Width, flow.IsOutput);
                     }
                     break;
             }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Linq;
@@ -7,14 +8,14 @@ namespace MotivationDsl.Generators;
 /// <summary>A parameter or buffer of a variant with its state_dict name and shape.</summary>
 internal sealed class TensorDesc
 {
-    public TensorDesc(string name, bool isBuffer, long[] shape, string? stage, int block, string local)
+    public TensorDesc(string name, bool isBuffer, IEnumerable<long> shape, string? stage, int block, string local)
     {
-        Name = name; IsBuffer = isBuffer; Shape = shape; Stage = stage; Block = block; Local = local;
+        Name = name; IsBuffer = isBuffer; Shape = shape.ToEquatableArray(); Stage = stage; Block = block; Local = local;
     }
 
     public string Name { get; }
     public bool IsBuffer { get; }
-    public long[] Shape { get; }
+    public EquatableArray<long> Shape { get; }
     /// <summary>The stage the tensor belongs to, or null for a model-level layer.</summary>
     public string? Stage { get; }
     public int Block { get; }
@@ -26,19 +27,23 @@ internal sealed class TensorDesc
 /// <summary>One weights-map entry as computed by the builder (checked independently by <see cref="MapChecker"/>).</summary>
 internal sealed class MapEntryDesc
 {
-    public MapEntryDesc(string baseName, string motivatedName, bool isBuffer, long[] baseShape, long[] motivatedShape, (long Start, long Length)[] region)
+    public MapEntryDesc(string baseName, string motivatedName, bool isBuffer, IEnumerable<long> baseShape, IEnumerable<long> motivatedShape,
+        IEnumerable<(long Start, long Length)> region,
+        IEnumerable<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? pieces = null)
     {
-        BaseName = baseName; MotivatedName = motivatedName; IsBuffer = isBuffer; BaseShape = baseShape; MotivatedShape = motivatedShape; Region = region;
+        BaseName = baseName; MotivatedName = motivatedName; IsBuffer = isBuffer;
+        BaseShape = baseShape.ToEquatableArray(); MotivatedShape = motivatedShape.ToEquatableArray(); Region = region.ToEquatableArray();
+        Pieces = pieces is null ? null : Array.AsReadOnly(pieces.Select(p => (p.Base.ToEquatableArray(), p.Motivated.ToEquatableArray())).ToArray());
     }
 
     public string BaseName { get; }
     public string MotivatedName { get; }
     public bool IsBuffer { get; }
-    public long[] BaseShape { get; }
-    public long[] MotivatedShape { get; }
-    public (long Start, long Length)[] Region { get; }
+    public EquatableArray<long> BaseShape { get; }
+    public EquatableArray<long> MotivatedShape { get; }
+    public EquatableArray<(long Start, long Length)> Region { get; }
     /// <summary>Null for a plain entry; else (base region, motivated region) pieces (head-aware attention).</summary>
-    public IReadOnlyList<((long Start, long Length)[] Base, (long Start, long Length)[] Motivated)>? Pieces { get; init; }
+    public ReadOnlyCollection<(EquatableArray<(long Start, long Length)> Base, EquatableArray<(long Start, long Length)> Motivated)>? Pieces { get; }
 }
 
 internal enum ShortcutKind { None = 0, A = 1, B = 2 }
@@ -50,8 +55,9 @@ internal sealed class RBlock
     {
         In = d.In; Planes = d.Planes; Out = d.Out; Stride = d.Stride; Shortcut = d.Shortcut;
         InH = d.InH; InW = d.InW; OutH = d.OutH; OutW = d.OutW; OutRank = d.OutRank;
-        Segmented = new ReadOnlyDictionary<string, (int Dim, long[] Segments, long[] Shape)>(new Dictionary<string, (int Dim, long[] Segments, long[] Shape)>(d.Segmented));
-        OutSegments = d.OutSegments; Convs = d.Convs.ToArray();
+        Segmented = new ReadOnlyDictionary<string, (int Dim, EquatableArray<long> Segments, EquatableArray<long> Shape)>(
+            d.Segmented.ToDictionary(s => s.Key, s => (s.Value.Dim, s.Value.Segments.ToEquatableArray(), s.Value.Shape)));
+        OutSegments = d.OutSegments?.ToEquatableArray(); Convs = d.Convs.ToEquatableArray();
         Expanded = d.Expanded; Kernel = d.Kernel; Expansion = d.Expansion; Squeeze = d.Squeeze; SERatio = d.SERatio; SdProb = d.SdProb; Residual = d.Residual;
         Heads = d.Heads; Mlp = d.Mlp; Tokens = d.Tokens;
     }
@@ -68,11 +74,11 @@ internal sealed class RBlock
     /// <summary>The rank of the block's output when a block sets it (a user block that flattens); 0: the input's.</summary>
     public int OutRank { get; }
     /// <summary>Tensors (local name) with a dimension over concatenated channels: the dimension and the segments.</summary>
-    public IReadOnlyDictionary<string, (int Dim, long[] Segments, long[] Shape)> Segmented { get; }
+    public ReadOnlyDictionary<string, (int Dim, EquatableArray<long> Segments, EquatableArray<long> Shape)> Segmented { get; }
     /// <summary>The output's channel segments when the block ends with concatenated channels; null: one block.</summary>
-    public long[]? OutSegments { get; }
+    public EquatableArray<long>? OutSegments { get; }
     /// <summary>Per conv inside the block (local name -> (in, out, groups)) for mapping checks.</summary>
-    public IReadOnlyList<(string Name, long In, long Out, long Groups, long Stride)> Convs { get; }
+    public EquatableArray<(string Name, long In, long Out, long Groups, long Stride)> Convs { get; }
     // MBConv
     public long Expanded { get; }
     public long Kernel { get; }
@@ -96,7 +102,7 @@ internal sealed class RLayer
         Spec = d.Spec; InRank = d.InRank;
         In = d.In; Out = d.Out; Kernel = d.Kernel; Stride = d.Stride; Padding = d.Padding; Groups = d.Groups;
         Bias = d.Bias; Depthwise = d.Depthwise; P = d.P; BlockClass = d.BlockClass;
-        Blocks = d.Blocks.Select(b => new RBlock(b)).ToArray();
+        Blocks = Array.AsReadOnly(d.Blocks.Select(b => new RBlock(b)).ToArray());
         StageIndex = d.StageIndex; Context = d.Context;
     }
 
@@ -114,7 +120,7 @@ internal sealed class RLayer
     public bool Depthwise { get; }
     public double P { get; }
     public string BlockClass { get; }
-    public IReadOnlyList<RBlock> Blocks { get; }
+    public ReadOnlyCollection<RBlock> Blocks { get; }
     public int StageIndex { get; }
     /// <summary>A TokenEmbedding's context length (the longest input sequence).</summary>
     public long Context { get; }
@@ -129,24 +135,24 @@ internal sealed class ResolvedVariant
     public ResolvedVariant(VariantDraft d)
     {
         Spec = d.Spec; Name = d.Name;
-        Layers = d.Layers.Select(l => new RLayer(l)).ToArray();
-        Tensors = d.Tensors.ToArray();
+        Layers = Array.AsReadOnly(d.Layers.Select(l => new RLayer(l)).ToArray());
+        Tensors = Array.AsReadOnly(d.Tensors.ToArray());
         Macs = d.Macs; Seq = d.Seq; Vocabulary = d.Vocabulary; Context = d.Context;
-        Ties = d.Ties.ToArray();
+        Ties = d.Ties.ToEquatableArray();
         Ok = d.Ok;
     }
 
     public VariantSpec Spec { get; }
     public string Name { get; }
-    public IReadOnlyList<RLayer> Layers { get; }
-    public IReadOnlyList<TensorDesc> Tensors { get; }
+    public ReadOnlyCollection<RLayer> Layers { get; }
+    public ReadOnlyCollection<TensorDesc> Tensors { get; }
     public long Macs { get; }
     public long Seq { get; }
     /// <summary>A language model's vocabulary and context length (0 for other models).</summary>
     public long Vocabulary { get; }
     public long Context { get; }
     /// <summary>Tied weights: (alias, tensor) — the alias is the same tensor, so it is not in <see cref="Tensors"/>.</summary>
-    public IReadOnlyList<(string Alias, string Tensor)> Ties { get; }
+    public EquatableArray<(string Alias, string Tensor)> Ties { get; }
     public long Parameters => Tensors.Where(t => !t.IsBuffer).Sum(t => t.Elements);
     public bool Ok { get; }
 }

@@ -137,9 +137,7 @@ internal sealed class ModelValidator : IDiagnosticReporter
         foreach (var l in layers)
         {
             if (l.Kind == LayerKind.Join) branch = null;
-            var named = l.Kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage
-                or LayerKind.LayerNorm or LayerKind.PatchEmbedding or LayerKind.ClassToken or LayerKind.PositionalEmbedding
-                or LayerKind.SqueezeExcitation or LayerKind.Branch || ModelLayerKinds.Has(l.Kind);
+            var named = l.Kind is LayerKind.Stage or LayerKind.SqueezeExcitation or LayerKind.Branch || ModelLayerKinds.Find(l.Kind)?.Named == true;
             if (l.Kind == LayerKind.Branch) branch = null;
             if (named)
             {
@@ -184,15 +182,7 @@ internal sealed class ModelValidator : IDiagnosticReporter
                 case LayerKind.LayerNorm:
                     if (!(l.Eps > 0) || double.IsInfinity(l.Eps)) Invalid(l, "Eps", l.Eps, "it must be positive");
                     break;
-                case LayerKind.PatchEmbedding:
-                case LayerKind.ClassToken:
-                case LayerKind.PositionalEmbedding:
-                case LayerKind.ClassTokenSelect:
-                    if (inBlock) Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, "this layer is not supported inside a [ScalableBlock]");
-                    if (l.Kind == LayerKind.PatchEmbedding && l.Out <= 0) Invalid(l, "dim", l.Out, "it must be positive");
-                    else if (l.Kind == LayerKind.PatchEmbedding && l.Out > MaxSize) Invalid(l, "dim", l.Out, TooLarge);
-                    if (l.Kind == LayerKind.PatchEmbedding && (l.Patch <= 0 || l.Patch > 1024)) Invalid(l, "Patch", l.Patch, "it must be a positive number");
-                    break;
+                case LayerKind.ReLU:
                 case LayerKind.SiLU:
                 case LayerKind.GELU:
                     break;

@@ -7,10 +7,11 @@ namespace MotivationDsl.Generators;
 /// <summary>One reason a weights map is not a valid embedding of the base into the motivated variant.</summary>
 internal sealed class MapProblem
 {
-    public MapProblem(DiagnosticDescriptor descriptor, params object[] args) { Descriptor = descriptor; Args = args; }
+    public MapProblem(DiagnosticDescriptor descriptor, params object[] args) { Descriptor = descriptor; Args = args.Select(a => a.ToString()).ToEquatableArray(); }
     public DiagnosticDescriptor Descriptor { get; }
-    public object[] Args { get; }
-    public override string ToString() => Descriptor.Id + ": " + string.Format(Descriptor.MessageFormat.ToString(), Args);
+    /// <summary>The message arguments as the diagnostic shows them.</summary>
+    public EquatableArray<string> Args { get; }
+    public override string ToString() => Descriptor.Id + ": " + string.Format(Descriptor.MessageFormat.ToString(), Args.ToArray<object>());
 }
 
 /// <summary>
@@ -61,8 +62,8 @@ internal static class MapChecker
             }
             if (e.Pieces is null)
             {
-                var fits = e.Region.Length == m.Shape.Length && e.Region.Length == b.Shape.Length;
-                for (var d = 0; fits && d < e.Region.Length; d++)
+                var fits = e.Region.Count == m.Shape.Count && e.Region.Count == b.Shape.Count;
+                for (var d = 0; fits && d < e.Region.Count; d++)
                 {
                     var r = e.Region[d];
                     fits = r.Start >= 0 && r.Length == b.Shape[d] && r.Start + r.Length <= m.Shape[d];
@@ -77,8 +78,8 @@ internal static class MapChecker
             var ok = e.Pieces.Count > 0;
             foreach (var (pb, pm) in e.Pieces)
             {
-                var fits = pb.Length == b.Shape.Length && pm.Length == m.Shape.Length;
-                for (var d = 0; fits && d < pb.Length; d++)
+                var fits = pb.Count == b.Shape.Count && pm.Count == m.Shape.Count;
+                for (var d = 0; fits && d < pb.Count; d++)
                     fits = pb[d].Start >= 0 && pb[d].Start + pb[d].Length <= b.Shape[d] && pm[d].Start >= 0 && pm[d].Length == pb[d].Length
                         && pm[d].Start + pm[d].Length <= m.Shape[d];
                 if (!fits)
@@ -167,13 +168,13 @@ internal static class MapChecker
         return problems;
     }
 
-    private static bool Inside((long Start, long Length)[] region, long[] shape) =>
-        region.Length == shape.Length && region.Select((r, d) => r.Start >= 0 && r.Length > 0 && r.Start + r.Length <= shape[d]).All(x => x);
+    private static bool Inside(IReadOnlyList<(long Start, long Length)> region, IReadOnlyList<long> shape) =>
+        region.Count == shape.Count && region.Select((r, d) => r.Start >= 0 && r.Length > 0 && r.Start + r.Length <= shape[d]).All(x => x);
 
-    private static bool Overlap((long Start, long Length)[] a, (long Start, long Length)[] b)
+    private static bool Overlap(IReadOnlyList<(long Start, long Length)> a, IReadOnlyList<(long Start, long Length)> b)
     {
-        if (a.Length != b.Length) return false;
-        for (var d = 0; d < a.Length; d++)
+        if (a.Count != b.Count) return false;
+        for (var d = 0; d < a.Count; d++)
         {
             if (a[d].Length == 0 || b[d].Length == 0) return false;
             if (a[d].Start + a[d].Length <= b[d].Start || b[d].Start + b[d].Length <= a[d].Start) return false;
@@ -181,8 +182,8 @@ internal static class MapChecker
         return true;
     }
 
-    public static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
+    public static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
 
-    public static string Region((long Start, long Length)[] region) =>
+    public static string Region(IEnumerable<(long Start, long Length)> region) =>
         "[" + string.Join(", ", region.Select(r => r.Start + ":" + (r.Start + r.Length))) + "]";
 }

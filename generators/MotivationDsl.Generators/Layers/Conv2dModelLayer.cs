@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using static MotivationDsl.Generators.CodeWriter;
+using static MotivationDsl.Generators.Forward;
+
+namespace MotivationDsl.Generators;
+
+/// <summary>
+/// <c>[Conv2d(name, outChannels)]</c> at model level: <c>nn.Conv2d</c> on an image, its output channels scaled by the
+/// variant's <c>WidthMultiplier</c> or set by <c>[LayerWidth]</c> (a depthwise one keeps its input channels).
+/// </summary>
+internal sealed class Conv2dModelLayer : ModelLayer
+{
+    public override LayerKind Kind => LayerKind.Conv2d;
+
+    public override bool Named => true;
+
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    {
+        var (l, v) = (r.Spec, rv.Spec);
+        if (flow.Rank != 3) { builder.Report(DiagnosticDescriptors.Unsupported, l.Location, l.Display, $"Conv2d needs a [C, H, W] input but receives {flow.InShape}"); return false; }
+        var c = flow.Channels;
+        long? o = l.Depthwise ? c : builder.OutWidth(v, l);
+        if (o is null)
+        {
+            builder.Report(DiagnosticDescriptors.NotWhole, v.At("WidthMultiplier"), v.Name, "the output channels", l.Display, l.Out, ModelBuilder.Num(v.WidthMultiplier), ModelBuilder.Num(l.Out * v.WidthMultiplier));
+            return false;
+        }
+        var groups = l.Depthwise ? c : l.Groups;
+        if (!l.Depthwise && !builder.GroupsOk(l, c, o.Value)) return false;
+        r.In = c; r.Out = o.Value; r.Kernel = l.Kernel; r.Stride = l.Stride; r.Padding = l.Padding; r.Groups = groups; r.Bias = l.Bias; r.Depthwise = l.Depthwise;
+        var (nh, nw) = (ModelBuilder.Spatial(flow.Height, l.Kernel, l.Stride, l.Padding), ModelBuilder.Spatial(flow.Width, l.Kernel, l.Stride, l.Padding));
+        if (nh <= 0 || nw <= 0) { builder.Report(DiagnosticDescriptors.SpatialCollapse, l.Location, v.Name, l.Display, flow.InShape, $"[{o}, {nh}, {nw}]"); return false; }
+        builder.AddConv(rv, null, null, -1, l.Name!, c, o.Value, l.Kernel, groups, l.Bias);
+        builder.Mac(rv, o.Value * nh * nw * (c / groups) * l.Kernel * l.Kernel);
+        flow.Channels = o.Value; flow.Height = nh; flow.Width = nw;
+        return true;
+    }
+
+    public override string? ModuleType(RLayer r) => "__Modules.Conv2d";
+
+    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, "__nn.Conv2d", Arguments(r));
+
+    /// <summary><c>nn.Conv2d</c>'s named arguments, defaults left out (also <see cref="PatchEmbeddingLayer"/>'s).</summary>
+    public static List<string> Arguments(RLayer r)
+    {
+        var args = new List<string> { "in_channels: " + L(r.In), "out_channels: " + L(r.Out), "kernel_size: " + L(r.Kernel) };
+        if (r.Stride != 1) args.Add("stride: " + L(r.Stride));
+        if (r.Padding != 0) args.Add("padding: " + L(r.Padding));
+        if (r.Groups != 1) args.Add("groups: " + L(r.Groups));
+        if (!r.Bias) args.Add("bias: false");
+        return args;
+    }
+
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
+
+    public override void Describe(VariantText w, RLayer r)
+    {
+        var args = new List<string> { S(r.Spec.Name!), "outChannels: " + L(r.Out), "kernel: " + L(r.Kernel) };
+        if (r.Stride != 1) args.Add("stride: " + L(r.Stride));
+        if (r.Padding != 0) args.Add("padding: " + L(r.Padding));
+        if (r.Groups != 1) args.Add("groups: " + L(r.Groups));
+        if (!r.Bias) args.Add("bias: false");
+        w.Call("m.Conv2d", args, ";");
+    }
+}

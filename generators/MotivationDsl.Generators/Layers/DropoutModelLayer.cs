@@ -1,0 +1,19 @@
+using static MotivationDsl.Generators.Forward;
+
+namespace MotivationDsl.Generators;
+
+/// <summary><c>[Dropout(p)]</c> at model level: its probability, or the variant's <c>Dropout</c> when set.</summary>
+internal sealed class DropoutModelLayer : ModelLayer
+{
+    public override LayerKind Kind => LayerKind.Dropout;
+
+    public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow)
+    {
+        var v = rv.Spec;
+        r.P = double.IsNaN(v.Dropout) ? r.Spec.P : v.Dropout;
+        if (!(r.P >= 0 && r.P < 1)) { builder.Report(DiagnosticDescriptors.InvalidValue, v.At("Dropout"), v.Name, "Dropout", r.P, "it must be in [0, 1)"); return false; }
+        return true;
+    }
+
+    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding, r.P);
+}
