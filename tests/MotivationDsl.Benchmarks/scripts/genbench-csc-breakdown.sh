@@ -24,7 +24,9 @@ for n in with without; do
 done
 gen=$(grep -o '/analyzer:[^ ]*MotivationDsl.Generators.dll' "$work/with.rsp")
 noana='s#/analyzer:[^ ]*NetAnalyzers.dll##g'
-(cd "$G/with" && "$csc" @"$work/with.rsp" /generatedfilesout:"$work/gen" >/dev/null)
+mkdir -p "$work/gen"
+(cd "$G/with" && "$csc" @"$work/with.rsp" /generatedfilesout:"$work/gen" /reportanalyzer > "$work/report.txt") ||
+  { cat "$work/report.txt" >&2; exit 1; }
 generated=$(find "$work/gen" -name '*.g.cs' | sort | tr '\n' ' ')
 sed "s#$gen##" "$work/with.rsp" | sed "s#\$# $generated#" > "$work/with-nogen.rsp"
 sed "$noana" "$work/with.rsp" > "$work/with-noana.rsp"
@@ -49,7 +51,12 @@ for r in $(seq "$reps"); do
   done
 done
 for v in $variants; do
-  echo "$v ${all[$v]}" | awk '{n = NF - 1; split("", a); for (i = 2; i <= NF; i++) a[i - 1] = $i; asort(a);
-    printf "%-18s median %5.2f  (runs:", $1, (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2); for (i = 1; i <= n; i++) printf " %.2f", a[i]; print ")"}'
+  runs=$(echo ${all[$v]} | tr ' ' '\n' | sort -n | tr '\n' ' ')
+  echo "$runs" | awk -v name="$v" '{ m = (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2;
+    printf "%-18s median %5.2f  (runs: %s)\n", name, m, $0 }'
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "csc /reportanalyzer of the with project (seconds inside one csc run; analyzers run concurrently with each other):"
+grep -E 'Total (analyzer|generator) execution time|MotivationDsl.Generators.ScalableModelGenerator|\(CA2252\)|\(CA1856, CA1857\)' \
+  "$work/report.txt" | sed 's/^ */  /'
+
