@@ -208,8 +208,9 @@ public sealed class WriteMotivationManifests : Task
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                // No fsync: a manifest is a build output the next build rewrites, and the rename alone already keeps
+                // readers from seeing half a file (an fsync per manifest made every rebuild wait on the disk per model).
                 stream.Write(content, 0, content.Length);
-                stream.Flush(flushToDisk: true);
             }
             if (File.Exists(path))
                 File.Replace(temp, path, destinationBackupFileName: null, ignoreMetadataErrors: true);

@@ -262,6 +262,10 @@ internal static class GeneratorBench
         {
             ["projects"] = "artifacts/genbench/with (20 [ScalableModel] classes + Unrelated.cs) vs artifacts/genbench/without (Unrelated.cs only); MotivationDslConsumer=true, Release",
             ["command"] = "dotnet build -c Release -v q --no-restore --no-dependencies [--no-incremental]",
+            // false: a fresh csc per build, which pays the compiler's and the generator's JIT every time; with the compiler
+            // server (the default) that is paid once per server. The builds inherit the setting from the environment.
+            ["useSharedCompilation"] = Environment.GetEnvironmentVariable("UseSharedCompilation") ?? "(not set: the default, true)",
+            ["breakdown"] = "tests/MotivationDsl.Benchmarks/scripts/genbench-csc-breakdown.sh (csc CPU seconds by part)",
             ["fullWithSeconds"] = Spread.Of(full["with"]).Json(), ["fullWithoutSeconds"] = Spread.Of(full["without"]).Json(),
             ["editWithSeconds"] = Spread.Of(edit["with"]).Json(), ["editWithoutSeconds"] = Spread.Of(edit["without"]).Json(),
         };

@@ -70,7 +70,7 @@ public sealed class ManifestTargetsE2ETests : IDisposable
 
         // 3. The code changes but the manifest does not: the target runs, the manifest keeps its old timestamp ...
         var writtenAt = File.GetLastWriteTimeUtc(Manifest);
-        File.AppendAllText(Path.Combine(_dir, "Foo.cs"), "\npublic class Extra { }\n");
+        File.AppendAllText(Path.Combine(_dir, "Foo.cs"), "\npublic class Extra { public static int V() => 1; }\n");
         var changed = Build();
         Assert.True(changed.ExitCode == 0, changed.ToString());
         Assert.DoesNotContain("MotivationDsl: wrote", changed.Output);
@@ -79,6 +79,16 @@ public sealed class ManifestTargetsE2ETests : IDisposable
         var again = Build();
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("Skipping target \"MotivationDslWriteManifests\" because all output files are up-to-date", again.Output);
+        // ... and an edit of a method body only (the reference assembly, which holds the models' attributes, is unchanged)
+        // recompiles the assembly but does not run the task.
+        var source = Path.Combine(_dir, "Foo.cs");
+        File.WriteAllText(source, File.ReadAllText(source).Replace("=> 1;", "=> 2;"));
+        var bodyOnly = Build();
+        Assert.True(bodyOnly.ExitCode == 0, bodyOnly.ToString());
+        Assert.Contains("Skipping target \"MotivationDslWriteManifests\" because all output files are up-to-date", bodyOnly.Output);
+        Assert.True(File.GetLastWriteTimeUtc(Path.Combine(_dir, "obj", "Debug", "net10.0", "Lib.dll")) > writtenAt,
+            "the body-only edit did not recompile: " + bodyOnly.Output);
+        Assert.Equal(Json, File.ReadAllText(Manifest));
 
         // 4. A deleted manifest is an out-of-date output: written again.
         File.Delete(Manifest);

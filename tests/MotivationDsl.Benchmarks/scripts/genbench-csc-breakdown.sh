@@ -1,0 +1,62 @@
+#!/bin/bash
+# Where the build time of the generator benchmark's 20 models goes, in CPU seconds of the C# compiler (user + sys of one
+# csc process, which is much less sensitive to machine load than wall time). Run after
+# `dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- generator --quick` has built artifacts/genbench/.
+# Usage: tests/MotivationDsl.Benchmarks/scripts/genbench-csc-breakdown.sh [REPEATS]   (docs/performance.md, section 6b)
+# Each project's csc command line is taken from a binlog of its build; variants of it then run interleaved:
+#   with / without            the two projects as built (20 models + generator / generator, no models)
+#   with-k1, with-k5          the with project with only Net00 (Net00..Net04): fixed vs per-model cost
+#   with-nogen                no generator; the generated files (written by a first run) compiled as plain sources
+#   with-noana, with-nogen-noana, without-noana   the same without the SDK's default NetAnalyzers
+set -euo pipefail
+reps=${1:-3}
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+G=$root/artifacts/genbench
+work=$(mktemp -d /tmp/genbench-csc.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+for n in with without; do
+  [ -d "$G/$n" ] || { echo "error: $G/$n does not exist; run the generator benchmark first" >&2; exit 2; }
+  (cd "$G/$n" && dotnet build -c Release -v q -nologo --no-restore --no-dependencies --no-incremental -bl:"$work/$n.binlog" >/dev/null)
+  dotnet msbuild "$work/$n.binlog" -noconlog -flp:"v=diag;logfile=$work/$n.diag" >/dev/null
+  line=$(grep -m1 '/Roslyn/bincore/csc /noconfig' "$work/$n.diag" | sed 's/^ *//; s/ (TaskId:[0-9]*)$//')
+  csc=${line%% *}
+  echo "${line#* }" | sed "s#/out:[^ ]*#/out:$work/$n.dll#; s#/refout:[^ ]*#/refout:$work/ref-$n.dll#" > "$work/$n.rsp"
+done
+gen=$(grep -o '/analyzer:[^ ]*MotivationDsl.Generators.dll' "$work/with.rsp")
+noana='s#/analyzer:[^ ]*NetAnalyzers.dll##g'
+mkdir -p "$work/gen"
+(cd "$G/with" && "$csc" @"$work/with.rsp" /generatedfilesout:"$work/gen" /reportanalyzer > "$work/report.txt") ||
+  { cat "$work/report.txt" >&2; exit 1; }
+generated=$(find "$work/gen" -name '*.g.cs' | sort | tr '\n' ' ')
+sed "s#$gen##" "$work/with.rsp" | sed "s#\$# $generated#" > "$work/with-nogen.rsp"
+sed "$noana" "$work/with.rsp" > "$work/with-noana.rsp"
+sed "$noana" "$work/without.rsp" > "$work/without-noana.rsp"
+sed "$noana" "$work/with-nogen.rsp" > "$work/with-nogen-noana.rsp"
+for k in 1 5; do
+  keep=" $(for i in $(seq 0 $((k - 1))); do printf 'Net%02d.cs ' "$i"; done)"
+  tr ' ' '\n' < "$work/with.rsp" | while read -r t; do
+    f=${t#/embed:}
+    if [[ $f =~ ^Net[0-9][0-9]\.cs$ && $keep != *" $f "* ]]; then continue; fi
+    printf '%s ' "$t"
+  done > "$work/with-k$k.rsp"
+done
+variants="with without with-k1 with-k5 with-nogen with-noana without-noana with-nogen-noana"
+echo "csc CPU seconds (user+sys), $reps interleaved repeats; load $(cut -d' ' -f1-3 /proc/loadavg)"
+declare -A all
+for r in $(seq "$reps"); do
+  for v in $variants; do
+    case $v in without*) d=$G/without ;; *) d=$G/with ;; esac
+    t=$( { cd "$d" && /usr/bin/time -f '%U %S' "$csc" @"$work/$v.rsp" >/dev/null; } 2>&1 | tail -1 )
+    all[$v]="${all[$v]:-} $(echo "$t" | awk '{print $1 + $2}')"
+  done
+done
+for v in $variants; do
+  runs=$(echo ${all[$v]} | tr ' ' '\n' | sort -n | tr '\n' ' ')
+  echo "$runs" | awk -v name="$v" '{ m = (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2;
+    printf "%-18s median %5.2f  (runs: %s)\n", name, m, $0 }'
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "csc /reportanalyzer of the with project (seconds inside one csc run; analyzers run concurrently with each other):"
+grep -E 'Total (analyzer|generator) execution time|MotivationDsl.Generators.ScalableModelGenerator|\(CA2252\)|\(CA1856, CA1857\)' \
+  "$work/report.txt" | sed 's/^ */  /'
+
