@@ -142,12 +142,12 @@ internal static class GeneratorBench
             Directory.CreateDirectory(dir);
             WriteProject(dir, $"deep{baseBlocks}");
             File.WriteAllText(Path.Combine(dir, "Deep.cs"), DeepSource(baseBlocks));
-            var (code, log, _) = DotnetBuild(dir, "");
+            var (code, log, _) = DotnetBuild(dir, "", CompilerMode.FreshCompiler);
             if (code != 0) throw new InvalidOperationException($"deep build failed in {dir}:\n{log}");
             var times = new List<double>();
             for (var r = 0; r < (c.Quick ? 1 : 3); r++)
             {
-                var (c1, l1, t1) = DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental");
+                var (c1, l1, t1) = DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental", CompilerMode.FreshCompiler);
                 if (c1 != 0) throw new InvalidOperationException(l1);
                 times.Add(t1);
                 Console.Error.WriteLine($"  genbench deep{baseBlocks} repeat {r + 1}: full {t1:F1}s  load {Machine.LoadAverage()[0]:F1}");
@@ -228,6 +228,18 @@ internal static class GeneratorBench
             .Count(o => o.Reason is IncrementalStepRunReason.New or IncrementalStepRunReason.Modified);
 
     // ---- real builds ----------------------------------------------------------------------------------------------
+    /// <summary>How the C# compiler runs in the measured builds.</summary>
+    private enum CompilerMode
+    {
+        /// <summary>A fresh csc per build (<c>UseSharedCompilation=false</c>, this machine's environment): every build pays
+        /// the compiler's and the generator's JIT.</summary>
+        FreshCompiler,
+
+        /// <summary>The compiler server (<c>UseSharedCompilation=true</c>, the SDK's default on a developer's machine), warmed
+        /// by one untimed build of each project first.</summary>
+        CompilerServer,
+    }
+
     private static IEnumerable<Figure> Build(Config c)
     {
         var root = Path.Combine(c.Root, "artifacts", "genbench");
@@ -236,41 +248,58 @@ internal static class GeneratorBench
         // First builds: restore, and make sure the dependencies (runtime, generator, task) are built in Release.
         foreach (var p in new[] { with, without })
         {
-            var (code, log, _) = DotnetBuild(p, "");
+            var (code, log, _) = DotnetBuild(p, "", CompilerMode.FreshCompiler);
             if (code != 0) throw new InvalidOperationException($"genbench build failed in {p}:\n{log}");
         }
+        foreach (var mode in new[] { CompilerMode.FreshCompiler, CompilerMode.CompilerServer })
+            foreach (var f in Build(c, mode, with, without)) yield return f;
+    }
+
+    private static IEnumerable<Figure> Build(Config c, CompilerMode mode, string with, string without)
+    {
+        if (mode == CompilerMode.CompilerServer)
+            foreach (var dir in new[] { with, without }) DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental", mode);
         var reps = c.Quick ? 1 : 3;
         var full = new Dictionary<string, List<double>> { ["with"] = [], ["without"] = [] };
         var edit = new Dictionary<string, List<double>> { ["with"] = [], ["without"] = [] };
-        var version = 100;
+        var version = 100 + (int)mode * 1000;
         for (var r = 0; r < reps; r++)
             foreach (var (name, dir) in new[] { ("with", with), ("without", without) })
             {
                 // Full compile of the project itself (dependencies are up to date and not rebuilt).
-                var (c1, l1, t1) = DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental");
+                var (c1, l1, t1) = DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental", mode);
                 if (c1 != 0) throw new InvalidOperationException(l1);
                 full[name].Add(t1);
                 // An unrelated edit: one constant in Unrelated.cs.
                 File.WriteAllText(Path.Combine(dir, "Unrelated.cs"), Unrelated(version++));
-                var (c2, l2, t2) = DotnetBuild(dir, "--no-restore --no-dependencies");
+                var (c2, l2, t2) = DotnetBuild(dir, "--no-restore --no-dependencies", mode);
                 if (c2 != 0) throw new InvalidOperationException(l2);
                 edit[name].Add(t2);
-                Console.Error.WriteLine($"  genbench {name,-7} repeat {r + 1}/{reps}: full {t1:F1}s  unrelated edit {t2:F1}s  load {Machine.LoadAverage()[0]:F1}");
+                Console.Error.WriteLine($"  genbench {mode} {name,-7} repeat {r + 1}/{reps}: full {t1:F1}s  unrelated edit {t2:F1}s  load {Machine.LoadAverage()[0]:F1}");
             }
+        if (mode == CompilerMode.CompilerServer) ShutDownBuildServers();
         Spread Diff(Dictionary<string, List<double>> d) => Spread.Of(d["with"].Zip(d["without"], (a, b) => a - b));
+        var suffix = mode == CompilerMode.CompilerServer ? ", compiler server" : "";
         var details = new JsonObject
         {
             ["projects"] = "artifacts/genbench/with (20 [ScalableModel] classes + Unrelated.cs) vs artifacts/genbench/without (Unrelated.cs only); MotivationDslConsumer=true, Release",
             ["command"] = "dotnet build -c Release -v q --no-restore --no-dependencies [--no-incremental]",
-            // false: a fresh csc per build, which pays the compiler's and the generator's JIT every time; with the compiler
-            // server (the default) that is paid once per server. The builds inherit the setting from the environment.
-            ["useSharedCompilation"] = Environment.GetEnvironmentVariable("UseSharedCompilation") ?? "(not set: the default, true)",
+            ["compiler"] = mode == CompilerMode.CompilerServer
+                ? "UseSharedCompilation=true: the compiler server, warmed by one untimed full build of each project"
+                : "UseSharedCompilation=false: a fresh csc per build (pays the compiler's and the generator's JIT every time)",
             ["breakdown"] = "tests/MotivationDsl.Benchmarks/scripts/genbench-csc-breakdown.sh (csc CPU seconds by part)",
             ["fullWithSeconds"] = Spread.Of(full["with"]).Json(), ["fullWithoutSeconds"] = Spread.Of(full["without"]).Json(),
             ["editWithSeconds"] = Spread.Of(edit["with"]).Json(), ["editWithoutSeconds"] = Spread.Of(edit["without"]).Json(),
         };
-        yield return new Figure { Name = $"build time added by {Models} models (full compile)", Value = Diff(full), Unit = "s", Format = "F2", Details = details };
-        yield return new Figure { Name = $"build time added by {Models} models (unrelated edit)", Value = Diff(edit), Unit = "s", Format = "F2", Details = new JsonObject { ["see"] = "details of the full-compile figure" } };
+        yield return new Figure { Name = $"build time added by {Models} models (full compile{suffix})", Value = Diff(full), Unit = "s", Format = "F2", Details = details };
+        yield return new Figure { Name = $"build time added by {Models} models (unrelated edit{suffix})", Value = Diff(edit), Unit = "s", Format = "F2", Details = new JsonObject { ["see"] = "details of the full-compile figure" } };
+    }
+
+    private static void ShutDownBuildServers()
+    {
+        using var p = Process.Start(new ProcessStartInfo("dotnet", "build-server shutdown") { RedirectStandardOutput = true, UseShellExecute = false })!;
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
     }
 
     private static string Project(string root, string name, int models)
@@ -295,11 +324,12 @@ internal static class GeneratorBench
             </Project>
             """);
 
-    private static (int Code, string Log, double Seconds) DotnetBuild(string dir, string extra)
+    private static (int Code, string Log, double Seconds) DotnetBuild(string dir, string extra, CompilerMode mode)
     {
         var psi = new ProcessStartInfo("dotnet", $"build -c Release -v q -nologo {extra}")
         { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["UseSharedCompilation"] = mode == CompilerMode.CompilerServer ? "true" : "false";
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
