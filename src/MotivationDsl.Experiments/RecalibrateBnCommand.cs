@@ -52,7 +52,9 @@ internal static class RecalibrateBnCommand
         var stem = Path.Combine(outDir, $"{config.Name}-bn-recalibration");
         var commandLine = "motivation-experiments " + string.Join(' ', rawArgs.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         AtomicFile.WriteAllText(stem + ".json", JsonSerializer.Serialize(new { command = commandLine, configHash = config.Hash(), batches, results }, ExperimentConfig.Json));
-        AtomicFile.WriteAllText(stem + ".md", Markdown(config, runner.LoadRecords(), results, commandLine, ExperimentCli.Machine()));
+        // The evaluated jobs' records, read by name: the work folder's config.json lists only the seeds it was created with.
+        var records = selected.Select(j => RunRecord.FromJson(File.ReadAllText(runner.RecordPath(j.Kind, j.Seed)))).ToList();
+        AtomicFile.WriteAllText(stem + ".md", Markdown(config, records, results, commandLine, ExperimentCli.Machine()));
         Console.WriteLine($"wrote {stem}.md, {stem}.json");
         return 0;
     }

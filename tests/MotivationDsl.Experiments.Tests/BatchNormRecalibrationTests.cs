@@ -85,6 +85,12 @@ public sealed class BatchNormRecalibrationTests
         Assert.Equal(record.MotivatedLoss!.Value, results[1].AsTrained.Loss, 6);
         Assert.All(results, r => Assert.Equal(48, r.Recalibrated.Samples));
         Assert.Contains("[x-f-seed1] motivated: test acc", log.ToString());
+        // The report pairs the re-estimated models by seed (X-F-M - Y-C needs both jobs' records).
+        var yc = again.RecalibrateBatchNorm(RunKind.ClassicalLarge, 1, 2);
+        var md = RecalibrateBnCommand.Markdown(config, records, [.. results, .. yc], "cmd", "machine");
+        var expected = 100 * (results[1].Recalibrated.Accuracy - yc[0].Recalibrated.Accuracy);
+        Assert.Contains($"| X-F-M - Y-C | motivated model (function-preserving) minus the large model trained classically | 1 | {expected:+0.00;-0.00;0.00} |", md);
+        Assert.DoesNotContain("no seed has both rows", md);
         // A classical job evaluates only its model; the work folder is unchanged (the record still says what training gave).
         Assert.Equal([ModelRole.Base], again.RecalibrateBatchNorm(RunKind.ClassicalBase, 1, 2).Select(r => r.Role));
         Assert.Equal(record.ToJson(), File.ReadAllText(again.RecordPath(RunKind.MotivatedFunctionPreserving, 1)));
