@@ -6,7 +6,8 @@ using MotivationDsl.Training;
 namespace MotivationDsl.Experiments;
 
 /// <summary>
-/// Command line of the experiment runner: <c>run</c> (the protocol) and <c>transfer</c> (fine-tuning from a checkpoint).
+/// Command line of the experiment runner: <c>run</c> (the protocol), <c>transfer</c> (fine-tuning from a checkpoint) and
+/// <c>recalibrate-bn</c> (finished jobs re-evaluated after re-estimating BatchNorm statistics).
 /// An application that declares its model families calls <c>ExperimentCli.Run(args, Family.Definition, ...)</c>.
 /// See docs/experiments.md.
 /// </summary>
@@ -45,6 +46,7 @@ public static class ExperimentCli
         var root = new RootCommand("The paper's experiment protocol and transfer learning over this application's model families (docs/experiments.md).");
         root.Add(RunCommand(definitions, rawArgs));
         root.Add(TransferCommand.Create(definitions));
+        root.Add(RecalibrateBnCommand.Create(definitions, rawArgs));
         return root;
     }
 
@@ -55,6 +57,7 @@ public static class ExperimentCli
         var sb = new System.Text.StringBuilder();
         sb.AppendLine("usage: <app> run --model NAME --name EXPERIMENT [options]");
         sb.AppendLine("       <app> transfer --model NAME --source CHECKPOINT --classes 5,6,... [options]");
+        sb.AppendLine("       <app> recalibrate-bn --work DIR [--batches N] [--jobs x-f-seed4,...] [options]");
         sb.AppendLine($"models: {string.Join(", ", list.Select(d => d.Name))}");
         foreach (var command in Root(list, []).Subcommands)
         {

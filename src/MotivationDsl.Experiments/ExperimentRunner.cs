@@ -17,7 +17,7 @@ namespace MotivationDsl.Experiments;
 /// <c>{WorkDir}/ckpt/</c>. The work folder remembers the configuration hash and refuses another configuration
 /// (<see cref="ConfigMismatchException"/>).
 /// </summary>
-public sealed class ExperimentRunner
+public sealed partial class ExperimentRunner
 {
     /// <param name="definition">The model of <see cref="ExperimentConfig.Model"/> (X-C, X-Y, Y-C, ablations).</param>
     /// <param name="growthDefinition">

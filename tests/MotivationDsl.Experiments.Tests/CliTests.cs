@@ -79,4 +79,23 @@ public sealed class ExperimentCliTests
         Assert.Equal(0, code);
         Assert.Contains("--ablation-last-identity", output);
     }
+
+    [Fact]
+    public void RecalibrateBnRefusesAMissingWorkFolderAndBadJobNamesWithOneErrorLine()
+    {
+        var dir = Synthetic.TempDir();
+        var (code, err, _) = Run("recalibrate-bn", "--work", Path.Combine(dir, "none"));
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", err);
+        Assert.Contains("is not an experiment work folder", err);
+        (code, err, _) = Run("recalibrate-bn", "--work", dir, "--jobs", "x-f-seed4,frob");
+        Assert.Equal(2, code);
+        Assert.Contains("error: --jobs: 'frob' is not a job name", err);
+        (code, err, _) = Run("recalibrate-bn", "--work", dir, "--batches", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--batches must be at least 1", err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
+        Directory.Delete(dir, true);
+    }
 }
