@@ -213,11 +213,10 @@ public static class ExperimentCli
 
     public static string Machine()
     {
-        string model = "?";
-        try { model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"; } catch (IOException) { }
+        var cpu = HostCpu.Current;
         string load = "?";
         try { load = File.ReadAllText("/proc/loadavg").Trim(); } catch (IOException) { }
-        return $"{model}, {Environment.ProcessorCount} logical CPU(s), {Environment.OSVersion}, .NET {Environment.Version}; load average at start: {load}";
+        return $"{cpu.Model} ({cpu.Class}), {Environment.ProcessorCount} logical CPU(s), {Environment.OSVersion}, .NET {Environment.Version}; load average at start: {load}";
     }
 
     private static int RunProtocol(ScalableModelDefinition def, ScalableModelDefinition? growth, ExperimentConfig config,
