@@ -258,7 +258,11 @@ internal static class GeneratorBench
     private static IEnumerable<Figure> Build(Config c, CompilerMode mode, string with, string without)
     {
         if (mode == CompilerMode.CompilerServer)
-            foreach (var dir in new[] { with, without }) DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental", mode);
+            foreach (var dir in new[] { with, without })
+            {
+                var (code, log, _) = DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental", mode);
+                if (code != 0) throw new InvalidOperationException($"genbench warm-up build failed in {dir}:\n{log}");
+            }
         var reps = c.Quick ? 1 : 3;
         var full = new Dictionary<string, List<double>> { ["with"] = [], ["without"] = [] };
         var edit = new Dictionary<string, List<double>> { ["with"] = [], ["without"] = [] };

@@ -44,11 +44,17 @@ internal sealed class Conv2dModelLayer : ModelLayer
     public static List<string> Arguments(RLayer r)
     {
         var args = new List<string> { "in_channels: " + L(r.In), "out_channels: " + L(r.Out), "kernel_size: " + L(r.Kernel) };
-        if (r.Stride != 1) args.Add("stride: " + L(r.Stride));
-        if (r.Padding != 0) args.Add("padding: " + L(r.Padding));
-        if (r.Groups != 1) args.Add("groups: " + L(r.Groups));
-        if (!r.Bias) args.Add("bias: false");
+        args.AddRange(OptionalArguments(r));
         return args;
+    }
+
+    /// <summary>The arguments that differ from their defaults, named alike in <c>nn.Conv2d</c> and the metadata builder.</summary>
+    private static IEnumerable<string> OptionalArguments(RLayer r)
+    {
+        if (r.Stride != 1) yield return "stride: " + L(r.Stride);
+        if (r.Padding != 0) yield return "padding: " + L(r.Padding);
+        if (r.Groups != 1) yield return "groups: " + L(r.Groups);
+        if (!r.Bias) yield return "bias: false";
     }
 
     public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
@@ -56,10 +62,7 @@ internal sealed class Conv2dModelLayer : ModelLayer
     public override void Describe(VariantText w, RLayer r)
     {
         var args = new List<string> { S(r.Spec.Name!), "outChannels: " + L(r.Out), "kernel: " + L(r.Kernel) };
-        if (r.Stride != 1) args.Add("stride: " + L(r.Stride));
-        if (r.Padding != 0) args.Add("padding: " + L(r.Padding));
-        if (r.Groups != 1) args.Add("groups: " + L(r.Groups));
-        if (!r.Bias) args.Add("bias: false");
+        args.AddRange(OptionalArguments(r));
         w.Call("m.Conv2d", args, ";");
     }
 }
