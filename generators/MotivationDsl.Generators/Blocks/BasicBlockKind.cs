@@ -17,7 +17,7 @@ internal sealed class BasicBlockKind : ConvBlockKind
 
     public override BlockKindId Id => BlockKindId.Basic;
 
-    public override string ModuleClass(BuiltModel model, LayerSpec stage) => "BasicBlock";
+    public override string ModuleType(BuiltModel model, LayerSpec stage) => "__Dsl.Blocks.BasicBlock";
 
     protected override ConvBlockLayout Layout(IReadOnlyDictionary<string, BlockSpec> blocks, LayerSpec stage) => Shape;
 }

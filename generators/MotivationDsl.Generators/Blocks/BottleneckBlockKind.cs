@@ -24,7 +24,7 @@ internal sealed class BottleneckBlockKind : ConvBlockKind
 
     public override BlockKindId Id => BlockKindId.Bottleneck;
 
-    public override string ModuleClass(BuiltModel model, LayerSpec stage) => "Bottleneck";
+    public override string ModuleType(BuiltModel model, LayerSpec stage) => "__Dsl.Blocks.Bottleneck";
 
     protected override ConvBlockLayout Layout(IReadOnlyDictionary<string, BlockSpec> blocks, LayerSpec stage) => Shape;
 }

@@ -26,7 +26,8 @@ internal sealed class CausalDecoderBlockKind : IBlockKind
     public string? WhyNotInput(int rank, string inShape) =>
         rank == 2 ? null : $"a CausalDecoder stage needs a token sequence but receives {inShape}";
 
-    public string ModuleClass(BuiltModel model, LayerSpec stage) => "CausalDecoderBlock";
+    /// <summary>The runtime's <c>MotivationDsl.Blocks.CausalDecoderBlock</c> (src/MotivationDsl/Blocks/).</summary>
+    public string ModuleType(BuiltModel model, LayerSpec stage) => "__Dsl.Blocks.CausalDecoderBlock";
 
     public BlockDraft? Resolve(ModelBuilder builder, BlockRequest r)
     {
@@ -76,114 +77,4 @@ internal sealed class CausalDecoderBlockKind : IBlockKind
         || local.StartsWith("attn.c_proj.", StringComparison.Ordinal) || local.StartsWith("mlp.c_proj.", StringComparison.Ordinal);
 
     public IReadOnlyList<string> Arguments(RBlock b) => Args(("dim", L(b.In)), ("heads", L(b.Heads)), ("context", L(b.Tokens)));
-
-    public void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage) => w.Block(Source);
-
-    private const string Source = @"/// <summary>
-/// A pre-LayerNorm GPT-2 block in nanoGPT's layout: <c>x = x + attn(ln_1(x))</c>, <c>x = x + mlp(ln_2(x))</c>;
-/// LayerNorm eps 1e-5, MLP <c>c_fc</c> (4 x width)-GELU-<c>c_proj</c>, no dropout.
-/// </summary>
-public sealed class CausalDecoderBlock : __Module
-{
-    private readonly __Modules.LayerNorm ln_1;
-    private readonly CausalSelfAttention attn;
-    private readonly __Modules.LayerNorm ln_2;
-    private readonly GptMlp mlp;
-
-    public CausalDecoderBlock(long dim, long heads, long context) : base(""CausalDecoderBlock"")
-    {
-        this.ln_1 = __nn.LayerNorm(normalized_shape: new long[] { dim });
-        this.attn = new CausalSelfAttention(dim, heads, context);
-        this.ln_2 = __nn.LayerNorm(normalized_shape: new long[] { dim });
-        this.mlp = new GptMlp(dim);
-        RegisterComponents();
-    }
-
-    public override __Tensor forward(__Tensor input)
-    {
-        using var __scope = global::TorchSharp.torch.NewDisposeScope();
-        var __x = input + this.attn.forward(this.ln_1.forward(input));
-        return __scope.MoveToOuter(__x + this.mlp.forward(this.ln_2.forward(__x)));
-    }
-
-    /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
-    internal static void Describe(__Meta m, long dim, long heads, long context)
-    {
-        m.Parameter(""ln_1.weight"", dim);
-        m.Parameter(""ln_1.bias"", dim);
-        m.Parameter(""attn.c_attn.weight"", 3 * dim, dim);
-        m.Parameter(""attn.c_attn.bias"", 3 * dim);
-        m.Parameter(""attn.c_proj.weight"", dim, dim);
-        m.Parameter(""attn.c_proj.bias"", dim);
-        m.Buffer(""attn.bias"", 1, 1, context, context);
-        m.Parameter(""ln_2.weight"", dim);
-        m.Parameter(""ln_2.bias"", dim);
-        m.Parameter(""mlp.c_fc.weight"", 4 * dim, dim);
-        m.Parameter(""mlp.c_fc.bias"", 4 * dim);
-        m.Parameter(""mlp.c_proj.weight"", dim, 4 * dim);
-        m.Parameter(""mlp.c_proj.bias"", dim);
-        // Per token: q/k/v and output projections (4 dim^2), the MLP (8 dim^2); the two attention products.
-        m.AddMacs(context * (12 * dim * dim + 2 * context * dim));
-    }
-}
-
-/// <summary>
-/// nanoGPT's CausalSelfAttention: fused <c>c_attn</c> (q, k, v stacked), <c>c_proj</c>, and the causal mask <c>bias</c>
-/// [1, 1, context, context] (a buffer, as nanoGPT registers it where PyTorch has no flash attention). Input and output
-/// <c>[batch, tokens, dim]</c>, tokens up to the context length.
-/// </summary>
-public sealed class CausalSelfAttention : __Module
-{
-    private readonly __Modules.Linear c_attn;
-    private readonly __Modules.Linear c_proj;
-    private readonly __Tensor bias;
-    private readonly long __heads;
-
-    public CausalSelfAttention(long dim, long heads, long context) : base(""CausalSelfAttention"")
-    {
-        this.c_attn = __nn.Linear(inputSize: dim, outputSize: 3 * dim);
-        this.c_proj = __nn.Linear(inputSize: dim, outputSize: dim);
-        this.bias = global::TorchSharp.torch.ones(context, context).tril().view(1, 1, context, context);
-        this.__heads = heads;
-        RegisterComponents();
-    }
-
-    /// <summary>Attention heads.</summary>
-    public long Heads => this.__heads;
-
-    public override __Tensor forward(__Tensor input)
-    {
-        using var __scope = global::TorchSharp.torch.NewDisposeScope();
-        long n = input.shape[0], t = input.shape[1], d = input.shape[2], dh = d / this.__heads;
-        var __qkv = this.c_attn.forward(input).split(d, 2);
-        var __q = __qkv[0].view(n, t, this.__heads, dh).transpose(1, 2);
-        var __k = __qkv[1].view(n, t, this.__heads, dh).transpose(1, 2);
-        var __v = __qkv[2].view(n, t, this.__heads, dh).transpose(1, 2);
-        var __scores = __q.matmul(__k.transpose(-2, -1)).mul(1.0 / global::System.Math.Sqrt(dh));
-        var __mask = this.bias.narrow(2, 0, t).narrow(3, 0, t).eq(0);
-        var __a = __scores.masked_fill(__mask, double.NegativeInfinity).softmax(-1);
-        var __o = __a.matmul(__v).transpose(1, 2).contiguous().view(n, t, d);
-        return __scope.MoveToOuter(this.c_proj.forward(__o));
-    }
-}
-
-/// <summary>nanoGPT's MLP: <c>c_fc</c> (dim -> 4 dim), exact GELU, <c>c_proj</c> (4 dim -> dim).</summary>
-public sealed class GptMlp : __Module
-{
-    private readonly __Modules.Linear c_fc;
-    private readonly __Modules.Linear c_proj;
-
-    public GptMlp(long dim) : base(""MLP"")
-    {
-        this.c_fc = __nn.Linear(inputSize: dim, outputSize: 4 * dim);
-        this.c_proj = __nn.Linear(inputSize: 4 * dim, outputSize: dim);
-        RegisterComponents();
-    }
-
-    public override __Tensor forward(__Tensor input)
-    {
-        using var __scope = global::TorchSharp.torch.NewDisposeScope();
-        return __scope.MoveToOuter(this.c_proj.forward(__F.gelu(this.c_fc.forward(input))));
-    }
-}";
 }

@@ -24,7 +24,11 @@ internal abstract class ConvBlockKind : IBlockKind
 
     public bool TakesTokens => false;
 
-    public abstract string ModuleClass(BuiltModel model, LayerSpec stage);
+    public abstract string ModuleType(BuiltModel model, LayerSpec stage);
+
+    /// <summary>The class name of a module written per model (<see cref="EmitModule"/>; user blocks).</summary>
+    protected virtual string GeneratedClass(BuiltModel model, LayerSpec stage) =>
+        throw new System.NotSupportedException(Id + " blocks are a runtime class");
 
     protected abstract ConvBlockLayout Layout(IReadOnlyDictionary<string, BlockSpec> blocks, LayerSpec stage);
 
@@ -209,7 +213,7 @@ internal abstract class ConvBlockKind : IBlockKind
 
     public void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage)
     {
-        var cls = ModuleClass(model, stage);
+        var cls = GeneratedClass(model, stage);
         var layout = Layout(model.BlockSpecs, stage);
         var kernel = model.Spec.Variants.Any(v => v.HasKernels);
         var kernelParameter = kernel ? ", long kernel" : "";

@@ -24,7 +24,8 @@ internal sealed class EncoderBlockKind : IBlockKind
     public string? WhyNotInput(int rank, string inShape) =>
         rank == 2 ? null : $"an Encoder stage needs a token sequence but receives {inShape}";
 
-    public string ModuleClass(BuiltModel model, LayerSpec stage) => "EncoderBlock";
+    /// <summary>The runtime's <c>MotivationDsl.Blocks.EncoderBlock</c> (src/MotivationDsl/Blocks/).</summary>
+    public string ModuleType(BuiltModel model, LayerSpec stage) => "__Dsl.Blocks.EncoderBlock";
 
     public BlockDraft? Resolve(ModelBuilder builder, BlockRequest r)
     {
@@ -129,104 +130,4 @@ internal sealed class EncoderBlockKind : IBlockKind
         || local.StartsWith("self_attention.out_proj.", StringComparison.Ordinal) || local.StartsWith("mlp.3.", StringComparison.Ordinal);
 
     public IReadOnlyList<string> Arguments(RBlock b) => Args(("dim", L(b.In)), ("heads", L(b.Heads)), ("mlpDim", L(b.Mlp)));
-
-    public void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage) => w.Block(Source);
-
-    private const string Source = @"/// <summary>
-/// A pre-norm transformer encoder block as torchvision's ViT EncoderBlock: <c>x = x + attn(ln_1(x))</c>,
-/// <c>x = x + mlp(ln_2(x))</c>; LayerNorm eps 1e-6, MLP <c>mlp.0</c>-GELU-dropout-<c>mlp.3</c>-dropout,
-/// dropout and attention dropout 0.
-/// </summary>
-public sealed class EncoderBlock : __Module
-{
-    private readonly __Modules.LayerNorm ln_1;
-    private readonly SelfAttention self_attention;
-    private readonly __Modules.LayerNorm ln_2;
-    private readonly __Modules.Sequential mlp;
-
-    public EncoderBlock(long dim, long heads, long mlpDim) : base(""EncoderBlock"")
-    {
-        this.ln_1 = __nn.LayerNorm(normalized_shape: new long[] { dim }, eps: 1e-6);
-        this.self_attention = new SelfAttention(dim, heads);
-        this.ln_2 = __nn.LayerNorm(normalized_shape: new long[] { dim }, eps: 1e-6);
-        this.mlp = __nn.Sequential(
-            (""0"", __nn.Linear(inputSize: dim, outputSize: mlpDim)),
-            (""1"", __nn.GELU()),
-            (""2"", __nn.Dropout(0.0)),
-            (""3"", __nn.Linear(inputSize: mlpDim, outputSize: dim)),
-            (""4"", __nn.Dropout(0.0)));
-        RegisterComponents();
-    }
-
-    public override __Tensor forward(__Tensor input)
-    {
-        using var __scope = global::TorchSharp.torch.NewDisposeScope();
-        var __x = this.self_attention.forward(this.ln_1.forward(input)) + input;
-        var __y = this.mlp.forward(this.ln_2.forward(__x));
-        return __scope.MoveToOuter(__x + __y);
-    }
-
-    /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
-    internal static void Describe(__Meta m, long dim, long heads, long mlpDim)
-    {
-        m.LayerNorm(""ln_1"");
-        m.Parameter(""self_attention.in_proj_weight"", 3 * dim, dim);
-        m.Parameter(""self_attention.in_proj_bias"", 3 * dim);
-        m.Parameter(""self_attention.out_proj.weight"", dim, dim);
-        m.Parameter(""self_attention.out_proj.bias"", dim);
-        m.LayerNorm(""ln_2"");
-        m.Parameter(""mlp.0.weight"", mlpDim, dim);
-        m.Parameter(""mlp.0.bias"", mlpDim);
-        m.Parameter(""mlp.3.weight"", dim, mlpDim);
-        m.Parameter(""mlp.3.bias"", dim);
-        // q/k/v and output projections, the two attention products (tokens x tokens x dim each), the MLP.
-        m.AddMacs(m.Tokens * dim * 4 * dim + 2 * m.Tokens * m.Tokens * dim + 2 * m.Tokens * dim * mlpDim);
-    }
-}
-
-/// <summary>
-/// Multi-head self-attention in torch.nn.MultiheadAttention's parameter layout:
-/// <c>in_proj_weight [3d, d]</c> (q, k, v stacked), <c>in_proj_bias [3d]</c>, <c>out_proj</c> (Linear d -> d).
-/// Input and output <c>[batch, tokens, d]</c>.
-/// Initialised as PyTorch: xavier-uniform in_proj_weight, zero biases, default Linear weight.
-/// </summary>
-public sealed class SelfAttention : __Module
-{
-    private readonly __Modules.Parameter in_proj_weight;
-    private readonly __Modules.Parameter in_proj_bias;
-    private readonly __Modules.Linear out_proj;
-    private readonly long __heads;
-
-    public SelfAttention(long dim, long heads) : base(""SelfAttention"")
-    {
-        this.in_proj_weight = new __Modules.Parameter(global::TorchSharp.torch.empty(3 * dim, dim));
-        this.in_proj_bias = new __Modules.Parameter(global::TorchSharp.torch.zeros(3 * dim));
-        this.out_proj = __nn.Linear(inputSize: dim, outputSize: dim);
-        using (global::TorchSharp.torch.no_grad())
-        {
-            __nn.init.xavier_uniform_(this.in_proj_weight);
-            this.out_proj.bias!.zero_();
-        }
-        this.__heads = heads;
-        RegisterComponents();
-    }
-
-    /// <summary>Attention heads.</summary>
-    public long Heads => this.__heads;
-
-    public override __Tensor forward(__Tensor input)
-    {
-        using var __scope = global::TorchSharp.torch.NewDisposeScope();
-        long n = input.shape[0], l = input.shape[1], d = input.shape[2], dh = d / this.__heads;
-        var __w = this.get_parameter(""in_proj_weight"")!;
-        var __qkv = __F.linear(input, __w, this.get_parameter(""in_proj_bias"")!).chunk(3, -1);
-        var __q = __qkv[0].reshape(n, l, this.__heads, dh).transpose(1, 2);
-        var __k = __qkv[1].reshape(n, l, this.__heads, dh).transpose(1, 2);
-        var __v = __qkv[2].reshape(n, l, this.__heads, dh).transpose(1, 2);
-        var __scores = __q.matmul(__k.transpose(-2, -1)) / global::System.Math.Sqrt(dh);
-        var __a = global::TorchSharp.torch.softmax(__scores, -1);
-        var __o = __a.matmul(__v).transpose(1, 2).reshape(n, l, d);
-        return __scope.MoveToOuter(this.out_proj.forward(__o));
-    }
-}";
 }

@@ -26,8 +26,13 @@ internal interface IBlockKind
     /// <summary>Null when a stage of these blocks can take an input of <paramref name="rank"/> (3 image, 2 tokens, 1 features); else why not.</summary>
     string? WhyNotInput(int rank, string inShape);
 
-    /// <summary>The generated module class (nested in the model's <c>Blocks</c> class) of <paramref name="stage"/>'s blocks.</summary>
-    string ModuleClass(BuiltModel model, LayerSpec stage);
+    /// <summary>
+    /// The module type of <paramref name="stage"/>'s blocks as the generated code names it: a runtime class shared by
+    /// every model (<c>__Dsl.Blocks.BasicBlock</c>, <c>src/MotivationDsl/Blocks/</c>) or, for a kind that writes its own
+    /// module (<see cref="IGeneratedBlockKind"/>), a class of the model's <c>Blocks</c> file (<c>__Blocks.MyBlockModule</c>).
+    /// Either has the constructor and the static <c>Describe(VariantMetadataBuilder, ...)</c> of <see cref="Arguments"/>.
+    /// </summary>
+    string ModuleType(BuiltModel model, LayerSpec stage);
 
     /// <summary>Resolves one block: adds its tensors and MACs to the variant; null after reporting a diagnostic.</summary>
     BlockDraft? Resolve(ModelBuilder builder, BlockRequest request);
@@ -53,11 +58,18 @@ internal interface IBlockKind
     /// <summary>Locals (inside a block) whose output features are the residual stream, for widened LayerNorms; null: none.</summary>
     bool IsStreamTensor(string local);
 
-    /// <summary>Writes the module class (with its static <c>Describe</c> metadata method) into the <c>Blocks</c> class.</summary>
-    void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage);
-
     /// <summary>The constructor's (and <c>Describe</c>'s) named arguments for a resolved block.</summary>
     IReadOnlyList<string> Arguments(RBlock block);
+}
+
+/// <summary>
+/// A block kind whose module is written per model (user blocks: their layers are the user's): the generated
+/// <c>ModelDefinition.Blocks</c> class holds it. The built-in kinds' modules are runtime classes instead.
+/// </summary>
+internal interface IGeneratedBlockKind : IBlockKind
+{
+    /// <summary>Writes the module class (with its static <c>Describe</c> metadata method) into the <c>Blocks</c> class.</summary>
+    void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage);
 }
 
 /// <summary>What a stage asks of its block kind for block <see cref="Index"/>.</summary>

@@ -24,7 +24,8 @@ internal sealed class MBConvBlockKind : IBlockKind
     public string? WhyNotInput(int rank, string inShape) =>
         rank == 3 ? null : $"a Stage needs a [C, H, W] input but receives {inShape}";
 
-    public string ModuleClass(BuiltModel model, LayerSpec stage) => "MBConv";
+    /// <summary>The runtime's <c>MotivationDsl.Blocks.MBConv</c> (src/MotivationDsl/Blocks/).</summary>
+    public string ModuleType(BuiltModel model, LayerSpec stage) => "__Dsl.Blocks.MBConv";
 
     public BlockDraft? Resolve(ModelBuilder builder, BlockRequest r)
     {
@@ -114,117 +115,4 @@ internal sealed class MBConvBlockKind : IBlockKind
 
     public IReadOnlyList<string> Arguments(RBlock b) => Args(("inChannels", L(b.In)), ("outChannels", L(b.Out)), ("stride", L(b.Stride)),
         ("expanded", L(b.Expanded)), ("kernel", L(b.Kernel)), ("squeeze", L(b.Squeeze)), ("stochasticDepth", D(b.SdProb)));
-
-    public void EmitModule(CodeWriter w, BuiltModel model, LayerSpec stage) => w.Block(Source);
-
-    private const string Source = @"/// <summary>
-/// EfficientNet's MBConv as torchvision: <c>block.0</c> expand 1x1 conv-BN-SiLU (absent when the expanded width equals
-/// the input), depthwise kxk conv-BN-SiLU, squeeze-and-excitation (<c>fc1</c>-SiLU-<c>fc2</c>-sigmoid on the average),
-/// project 1x1 conv-BN; residual with stochastic depth (row mode, training only) when the stride is 1 and the channels
-/// do not change.
-/// </summary>
-public sealed class MBConv : __Module
-{
-    private readonly __Modules.Sequential block;
-    private readonly bool __residual;
-    private readonly double __sd;
-
-    public MBConv(long inChannels, long outChannels, long stride, long expanded, long kernel, long squeeze,
-        double stochasticDepth) : base(""MBConv"")
-    {
-        var __items = new global::System.Collections.Generic.List<(string, __Module)>();
-        if (expanded != inChannels)
-            __items.Add((__items.Count.ToString(), ConvNormActivation(inChannels, expanded, 1, 1, 1)));
-        __items.Add((__items.Count.ToString(),
-            ConvNormActivation(expanded, expanded, kernel, stride, expanded)));
-        if (squeeze > 0) __items.Add((__items.Count.ToString(), new SqueezeExcitation(expanded, squeeze)));
-        __items.Add((__items.Count.ToString(), __nn.Sequential(
-            (""0"", __nn.Conv2d(in_channels: expanded, out_channels: outChannels, kernel_size: 1,
-                bias: false)),
-            (""1"", __nn.BatchNorm2d(num_features: outChannels)))));
-        this.block = __nn.Sequential(__items);
-        this.__residual = stride == 1 && inChannels == outChannels;
-        this.__sd = stochasticDepth;
-        RegisterComponents();
-    }
-
-    private static __Module ConvNormActivation(
-        long inChannels, long outChannels, long kernel, long stride, long groups) =>
-        __nn.Sequential(
-            (""0"", __nn.Conv2d(in_channels: inChannels, out_channels: outChannels, kernel_size: kernel,
-                stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false)),
-            (""1"", __nn.BatchNorm2d(num_features: outChannels)),
-            (""2"", __nn.SiLU()));
-
-    public override __Tensor forward(__Tensor input)
-    {
-        using var __scope = global::TorchSharp.torch.NewDisposeScope();
-        var __x = this.block.forward(input);
-        if (this.__residual)
-        {
-            if (this.training && this.__sd > 0)
-            {
-                var __keep = 1.0 - this.__sd;
-                var __noise = global::TorchSharp.torch
-                    .empty(new long[] { __x.shape[0], 1, 1, 1 }, __x.dtype, __x.device)
-                    .bernoulli_(__keep);
-                if (__keep > 0) __noise.div_(__keep);
-                __x = __x * __noise;
-            }
-            __x = __x + input;
-        }
-        return __scope.MoveToOuter(__x);
-    }
-
-    /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
-    internal static void Describe(__Meta m, long inChannels, long outChannels, long stride, long expanded,
-        long kernel, long squeeze, double stochasticDepth)
-    {
-        var i = 0;
-        if (expanded != inChannels)
-        {
-            m.Conv2d(""block.0.0"", outChannels: expanded, kernel: 1, bias: false);
-            m.BatchNorm2d(""block.0.1"");
-            i++;
-        }
-        m.Conv2d($""block.{i}.0"", outChannels: expanded, kernel: kernel, stride: stride,
-            padding: (kernel - 1) / 2, groups: expanded, bias: false);
-        m.BatchNorm2d($""block.{i}.1"");
-        i++;
-        if (squeeze > 0)
-        {
-            m.Parameter($""block.{i}.fc1.weight"", squeeze, expanded, 1, 1);
-            m.Parameter($""block.{i}.fc1.bias"", squeeze);
-            m.Parameter($""block.{i}.fc2.weight"", expanded, squeeze, 1, 1);
-            m.Parameter($""block.{i}.fc2.bias"", expanded);
-            m.AddMacs(2 * expanded * squeeze);
-            i++;
-        }
-        m.Conv2d($""block.{i}.0"", outChannels: outChannels, kernel: 1, bias: false);
-        m.BatchNorm2d($""block.{i}.1"");
-    }
-}
-
-/// <summary>Squeeze-and-excitation as torchvision: <c>x * sigmoid(fc2(silu(fc1(mean(x)))))</c> with 1x1 convolutions.</summary>
-public sealed class SqueezeExcitation : __Module
-{
-    private readonly __Modules.Conv2d fc1;
-    private readonly __Modules.Conv2d fc2;
-
-    public SqueezeExcitation(long channels, long squeeze) : base(""SqueezeExcitation"")
-    {
-        this.fc1 = __nn.Conv2d(in_channels: channels, out_channels: squeeze, kernel_size: 1);
-        this.fc2 = __nn.Conv2d(in_channels: squeeze, out_channels: channels, kernel_size: 1);
-        RegisterComponents();
-    }
-
-    public override __Tensor forward(__Tensor input)
-    {
-        using var __scope = global::TorchSharp.torch.NewDisposeScope();
-        var __s = input.mean(new long[] { 2, 3 }, true);
-        __s = __F.silu(this.fc1.forward(__s));
-        __s = global::TorchSharp.torch.sigmoid(this.fc2.forward(__s));
-        return __scope.MoveToOuter(input * __s);
-    }
-}";
 }

@@ -5,12 +5,18 @@ using System.Linq;
 namespace MotivationDsl.Generators;
 
 /// <summary>A <c>[ScalableBlock]</c> class of the user's (<c>Stage(..., typeof(MyBlock), ...)</c>): its declared layers.</summary>
-internal sealed class UserBlockKind : ConvBlockKind
+internal sealed class UserBlockKind : ConvBlockKind, IGeneratedBlockKind
 {
     public override BlockKindId Id => BlockKindId.User;
 
-    /// <summary><c>{Block}Module</c>; blocks of the same simple name from different namespaces get a numeric suffix.</summary>
-    public override string ModuleClass(BuiltModel model, LayerSpec stage)
+    public override string ModuleType(BuiltModel model, LayerSpec stage) => "__Blocks." + GeneratedClass(model, stage);
+
+    /// <summary>
+    /// <c>{Block}Module</c>; blocks of the same simple name from different namespaces get a numeric suffix, and so do
+    /// blocks named as the built-in modules were when they were generated into the same class (so that no user block's
+    /// module changed its name when those moved to the runtime).
+    /// </summary>
+    protected override string GeneratedClass(BuiltModel model, LayerSpec stage)
     {
         var block = model.BlockSpecs[stage.BlockType!];
         var index = model.UserBlocks.IndexOf(block);

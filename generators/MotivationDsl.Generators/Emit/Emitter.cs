@@ -15,14 +15,19 @@ internal sealed record GeneratedFile(string Part, string Text);
 /// </summary>
 internal static class Emitter
 {
-    public static List<GeneratedFile> Emit(BuiltModel model) => new()
+    public static List<GeneratedFile> Emit(BuiltModel model)
     {
-        new("Model", File(model, "the model", (w, fq) => ModelPart.Write(w, model, fq), assembly: true)),
-        new("Variants", File(model, "the variant modules", (w, fq) => VariantsPart.Write(w, model))),
-        new("Blocks", File(model, "the block modules", (w, fq) => BlocksPart.Write(w, model))),
-        new("Map", File(model, "the proven weights maps and the manifest", (w, fq) => MapPart.Write(w, model))),
-        new("Metadata", File(model, "the variants' metadata", (w, fq) => MetadataPart.Write(w, model))),
-    };
+        var files = new List<GeneratedFile>
+        {
+            new("Model", File(model, "the model", (w, fq) => ModelPart.Write(w, model, fq), assembly: true)),
+            new("Variants", File(model, "the variant modules", (w, fq) => VariantsPart.Write(w, model))),
+        };
+        if (BlocksPart.Needed(model))
+            files.Add(new("Blocks", File(model, "the block modules", (w, fq) => BlocksPart.Write(w, model))));
+        files.Add(new("Map", File(model, "the proven weights maps and the manifest", (w, fq) => MapPart.Write(w, model))));
+        files.Add(new("Metadata", File(model, "the variants' metadata", (w, fq) => MetadataPart.Write(w, model))));
+        return files;
+    }
 
     /// <summary>The fully qualified name of the model class.</summary>
     public static string Qualified(ModelSpec spec) => "global::" + (spec.Namespace.Length > 0 ? spec.Namespace + "." : "") + spec.ClassName;

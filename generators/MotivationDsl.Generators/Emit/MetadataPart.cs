@@ -80,7 +80,7 @@ internal static class MetadataPart
                 case LayerKind.Stage:
                 {
                     var kind = BlockKinds.Of(l.Spec);
-                    var cls = kind.ModuleClass(model, l.Spec);
+                    var type = kind.ModuleType(model, l.Spec);
                     var key = S(l.Spec.Name + "." + l.Spec.BlockPrefix);
                     var runs = VariantsPart.Runs(l.Blocks, kind);
                     for (var r = 0; r < runs.Count; r++)
@@ -89,7 +89,7 @@ internal static class MetadataPart
                         w.Context = l.Spec.Name + "_run" + r.ToString(System.Globalization.CultureInfo.InvariantCulture);
                         w.Line($"foreach (var b in m.Blocks({key}, first: {run.First}, count: {run.Count}))");
                         w.Indent();
-                        w.Call($"__Blocks.{cls}.Describe", new[] { "b" }.Concat(run.Arguments).ToList(), ";");
+                        w.Call($"{type}.Describe", new[] { "b" }.Concat(run.Arguments).ToList(), ";");
                         w.Outdent();
                     }
                     break;

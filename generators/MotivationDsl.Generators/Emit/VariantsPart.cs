@@ -147,7 +147,7 @@ internal static class VariantsPart
             var fieldType = l.Kind == LayerKind.Stage ? "__Modules.Sequential" : ModelLayerKinds.Find(l.Kind)?.ModuleType(l);
             if (fieldType is not null) fields.Line($"private readonly {fieldType} {Field(l.Spec.Name!)};");
         }
-        foreach (var n in nodes) fields.Line($"private readonly __Blocks.Node {NodeField(n)};");
+        foreach (var n in nodes) fields.Line($"private readonly __Dsl.Blocks.NamingNode {NodeField(n)};");
 
         var w = new VariantText();
         var created = new HashSet<string>();
@@ -156,7 +156,7 @@ internal static class VariantsPart
             if (path.Length == 0 || created.Contains(path)) return;
             EnsureNode(Parent(path));
             created.Add(path);
-            w.Line($"this.{NodeField(path)} = new __Blocks.Node({S(Leaf(path))});");
+            w.Line($"this.{NodeField(path)} = new __Dsl.Blocks.NamingNode({S(Leaf(path))});");
             w.Line(Parent(path).Length == 0
                 ? $"register_module({S(path)}, this.{NodeField(path)});"
                 : $"this.{NodeField(Parent(path))}.Add({S(Leaf(path))}, this.{NodeField(path)});");
@@ -176,14 +176,14 @@ internal static class VariantsPart
                 case LayerKind.Stage:
                 {
                     var kind = BlockKinds.Of(l.Spec);
-                    var cls = kind.ModuleClass(model, l.Spec);
+                    var type = kind.ModuleType(model, l.Spec);
                     w.Line($"this.{f} = new global::MotivationDsl.StageBuilder(blockPrefix: {S(l.Spec.BlockPrefix)})");
                     w.Indent();
                     var runs = Runs(l.Blocks, kind);
                     for (var r = 0; r < runs.Count; r++)
                     {
                         w.Context = name + "_run" + r.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        w.Call($".Add(count: {runs[r].Count}, () => new __Blocks.{cls}", runs[r].Arguments, ")");
+                        w.Call($".Add(count: {runs[r].Count}, () => new {type}", runs[r].Arguments, ")");
                     }
                     w.Line(".Build();");
                     w.Outdent();

@@ -13,21 +13,29 @@ public sealed class SqueezeExcitationModule : nn.Module<Tensor, Tensor>
     private readonly TorchSharp.Modules.Conv2d fc1;
     private readonly TorchSharp.Modules.Conv2d fc2;
 
-    /// <param name="channels">Input (and output) channels.</param>
     private readonly SqueezeActivation _activation;
 
+    /// <param name="channels">Input (and output) channels.</param>
     /// <param name="ratio">Squeeze channels are <see cref="Squeeze"/>(<paramref name="channels"/>, ratio).</param>
     /// <param name="activation">The activation after <c>fc1</c>.</param>
     public SqueezeExcitationModule(long channels, double ratio, SqueezeActivation activation = SqueezeActivation.ReLU)
-        : base(nameof(SqueezeExcitationModule))
+        : this(channels, Squeeze(channels, ratio), activation, nameof(SqueezeExcitationModule)) { }
+
+    private SqueezeExcitationModule(long channels, long squeeze, SqueezeActivation activation, string name) : base(name)
     {
         _activation = activation is SqueezeActivation.ReLU or SqueezeActivation.SiLU or SqueezeActivation.GELU
             ? activation : throw new ArgumentOutOfRangeException(nameof(activation), activation, "use ReLU, SiLU or GELU");
-        var squeeze = Squeeze(channels, ratio);
         fc1 = nn.Conv2d(in_channels: channels, out_channels: squeeze, kernel_size: 1);
         fc2 = nn.Conv2d(in_channels: squeeze, out_channels: channels, kernel_size: 1);
         RegisterComponents();
     }
+
+    /// <summary>
+    /// MBConv's squeeze-and-excitation (torchvision's, SiLU): <paramref name="squeeze"/> channels given, not a ratio of
+    /// <paramref name="channels"/> (EfficientNet squeezes by a ratio of the block's input, not of the expanded width).
+    /// </summary>
+    public static SqueezeExcitationModule WithSqueeze(long channels, long squeeze, SqueezeActivation activation) =>
+        new(channels, squeeze, activation, "SqueezeExcitation");
 
     /// <summary>The squeeze channels: <c>max(1, floor(channels x ratio))</c> (the generator proves the same figure).</summary>
     public static long Squeeze(long channels, double ratio) => Math.Max(1L, (long)Math.Floor(channels * ratio));

@@ -204,7 +204,7 @@ partial class BlockLayerNet
 {
     partial class ModelDefinition
     {
-        /// <summary>The block modules the stages are made of.</summary>
+        /// <summary>The modules of the user blocks (<c>[ScalableBlock]</c>) the stages are made of.</summary>
         public static class Blocks
         {
             /// <summary>

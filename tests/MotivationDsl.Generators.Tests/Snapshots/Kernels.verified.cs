@@ -107,7 +107,7 @@ partial class KernelNet
             this.bn1 = __nn.BatchNorm2d(num_features: 8);
             register_module("bn1", this.bn1);
             this.layer1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(count: layer1_run0_count, () => new __Blocks.BasicBlock(
+                .Add(count: layer1_run0_count, () => new __Dsl.Blocks.BasicBlock(
                     inPlanes: 8, planes: 8, stride: 1, shortcut: null, kernel: layer1_run0_kernel))
                 .Build();
             register_module("layer1", this.layer1);
@@ -181,97 +181,9 @@ partial class KernelNet
 {
     partial class ModelDefinition
     {
-        /// <summary>The block modules the stages are made of.</summary>
+        /// <summary>The modules of the user blocks (<c>[ScalableBlock]</c>) the stages are made of.</summary>
         public static class Blocks
         {
-            /// <summary>
-            /// He et al.'s basic block: conv3x3-bn-relu-conv3x3-bn, add shortcut, relu.
-            /// </summary>
-            public sealed class BasicBlock : __Module
-            {
-                private readonly __Modules.Conv2d conv1;
-                private readonly __Modules.BatchNorm2d bn1;
-                private readonly __Modules.Conv2d conv2;
-                private readonly __Modules.BatchNorm2d bn2;
-                private readonly __Modules.Sequential? shortcut;
-                private readonly __Dsl.Shortcut? __shortcut;
-                private readonly long __stride, __padLeft, __padRight;
-
-                /// <param name="inPlanes">Input channels.</param>
-                /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
-                /// <param name="stride">The block's stride (the stage's stride in its first block, else 1).</param>
-                /// <param name="shortcut">Null: identity; A: subsample, zero-pad; B: 1x1 conv, batch norm.</param>
-                /// <param name="kernel">The kxk convolutions' kernel (the variant's Kernels), padding kernel /
-                /// 2.</param>
-                public BasicBlock(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut, long kernel)
-                    : base("BasicBlock")
-                {
-                    var __c = inPlanes;
-                    this.conv1 = __nn.Conv2d(
-                        in_channels: __c,
-                        out_channels: planes,
-                        kernel_size: kernel,
-                        stride: stride,
-                        padding: kernel / 2,
-                        bias: false);
-                    __c = planes;
-                    this.bn1 = __nn.BatchNorm2d(num_features: __c);
-                    this.conv2 = __nn.Conv2d(
-                        in_channels: __c, out_channels: planes, kernel_size: kernel, padding: kernel / 2, bias: false);
-                    __c = planes;
-                    this.bn2 = __nn.BatchNorm2d(num_features: __c);
-                    this.__shortcut = shortcut;
-                    this.__stride = stride;
-                    this.__padLeft = (__c - inPlanes) / 2;
-                    this.__padRight = __c - inPlanes - this.__padLeft;
-                    if (shortcut == __Dsl.Shortcut.B)
-                        this.shortcut = __nn.Sequential(
-                            ("0", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,
-                                bias: false)),
-                            ("1", __nn.BatchNorm2d(num_features: __c)));
-                    RegisterComponents();
-                }
-
-                public override __Tensor forward(__Tensor input)
-                {
-                    using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                    var __x = input;
-                    __x = this.conv1.forward(__x);
-                    __x = this.bn1.forward(__x);
-                    __x = __F.relu(__x);
-                    __x = this.conv2.forward(__x);
-                    __x = this.bn2.forward(__x);
-                    __Tensor __s;
-                    if (this.__shortcut == __Dsl.Shortcut.A)
-                        __s = __F.pad(
-                            input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),
-                            new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });
-                    else if (this.__shortcut == __Dsl.Shortcut.B)
-                        __s = this.shortcut!.forward(input);
-                    else
-                        __s = input;
-                    __x = __x + __s;
-                    __x = __F.relu(__x);
-                    return __scope.MoveToOuter(__x);
-                }
-
-                /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
-                internal static void Describe(__Meta m, long inPlanes, long planes,
-                    long stride, __Dsl.Shortcut? shortcut, long kernel)
-                {
-                    m.Conv2d(
-                        "conv1", outChannels: planes, kernel: kernel, stride: stride, padding: kernel / 2, bias: false);
-                    m.BatchNorm2d("bn1");
-                    m.Conv2d("conv2", outChannels: planes, kernel: kernel, padding: kernel / 2, bias: false);
-                    m.BatchNorm2d("bn2");
-                    if (shortcut == __Dsl.Shortcut.B)
-                    {
-                        m.Conv2d("shortcut.0", outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);
-                        m.BatchNorm2d("shortcut.1");
-                    }
-                }
-            }
-
             /// <summary>
             /// The module generated from the [ScalableBlock] KernelBlock.
             /// </summary>
@@ -492,7 +404,7 @@ partial class KernelNet
             m.Conv2d("conv1", outChannels: 8, kernel: 3, padding: 1, bias: false);
             m.BatchNorm2d("bn1");
             foreach (var b in m.Blocks("layer1.", first: 0, count: layer1_run0_count))
-                __Blocks.BasicBlock.Describe(
+                __Dsl.Blocks.BasicBlock.Describe(
                     b, inPlanes: 8, planes: 8, stride: 1, shortcut: null, kernel: layer1_run0_kernel);
             foreach (var b in m.Blocks("layer2.", first: 0, count: 1))
                 __Blocks.KernelBlockModule.Describe(

@@ -73,7 +73,7 @@ using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
 using __F = global::TorchSharp.torch.nn.functional;
-using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;
+using __Dsl = global::MotivationDsl;
 
 namespace Demo.Eff;
 
@@ -89,10 +89,10 @@ partial class MiniEfficientNet
         private readonly __Modules.Conv2d __f_features_3_0;
         private readonly __Modules.BatchNorm2d __f_features_3_1;
         private readonly __Modules.Linear __f_classifier_1;
-        private readonly __Blocks.Node __n_features;
-        private readonly __Blocks.Node __n_features_0;
-        private readonly __Blocks.Node __n_features_3;
-        private readonly __Blocks.Node __n_classifier;
+        private readonly __Dsl.Blocks.NamingNode __n_features;
+        private readonly __Dsl.Blocks.NamingNode __n_features_0;
+        private readonly __Dsl.Blocks.NamingNode __n_features_3;
+        private readonly __Dsl.Blocks.NamingNode __n_classifier;
 
         /// <summary>A module at the declared input size and class count.</summary>
         public S() : this(null) { }
@@ -102,15 +102,15 @@ partial class MiniEfficientNet
             var __info = ModelDefinition.Describe_S(options);
             this.__f_features_0_0 = __nn.Conv2d(
                 in_channels: 3, out_channels: 16, kernel_size: 3, stride: 2, padding: 1, bias: false);
-            this.__n_features = new __Blocks.Node("features");
+            this.__n_features = new __Dsl.Blocks.NamingNode("features");
             register_module("features", this.__n_features);
-            this.__n_features_0 = new __Blocks.Node("0");
+            this.__n_features_0 = new __Dsl.Blocks.NamingNode("0");
             this.__n_features.Add("0", this.__n_features_0);
             this.__n_features_0.Add("0", this.__f_features_0_0);
             this.__f_features_0_1 = __nn.BatchNorm2d(num_features: 16);
             this.__n_features_0.Add("1", this.__f_features_0_1);
             this.__f_features_1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(count: 1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Dsl.Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 16,
                     stride: 1,
@@ -121,7 +121,7 @@ partial class MiniEfficientNet
                 .Build();
             this.__n_features.Add("1", this.__f_features_1);
             this.__f_features_2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(count: 1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Dsl.Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 24,
                     stride: 2,
@@ -129,7 +129,7 @@ partial class MiniEfficientNet
                     kernel: 5,
                     squeeze: 4,
                     stochasticDepth: 0.06666666666666667))
-                .Add(count: 1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Dsl.Blocks.MBConv(
                     inChannels: 24,
                     outChannels: 24,
                     stride: 1,
@@ -140,7 +140,7 @@ partial class MiniEfficientNet
                 .Build();
             this.__n_features.Add("2", this.__f_features_2);
             this.__f_features_3_0 = __nn.Conv2d(in_channels: 24, out_channels: 64, kernel_size: 1, bias: false);
-            this.__n_features_3 = new __Blocks.Node("3");
+            this.__n_features_3 = new __Dsl.Blocks.NamingNode("3");
             this.__n_features.Add("3", this.__n_features_3);
             this.__n_features_3.Add("0", this.__f_features_3_0);
             this.__f_features_3_1 = __nn.BatchNorm2d(num_features: 64);
@@ -149,7 +149,7 @@ partial class MiniEfficientNet
                 inputSize: __info.Shape("classifier.1.weight")[1],
                 outputSize: __info.Shape("classifier.1.weight")[0],
                 hasBias: true);
-            this.__n_classifier = new __Blocks.Node("classifier");
+            this.__n_classifier = new __Dsl.Blocks.NamingNode("classifier");
             register_module("classifier", this.__n_classifier);
             this.__n_classifier.Add("1", this.__f_classifier_1);
             global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
@@ -185,10 +185,10 @@ partial class MiniEfficientNet
         private readonly __Modules.Conv2d __f_features_3_0;
         private readonly __Modules.BatchNorm2d __f_features_3_1;
         private readonly __Modules.Linear __f_classifier_1;
-        private readonly __Blocks.Node __n_features;
-        private readonly __Blocks.Node __n_features_0;
-        private readonly __Blocks.Node __n_features_3;
-        private readonly __Blocks.Node __n_classifier;
+        private readonly __Dsl.Blocks.NamingNode __n_features;
+        private readonly __Dsl.Blocks.NamingNode __n_features_0;
+        private readonly __Dsl.Blocks.NamingNode __n_features_3;
+        private readonly __Dsl.Blocks.NamingNode __n_classifier;
 
         /// <summary>A module at the declared input size and class count.</summary>
         public M() : this(null) { }
@@ -198,15 +198,15 @@ partial class MiniEfficientNet
             var __info = ModelDefinition.Describe_M(options);
             this.__f_features_0_0 = __nn.Conv2d(
                 in_channels: 3, out_channels: 16, kernel_size: 3, stride: 2, padding: 1, bias: false);
-            this.__n_features = new __Blocks.Node("features");
+            this.__n_features = new __Dsl.Blocks.NamingNode("features");
             register_module("features", this.__n_features);
-            this.__n_features_0 = new __Blocks.Node("0");
+            this.__n_features_0 = new __Dsl.Blocks.NamingNode("0");
             this.__n_features.Add("0", this.__n_features_0);
             this.__n_features_0.Add("0", this.__f_features_0_0);
             this.__f_features_0_1 = __nn.BatchNorm2d(num_features: 16);
             this.__n_features_0.Add("1", this.__f_features_0_1);
             this.__f_features_1 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(count: 1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Dsl.Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 16,
                     stride: 1,
@@ -214,7 +214,7 @@ partial class MiniEfficientNet
                     kernel: 3,
                     squeeze: 4,
                     stochasticDepth: 0.0))
-                .Add(count: 1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Dsl.Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 16,
                     stride: 1,
@@ -225,7 +225,7 @@ partial class MiniEfficientNet
                 .Build();
             this.__n_features.Add("1", this.__f_features_1);
             this.__f_features_2 = new global::MotivationDsl.StageBuilder(blockPrefix: "")
-                .Add(count: 1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Dsl.Blocks.MBConv(
                     inChannels: 16,
                     outChannels: 24,
                     stride: 2,
@@ -233,7 +233,7 @@ partial class MiniEfficientNet
                     kernel: 5,
                     squeeze: 4,
                     stochasticDepth: 0.08))
-                .Add(count: 1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Dsl.Blocks.MBConv(
                     inChannels: 24,
                     outChannels: 24,
                     stride: 1,
@@ -241,7 +241,7 @@ partial class MiniEfficientNet
                     kernel: 5,
                     squeeze: 6,
                     stochasticDepth: 0.12000000000000002))
-                .Add(count: 1, () => new __Blocks.MBConv(
+                .Add(count: 1, () => new __Dsl.Blocks.MBConv(
                     inChannels: 24,
                     outChannels: 24,
                     stride: 1,
@@ -252,7 +252,7 @@ partial class MiniEfficientNet
                 .Build();
             this.__n_features.Add("2", this.__f_features_2);
             this.__f_features_3_0 = __nn.Conv2d(in_channels: 24, out_channels: 72, kernel_size: 1, bias: false);
-            this.__n_features_3 = new __Blocks.Node("3");
+            this.__n_features_3 = new __Dsl.Blocks.NamingNode("3");
             this.__n_features.Add("3", this.__n_features_3);
             this.__n_features_3.Add("0", this.__f_features_3_0);
             this.__f_features_3_1 = __nn.BatchNorm2d(num_features: 72);
@@ -261,7 +261,7 @@ partial class MiniEfficientNet
                 inputSize: __info.Shape("classifier.1.weight")[1],
                 outputSize: __info.Shape("classifier.1.weight")[0],
                 hasBias: true);
-            this.__n_classifier = new __Blocks.Node("classifier");
+            this.__n_classifier = new __Dsl.Blocks.NamingNode("classifier");
             register_module("classifier", this.__n_classifier);
             this.__n_classifier.Add("1", this.__f_classifier_1);
             global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
@@ -284,161 +284,6 @@ partial class MiniEfficientNet
             __x = __F.dropout(__x, 0.2, this.training);
             __x = this.__f_classifier_1.forward(__x);
             return __scope.MoveToOuter(__x);
-        }
-    }
-}
-//// Demo.Eff.MiniEfficientNet.Blocks.g.cs
-// <auto-generated/>
-// Generated by MotivationDsl.Generators: the block modules of Demo.Eff.MiniEfficientNet.
-#nullable enable
-#pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-
-namespace Demo.Eff;
-
-partial class MiniEfficientNet
-{
-    partial class ModelDefinition
-    {
-        /// <summary>The block modules the stages are made of.</summary>
-        public static class Blocks
-        {
-            /// <summary>
-            /// EfficientNet's MBConv as torchvision: <c>block.0</c> expand 1x1 conv-BN-SiLU (absent when the expanded
-            /// width equals
-            /// the input), depthwise kxk conv-BN-SiLU, squeeze-and-excitation (<c>fc1</c>-SiLU-<c>fc2</c>-sigmoid on
-            /// the average),
-            /// project 1x1 conv-BN; residual with stochastic depth (row mode, training only) when the stride is 1 and
-            /// the channels
-            /// do not change.
-            /// </summary>
-            public sealed class MBConv : __Module
-            {
-                private readonly __Modules.Sequential block;
-                private readonly bool __residual;
-                private readonly double __sd;
-
-                public MBConv(long inChannels, long outChannels, long stride, long expanded, long kernel, long squeeze,
-                    double stochasticDepth) : base("MBConv")
-                {
-                    var __items = new global::System.Collections.Generic.List<(string, __Module)>();
-                    if (expanded != inChannels)
-                        __items.Add((__items.Count.ToString(), ConvNormActivation(inChannels, expanded, 1, 1, 1)));
-                    __items.Add((__items.Count.ToString(),
-                        ConvNormActivation(expanded, expanded, kernel, stride, expanded)));
-                    if (squeeze > 0) __items.Add((__items.Count.ToString(), new SqueezeExcitation(expanded, squeeze)));
-                    __items.Add((__items.Count.ToString(), __nn.Sequential(
-                        ("0", __nn.Conv2d(in_channels: expanded, out_channels: outChannels, kernel_size: 1,
-                            bias: false)),
-                        ("1", __nn.BatchNorm2d(num_features: outChannels)))));
-                    this.block = __nn.Sequential(__items);
-                    this.__residual = stride == 1 && inChannels == outChannels;
-                    this.__sd = stochasticDepth;
-                    RegisterComponents();
-                }
-
-                private static __Module ConvNormActivation(
-                    long inChannels, long outChannels, long kernel, long stride, long groups) =>
-                    __nn.Sequential(
-                        ("0", __nn.Conv2d(in_channels: inChannels, out_channels: outChannels, kernel_size: kernel,
-                            stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false)),
-                        ("1", __nn.BatchNorm2d(num_features: outChannels)),
-                        ("2", __nn.SiLU()));
-
-                public override __Tensor forward(__Tensor input)
-                {
-                    using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                    var __x = this.block.forward(input);
-                    if (this.__residual)
-                    {
-                        if (this.training && this.__sd > 0)
-                        {
-                            var __keep = 1.0 - this.__sd;
-                            var __noise = global::TorchSharp.torch
-                                .empty(new long[] { __x.shape[0], 1, 1, 1 }, __x.dtype, __x.device)
-                                .bernoulli_(__keep);
-                            if (__keep > 0) __noise.div_(__keep);
-                            __x = __x * __noise;
-                        }
-                        __x = __x + input;
-                    }
-                    return __scope.MoveToOuter(__x);
-                }
-
-                /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
-                internal static void Describe(__Meta m, long inChannels, long outChannels, long stride, long expanded,
-                    long kernel, long squeeze, double stochasticDepth)
-                {
-                    var i = 0;
-                    if (expanded != inChannels)
-                    {
-                        m.Conv2d("block.0.0", outChannels: expanded, kernel: 1, bias: false);
-                        m.BatchNorm2d("block.0.1");
-                        i++;
-                    }
-                    m.Conv2d($"block.{i}.0", outChannels: expanded, kernel: kernel, stride: stride,
-                        padding: (kernel - 1) / 2, groups: expanded, bias: false);
-                    m.BatchNorm2d($"block.{i}.1");
-                    i++;
-                    if (squeeze > 0)
-                    {
-                        m.Parameter($"block.{i}.fc1.weight", squeeze, expanded, 1, 1);
-                        m.Parameter($"block.{i}.fc1.bias", squeeze);
-                        m.Parameter($"block.{i}.fc2.weight", expanded, squeeze, 1, 1);
-                        m.Parameter($"block.{i}.fc2.bias", expanded);
-                        m.AddMacs(2 * expanded * squeeze);
-                        i++;
-                    }
-                    m.Conv2d($"block.{i}.0", outChannels: outChannels, kernel: 1, bias: false);
-                    m.BatchNorm2d($"block.{i}.1");
-                }
-            }
-
-            /// <summary>
-            /// Squeeze-and-excitation as torchvision: <c>x * sigmoid(fc2(silu(fc1(mean(x)))))</c> with 1x1
-            /// convolutions.
-            /// </summary>
-            public sealed class SqueezeExcitation : __Module
-            {
-                private readonly __Modules.Conv2d fc1;
-                private readonly __Modules.Conv2d fc2;
-
-                public SqueezeExcitation(long channels, long squeeze) : base("SqueezeExcitation")
-                {
-                    this.fc1 = __nn.Conv2d(in_channels: channels, out_channels: squeeze, kernel_size: 1);
-                    this.fc2 = __nn.Conv2d(in_channels: squeeze, out_channels: channels, kernel_size: 1);
-                    RegisterComponents();
-                }
-
-                public override __Tensor forward(__Tensor input)
-                {
-                    using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                    var __s = input.mean(new long[] { 2, 3 }, true);
-                    __s = __F.silu(this.fc1.forward(__s));
-                    __s = global::TorchSharp.torch.sigmoid(this.fc2.forward(__s));
-                    return __scope.MoveToOuter(input * __s);
-                }
-            }
-
-            /// <summary>
-            /// A container that only names its children (state_dict paths such as <c>features.0.0</c>);
-            /// it has no forward.
-            /// </summary>
-            public sealed class Node : __Module
-            {
-                public Node(string name) : base(name) { }
-
-                public void Add(string name, global::TorchSharp.torch.nn.Module module) =>
-                    register_module(name, module);
-
-                public override __Tensor forward(__Tensor input) =>
-                    throw new global::System.NotSupportedException("A naming container has no forward.");
-            }
         }
     }
 }
@@ -518,7 +363,6 @@ partial class MiniEfficientNet
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Eff.MiniEfficientNet.ModelDefinition.Blocks;
 
 namespace Demo.Eff;
 
@@ -533,7 +377,7 @@ partial class MiniEfficientNet
             m.Conv2d("features.0.0", outChannels: 16, kernel: 3, stride: 2, padding: 1, bias: false);
             m.BatchNorm2d("features.0.1");
             foreach (var b in m.Blocks("features.1.", first: 0, count: 1))
-                __Blocks.MBConv.Describe(
+                __Dsl.Blocks.MBConv.Describe(
                     b,
                     inChannels: 16,
                     outChannels: 16,
@@ -543,7 +387,7 @@ partial class MiniEfficientNet
                     squeeze: 4,
                     stochasticDepth: 0.0);
             foreach (var b in m.Blocks("features.2.", first: 0, count: 1))
-                __Blocks.MBConv.Describe(
+                __Dsl.Blocks.MBConv.Describe(
                     b,
                     inChannels: 16,
                     outChannels: 24,
@@ -553,7 +397,7 @@ partial class MiniEfficientNet
                     squeeze: 4,
                     stochasticDepth: 0.06666666666666667);
             foreach (var b in m.Blocks("features.2.", first: 1, count: 1))
-                __Blocks.MBConv.Describe(
+                __Dsl.Blocks.MBConv.Describe(
                     b,
                     inChannels: 24,
                     outChannels: 24,
@@ -577,7 +421,7 @@ partial class MiniEfficientNet
             m.Conv2d("features.0.0", outChannels: 16, kernel: 3, stride: 2, padding: 1, bias: false);
             m.BatchNorm2d("features.0.1");
             foreach (var b in m.Blocks("features.1.", first: 0, count: 1))
-                __Blocks.MBConv.Describe(
+                __Dsl.Blocks.MBConv.Describe(
                     b,
                     inChannels: 16,
                     outChannels: 16,
@@ -587,7 +431,7 @@ partial class MiniEfficientNet
                     squeeze: 4,
                     stochasticDepth: 0.0);
             foreach (var b in m.Blocks("features.1.", first: 1, count: 1))
-                __Blocks.MBConv.Describe(
+                __Dsl.Blocks.MBConv.Describe(
                     b,
                     inChannels: 16,
                     outChannels: 16,
@@ -597,7 +441,7 @@ partial class MiniEfficientNet
                     squeeze: 4,
                     stochasticDepth: 0.04);
             foreach (var b in m.Blocks("features.2.", first: 0, count: 1))
-                __Blocks.MBConv.Describe(
+                __Dsl.Blocks.MBConv.Describe(
                     b,
                     inChannels: 16,
                     outChannels: 24,
@@ -607,7 +451,7 @@ partial class MiniEfficientNet
                     squeeze: 4,
                     stochasticDepth: 0.08);
             foreach (var b in m.Blocks("features.2.", first: 1, count: 1))
-                __Blocks.MBConv.Describe(
+                __Dsl.Blocks.MBConv.Describe(
                     b,
                     inChannels: 24,
                     outChannels: 24,
@@ -617,7 +461,7 @@ partial class MiniEfficientNet
                     squeeze: 6,
                     stochasticDepth: 0.12000000000000002);
             foreach (var b in m.Blocks("features.2.", first: 2, count: 1))
-                __Blocks.MBConv.Describe(
+                __Dsl.Blocks.MBConv.Describe(
                     b,
                     inChannels: 24,
                     outChannels: 24,

@@ -72,7 +72,7 @@ using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Ten
 using __Tensor = global::TorchSharp.torch.Tensor;
 using __Modules = global::TorchSharp.Modules;
 using __nn = global::TorchSharp.torch.nn;
-using __Blocks = global::Demo.Vit.MiniViT.ModelDefinition.Blocks;
+using __Dsl = global::MotivationDsl;
 
 namespace Demo.Vit;
 
@@ -85,8 +85,8 @@ partial class MiniViT
         private readonly __Modules.Sequential __f_encoder_layers;
         private readonly __Modules.LayerNorm __f_encoder_ln;
         private readonly __Modules.Linear __f_heads_head;
-        private readonly __Blocks.Node __n_encoder;
-        private readonly __Blocks.Node __n_heads;
+        private readonly __Dsl.Blocks.NamingNode __n_encoder;
+        private readonly __Dsl.Blocks.NamingNode __n_heads;
 
         /// <summary>A module at the declared input size and class count.</summary>
         public Ti() : this(null) { }
@@ -98,12 +98,12 @@ partial class MiniViT
             register_module("conv_proj", this.conv_proj);
             this.register_parameter("class_token", new __Modules.Parameter(
                 global::TorchSharp.torch.zeros(__info.Shape("class_token"))));
-            this.__n_encoder = new __Blocks.Node("encoder");
+            this.__n_encoder = new __Dsl.Blocks.NamingNode("encoder");
             register_module("encoder", this.__n_encoder);
             this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
                 global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
             this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
-                .Add(count: 2, () => new __Blocks.EncoderBlock(dim: 32, heads: 2, mlpDim: 64))
+                .Add(count: 2, () => new __Dsl.Blocks.EncoderBlock(dim: 32, heads: 2, mlpDim: 64))
                 .Build();
             this.__n_encoder.Add("layers", this.__f_encoder_layers);
             this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 32 }, eps: 1E-06);
@@ -112,7 +112,7 @@ partial class MiniViT
                 inputSize: __info.Shape("heads.head.weight")[1],
                 outputSize: __info.Shape("heads.head.weight")[0],
                 hasBias: true);
-            this.__n_heads = new __Blocks.Node("heads");
+            this.__n_heads = new __Dsl.Blocks.NamingNode("heads");
             register_module("heads", this.__n_heads);
             this.__n_heads.Add("head", this.__f_heads_head);
             global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
@@ -141,8 +141,8 @@ partial class MiniViT
         private readonly __Modules.Sequential __f_encoder_layers;
         private readonly __Modules.LayerNorm __f_encoder_ln;
         private readonly __Modules.Linear __f_heads_head;
-        private readonly __Blocks.Node __n_encoder;
-        private readonly __Blocks.Node __n_heads;
+        private readonly __Dsl.Blocks.NamingNode __n_encoder;
+        private readonly __Dsl.Blocks.NamingNode __n_heads;
 
         /// <summary>A module at the declared input size and class count.</summary>
         public S() : this(null) { }
@@ -154,12 +154,12 @@ partial class MiniViT
             register_module("conv_proj", this.conv_proj);
             this.register_parameter("class_token", new __Modules.Parameter(
                 global::TorchSharp.torch.zeros(__info.Shape("class_token"))));
-            this.__n_encoder = new __Blocks.Node("encoder");
+            this.__n_encoder = new __Dsl.Blocks.NamingNode("encoder");
             register_module("encoder", this.__n_encoder);
             this.__n_encoder.register_parameter("pos_embedding", new __Modules.Parameter(
                 global::TorchSharp.torch.empty(__info.Shape("encoder.pos_embedding")).normal_(0.0, 0.02)));
             this.__f_encoder_layers = new global::MotivationDsl.StageBuilder(blockPrefix: "encoder_layer_")
-                .Add(count: 2, () => new __Blocks.EncoderBlock(dim: 64, heads: 4, mlpDim: 128))
+                .Add(count: 2, () => new __Dsl.Blocks.EncoderBlock(dim: 64, heads: 4, mlpDim: 128))
                 .Build();
             this.__n_encoder.Add("layers", this.__f_encoder_layers);
             this.__f_encoder_ln = __nn.LayerNorm(normalized_shape: new long[] { 64 }, eps: 1E-06);
@@ -168,7 +168,7 @@ partial class MiniViT
                 inputSize: __info.Shape("heads.head.weight")[1],
                 outputSize: __info.Shape("heads.head.weight")[0],
                 hasBias: true);
-            this.__n_heads = new __Blocks.Node("heads");
+            this.__n_heads = new __Dsl.Blocks.NamingNode("heads");
             register_module("heads", this.__n_heads);
             this.__n_heads.Add("head", this.__f_heads_head);
             global::MotivationDsl.WeightInitialization.Apply(this, global::MotivationDsl.WeightInit.PyTorchDefault);
@@ -187,143 +187,6 @@ partial class MiniViT
             __x = __x.select(1, 0);
             __x = this.__f_heads_head.forward(__x);
             return __scope.MoveToOuter(__x);
-        }
-    }
-}
-//// Demo.Vit.MiniViT.Blocks.g.cs
-// <auto-generated/>
-// Generated by MotivationDsl.Generators: the block modules of Demo.Vit.MiniViT.
-#nullable enable
-#pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
-using __Module = global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>;
-using __Tensor = global::TorchSharp.torch.Tensor;
-using __Modules = global::TorchSharp.Modules;
-using __nn = global::TorchSharp.torch.nn;
-using __F = global::TorchSharp.torch.nn.functional;
-using __Meta = global::MotivationDsl.VariantMetadataBuilder;
-
-namespace Demo.Vit;
-
-partial class MiniViT
-{
-    partial class ModelDefinition
-    {
-        /// <summary>The block modules the stages are made of.</summary>
-        public static class Blocks
-        {
-            /// <summary>
-            /// A pre-norm transformer encoder block as torchvision's ViT EncoderBlock: <c>x = x + attn(ln_1(x))</c>,
-            /// <c>x = x + mlp(ln_2(x))</c>; LayerNorm eps 1e-6, MLP <c>mlp.0</c>-GELU-dropout-<c>mlp.3</c>-dropout,
-            /// dropout and attention dropout 0.
-            /// </summary>
-            public sealed class EncoderBlock : __Module
-            {
-                private readonly __Modules.LayerNorm ln_1;
-                private readonly SelfAttention self_attention;
-                private readonly __Modules.LayerNorm ln_2;
-                private readonly __Modules.Sequential mlp;
-
-                public EncoderBlock(long dim, long heads, long mlpDim) : base("EncoderBlock")
-                {
-                    this.ln_1 = __nn.LayerNorm(normalized_shape: new long[] { dim }, eps: 1e-6);
-                    this.self_attention = new SelfAttention(dim, heads);
-                    this.ln_2 = __nn.LayerNorm(normalized_shape: new long[] { dim }, eps: 1e-6);
-                    this.mlp = __nn.Sequential(
-                        ("0", __nn.Linear(inputSize: dim, outputSize: mlpDim)),
-                        ("1", __nn.GELU()),
-                        ("2", __nn.Dropout(0.0)),
-                        ("3", __nn.Linear(inputSize: mlpDim, outputSize: dim)),
-                        ("4", __nn.Dropout(0.0)));
-                    RegisterComponents();
-                }
-
-                public override __Tensor forward(__Tensor input)
-                {
-                    using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                    var __x = this.self_attention.forward(this.ln_1.forward(input)) + input;
-                    var __y = this.mlp.forward(this.ln_2.forward(__x));
-                    return __scope.MoveToOuter(__x + __y);
-                }
-
-                /// <summary>This block's tensors and MACs (the same arguments as the constructor).</summary>
-                internal static void Describe(__Meta m, long dim, long heads, long mlpDim)
-                {
-                    m.LayerNorm("ln_1");
-                    m.Parameter("self_attention.in_proj_weight", 3 * dim, dim);
-                    m.Parameter("self_attention.in_proj_bias", 3 * dim);
-                    m.Parameter("self_attention.out_proj.weight", dim, dim);
-                    m.Parameter("self_attention.out_proj.bias", dim);
-                    m.LayerNorm("ln_2");
-                    m.Parameter("mlp.0.weight", mlpDim, dim);
-                    m.Parameter("mlp.0.bias", mlpDim);
-                    m.Parameter("mlp.3.weight", dim, mlpDim);
-                    m.Parameter("mlp.3.bias", dim);
-                    // q/k/v and output projections, the two attention products (tokens x tokens x dim each), the MLP.
-                    m.AddMacs(m.Tokens * dim * 4 * dim + 2 * m.Tokens * m.Tokens * dim + 2 * m.Tokens * dim * mlpDim);
-                }
-            }
-
-            /// <summary>
-            /// Multi-head self-attention in torch.nn.MultiheadAttention's parameter layout:
-            /// <c>in_proj_weight [3d, d]</c> (q, k, v stacked), <c>in_proj_bias [3d]</c>, <c>out_proj</c> (Linear d ->
-            /// d).
-            /// Input and output <c>[batch, tokens, d]</c>.
-            /// Initialised as PyTorch: xavier-uniform in_proj_weight, zero biases, default Linear weight.
-            /// </summary>
-            public sealed class SelfAttention : __Module
-            {
-                private readonly __Modules.Parameter in_proj_weight;
-                private readonly __Modules.Parameter in_proj_bias;
-                private readonly __Modules.Linear out_proj;
-                private readonly long __heads;
-
-                public SelfAttention(long dim, long heads) : base("SelfAttention")
-                {
-                    this.in_proj_weight = new __Modules.Parameter(global::TorchSharp.torch.empty(3 * dim, dim));
-                    this.in_proj_bias = new __Modules.Parameter(global::TorchSharp.torch.zeros(3 * dim));
-                    this.out_proj = __nn.Linear(inputSize: dim, outputSize: dim);
-                    using (global::TorchSharp.torch.no_grad())
-                    {
-                        __nn.init.xavier_uniform_(this.in_proj_weight);
-                        this.out_proj.bias!.zero_();
-                    }
-                    this.__heads = heads;
-                    RegisterComponents();
-                }
-
-                /// <summary>Attention heads.</summary>
-                public long Heads => this.__heads;
-
-                public override __Tensor forward(__Tensor input)
-                {
-                    using var __scope = global::TorchSharp.torch.NewDisposeScope();
-                    long n = input.shape[0], l = input.shape[1], d = input.shape[2], dh = d / this.__heads;
-                    var __w = this.get_parameter("in_proj_weight")!;
-                    var __qkv = __F.linear(input, __w, this.get_parameter("in_proj_bias")!).chunk(3, -1);
-                    var __q = __qkv[0].reshape(n, l, this.__heads, dh).transpose(1, 2);
-                    var __k = __qkv[1].reshape(n, l, this.__heads, dh).transpose(1, 2);
-                    var __v = __qkv[2].reshape(n, l, this.__heads, dh).transpose(1, 2);
-                    var __scores = __q.matmul(__k.transpose(-2, -1)) / global::System.Math.Sqrt(dh);
-                    var __a = global::TorchSharp.torch.softmax(__scores, -1);
-                    var __o = __a.matmul(__v).transpose(1, 2).reshape(n, l, d);
-                    return __scope.MoveToOuter(this.out_proj.forward(__o));
-                }
-            }
-
-            /// <summary>
-            /// A container that only names its children (state_dict paths such as <c>features.0.0</c>);
-            /// it has no forward.
-            /// </summary>
-            public sealed class Node : __Module
-            {
-                public Node(string name) : base(name) { }
-
-                public void Add(string name, global::TorchSharp.torch.nn.Module module) =>
-                    register_module(name, module);
-
-                public override __Tensor forward(__Tensor input) =>
-                    throw new global::System.NotSupportedException("A naming container has no forward.");
-            }
         }
     }
 }
@@ -392,7 +255,6 @@ partial class MiniViT
 #pragma warning disable CS0108, CS0109, CS0612, CS0618, CS1591
 using __Meta = global::MotivationDsl.VariantMetadataBuilder;
 using __Dsl = global::MotivationDsl;
-using __Blocks = global::Demo.Vit.MiniViT.ModelDefinition.Blocks;
 
 namespace Demo.Vit;
 
@@ -414,7 +276,7 @@ partial class MiniViT
             m.ClassToken("class_token");
             m.PositionalEmbedding("encoder.pos_embedding");
             foreach (var b in m.Blocks("encoder.layers.encoder_layer_", first: 0, count: 2))
-                __Blocks.EncoderBlock.Describe(
+                __Dsl.Blocks.EncoderBlock.Describe(
                     b,
                     dim: encoder_layers_run0_dim,
                     heads: encoder_layers_run0_heads,

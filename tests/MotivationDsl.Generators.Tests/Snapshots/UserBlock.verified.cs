@@ -203,7 +203,7 @@ partial class CustomNet
 {
     partial class ModelDefinition
     {
-        /// <summary>The block modules the stages are made of.</summary>
+        /// <summary>The modules of the user blocks (<c>[ScalableBlock]</c>) the stages are made of.</summary>
         public static class Blocks
         {
             /// <summary>
