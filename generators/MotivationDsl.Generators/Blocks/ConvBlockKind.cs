@@ -224,9 +224,11 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Line("/// </summary>");
         w.Open($"public sealed class {cls} : __Module");
         foreach (var field in steps.SelectMany(s => s.Fields())) w.Line($"private readonly {field};");
-        if (layout.Residual) w.Line($"private readonly __Modules.Sequential? {sc};");
-        w.Line("private readonly __Dsl.Shortcut? __shortcut;");
-        w.Line("private readonly long __stride, __padLeft, __padRight;");
+        if (layout.Residual)
+        {
+            w.Line($"private readonly __Modules.Sequential? {sc};");
+            w.Line("private readonly __Dsl.Blocks.ResidualShortcut __shortcut;");
+        }
         w.Line();
         w.Line("/// <param name=\"inPlanes\">Input channels.</param>");
         w.Line("/// <param name=\"planes\">The stage's channels (a convolution outputs Expansion x planes).</param>");
@@ -237,19 +239,10 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Line("var __c = inPlanes;");
         var construct = new BlockEmit();
         foreach (var step in steps) step.Construct(w, construct);
-        w.Line("this.__shortcut = shortcut;");
-        w.Line("this.__stride = stride;");
-        w.Line("this.__padLeft = (__c - inPlanes) / 2;");
-        w.Line("this.__padRight = __c - inPlanes - this.__padLeft;");
         if (layout.Residual)
         {
-            w.Line("if (shortcut == __Dsl.Shortcut.B)");
-            w.Indent();
-            w.Line($"this.{sc} = __nn.Sequential(");
-            w.Line("    (\"0\", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,");
-            w.Line("        bias: false)),");
-            w.Line("    (\"1\", __nn.BatchNorm2d(num_features: __c)));");
-            w.Outdent();
+            w.Line($"this.{sc} = __Dsl.Blocks.ResidualShortcut.Projection(shortcut, inPlanes, __c, stride);");
+            w.Line("this.__shortcut = new __Dsl.Blocks.ResidualShortcut(shortcut, inPlanes, __c, stride);");
         }
         w.Line("RegisterComponents();");
         w.Close();
@@ -260,16 +253,7 @@ internal abstract class ConvBlockKind : IBlockKind
         foreach (var step in steps) w.Line(step.Forward());
         if (layout.Residual)
         {
-            w.Line("__Tensor __s;");
-            w.Line("if (this.__shortcut == __Dsl.Shortcut.A)");
-            w.Line("    __s = __F.pad(");
-            w.Line("        input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),");
-            w.Line("        new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });");
-            w.Line("else if (this.__shortcut == __Dsl.Shortcut.B)");
-            w.Line($"    __s = this.{sc}!.forward(input);");
-            w.Line("else");
-            w.Line("    __s = input;");
-            w.Line("__x = __x + __s;");
+            w.Line($"__x = __x + this.__shortcut.Apply(input, this.{sc});");
             if (layout.ReLUAfterAdd) w.Line("__x = __F.relu(__x);");
         }
         w.Line("return __scope.MoveToOuter(__x);");
@@ -279,13 +263,7 @@ internal abstract class ConvBlockKind : IBlockKind
         w.Open($"internal static void Describe(__Meta m, long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut{kernelParameter})".Replace(", long stride", ",\n    long stride"));
         var describe = new BlockEmit();
         foreach (var step in steps) step.Describe(w, describe);
-        if (layout.Residual)
-        {
-            w.Open("if (shortcut == __Dsl.Shortcut.B)");
-            w.Line($"m.Conv2d({S(sc + ".0")}, outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);");
-            w.Line($"m.BatchNorm2d({S(sc + ".1")});");
-            w.Close();
-        }
+        if (layout.Residual) w.Line($"__Dsl.Blocks.ResidualShortcut.Describe(m, {S(sc)}, shortcut, inPlanes);");
         w.Close();
         foreach (var step in steps) step.EmitClasses(w, model);
         w.Close();

@@ -7,9 +7,9 @@ namespace MotivationDsl.Blocks;
 /// The shortcut of a residual convolution block (<see cref="BasicBlock"/>, <see cref="Bottleneck"/>, and the generated
 /// modules of residual <c>[ScalableBlock]</c>s): null the identity, option A subsample by the stride and zero-pad the
 /// extra channels (half before, half after), option B a 1x1 convolution with the stride and a batch norm
-/// (<see cref="Projection"/>, registered by the block under its state_dict name).
+/// (<see cref="Projection"/>, registered by the block under its state_dict name). Not a module: it holds no tensors.
 /// </summary>
-internal sealed class ResidualShortcut(Shortcut? kind, long inChannels, long outChannels, long stride)
+public sealed class ResidualShortcut(Shortcut? kind, long inChannels, long outChannels, long stride)
 {
     private readonly long _padLeft = (outChannels - inChannels) / 2;
 

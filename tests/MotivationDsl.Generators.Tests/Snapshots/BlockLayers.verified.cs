@@ -215,8 +215,6 @@ partial class BlockLayerNet
                 private readonly __Modules.Conv2d conv;
                 private readonly __Modules.BatchNorm2d bn;
                 private readonly __Dsl.SqueezeExcitationModule se;
-                private readonly __Dsl.Shortcut? __shortcut;
-                private readonly long __stride, __padLeft, __padRight;
 
                 /// <param name="inPlanes">Input channels.</param>
                 /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
@@ -231,10 +229,6 @@ partial class BlockLayerNet
                     __c = planes;
                     this.bn = __nn.BatchNorm2d(num_features: __c);
                     this.se = new __Dsl.SqueezeExcitationModule(channels: __c, ratio: 0.25);
-                    this.__shortcut = shortcut;
-                    this.__stride = stride;
-                    this.__padLeft = (__c - inPlanes) / 2;
-                    this.__padRight = __c - inPlanes - this.__padLeft;
                     RegisterComponents();
                 }
 
@@ -268,8 +262,6 @@ partial class BlockLayerNet
             {
                 private readonly __Modules.Linear fc;
                 private readonly __Modules.LayerNorm norm;
-                private readonly __Dsl.Shortcut? __shortcut;
-                private readonly long __stride, __padLeft, __padRight;
 
                 /// <param name="inPlanes">Input channels.</param>
                 /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
@@ -283,10 +275,6 @@ partial class BlockLayerNet
                     this.fc = __nn.Linear(inputSize: __c, outputSize: planes);
                     __c = planes;
                     this.norm = __nn.LayerNorm(normalized_shape: new long[] { __c });
-                    this.__shortcut = shortcut;
-                    this.__stride = stride;
-                    this.__padLeft = (__c - inPlanes) / 2;
-                    this.__padRight = __c - inPlanes - this.__padLeft;
                     RegisterComponents();
                 }
 
@@ -322,8 +310,7 @@ partial class BlockLayerNet
                 private readonly __Modules.Linear fc1;
                 private readonly __Modules.Linear fc2;
                 private readonly __Modules.Sequential? shortcut;
-                private readonly __Dsl.Shortcut? __shortcut;
-                private readonly long __stride, __padLeft, __padRight;
+                private readonly __Dsl.Blocks.ResidualShortcut __shortcut;
 
                 /// <param name="inPlanes">Input channels.</param>
                 /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
@@ -338,15 +325,8 @@ partial class BlockLayerNet
                     __c = 2 * planes;
                     this.fc2 = __nn.Linear(inputSize: __c, outputSize: planes);
                     __c = planes;
-                    this.__shortcut = shortcut;
-                    this.__stride = stride;
-                    this.__padLeft = (__c - inPlanes) / 2;
-                    this.__padRight = __c - inPlanes - this.__padLeft;
-                    if (shortcut == __Dsl.Shortcut.B)
-                        this.shortcut = __nn.Sequential(
-                            ("0", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,
-                                bias: false)),
-                            ("1", __nn.BatchNorm2d(num_features: __c)));
+                    this.shortcut = __Dsl.Blocks.ResidualShortcut.Projection(shortcut, inPlanes, __c, stride);
+                    this.__shortcut = new __Dsl.Blocks.ResidualShortcut(shortcut, inPlanes, __c, stride);
                     RegisterComponents();
                 }
 
@@ -359,16 +339,7 @@ partial class BlockLayerNet
                     __x = __F.gelu(__x);
                     __x = __F.dropout(__x, 0.1, this.training);
                     __x = this.fc2.forward(__x);
-                    __Tensor __s;
-                    if (this.__shortcut == __Dsl.Shortcut.A)
-                        __s = __F.pad(
-                            input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),
-                            new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });
-                    else if (this.__shortcut == __Dsl.Shortcut.B)
-                        __s = this.shortcut!.forward(input);
-                    else
-                        __s = input;
-                    __x = __x + __s;
+                    __x = __x + this.__shortcut.Apply(input, this.shortcut);
                     return __scope.MoveToOuter(__x);
                 }
 
@@ -379,11 +350,7 @@ partial class BlockLayerNet
                     m.LayerNorm("ln");
                     m.Linear("fc1", 2 * planes);
                     m.Linear("fc2", planes);
-                    if (shortcut == __Dsl.Shortcut.B)
-                    {
-                        m.Conv2d("shortcut.0", outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);
-                        m.BatchNorm2d("shortcut.1");
-                    }
+                    __Dsl.Blocks.ResidualShortcut.Describe(m, "shortcut", shortcut, inPlanes);
                 }
             }
         }

@@ -210,8 +210,6 @@ partial class BranchNet
                 private readonly __Branch_b2 b2;
                 private readonly __Modules.BatchNorm2d bn;
                 private readonly __Modules.Conv2d project;
-                private readonly __Dsl.Shortcut? __shortcut;
-                private readonly long __stride, __padLeft, __padRight;
 
                 /// <param name="inPlanes">Input channels.</param>
                 /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
@@ -227,10 +225,6 @@ partial class BranchNet
                     this.bn = __nn.BatchNorm2d(num_features: __c);
                     this.project = __nn.Conv2d(in_channels: __c, out_channels: planes, kernel_size: 1);
                     __c = planes;
-                    this.__shortcut = shortcut;
-                    this.__stride = stride;
-                    this.__padLeft = (__c - inPlanes) / 2;
-                    this.__padRight = __c - inPlanes - this.__padLeft;
                     RegisterComponents();
                 }
 
@@ -329,8 +323,6 @@ partial class BranchNet
             {
                 private readonly __Branch_main main;
                 private readonly __Branch_skip skip;
-                private readonly __Dsl.Shortcut? __shortcut;
-                private readonly long __stride, __padLeft, __padRight;
 
                 /// <param name="inPlanes">Input channels.</param>
                 /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
@@ -343,10 +335,6 @@ partial class BranchNet
                     this.main = new __Branch_main(inPlanes: __c, planes: planes, stride: stride);
                     this.skip = new __Branch_skip(inPlanes: __c, planes: planes, stride: stride);
                     __c = this.main.__out;
-                    this.__shortcut = shortcut;
-                    this.__stride = stride;
-                    this.__padLeft = (__c - inPlanes) / 2;
-                    this.__padRight = __c - inPlanes - this.__padLeft;
                     RegisterComponents();
                 }
 

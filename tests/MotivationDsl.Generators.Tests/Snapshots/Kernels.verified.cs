@@ -194,8 +194,7 @@ partial class KernelNet
                 private readonly __Modules.Conv2d conv2;
                 private readonly __Modules.BatchNorm2d bn2;
                 private readonly __Modules.Sequential? shortcut;
-                private readonly __Dsl.Shortcut? __shortcut;
-                private readonly long __stride, __padLeft, __padRight;
+                private readonly __Dsl.Blocks.ResidualShortcut __shortcut;
 
                 /// <param name="inPlanes">Input channels.</param>
                 /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
@@ -219,15 +218,8 @@ partial class KernelNet
                     this.conv2 = __nn.Conv2d(in_channels: __c, out_channels: planes, kernel_size: 1, bias: false);
                     __c = planes;
                     this.bn2 = __nn.BatchNorm2d(num_features: __c);
-                    this.__shortcut = shortcut;
-                    this.__stride = stride;
-                    this.__padLeft = (__c - inPlanes) / 2;
-                    this.__padRight = __c - inPlanes - this.__padLeft;
-                    if (shortcut == __Dsl.Shortcut.B)
-                        this.shortcut = __nn.Sequential(
-                            ("0", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,
-                                bias: false)),
-                            ("1", __nn.BatchNorm2d(num_features: __c)));
+                    this.shortcut = __Dsl.Blocks.ResidualShortcut.Projection(shortcut, inPlanes, __c, stride);
+                    this.__shortcut = new __Dsl.Blocks.ResidualShortcut(shortcut, inPlanes, __c, stride);
                     RegisterComponents();
                 }
 
@@ -240,16 +232,7 @@ partial class KernelNet
                     __x = __F.relu(__x);
                     __x = this.conv2.forward(__x);
                     __x = this.bn2.forward(__x);
-                    __Tensor __s;
-                    if (this.__shortcut == __Dsl.Shortcut.A)
-                        __s = __F.pad(
-                            input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),
-                            new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });
-                    else if (this.__shortcut == __Dsl.Shortcut.B)
-                        __s = this.shortcut!.forward(input);
-                    else
-                        __s = input;
-                    __x = __x + __s;
+                    __x = __x + this.__shortcut.Apply(input, this.shortcut);
                     __x = __F.relu(__x);
                     return __scope.MoveToOuter(__x);
                 }
@@ -263,11 +246,7 @@ partial class KernelNet
                     m.BatchNorm2d("bn1");
                     m.Conv2d("conv2", outChannels: planes, kernel: 1, bias: false);
                     m.BatchNorm2d("bn2");
-                    if (shortcut == __Dsl.Shortcut.B)
-                    {
-                        m.Conv2d("shortcut.0", outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);
-                        m.BatchNorm2d("shortcut.1");
-                    }
+                    __Dsl.Blocks.ResidualShortcut.Describe(m, "shortcut", shortcut, inPlanes);
                 }
             }
         }

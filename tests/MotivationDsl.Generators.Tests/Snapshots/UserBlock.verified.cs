@@ -216,8 +216,7 @@ partial class CustomNet
                 private readonly __Modules.BatchNorm2d bn1;
                 private readonly __Modules.Conv2d conv2;
                 private readonly __Modules.Sequential? shortcut;
-                private readonly __Dsl.Shortcut? __shortcut;
-                private readonly long __stride, __padLeft, __padRight;
+                private readonly __Dsl.Blocks.ResidualShortcut __shortcut;
 
                 /// <param name="inPlanes">Input channels.</param>
                 /// <param name="planes">The stage's channels (a convolution outputs Expansion x planes).</param>
@@ -239,15 +238,8 @@ partial class CustomNet
                     this.bn1 = __nn.BatchNorm2d(num_features: __c);
                     this.conv2 = __nn.Conv2d(in_channels: __c, out_channels: 2 * planes, kernel_size: 1);
                     __c = 2 * planes;
-                    this.__shortcut = shortcut;
-                    this.__stride = stride;
-                    this.__padLeft = (__c - inPlanes) / 2;
-                    this.__padRight = __c - inPlanes - this.__padLeft;
-                    if (shortcut == __Dsl.Shortcut.B)
-                        this.shortcut = __nn.Sequential(
-                            ("0", __nn.Conv2d(in_channels: inPlanes, out_channels: __c, kernel_size: 1, stride: stride,
-                                bias: false)),
-                            ("1", __nn.BatchNorm2d(num_features: __c)));
+                    this.shortcut = __Dsl.Blocks.ResidualShortcut.Projection(shortcut, inPlanes, __c, stride);
+                    this.__shortcut = new __Dsl.Blocks.ResidualShortcut(shortcut, inPlanes, __c, stride);
                     RegisterComponents();
                 }
 
@@ -261,16 +253,7 @@ partial class CustomNet
                     __x = __F.relu(__x);
                     __x = __F.dropout(__x, 0.1, this.training);
                     __x = this.conv2.forward(__x);
-                    __Tensor __s;
-                    if (this.__shortcut == __Dsl.Shortcut.A)
-                        __s = __F.pad(
-                            input.slice(2, 0, input.shape[2], this.__stride).slice(3, 0, input.shape[3], this.__stride),
-                            new long[] { 0, 0, 0, 0, this.__padLeft, this.__padRight });
-                    else if (this.__shortcut == __Dsl.Shortcut.B)
-                        __s = this.shortcut!.forward(input);
-                    else
-                        __s = input;
-                    __x = __x + __s;
+                    __x = __x + this.__shortcut.Apply(input, this.shortcut);
                     return __scope.MoveToOuter(__x);
                 }
 
@@ -282,11 +265,7 @@ partial class CustomNet
                     m.Conv2d("conv1", outChannels: planes, kernel: 3, stride: stride, padding: 1, bias: false);
                     m.BatchNorm2d("bn1");
                     m.Conv2d("conv2", outChannels: 2 * planes, kernel: 1);
-                    if (shortcut == __Dsl.Shortcut.B)
-                    {
-                        m.Conv2d("shortcut.0", outChannels: m.Channels, kernel: 1, bias: false, inChannels: inPlanes);
-                        m.BatchNorm2d("shortcut.1");
-                    }
+                    __Dsl.Blocks.ResidualShortcut.Describe(m, "shortcut", shortcut, inPlanes);
                 }
             }
         }
