@@ -1,0 +1,57 @@
+#!/bin/bash
+# The build cost of the generator benchmark's 20 models with this checkout's generator vs the generator of another commit,
+# in CPU seconds of the C# compiler (user + sys of one csc process), interleaved. Run after
+# `dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- generator --quick` has built artifacts/genbench/.
+# Usage: tests/MotivationDsl.Benchmarks/scripts/genbench-generator-ab.sh COMMIT [REPEATS]   (docs/performance.md, 6b)
+# COMMIT's generator is built from `git archive COMMIT` in a temporary directory; both generators compile the same
+# project against this checkout's runtime (the older generated code is self-contained), so the difference is what the
+# generated code (and the generator) cost:
+#   with / with-old                 20 models, this generator / COMMIT's
+#   without                         no models (the fixed cost)
+#   ...-noana                       the same without the SDK's default NetAnalyzers
+set -euo pipefail
+old_commit=${1:?usage: $0 COMMIT [REPEATS]}
+reps=${2:-3}
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+G=$root/artifacts/genbench
+work=$(mktemp -d /tmp/genbench-ab.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+for n in with without; do
+  [ -d "$G/$n" ] || { echo "error: $G/$n does not exist; run the generator benchmark first" >&2; exit 2; }
+done
+mkdir "$work/old"
+git -C "$root" archive "$old_commit" | tar -x -C "$work/old"
+dotnet build "$work/old/generators/MotivationDsl.Generators" -c Release -v q -nologo >/dev/null
+old=/analyzer:$work/old/generators/MotivationDsl.Generators/bin/Release/netstandard2.0/MotivationDsl.Generators.dll
+for n in with without; do
+  (cd "$G/$n" && dotnet build -c Release -v q -nologo --no-restore --no-dependencies --no-incremental -bl:"$work/$n.binlog" >/dev/null)
+  dotnet msbuild "$work/$n.binlog" -noconlog -flp:"v=diag;logfile=$work/$n.diag" >/dev/null
+  line=$(grep -m1 '/Roslyn/bincore/csc /noconfig' "$work/$n.diag" | sed 's/^ *//; s/ (TaskId:[0-9]*)$//')
+  csc=${line%% *}
+  echo "${line#* }" | sed "s#/out:[^ ]*#/out:$work/$n.dll#; s#/refout:[^ ]*#/refout:$work/ref-$n.dll#" > "$work/$n.rsp"
+done
+gen=$(grep -o '/analyzer:[^ ]*MotivationDsl.Generators.dll' "$work/with.rsp")
+noana='s#/analyzer:[^ ]*NetAnalyzers.dll##g'
+sed "s#$gen#$old#" "$work/with.rsp" > "$work/with-old.rsp"
+for v in with with-old without; do sed "$noana" "$work/$v.rsp" > "$work/$v-noana.rsp"; done
+for v in with with-old; do
+  mkdir "$work/gen-$v"
+  (cd "$G/with" && "$csc" @"$work/$v.rsp" /generatedfilesout:"$work/gen-$v" > "$work/$v.out") || { cat "$work/$v.out" >&2; exit 1; }
+  echo "generated C# ($v): $(find "$work/gen-$v" -name '*.g.cs' | sort | xargs cat | wc -l) lines in $(find "$work/gen-$v" -name '*.g.cs' | wc -l) files"
+done
+variants="with with-old without with-noana with-old-noana without-noana"
+echo "csc CPU seconds (user+sys), $reps interleaved repeats; load $(cut -d' ' -f1-3 /proc/loadavg)"
+declare -A all
+for r in $(seq "$reps"); do
+  for v in $variants; do
+    case $v in without*) d=$G/without ;; *) d=$G/with ;; esac
+    t=$( { cd "$d" && /usr/bin/time -f '%U %S' "$csc" @"$work/$v.rsp" >/dev/null; } 2>&1 | tail -1 )
+    all[$v]="${all[$v]:-} $(echo "$t" | awk '{print $1 + $2}')"
+  done
+done
+for v in $variants; do
+  runs=$(echo ${all[$v]} | tr ' ' '\n' | sort -n | tr '\n' ' ')
+  echo "$runs" | awk -v name="$v" '{ m = (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2;
+    printf "%-16s median %5.2f  (runs: %s)\n", name, m, $0 }'
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
