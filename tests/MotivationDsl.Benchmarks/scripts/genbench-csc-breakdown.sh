@@ -3,6 +3,7 @@
 # csc process, which is much less sensitive to machine load than wall time). Run after
 # `dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- generator --quick` has built artifacts/genbench/.
 # Usage: tests/MotivationDsl.Benchmarks/scripts/genbench-csc-breakdown.sh [REPEATS]   (docs/performance.md, section 6b)
+# REPEATS=0 skips the timed runs and prints only the JIT counts, the perf profile (when perf is installed) and the report.
 # Each project's csc command line is taken from a binlog of its build; variants of it then run interleaved:
 #   with / without            the two projects as built (20 models + generator / generator, no models)
 #   with-k1, with-k5          the with project with only Net00 (Net00..Net04): fixed vs per-model cost
@@ -66,7 +67,7 @@ done
 variants="with without with-k1 with-k5 with-nogen with-noana without-noana with-nogen-noana with-noca2252 with-r2r without-r2r"
 echo "csc CPU seconds (user+sys), $reps interleaved repeats; load $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A all
-for r in $(seq "$reps"); do
+for r in $(seq 1 "$reps"); do
   for v in $variants; do
     case $v in without*) d=$G/without ;; *) d=$G/with ;; esac
     t=$( { cd "$d" && /usr/bin/time -f '%U %S' "$csc" @"$work/$v.rsp" >/dev/null; } 2>&1 | tail -1 )
@@ -74,17 +75,29 @@ for r in $(seq "$reps"); do
   done
 done
 for v in $variants; do
+  [ "$reps" -gt 0 ] || break
   runs=$(echo ${all[$v]} | tr ' ' '\n' | sort -n | tr '\n' ' ')
   echo "$runs" | awk -v name="$v" '{ m = (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2;
     printf "%-18s median %5.2f  (runs: %s)\n", name, m, $0 }'
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "methods JIT-compiled by csc (DOTNET_JitStdOutFile; 'generator' = naming a MotivationDsl.Generators type):"
-for v in with with-r2r; do
-  (cd "$G/with" && DOTNET_JitStdOutFile="$work/jit-$v.txt" DOTNET_JitDisasmSummary=1 "$csc" @"$work/$v.rsp" >/dev/null)
+for v in with with-r2r without; do
+  case $v in without*) d=$G/without ;; *) d=$G/with ;; esac
+  (cd "$d" && DOTNET_JitStdOutFile="$work/jit-$v.txt" DOTNET_JitDisasmSummary=1 "$csc" @"$work/$v.rsp" >/dev/null)
   printf '  %-9s %6d methods, %5d of them generator\n' "$v" "$(wc -l < "$work/jit-$v.txt")" "$(grep -c 'MotivationDsl\.Generators' "$work/jit-$v.txt")"
 done
+if command -v perf >/dev/null; then
+  # Where csc's CPU goes, by binary: the R2R generator's own code shows as MotivationDsl.Generators.dll.
+  (cd "$G/with" && perf record -q -e cpu-clock -F 999 -o "$work/perf.data" "$csc" @"$work/with-r2r.rsp" >/dev/null 2>&1)
+  echo "perf profile of csc with-r2r (share of its CPU samples by binary; JIT-compiled code is memfd:doublemapper):"
+  perf report -i "$work/perf.data" --stdio --sort dso 2>/dev/null | grep -E '%' | head -8 | sed 's/^ */  /'
+  perf report -i "$work/perf.data" --stdio --sort dso 2>/dev/null | grep -E 'MotivationDsl.Generators.dll' | sed 's/^ */  /'
+fi
 echo "csc /reportanalyzer of the with project (seconds inside one csc run; analyzers run concurrently with each other):"
 grep -E 'Total (analyzer|generator) execution time|MotivationDsl.Generators.ScalableModelGenerator|\(CA2252\)|\(CA1856, CA1857\)' \
   "$work/report.txt" | sed 's/^ */  /'
 
+echo "csc /reportanalyzer of with-noca2252 (where the analyzers' time goes with CA2252 off):"
+(cd "$G/with" && "$csc" @"$work/with-noca2252.rsp" /reportanalyzer) | sed -n '/Total analyzer execution time/,/Total generator/p' |
+  grep -E 'Total analyzer|^ +[0-9.]+ +[0-9<]+ +Microsoft\.(NetCore|CodeQuality)' | head -5 | sed 's/^ */  /'
