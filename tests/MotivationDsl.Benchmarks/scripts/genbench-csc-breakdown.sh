@@ -12,6 +12,8 @@
 #   with-noca2252             the SDK's analyzers, CA2252 alone off (a global analyzer config; Roslyn then skips it)
 #   with-r2r, without-r2r     the generator ReadyToRun-compiled (crossgen2 of the runtime csc runs on; IL kept), i.e.
 #                             the generator's own JIT removed; plus the count of JIT-compiled methods of with / with-r2r
+#   with-nopgo, without-nopgo the compiler run with DOTNET_TieredPGO=0 (what <CscEnvironment> could set for a fresh csc)
+# VARIANTS="with with-nopgo ..." runs only those.
 set -euo pipefail
 reps=${1:-3}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -64,13 +66,14 @@ for k in 1 5; do
     printf '%s ' "$t"
   done > "$work/with-k$k.rsp"
 done
-variants="with without with-k1 with-k5 with-nogen with-noana without-noana with-nogen-noana with-noca2252 with-r2r without-r2r"
+variants=${VARIANTS:-"with without with-k1 with-k5 with-nogen with-noana without-noana with-nogen-noana with-noca2252 with-r2r without-r2r with-nopgo without-nopgo"}
 echo "csc CPU seconds (user+sys), $reps interleaved repeats; load $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A all
 for r in $(seq 1 "$reps"); do
   for v in $variants; do
     case $v in without*) d=$G/without ;; *) d=$G/with ;; esac
-    t=$( { cd "$d" && /usr/bin/time -f '%U %S' "$csc" @"$work/$v.rsp" >/dev/null; } 2>&1 | tail -1 )
+    case $v in *-nopgo) rsp=$work/${v%-nopgo}.rsp; envs=(DOTNET_TieredPGO=0) ;; *) rsp=$work/$v.rsp; envs=() ;; esac
+    t=$( { cd "$d" && env "${envs[@]}" /usr/bin/time -f '%U %S' "$csc" @"$rsp" >/dev/null; } 2>&1 | tail -1 )
     all[$v]="${all[$v]:-} $(echo "$t" | awk '{print $1 + $2}')"
   done
 done
