@@ -1,0 +1,78 @@
+#!/bin/bash
+# Which part of the generated code the compile cost of the generator benchmark's 20 models goes to, in CPU seconds of
+# the C# compiler (user + sys of one csc process), interleaved. Run after
+# `dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- generator --quick` has built artifacts/genbench/.
+# Usage: tests/MotivationDsl.Benchmarks/scripts/genbench-generated-parts.sh [REPEATS]   (docs/performance.md, 6b)
+# The with project's generated files (written by one csc run with the generator) are compiled as plain sources, without
+# the generator and without the SDK's NetAnalyzers; each variant removes or stubs one kind of generated code:
+#   with / with-nogen       the with project as built (generator + analyzers) / its generated files as plain sources
+#   full                    all generated files as plain sources, no generator, no analyzers (the reference)
+#   none                    no generated file and no model source (the fixed cost of the project)
+#   map-short               Map: the manifest constant (__Manifest) replaced by "{}"
+#   meta-empty              Metadata: DescribeVariant's body replaced by `return null!;`
+#   variants-ctor-empty     Variants: the VariantModule constructor's body emptied (no layer construction)
+#   variants-forward-empty  Variants: forward's body replaced by `return input;`
+#   model-lambdas-null      Model: the variants table's factory lambdas `o => new X(o)` replaced by `null!`
+#   stage-lambdas-static    Variants: StageBuilder's `() => new` lambdas made `static () => new` (no closure analysis)
+# A variant's saving against `full` is what that part costs to compile; `full` minus `none` is all generated code.
+set -euo pipefail
+reps=${1:-3}
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+G=$root/artifacts/genbench
+work=$(mktemp -d /tmp/genbench-parts.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+[ -d "$G/with" ] || { echo "error: $G/with does not exist; run the generator benchmark first" >&2; exit 2; }
+(cd "$G/with" && dotnet build -c Release -v q -nologo --no-restore --no-dependencies --no-incremental -bl:"$work/with.binlog" >/dev/null)
+dotnet msbuild "$work/with.binlog" -noconlog -flp:"v=diag;logfile=$work/with.diag" >/dev/null
+line=$(grep -m1 '/Roslyn/bincore/csc /noconfig' "$work/with.diag" | sed 's/^ *//; s/ (TaskId:[0-9]*)$//')
+csc=${line%% *}
+echo "${line#* }" | sed "s#/out:[^ ]*#/out:$work/with.dll#; s#/refout:[^ ]*#/refout:$work/ref-with.dll#" > "$work/with.rsp"
+gen=$(grep -o '/analyzer:[^ ]*MotivationDsl.Generators.dll' "$work/with.rsp")
+mkdir "$work/gen"
+(cd "$G/with" && "$csc" @"$work/with.rsp" /generatedfilesout:"$work/gen" > "$work/gen.out") || { cat "$work/gen.out" >&2; exit 1; }
+src="$work/src-full"
+mkdir "$src"
+find "$work/gen" -name '*.g.cs' -exec cp {} "$src/" \;
+echo "generated C#: $(cat "$src"/*.g.cs | wc -l) lines in $(ls "$src" | wc -l) files;" \
+  "Model $(cat "$src"/*.Model.g.cs | wc -l), Variants $(cat "$src"/*.Variants.g.cs | wc -l)," \
+  "Map $(cat "$src"/*.Map.g.cs | wc -l), Metadata $(cat "$src"/*.Metadata.g.cs | wc -l) lines"
+# variant NAME FILE-GLOB PERL-SUBSTITUTION: a copy of the generated files with the substitution applied to FILE-GLOB,
+# failing if it changes nothing (the emitter's shape moved: the variant would silently measure the full set)
+variant() {
+  local name=$1 glob=$2 expr=$3 d="$work/src-$1"
+  cp -r "$src" "$d"
+  perl -0pi -e "$expr" "$d"/$glob
+  if diff -rq "$src" "$d" >/dev/null; then echo "error: variant $name changed no file" >&2; exit 1; fi
+}
+variant map-short '*.Map.g.cs' 's/__Manifest = @"(?:[^"]|"")*";/__Manifest = "{}";/g'
+variant meta-empty '*.Metadata.g.cs' 's/\{\n\s*var m = new __Meta\(.*?\n\s*return m\.Build\(\);\n\s*\}/{ return null!; }/sg'
+variant variants-ctor-empty '*.Variants.g.cs' 's/(: base\(name\)\s*)\{\n.*?\n        \}\n/$1\{ \}\n/sg'
+variant variants-forward-empty '*.Variants.g.cs' 's/(public override __Tensor forward\(__Tensor input\)\s*)\{\n.*?\n        \}\n/$1\{ return input; \}\n/sg'
+variant model-lambdas-null '*.Model.g.cs' 's/\bo => new \w+\(o\)/null!/g'
+variant stage-lambdas-static '*.Variants.g.cs' 's/, \(\) => new /, static () => new /g'
+# the rsp without generator, analyzers and model sources, plus a directory's generated files
+base=$(tr ' ' '\n' < "$work/with.rsp" | grep -v -e "^$gen\$" -e '^/analyzer:.*NetAnalyzers\.dll$' -e '^Net[0-9][0-9]\.cs$' \
+  -e '^/embed:Net[0-9][0-9]\.cs$' | tr '\n' ' ')
+echo "$base" > "$work/none.rsp"
+for d in "$work"/src-*; do
+  v=${d##*/src-}
+  echo "$base $(tr ' ' '\n' < "$work/with.rsp" | grep -e '^Net[0-9][0-9]\.cs$' | tr '\n' ' ') $(ls "$d"/*.g.cs | tr '\n' ' ')" > "$work/$v.rsp"
+done
+sed "s#$gen##" "$work/with.rsp" | sed "s#\$# $(ls "$src"/*.g.cs | tr '\n' ' ')#" > "$work/with-nogen.rsp"
+variants="with with-nogen full none map-short meta-empty variants-ctor-empty variants-forward-empty model-lambdas-null stage-lambdas-static"
+echo "csc CPU seconds (user+sys), $reps interleaved repeats; load $(cut -d' ' -f1-3 /proc/loadavg)"
+declare -A all
+for r in $(seq "$reps"); do
+  for v in $variants; do
+    t=$( { cd "$G/with" && /usr/bin/time -f '%U %S' "$csc" @"$work/$v.rsp" > "$work/$v.out"; } 2>&1 | tail -1 ) ||
+      { echo "error: variant $v does not compile:" >&2; grep -m5 'error' "$work/$v.out" >&2; exit 1; }
+    all[$v]="${all[$v]:-} $(echo "$t" | awk '{print $1 + $2}')"
+  done
+done
+med() { echo ${all[$1]} | tr ' ' '\n' | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+full=$(med full)
+for v in $variants; do
+  runs=$(echo ${all[$v]} | tr ' ' '\n' | sort -n | tr '\n' ' ')
+  printf "%-24s median %5.2f  vs full %+5.2f  (runs: %s)\n" "$v" "$(med "$v")" "$(echo "$(med "$v") - $full" | bc)" "$runs"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
