@@ -36,6 +36,9 @@ public sealed class LanguageModelTrainTests : IDisposable
         var (evalExit, eval) = Run("eval", "--run", _dir, "--threads", "1");
         Assert.True(evalExit == 0, eval);
         Assert.Contains("held-out windows of 128 bytes", eval);
+        var (recalibrateExit, recalibrate) = Run("eval", "--run", _dir, "--recalibrate-bn", "4");
+        Assert.Equal(2, recalibrateExit);
+        Assert.Equal("error: --recalibrate-bn: GptFamily has no BatchNorm layers with running statistics; there is nothing to re-estimate.", recalibrate.Trim());
 
         var (sampleExit, sample) = Run("sample", "--run", _dir, "--role", "motivated", "--prompt", "The ", "--tokens", "16", "--seed", "1");
         Assert.True(sampleExit == 0, sample);
