@@ -16,18 +16,9 @@
 # VARIANTS="with with-nopgo ..." runs only those.
 set -euo pipefail
 reps=${1:-3}
-root=$(cd "$(dirname "$0")/../../.." && pwd)
-G=$root/artifacts/genbench
-work=$(mktemp -d /tmp/genbench-csc.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-for n in with without; do
-  [ -d "$G/$n" ] || { echo "error: $G/$n does not exist; run the generator benchmark first" >&2; exit 2; }
-  (cd "$G/$n" && dotnet build -c Release -v q -nologo --no-restore --no-dependencies --no-incremental -bl:"$work/$n.binlog" >/dev/null)
-  dotnet msbuild "$work/$n.binlog" -noconlog -flp:"v=diag;logfile=$work/$n.diag" >/dev/null
-  line=$(grep -m1 '/Roslyn/bincore/csc /noconfig' "$work/$n.diag" | sed 's/^ *//; s/ (TaskId:[0-9]*)$//')
-  csc=${line%% *}
-  echo "${line#* }" | sed "s#/out:[^ ]*#/out:$work/$n.dll#; s#/refout:[^ ]*#/refout:$work/ref-$n.dll#" > "$work/$n.rsp"
-done
+source "$(dirname "$0")/genbench-common.sh"
+genbench_work genbench-csc
+for n in with without; do csc_rsp $n; done
 gen=$(grep -o '/analyzer:[^ ]*MotivationDsl.Generators.dll' "$work/with.rsp")
 noana='s#/analyzer:[^ ]*NetAnalyzers.dll##g'
 mkdir -p "$work/gen"
@@ -73,15 +64,12 @@ for r in $(seq 1 "$reps"); do
   for v in $variants; do
     case $v in without*) d=$G/without ;; *) d=$G/with ;; esac
     case $v in *-nopgo) rsp=$work/${v%-nopgo}.rsp; envs=(DOTNET_TieredPGO=0) ;; *) rsp=$work/$v.rsp; envs=() ;; esac
-    t=$( { cd "$d" && env "${envs[@]}" /usr/bin/time -f '%U %S' "$csc" @"$rsp" >/dev/null; } 2>&1 | tail -1 )
-    all[$v]="${all[$v]:-} $(echo "$t" | awk '{print $1 + $2}')"
+    all[$v]="${all[$v]:-} $(csc_cpu "$d" "$rsp" "${envs[@]}")"
   done
 done
 for v in $variants; do
   [ "$reps" -gt 0 ] || break
-  runs=$(echo ${all[$v]} | tr ' ' '\n' | sort -n | tr '\n' ' ')
-  echo "$runs" | awk -v name="$v" '{ m = (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2;
-    printf "%-18s median %5.2f  (runs: %s)\n", name, m, $0 }'
+  printf "%-18s median %5.2f  (runs: %s)\n" "$v" "$(median ${all[$v]})" "$(echo ${all[$v]})"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "methods JIT-compiled by csc (DOTNET_JitStdOutFile; 'generator' = naming a MotivationDsl.Generators type):"

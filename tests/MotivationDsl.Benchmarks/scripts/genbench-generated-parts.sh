@@ -17,16 +17,9 @@
 # A variant's saving against `full` is what that part costs to compile; `full` minus `none` is all generated code.
 set -euo pipefail
 reps=${1:-3}
-root=$(cd "$(dirname "$0")/../../.." && pwd)
-G=$root/artifacts/genbench
-work=$(mktemp -d /tmp/genbench-parts.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-[ -d "$G/with" ] || { echo "error: $G/with does not exist; run the generator benchmark first" >&2; exit 2; }
-(cd "$G/with" && dotnet build -c Release -v q -nologo --no-restore --no-dependencies --no-incremental -bl:"$work/with.binlog" >/dev/null)
-dotnet msbuild "$work/with.binlog" -noconlog -flp:"v=diag;logfile=$work/with.diag" >/dev/null
-line=$(grep -m1 '/Roslyn/bincore/csc /noconfig' "$work/with.diag" | sed 's/^ *//; s/ (TaskId:[0-9]*)$//')
-csc=${line%% *}
-echo "${line#* }" | sed "s#/out:[^ ]*#/out:$work/with.dll#; s#/refout:[^ ]*#/refout:$work/ref-with.dll#" > "$work/with.rsp"
+source "$(dirname "$0")/genbench-common.sh"
+genbench_work genbench-parts
+csc_rsp with
 gen=$(grep -o '/analyzer:[^ ]*MotivationDsl.Generators.dll' "$work/with.rsp")
 mkdir "$work/gen"
 (cd "$G/with" && "$csc" @"$work/with.rsp" /generatedfilesout:"$work/gen" > "$work/gen.out") || { cat "$work/gen.out" >&2; exit 1; }
@@ -64,12 +57,12 @@ echo "csc CPU seconds (user+sys), $reps interleaved repeats; load $(cut -d' ' -f
 declare -A all
 for r in $(seq "$reps"); do
   for v in $variants; do
-    t=$( { cd "$G/with" && /usr/bin/time -f '%U %S' "$csc" @"$work/$v.rsp" > "$work/$v.out"; } 2>&1 | tail -1 ) ||
-      { echo "error: variant $v does not compile:" >&2; grep -m5 'error' "$work/$v.out" >&2; exit 1; }
-    all[$v]="${all[$v]:-} $(echo "$t" | awk '{print $1 + $2}')"
+    t=$(csc_cpu "$G/with" "$work/$v.rsp") ||
+      { echo "error: variant $v does not compile:" >&2; grep -m5 'error' "$work/$v.rsp.out" >&2; exit 1; }
+    all[$v]="${all[$v]:-} $t"
   done
 done
-med() { echo ${all[$1]} | tr ' ' '\n' | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+med() { median ${all[$1]}; }
 full=$(med full)
 for v in $variants; do
   runs=$(echo ${all[$v]} | tr ' ' '\n' | sort -n | tr '\n' ' ')

@@ -12,24 +12,13 @@
 set -euo pipefail
 old_commit=${1:?usage: $0 COMMIT [REPEATS]}
 reps=${2:-3}
-root=$(cd "$(dirname "$0")/../../.." && pwd)
-G=$root/artifacts/genbench
-work=$(mktemp -d /tmp/genbench-ab.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-for n in with without; do
-  [ -d "$G/$n" ] || { echo "error: $G/$n does not exist; run the generator benchmark first" >&2; exit 2; }
-done
+source "$(dirname "$0")/genbench-common.sh"
+genbench_work genbench-ab
 mkdir "$work/old"
 git -C "$root" archive "$old_commit" | tar -x -C "$work/old"
 dotnet build "$work/old/generators/MotivationDsl.Generators" -c Release -v q -nologo >/dev/null
 old=/analyzer:$work/old/generators/MotivationDsl.Generators/bin/Release/netstandard2.0/MotivationDsl.Generators.dll
-for n in with without; do
-  (cd "$G/$n" && dotnet build -c Release -v q -nologo --no-restore --no-dependencies --no-incremental -bl:"$work/$n.binlog" >/dev/null)
-  dotnet msbuild "$work/$n.binlog" -noconlog -flp:"v=diag;logfile=$work/$n.diag" >/dev/null
-  line=$(grep -m1 '/Roslyn/bincore/csc /noconfig' "$work/$n.diag" | sed 's/^ *//; s/ (TaskId:[0-9]*)$//')
-  csc=${line%% *}
-  echo "${line#* }" | sed "s#/out:[^ ]*#/out:$work/$n.dll#; s#/refout:[^ ]*#/refout:$work/ref-$n.dll#" > "$work/$n.rsp"
-done
+for n in with without; do csc_rsp $n; done
 gen=$(grep -o '/analyzer:[^ ]*MotivationDsl.Generators.dll' "$work/with.rsp")
 noana='s#/analyzer:[^ ]*NetAnalyzers.dll##g'
 sed "s#$gen#$old#" "$work/with.rsp" > "$work/with-old.rsp"
@@ -45,13 +34,10 @@ declare -A all
 for r in $(seq "$reps"); do
   for v in $variants; do
     case $v in without*) d=$G/without ;; *) d=$G/with ;; esac
-    t=$( { cd "$d" && /usr/bin/time -f '%U %S' "$csc" @"$work/$v.rsp" >/dev/null; } 2>&1 | tail -1 )
-    all[$v]="${all[$v]:-} $(echo "$t" | awk '{print $1 + $2}')"
+    all[$v]="${all[$v]:-} $(csc_cpu "$d" "$work/$v.rsp")"
   done
 done
 for v in $variants; do
-  runs=$(echo ${all[$v]} | tr ' ' '\n' | sort -n | tr '\n' ' ')
-  echo "$runs" | awk -v name="$v" '{ m = (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2;
-    printf "%-16s median %5.2f  (runs: %s)\n", name, m, $0 }'
+  printf "%-16s median %5.2f  (runs: %s)\n" "$v" "$(median ${all[$v]})" "$(echo ${all[$v]})"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
