@@ -1,107 +1,31 @@
 using MotivationDsl;
+using MotivationDsl.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MotivationDsl.Testing;
 
-// TEST FIXTURE, not a model family users declare: a hand-written GPT pair in nanoGPT's layout, so the language-model task,
-// the trainer, the text loader and the CLI's sample command can be tested before the generator's GPT block kind exists.
+// TEST FIXTURE, not a model family users declare: a hand-written GPT pair (a ScalableModelDefinition without the generator)
+// in nanoGPT's layout, built from the runtime's CausalDecoderBlock, for the language-model task, trainer, text loader and
+// the CLI's sample command.
 // State_dict keys are nanoGPT's (transformer.wte, transformer.wpe, transformer.h.N.{ln_1, attn.c_attn, attn.c_proj, attn.bias,
 // ln_2, mlp.c_fc, mlp.c_proj}, transformer.ln_f, lm_head); attn.bias is the causal-mask buffer nanoGPT registers when
 // PyTorch has no flash attention (torch < 2.0, as Debian's 1.13). The head is not tied to the token embedding.
-
-/// <summary>Causal multi-head self-attention with a fused q/k/v projection (nanoGPT's CausalSelfAttention, no dropout).</summary>
-internal sealed class TinyGptAttention : nn.Module<Tensor, Tensor>
-{
-    private readonly Linear c_attn;
-    private readonly Linear c_proj;
-    private readonly Tensor bias;
-    private readonly int _heads;
-
-    public TinyGptAttention(int embedding, int heads, int context) : base("CausalSelfAttention")
-    {
-        c_attn = nn.Linear(embedding, 3 * embedding);
-        c_proj = nn.Linear(embedding, embedding);
-        bias = tril(ones(context, context)).view(1, 1, context, context);
-        _heads = heads;
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        long b = x.shape[0], t = x.shape[1], c = x.shape[2], hs = c / _heads;
-        var qkv = c_attn.call(x).split(c, 2);
-        var q = qkv[0].view(b, t, _heads, hs).transpose(1, 2);
-        var k = qkv[1].view(b, t, _heads, hs).transpose(1, 2);
-        var v = qkv[2].view(b, t, _heads, hs).transpose(1, 2);
-        var att = q.matmul(k.transpose(-2, -1)).mul(1.0 / Math.Sqrt(hs));
-        var mask = bias.narrow(2, 0, t).narrow(3, 0, t).eq(0);
-        att = nn.functional.softmax(att.masked_fill(mask, double.NegativeInfinity), -1);
-        var y = att.matmul(v).transpose(1, 2).contiguous().view(b, t, c);
-        return c_proj.call(y).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>nanoGPT's MLP: c_fc (C -> 4C), exact GELU, c_proj (4C -> C).</summary>
-internal sealed class TinyGptMlp : nn.Module<Tensor, Tensor>
-{
-    private readonly Linear c_fc;
-    private readonly Linear c_proj;
-
-    public TinyGptMlp(int embedding) : base("MLP")
-    {
-        c_fc = nn.Linear(embedding, 4 * embedding);
-        c_proj = nn.Linear(4 * embedding, embedding);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        return c_proj.call(nn.functional.gelu(c_fc.call(x))).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>Pre-LayerNorm GPT-2 block: x + attn(ln_1(x)), then + mlp(ln_2(x)).</summary>
-internal sealed class TinyGptBlock : nn.Module<Tensor, Tensor>
-{
-    private readonly LayerNorm ln_1;
-    private readonly TinyGptAttention attn;
-    private readonly LayerNorm ln_2;
-    private readonly TinyGptMlp mlp;
-
-    public TinyGptBlock(int embedding, int heads, int context) : base("Block")
-    {
-        ln_1 = nn.LayerNorm(embedding);
-        attn = new TinyGptAttention(embedding, heads, context);
-        ln_2 = nn.LayerNorm(embedding);
-        mlp = new TinyGptMlp(embedding);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        x = x + attn.call(ln_1.call(x));
-        return (x + mlp.call(ln_2.call(x))).MoveToOuterDisposeScope();
-    }
-}
 
 /// <summary>nanoGPT's <c>transformer</c> container: wte, wpe, h, ln_f.</summary>
 internal sealed class TinyGptTransformer : nn.Module
 {
     public readonly Embedding wte;
     public readonly Embedding wpe;
-    public readonly ModuleList<TinyGptBlock> h;
+    public readonly ModuleList<CausalDecoderBlock> h;
     public readonly LayerNorm ln_f;
 
     public TinyGptTransformer(int vocabulary, int context, int embedding, int heads, int layers) : base("transformer")
     {
         wte = nn.Embedding(vocabulary, embedding);
         wpe = nn.Embedding(context, embedding);
-        h = nn.ModuleList(Enumerable.Range(0, layers).Select(_ => new TinyGptBlock(embedding, heads, context)).ToArray());
+        h = nn.ModuleList(Enumerable.Range(0, layers).Select(_ => new CausalDecoderBlock(embedding, heads, context)).ToArray());
         ln_f = nn.LayerNorm(embedding);
         RegisterComponents();
     }
