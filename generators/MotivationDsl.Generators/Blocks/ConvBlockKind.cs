@@ -265,6 +265,13 @@ internal abstract class ConvBlockKind : IBlockKind
         foreach (var step in steps) step.Describe(w, describe);
         if (layout.Residual) w.Line($"__Dsl.Blocks.ResidualShortcut.Describe(m, {S(sc)}, shortcut, inPlanes);");
         w.Close();
+        w.Line();
+        var arguments = "inPlanes, planes, stride, shortcut" + (kernel ? ", kernel" : "");
+        w.Line("/// <summary>This block as a layer list states it: its constructor and <c>Describe</c>.</summary>");
+        w.Line($"internal static __Dsl.BlockDescription Of(long inPlanes, long planes, long stride, __Dsl.Shortcut? shortcut{kernelParameter}) =>"
+            .Replace(", long stride", ",\n    long stride"));
+        w.Line($"    new(() => new {cls}({arguments}),");
+        w.Line($"        m => Describe(m, {arguments}));");
         foreach (var step in steps) step.EmitClasses(w, model);
         w.Close();
     }

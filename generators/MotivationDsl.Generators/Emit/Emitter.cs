@@ -25,7 +25,7 @@ internal static class Emitter
         if (BlocksPart.Needed(model))
             files.Add(new("Blocks", File(model, "the block modules", (w, fq) => BlocksPart.Write(w, model))));
         files.Add(new("Map", File(model, "the proven weights maps and the manifest", (w, fq) => MapPart.Write(w, model))));
-        files.Add(new("Metadata", File(model, "the variants' metadata", (w, fq) => MetadataPart.Write(w, model))));
+        files.Add(new("Metadata", File(model, "the variants' layer lists (modules and metadata)", (w, fq) => MetadataPart.Write(w, model))));
         return files;
     }
 

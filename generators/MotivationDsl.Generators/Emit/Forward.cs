@@ -2,23 +2,15 @@ using static MotivationDsl.Generators.CodeWriter;
 
 namespace MotivationDsl.Generators;
 
-/// <summary>The forward statement of one layer (model level or inside a block).</summary>
+/// <summary>The forward statement of one layer inside a block (model-level layers run in the runtime's <c>LayerList</c>).</summary>
 internal static class Forward
 {
     /// <summary>The field of a layer: its name, or for a dotted path a mangled name (the module is registered under the path).</summary>
     public static string Field(string name) => name.IndexOf('.') < 0 ? name : "__f_" + name.Replace('.', '_');
 
-    public static string NodeField(string path) => "__n_" + path.Replace('.', '_');
-
-    public static string Parent(string path) { var i = path.LastIndexOf('.'); return i < 0 ? "" : path.Substring(0, i); }
-
-    public static string Leaf(string path) { var i = path.LastIndexOf('.'); return i < 0 ? path : path.Substring(i + 1); }
-
-    public static string Owner(string path) => Parent(path).Length == 0 ? "this" : "this." + NodeField(Parent(path));
-
     public static string Step(LayerSpec l, long k, long s, long p, double dropout = double.NaN) => l.Kind switch
     {
-        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.Stage or LayerKind.LayerNorm =>
+        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.Linear or LayerKind.LayerNorm =>
             $"__x = this.{Field(l.Name!)}.forward(__x);",
         LayerKind.ReLU => "__x = __F.relu(__x);",
         LayerKind.SiLU => "__x = __F.silu(__x);",

@@ -5,12 +5,18 @@ using static MotivationDsl.Generators.CodeWriter;
 namespace MotivationDsl.Generators;
 
 /// <summary>
-/// The metadata file: per variant, a short description (one call per layer, one per run of identical blocks) from which
-/// <c>VariantMetadataBuilder</c> computes tensors, parameters and MACs for any class count and input size.
+/// The layer lists file: each variant's layers stated once, as a chain of <c>MotivationDsl.LayerList</c> calls (one per
+/// layer, one per run of identical blocks) from which the runtime builds both the variant's module
+/// (<c>VariantModule</c>) and its metadata (<c>VariantMetadataBuilder</c>) for any class count and input size. Variants
+/// with one layer list share one method whose numbers that differ are parameters (<see cref="VariantText"/>); each
+/// variant's list is a static field (<c>Layers_{Variant}</c>).
 /// </summary>
 internal static class MetadataPart
 {
-    private const string Signature = "__Dsl.VariantInfo";
+    private const string List = "__Dsl.LayerList";
+
+    /// <summary>The field holding a variant's layer list, in the generated <c>ModelDefinition</c>.</summary>
+    public static string Field(ResolvedVariant v) => "Layers_" + v.Name;
 
     public static void Write(CodeWriter w, BuiltModel model)
     {
@@ -27,77 +33,82 @@ internal static class MetadataPart
             if (g.Count == 1)
             {
                 Gap();
-                var v = variants[0];
-                w.Line(Summary(v.Name));
-                w.Open($"internal static {Signature} Describe_{v.Name}(__Dsl.ModelOptions? options)");
-                VariantText.Replay(w, new[] { texts[g[0]] }, new List<Hole>(), S(v.Name));
-                w.Close();
+                w.Line(Summary(variants[0]));
+                w.Line($"internal static readonly {List} {Field(variants[0])} =");
+                w.Indent();
+                VariantText.Replay(w, new[] { texts[g[0]] }, new List<Hole>(), S(variants[0].Name));
+                w.Outdent();
                 continue;
             }
-            var name = "DescribeVariant" + (sharedCount == 1 ? "" : (++number).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var name = "__Layers" + (sharedCount == 1 ? "" : (++number).ToString(System.Globalization.CultureInfo.InvariantCulture));
             var holes = new List<Hole>();
             var body = new CodeWriter(w.Level + 1);
             VariantText.Replay(body, g.Select(i => texts[i]).ToList(), holes, "name");
             Gap();
             var list = string.Join(", ", variants.Select(v => $"<c>{v.Name}</c>"));
-            w.Line($"/// <summary>Metadata of variants {list} (one layer list) for <paramref name=\"options\"/>.</summary>");
-            w.Call($"private static {Signature} {name}",
-                new[] { "string name", "__Dsl.ModelOptions? options" }.Concat(holes.Select(h => h.Parameter)).ToList(), "");
-            w.Line("{");
+            w.Line($"/// <summary>The layers of variants {list} (one layer list; the numbers that differ are arguments).</summary>");
+            w.Call($"private static {List} {name}", holes.Select(h => h.Parameter).ToList(), " =>");
             w.Append(body);
-            w.Line("}");
             for (var k = 0; k < variants.Count; k++)
             {
                 w.Line();
-                w.Line(Summary(variants[k].Name));
-                w.Line($"internal static {Signature} Describe_{variants[k].Name}(__Dsl.ModelOptions? options) =>");
+                w.Line(Summary(variants[k]));
+                w.Line($"internal static readonly {List} {Field(variants[k])} =");
                 w.Indent();
-                w.CallFilled(name, new[] { S(variants[k].Name), "options" }.Concat(holes.Select(h => h.Argument(k))).ToList(), ";");
+                w.CallFilled(name, holes.Select(h => h.Argument(k)).ToList(), ";");
                 w.Outdent();
             }
         }
         w.Close();
     }
 
-    private static string Summary(string variant) =>
-        $"/// <summary>Metadata of <c>{variant}</c> for <paramref name=\"options\"/>: tensors, parameters and MACs.</summary>";
+    private static string Summary(ResolvedVariant v) =>
+        $"/// <summary>The layers of <c>{v.Name}</c>: its module and its metadata (tensors, parameters, MACs).</summary>";
 
-    // The variant's description, one statement per layer and per run of blocks; numbers may become parameters.
+    // The variant's layer list, one call per layer and per run of blocks; numbers may become parameters.
     private static VariantText Record(BuiltModel model, ResolvedVariant v)
     {
         var w = new VariantText();
+        var init = "init: __Dsl.WeightInit." + model.Spec.InitName;
         w.Line(v.Vocabulary > 0
-            ? $"var m = __Meta.ForTokens({VariantText.Name}, options, vocabulary: {v.Vocabulary}, contextLength: {v.Context});"
-            : $"var m = new __Meta({VariantText.Name}, options, {model.Spec.Classes}, __inputShape);");
+            ? $"{List}.ForTokens(vocabulary: {v.Vocabulary}, contextLength: {v.Context}, {init})"
+            : $"new {List}(classes: {model.Spec.Classes}, inputShape: __inputShape, {init})");
+        w.Indent();
         foreach (var l in v.Layers)
         {
             w.Context = l.Spec.Name ?? "";
-            switch (l.Kind)
+            if (l.Kind != LayerKind.Stage)
             {
-                default:
-                    ModelLayerKinds.Find(l.Kind)?.Describe(w, l);
-                    break;
-                case LayerKind.Stage:
-                {
-                    var kind = BlockKinds.Of(l.Spec);
-                    var type = kind.ModuleType(model, l.Spec);
-                    var key = S(l.Spec.Name + "." + l.Spec.BlockPrefix);
-                    var runs = VariantsPart.Runs(l.Blocks, kind);
-                    for (var r = 0; r < runs.Count; r++)
-                    {
-                        var run = runs[r];
-                        w.Context = l.Spec.Name + "_run" + r.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        w.Line($"foreach (var b in m.Blocks({key}, first: {run.First}, count: {run.Count}))");
-                        w.Indent();
-                        w.Call($"{type}.Describe", new[] { "b" }.Concat(run.Arguments).ToList(), ";");
-                        w.Outdent();
-                    }
-                    break;
-                }
+                ModelLayerKinds.Find(l.Kind)?.Layer(w, l);
+                continue;
+            }
+            var kind = BlockKinds.Of(l.Spec);
+            var type = kind.ModuleType(model, l.Spec);
+            w.Line($".Stage({S(l.Spec.Name!)}, blockPrefix: {S(l.Spec.BlockPrefix)})");
+            var runs = Runs(l.Blocks, kind);
+            for (var r = 0; r < runs.Count; r++)
+            {
+                w.Context = l.Spec.Name + "_run" + r.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                w.Call($".Blocks(count: {runs[r].Count}, {type}.Of", runs[r].Arguments, ")");
             }
         }
         w.Context = "";
-        w.Line("return m.Build();");
+        w.Terminate();
+        w.Outdent();
         return w;
+    }
+
+    /// <summary>Consecutive blocks with the same constructor arguments, as (count, arguments).</summary>
+    private static List<(int Count, IReadOnlyList<string> Arguments)> Runs(IReadOnlyList<RBlock> blocks, IBlockKind kind)
+    {
+        var runs = new List<(int Count, IReadOnlyList<string> Arguments)>();
+        foreach (var b in blocks)
+        {
+            var args = kind.Arguments(b);
+            if (runs.Count > 0 && runs[runs.Count - 1].Arguments.SequenceEqual(args))
+                runs[runs.Count - 1] = (runs[runs.Count - 1].Count + 1, args);
+            else runs.Add((1, args));
+        }
+        return runs;
     }
 }

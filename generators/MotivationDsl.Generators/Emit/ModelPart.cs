@@ -54,7 +54,7 @@ internal static class ModelPart
         w.Line($"    typeof({fq}), {spec.ClassName}.__Manifest,");
         w.Line("    new __Dsl.GeneratedVariant[]");
         w.Line("    {");
-        foreach (var v in model.Variants) w.Line($"        new({S(v.Name)}, o => new {v.Name}(o), Describe_{v.Name}),");
+        foreach (var v in model.Variants) w.Line($"        new({S(v.Name)}, o => new {v.Name}(o), {MetadataPart.Field(v)}),");
         w.Line("    },");
         w.Line("    new __Dsl.GeneratedPair[]");
         w.Line("    {");

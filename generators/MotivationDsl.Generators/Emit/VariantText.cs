@@ -40,6 +40,13 @@ internal sealed class VariantText
 
     public void Outdent() => _ops.Add(new Op(OpKind.Outdent, Context, "", System.Array.Empty<string>(), ""));
 
+    /// <summary>Ends the statement the last line or call continues (a chain of calls): appends <c>;</c> to it.</summary>
+    public void Terminate()
+    {
+        var last = _ops[_ops.Count - 1];
+        _ops[_ops.Count - 1] = last.Kind == OpKind.Call ? last with { Tail = last.Tail + ";" } : last with { Text = last.Text + ";" };
+    }
+
     /// <summary>The text with every named number replaced by <c>#</c>: variants with equal skeletons can share their code.</summary>
     public string Skeleton => string.Join("\n", _ops.Select(o =>
         $"{o.Kind}|{Slot.Replace(o.Text, "${name}: #")}|{string.Join(",", o.Args.Select(a => Slot.Replace(a, "${name}: #")))}|{o.Tail}"));

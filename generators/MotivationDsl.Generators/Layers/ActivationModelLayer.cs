@@ -1,4 +1,3 @@
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -11,5 +10,5 @@ internal sealed class ActivationModelLayer : ModelLayer
 
     public override bool Resolve(ModelBuilder builder, VariantDraft rv, LayerDraft r, LayerFlow flow) => true;
 
-    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
+    public override void Layer(VariantText w, RLayer r) => w.Line("." + Kind + "()");
 }

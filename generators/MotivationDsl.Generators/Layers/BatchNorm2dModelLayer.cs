@@ -1,5 +1,5 @@
+using System.Collections.Generic;
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -19,11 +19,11 @@ internal sealed class BatchNorm2dModelLayer : ModelLayer
         return true;
     }
 
-    public override string? ModuleType(RLayer r) => "__Modules.BatchNorm2d";
-
-    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, $"__nn.BatchNorm2d({ConvBlockKind.BatchNormArgs(L(r.In), r.Spec)})");
-
-    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public override void Describe(VariantText w, RLayer r) => w.Line($"m.BatchNorm2d({S(r.Spec.Name!)});");
+    public override void Layer(VariantText w, RLayer r)
+    {
+        var args = new List<string> { S(r.Spec.Name!) };
+        if (r.Spec.Eps != 1e-5) args.Add("eps: " + D(r.Spec.Eps));
+        if (r.Spec.Momentum != 0.1) args.Add("momentum: " + D(r.Spec.Momentum));
+        w.Call(".BatchNorm2d", args, "");
+    }
 }

@@ -1,5 +1,4 @@
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -22,22 +21,5 @@ internal sealed class ClassTokenLayer : ModelLayer
         return true;
     }
 
-    public override bool ReadsInfo(RLayer r) => true;
-
-    public override void Construct(ModelLayerEmit e, RLayer r) => Register(e, r.Spec.Name!, $"global::TorchSharp.torch.zeros(__info.Shape({S(r.Spec.Name!)}))");
-
-    /// <summary>Registers a parameter of the variant's module (or of its container) created by <paramref name="init"/>.</summary>
-    public static void Register(ModelLayerEmit e, string name, string init)
-    {
-        e.EnsureNode(Parent(name));
-        e.Text.Line($"{Owner(name)}.register_parameter({S(Leaf(name))}, new __Modules.Parameter(");
-        e.Text.Line($"    {init}));");
-    }
-
-    /// <summary>The parameter as an expression in forward.</summary>
-    public static string Token(LayerSpec l) => $"{Owner(l.Name!)}.get_parameter({S(Leaf(l.Name!))})!";
-
-    public override string Forward(RLayer r) => $"__x = global::TorchSharp.torch.cat(\n    new[] {{ {Token(r.Spec)}.expand(__x.shape[0], -1, -1), __x }}, 1);";
-
-    public override void Describe(VariantText w, RLayer r) => w.Line($"m.ClassToken({S(r.Spec.Name!)});");
+    public override void Layer(VariantText w, RLayer r) => w.Line($".ClassToken({S(r.Spec.Name!)})");
 }

@@ -13,5 +13,5 @@ internal sealed class ClassTokenSelectLayer : ModelLayer
         return true;
     }
 
-    public override string Forward(RLayer r) => "__x = __x.select(1, 0);";
+    public override void Layer(VariantText w, RLayer r) => w.Line(".ClassTokenSelect()");
 }

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -36,18 +35,6 @@ internal sealed class Conv2dModelLayer : ModelLayer
         return true;
     }
 
-    public override string? ModuleType(RLayer r) => "__Modules.Conv2d";
-
-    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, "__nn.Conv2d", Arguments(r));
-
-    /// <summary><c>nn.Conv2d</c>'s named arguments, defaults left out (also <see cref="PatchEmbeddingLayer"/>'s).</summary>
-    public static List<string> Arguments(RLayer r)
-    {
-        var args = new List<string> { "in_channels: " + L(r.In), "out_channels: " + L(r.Out), "kernel_size: " + L(r.Kernel) };
-        args.AddRange(OptionalArguments(r));
-        return args;
-    }
-
     /// <summary>The arguments that differ from their defaults, named alike in <c>nn.Conv2d</c> and the metadata builder.</summary>
     private static IEnumerable<string> OptionalArguments(RLayer r)
     {
@@ -57,12 +44,10 @@ internal sealed class Conv2dModelLayer : ModelLayer
         if (!r.Bias) yield return "bias: false";
     }
 
-    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public override void Describe(VariantText w, RLayer r)
+    public override void Layer(VariantText w, RLayer r)
     {
         var args = new List<string> { S(r.Spec.Name!), "outChannels: " + L(r.Out), "kernel: " + L(r.Kernel) };
         args.AddRange(OptionalArguments(r));
-        w.Call("m.Conv2d", args, ";");
+        w.Call(".Conv2d", args, "");
     }
 }

@@ -1,4 +1,4 @@
-using static MotivationDsl.Generators.Forward;
+using static MotivationDsl.Generators.CodeWriter;
 
 namespace MotivationDsl.Generators;
 
@@ -15,5 +15,5 @@ internal sealed class DropoutModelLayer : ModelLayer
         return true;
     }
 
-    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding, r.P);
+    public override void Layer(VariantText w, RLayer r) => w.Line($".Dropout(p: {D(r.P)})");
 }

@@ -1,4 +1,3 @@
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -19,10 +18,5 @@ internal sealed class FlattenModelLayer : ModelLayer
         return true;
     }
 
-    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public override void Describe(VariantText w, RLayer r)
-    {
-        if (r.InRank == 3) w.Line("m.Flatten();");
-    }
+    public override void Layer(VariantText w, RLayer r) => w.Line(r.InRank == 3 ? ".Flatten()" : ".Flatten(image: false)");
 }

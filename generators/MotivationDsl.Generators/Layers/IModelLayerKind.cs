@@ -1,13 +1,11 @@
-using System;
 using System.Collections.Generic;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
 /// <summary>
 /// A model-level layer kind, one file per kind (or per family, as <see cref="ActivationModelLayer"/>): how it validates,
-/// resolves (tensors, MACs, the activation it outputs), and what it emits (field, construction, forward step, metadata
-/// call). Stages are the one model-level layer that is not a plug-in: they are the block kinds' (<c>Blocks/</c>).
+/// resolves (tensors, MACs, the activation it outputs), and what it emits (its call in the variant's layer list).
+/// Stages are the one model-level layer that is not a plug-in: they are the block kinds' (<c>Blocks/</c>).
 /// </summary>
 internal interface IModelLayerKind
 {
@@ -23,23 +21,15 @@ internal interface IModelLayerKind
     /// <summary>Adds the layer's tensors and MACs to the variant and updates <paramref name="flow"/>; false after reporting.</summary>
     bool Resolve(ModelBuilder builder, VariantDraft variant, LayerDraft layer, LayerFlow flow);
 
-    /// <summary>The full module type of the layer's field (<c>__Modules.Linear</c>); null: the layer has no module field.</summary>
-    string? ModuleType(RLayer layer);
-
-    /// <summary>True when <see cref="Construct"/> reads the variant's metadata (<c>__info</c>).</summary>
-    bool ReadsInfo(RLayer layer);
-
-    /// <summary>Writes the constructor statements that create and register the layer's module or parameter (none: nothing).</summary>
-    void Construct(ModelLayerEmit e, RLayer layer);
-
-    /// <summary>The forward statement(s) on <c>__x</c>.</summary>
-    string Forward(RLayer layer);
-
-    /// <summary>Writes the metadata call(s) on the builder <c>m</c> (none: the layer changes no size).</summary>
-    void Describe(VariantText w, RLayer layer);
+    /// <summary>
+    /// Writes the layer's call in the variant's layer list (<c>.Conv2d("conv1", outChannels: 16, kernel: 3)</c>, a
+    /// <c>MotivationDsl.LayerList</c> method), from which the runtime builds both its module and its metadata (none: the
+    /// layer has no effect at run time); numbers that may differ between variants are named arguments.
+    /// </summary>
+    void Layer(VariantText w, RLayer layer);
 }
 
-/// <summary>A model-level layer kind's defaults: no state_dict name, no module, no metadata call, no checks of its own.</summary>
+/// <summary>A model-level layer kind's defaults: no state_dict name, no checks of its own.</summary>
 internal abstract class ModelLayer : IModelLayerKind
 {
     public abstract LayerKind Kind { get; }
@@ -50,15 +40,7 @@ internal abstract class ModelLayer : IModelLayerKind
 
     public abstract bool Resolve(ModelBuilder builder, VariantDraft variant, LayerDraft layer, LayerFlow flow);
 
-    public virtual string? ModuleType(RLayer layer) => null;
-
-    public virtual bool ReadsInfo(RLayer layer) => false;
-
-    public virtual void Construct(ModelLayerEmit e, RLayer layer) { }
-
-    public abstract string Forward(RLayer layer);
-
-    public virtual void Describe(VariantText w, RLayer layer) { }
+    public abstract void Layer(VariantText w, RLayer layer);
 }
 
 /// <summary>The activation between two model-level layers while a variant is resolved.</summary>
@@ -73,37 +55,6 @@ internal sealed class LayerFlow
     public bool IsOutput;
     /// <summary>The input's shape as a message shows it.</summary>
     public string InShape = "";
-}
-
-/// <summary>Where a model-level layer writes its construction: the variant's constructor text and its module registration.</summary>
-internal sealed class ModelLayerEmit
-{
-    private readonly Action<string> _ensureNode;
-    private readonly Action<string, string> _register;
-
-    public ModelLayerEmit(VariantText text, Action<string> ensureNode, Action<string, string> register)
-    {
-        Text = text; _ensureNode = ensureNode; _register = register;
-    }
-
-    public VariantText Text { get; }
-
-    /// <summary>Creates the container modules of a dotted path (<c>encoder</c> for <c>encoder.pos_embedding</c>).</summary>
-    public void EnsureNode(string path) => _ensureNode(path);
-
-    /// <summary><c>this.{field} = {expression};</c>, registered under the layer's name.</summary>
-    public void Module(RLayer l, string expression)
-    {
-        Text.Line($"this.{Field(l.Spec.Name!)} = {expression};");
-        _register(l.Spec.Name!, Field(l.Spec.Name!));
-    }
-
-    /// <summary><c>this.{field} = {head}(args);</c> as a call whose named numbers may become parameters, registered.</summary>
-    public void Module(RLayer l, string head, IReadOnlyList<string> args)
-    {
-        Text.Call($"this.{Field(l.Spec.Name!)} = {head}", args, ";");
-        _register(l.Spec.Name!, Field(l.Spec.Name!));
-    }
 }
 
 /// <summary>The registered model-level layer kinds. A new one: one file implementing <see cref="IModelLayerKind"/>, one line here.</summary>

@@ -1,6 +1,5 @@
 using System.Linq;
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -45,19 +44,8 @@ internal sealed class LanguageModelHeadLayer : ModelLayer
         return true;
     }
 
-    public override string? ModuleType(RLayer r) => r.Spec.TiedTo is null ? "__Modules.Linear" : "global::MotivationDsl.TiedHead";
-
-    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
-
-    private static string Create(RLayer r) =>
-        r.Spec.TiedTo is { } tied
-            ? $"new global::MotivationDsl.TiedHead(this.{Field(tied)})"
-            : $"__nn.Linear(inputSize: {L(r.In)}, outputSize: {L(r.Out)}, hasBias: false)";
-
-    public override string Forward(RLayer r) => $"__x = this.{Field(r.Spec.Name!)}.forward(__x);";
-
-    public override void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
-
-    private static string Metadata(RLayer r) =>
-        r.Spec.TiedTo is { } tied ? $"m.LanguageModelHead({S(r.Spec.Name!)}, tiedTo: {S(tied)});" : $"m.LanguageModelHead({S(r.Spec.Name!)});";
+    public override void Layer(VariantText w, RLayer r) =>
+        w.Line(r.Spec.TiedTo is { } tied
+            ? $".LanguageModelHead({S(r.Spec.Name!)}, tiedTo: {S(tied)})"
+            : $".LanguageModelHead({S(r.Spec.Name!)})");
 }

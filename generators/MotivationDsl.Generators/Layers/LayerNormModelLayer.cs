@@ -1,5 +1,4 @@
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -21,12 +20,6 @@ internal sealed class LayerNormModelLayer : ModelLayer
         return true;
     }
 
-    public override string? ModuleType(RLayer r) => "__Modules.LayerNorm";
-
-    public override void Construct(ModelLayerEmit e, RLayer r) =>
-        e.Module(r, $"__nn.LayerNorm(normalized_shape: new long[] {{ {L(r.In)} }}, eps: {D(r.Spec.Eps)})");
-
-    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public override void Describe(VariantText w, RLayer r) => w.Line($"m.LayerNorm({S(r.Spec.Name!)});");
+    public override void Layer(VariantText w, RLayer r) =>
+        w.Line($".LayerNorm({S(r.Spec.Name!)}{(r.Spec.Eps != 1e-5 ? ", eps: " + D(r.Spec.Eps) : "")})");
 }

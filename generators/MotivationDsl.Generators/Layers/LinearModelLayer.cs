@@ -1,5 +1,4 @@
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -39,18 +38,6 @@ internal sealed class LinearModelLayer : ModelLayer
         return true;
     }
 
-    public override string? ModuleType(RLayer r) => "__Modules.Linear";
-
-    public override bool ReadsInfo(RLayer r) => true;
-
-    public override void Construct(ModelLayerEmit e, RLayer r)
-    {
-        var shape = $"__info.Shape({S(r.Spec.Name + ".weight")})";
-        e.Module(r, "__nn.Linear", new[] { $"inputSize: {shape}[1]", $"outputSize: {shape}[0]", "hasBias: " + B(r.Bias) });
-    }
-
-    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public override void Describe(VariantText w, RLayer r) =>
-        w.Line($"m.Linear({S(r.Spec.Name!)}, {(r.Spec.HasOut ? "outFeatures: " + L(r.Out) : "m.Classes")}{(r.Bias ? "" : ", bias: false")});");
+    public override void Layer(VariantText w, RLayer r) =>
+        w.Line($".Linear({S(r.Spec.Name!)}{(r.Spec.HasOut ? ", outFeatures: " + L(r.Out) : "")}{(r.Bias ? "" : ", bias: false")})");
 }

@@ -1,5 +1,4 @@
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -42,11 +41,5 @@ internal sealed class PatchEmbeddingLayer : ModelLayer
         return true;
     }
 
-    public override string? ModuleType(RLayer r) => "__Modules.Conv2d";
-
-    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, "__nn.Conv2d", Conv2dModelLayer.Arguments(r));
-
-    public override string Forward(RLayer r) => $"__x = this.{Field(r.Spec.Name!)}.forward(__x).flatten(2).transpose(1, 2);";
-
-    public override void Describe(VariantText w, RLayer r) => w.Line($"m.PatchEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)}, patch: {L(r.Kernel)});");
+    public override void Layer(VariantText w, RLayer r) => w.Line($".PatchEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)}, patch: {L(r.Kernel)})");
 }

@@ -1,5 +1,4 @@
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -42,10 +41,8 @@ internal sealed class PoolModelLayer : ModelLayer
         return true;
     }
 
-    public override string Forward(RLayer r) => Step(r.Spec, r.Kernel, r.Stride, r.Padding);
-
-    public override void Describe(VariantText w, RLayer r) =>
-        w.Line(Window ? $"m.Pool(kernel: {L(r.Kernel)}, stride: {L(r.Stride)}, padding: {L(r.Padding)});"
-            : Adaptive ? $"m.AdaptivePool({L(r.Spec.OutputSize)});"
-            : "m.GlobalAvgPool();");
+    public override void Layer(VariantText w, RLayer r) =>
+        w.Line(Window ? $".{Kind}(kernel: {L(r.Kernel)}, stride: {L(r.Stride)}, padding: {L(r.Padding)})"
+            : Adaptive ? $".{Kind}(size: {L(r.Spec.OutputSize)})"
+            : ".GlobalAvgPool()");
 }

@@ -21,12 +21,5 @@ internal sealed class PositionalEmbeddingLayer : ModelLayer
         return true;
     }
 
-    public override bool ReadsInfo(RLayer r) => true;
-
-    public override void Construct(ModelLayerEmit e, RLayer r) =>
-        ClassTokenLayer.Register(e, r.Spec.Name!, $"global::TorchSharp.torch.empty(__info.Shape({S(r.Spec.Name!)})).normal_(0.0, 0.02)");
-
-    public override string Forward(RLayer r) => $"__x = __x + {ClassTokenLayer.Token(r.Spec)};";
-
-    public override void Describe(VariantText w, RLayer r) => w.Line($"m.PositionalEmbedding({S(r.Spec.Name!)});");
+    public override void Layer(VariantText w, RLayer r) => w.Line($".PositionalEmbedding({S(r.Spec.Name!)})");
 }

@@ -1,5 +1,4 @@
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -52,20 +51,7 @@ internal sealed class TokenEmbeddingLayer : ModelLayer
         return true;
     }
 
-    public override string? ModuleType(RLayer r) => "global::MotivationDsl.TokenTable";
-
-    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
-
-    private static string Create(RLayer r) => $"new global::MotivationDsl.TokenTable(tokens: {L(r.In)}, dim: {L(r.Out)})";
-
-    public override string Forward(RLayer r) =>
-        $"if (__x.shape[1] > {L(r.Context)}) throw new global::System.ArgumentException(\n" +
-        $"    \"The sequence has \" + __x.shape[1] + \" tokens; the context length is {L(r.Context)}.\", nameof(input));\n" +
-        $"__x = this.{Field(r.Spec.Name!)}.forward(__x);";
-
-    public override void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
-
-    private static string Metadata(RLayer r) => $"m.TokenEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)});";
+    public override void Layer(VariantText w, RLayer r) => w.Line($".TokenEmbedding({S(r.Spec.Name!)}, dim: {L(r.Out)})");
 
     /// <summary>True when the model is a language model: its first layer is a TokenEmbedding.</summary>
     public static bool IsLanguageModel(ModelSpec spec) => spec.Layers.Count > 0 && spec.Layers[0].Kind == LayerKind.TokenEmbedding;

@@ -1,5 +1,4 @@
 using static MotivationDsl.Generators.CodeWriter;
-using static MotivationDsl.Generators.Forward;
 
 namespace MotivationDsl.Generators;
 
@@ -26,17 +25,5 @@ internal sealed class TokenPositionsLayer : ModelLayer
         return true;
     }
 
-    public override string? ModuleType(RLayer r) => "__Modules.Embedding";
-
-    public override void Construct(ModelLayerEmit e, RLayer r) => e.Module(r, Create(r));
-
-    private static string Create(RLayer r) => $"__nn.Embedding(num_embeddings: {L(r.In)}, embedding_dims: {L(r.Out)})";
-
-    public override string Forward(RLayer r) =>
-        $"__x = __x + this.{Field(r.Spec.Name!)}.forward(global::TorchSharp.torch.arange(\n" +
-        "    __x.shape[1], dtype: global::TorchSharp.torch.ScalarType.Int64, device: __x.device));";
-
-    public override void Describe(VariantText w, RLayer r) => w.Line(Metadata(r));
-
-    private static string Metadata(RLayer r) => $"m.TokenPositions({S(r.Spec.Name!)});";
+    public override void Layer(VariantText w, RLayer r) => w.Line($".TokenPositions({S(r.Spec.Name!)})");
 }

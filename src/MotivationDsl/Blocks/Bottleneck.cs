@@ -50,6 +50,10 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         return scope.MoveToOuter(x);
     }
 
+    /// <summary>This block as a layer list states it (<see cref="LayerList.Blocks"/>): its constructor and <c>Describe</c>.</summary>
+    public static BlockDescription Of(long inPlanes, long planes, long stride, Shortcut? shortcut, long kernel = 3) =>
+        new(() => new Bottleneck(inPlanes, planes, stride, shortcut, kernel), m => Describe(m, inPlanes, planes, stride, shortcut, kernel));
+
     /// <summary>This block's tensors and MACs (the constructor's arguments) added to <paramref name="m"/>.</summary>
     public static void Describe(VariantMetadataBuilder m, long inPlanes, long planes, long stride, Shortcut? shortcut, long kernel = 3)
     {

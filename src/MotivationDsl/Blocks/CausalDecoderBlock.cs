@@ -33,6 +33,10 @@ public sealed class CausalDecoderBlock : nn.Module<Tensor, Tensor>
         return scope.MoveToOuter(x + mlp.forward(ln_2.forward(x)));
     }
 
+    /// <summary>This block as a layer list states it (<see cref="LayerList.Blocks"/>): its constructor and <c>Describe</c>.</summary>
+    public static BlockDescription Of(long dim, long heads, long context) =>
+        new(() => new CausalDecoderBlock(dim, heads, context), m => Describe(m, dim, heads, context));
+
     /// <summary>This block's tensors and MACs (the constructor's arguments) added to <paramref name="m"/>.</summary>
     public static void Describe(VariantMetadataBuilder m, long dim, long heads, long context)
     {

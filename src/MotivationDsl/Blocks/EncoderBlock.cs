@@ -40,6 +40,10 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
         return scope.MoveToOuter(x + y);
     }
 
+    /// <summary>This block as a layer list states it (<see cref="LayerList.Blocks"/>): its constructor and <c>Describe</c>.</summary>
+    public static BlockDescription Of(long dim, long heads, long mlpDim) =>
+        new(() => new EncoderBlock(dim, heads, mlpDim), m => Describe(m, dim, heads, mlpDim));
+
     /// <summary>This block's tensors and MACs (the constructor's arguments) added to <paramref name="m"/>.</summary>
     public static void Describe(VariantMetadataBuilder m, long dim, long heads, long mlpDim)
     {

@@ -64,6 +64,12 @@ public sealed class MBConv : nn.Module<Tensor, Tensor>
         return scope.MoveToOuter(x);
     }
 
+    /// <summary>This block as a layer list states it (<see cref="LayerList.Blocks"/>): its constructor and <c>Describe</c>.</summary>
+    public static BlockDescription Of(long inChannels, long outChannels, long stride, long expanded, long kernel, long squeeze,
+        double stochasticDepth) =>
+        new(() => new MBConv(inChannels, outChannels, stride, expanded, kernel, squeeze, stochasticDepth),
+            m => Describe(m, inChannels, outChannels, stride, expanded, kernel, squeeze, stochasticDepth));
+
     /// <summary>This block's tensors and MACs (the constructor's arguments) added to <paramref name="m"/>.</summary>
     public static void Describe(VariantMetadataBuilder m, long inChannels, long outChannels, long stride, long expanded,
         long kernel, long squeeze, double stochasticDepth)

@@ -4,9 +4,15 @@ using static TorchSharp.torch;
 
 namespace MotivationDsl;
 
-/// <summary>One variant of a generated model: its name, its module's constructor and its metadata description.</summary>
-public sealed record GeneratedVariant(
-    string Name, Func<ModelOptions?, nn.Module<Tensor, Tensor>> Create, Func<ModelOptions?, VariantInfo> Describe);
+/// <summary>
+/// One variant of a generated model: its name, its module's constructor (the generated variant class, a
+/// <see cref="VariantModule"/> over <paramref name="Layers"/>) and its layer list, which also gives its metadata.
+/// </summary>
+public sealed record GeneratedVariant(string Name, Func<ModelOptions?, nn.Module<Tensor, Tensor>> Create, LayerList Layers)
+{
+    /// <summary>The variant's tensors, parameters and MACs for <paramref name="options"/> (null: as declared).</summary>
+    public VariantInfo Describe(ModelOptions? options) => Layers.Describe(Name, options);
+}
 
 /// <summary>
 /// One proven pair of a generated model under a growth rule, with its map as the generator's JSON (the manifest for the

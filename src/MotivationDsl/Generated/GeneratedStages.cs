@@ -5,7 +5,7 @@ namespace MotivationDsl;
 
 /// <summary>
 /// Builds a stage (a Sequential of blocks keyed <c>{blockPrefix}{index}</c>) from runs of identical blocks; the generated
-/// variant modules use it: <c>new StageBuilder("").Add(1, () => new Block(...)).Add(8, () => ...).Build()</c>.
+/// layer lists' stages use it (<see cref="LayerList.Stage"/>): <c>new StageBuilder("").Add(1, create).Add(8, create2).Build()</c>.
 /// </summary>
 public sealed class StageBuilder(string blockPrefix)
 {

@@ -9,11 +9,8 @@
 #   full                    all generated files as plain sources, no generator, no analyzers (the reference)
 #   none                    no generated file and no model source (the fixed cost of the project)
 #   map-short               Map: the manifest constant (__Manifest) replaced by "{}"
-#   meta-empty              Metadata: DescribeVariant's body replaced by `return null!;`
-#   variants-ctor-empty     Variants: the VariantModule constructor's body emptied (no layer construction)
-#   variants-forward-empty  Variants: forward's body replaced by `return input;`
+#   lists-null              Metadata: each layer list's chain of LayerList calls replaced by `null!`
 #   model-lambdas-null      Model: the variants table's factory lambdas `o => new X(o)` replaced by `null!`
-#   stage-lambdas-static    Variants: StageBuilder's `() => new` lambdas made `static () => new` (no closure analysis)
 # A variant's saving against `full` is what that part costs to compile; `full` minus `none` is all generated code.
 set -euo pipefail
 reps=${1:-3}
@@ -38,11 +35,8 @@ variant() {
   if diff -rq "$src" "$d" >/dev/null; then echo "error: variant $name changed no file" >&2; exit 1; fi
 }
 variant map-short '*.Map.g.cs' 's/__Manifest = @"(?:[^"]|"")*";/__Manifest = "{}";/g'
-variant meta-empty '*.Metadata.g.cs' 's/\{\n\s*var m = new __Meta\(.*?\n\s*return m\.Build\(\);\n\s*\}/{ return null!; }/sg'
-variant variants-ctor-empty '*.Variants.g.cs' 's/(: base\(name\)\s*)\{\n.*?\n        \}\n/$1\{ \}\n/sg'
-variant variants-forward-empty '*.Variants.g.cs' 's/(public override __Tensor forward\(__Tensor input\)\s*)\{\n.*?\n        \}\n/$1\{ return input; \}\n/sg'
+variant lists-null '*.Metadata.g.cs' 's/(=>?)\s*\n\s*(?:new __Dsl\.LayerList\(|__Dsl\.LayerList\.ForTokens\().*?;\n/$1 null!;\n/sg'
 variant model-lambdas-null '*.Model.g.cs' 's/\bo => new \w+\(o\)/null!/g'
-variant stage-lambdas-static '*.Variants.g.cs' 's/, \(\) => new /, static () => new /g'
 # the rsp without generator, analyzers and model sources, plus a directory's generated files
 base=$(tr ' ' '\n' < "$work/with.rsp" | grep -v -e "^$gen\$" -e '^/analyzer:.*NetAnalyzers\.dll$' -e '^Net[0-9][0-9]\.cs$' \
   -e '^/embed:Net[0-9][0-9]\.cs$' | tr '\n' ' ')
@@ -52,7 +46,7 @@ for d in "$work"/src-*; do
   echo "$base $(tr ' ' '\n' < "$work/with.rsp" | grep -e '^Net[0-9][0-9]\.cs$' | tr '\n' ' ') $(ls "$d"/*.g.cs | tr '\n' ' ')" > "$work/$v.rsp"
 done
 sed "s#$gen##" "$work/with.rsp" | sed "s#\$# $(ls "$src"/*.g.cs | tr '\n' ' ')#" > "$work/with-nogen.rsp"
-variants="with with-nogen full none map-short meta-empty variants-ctor-empty variants-forward-empty model-lambdas-null stage-lambdas-static"
+variants="with with-nogen full none map-short lists-null model-lambdas-null"
 echo "csc CPU seconds (user+sys), $reps interleaved repeats; load $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A all
 for r in $(seq "$reps"); do
