@@ -3,9 +3,9 @@
 # in CPU seconds of the C# compiler (user + sys of one csc process), interleaved. Run after
 # `dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- generator --quick` has built artifacts/genbench/.
 # Usage: tests/MotivationDsl.Benchmarks/scripts/genbench-generator-ab.sh COMMIT [REPEATS]   (docs/performance.md, 6b)
-# COMMIT's generator is built from `git archive COMMIT` in a temporary directory; both generators compile the same
-# project against this checkout's runtime (the older generated code is self-contained), so the difference is what the
-# generated code (and the generator) cost:
+# COMMIT's generator and runtime (src/MotivationDsl, which the generated code calls) are built from `git archive COMMIT`
+# in a temporary directory; both compile the same project, each generator against its own runtime, so the difference is
+# what the generated code (and the generator) cost:
 #   with / with-old                 20 models, this generator / COMMIT's
 #   without                         no models (the fixed cost)
 #   ...-noana                       the same without the SDK's default NetAnalyzers
@@ -17,11 +17,14 @@ genbench_work genbench-ab
 mkdir "$work/old"
 git -C "$root" archive "$old_commit" | tar -x -C "$work/old"
 dotnet build "$work/old/generators/MotivationDsl.Generators" -c Release -v q -nologo >/dev/null
+dotnet build "$work/old/src/MotivationDsl" -c Release -v q -nologo >/dev/null
 old=/analyzer:$work/old/generators/MotivationDsl.Generators/bin/Release/netstandard2.0/MotivationDsl.Generators.dll
+old_runtime=/reference:$work/old/src/MotivationDsl/bin/Release/net10.0/MotivationDsl.dll
 for n in with without; do csc_rsp $n; done
 gen=$(grep -o '/analyzer:[^ ]*MotivationDsl.Generators.dll' "$work/with.rsp")
 noana='s#/analyzer:[^ ]*NetAnalyzers.dll##g'
-sed "s#$gen#$old#" "$work/with.rsp" > "$work/with-old.rsp"
+runtime=$(grep -o '/reference:[^ ]*/MotivationDsl\.dll' "$work/with.rsp")
+sed "s#$gen#$old#; s#$runtime#$old_runtime#" "$work/with.rsp" > "$work/with-old.rsp"
 for v in with with-old without; do sed "$noana" "$work/$v.rsp" > "$work/$v-noana.rsp"; done
 for v in with with-old; do
   mkdir "$work/gen-$v"
