@@ -70,9 +70,8 @@ internal static class MetadataPart
     {
         var w = new VariantText();
         var init = "init: __Dsl.WeightInit." + model.Spec.InitName;
-        w.Line(v.Vocabulary > 0
-            ? $"{List}.ForTokens(vocabulary: {v.Vocabulary}, contextLength: {v.Context}, {init})"
-            : $"new {List}(classes: {model.Spec.Classes}, inputShape: __inputShape, {init})");
+        if (v.Vocabulary > 0) w.Call($"{List}.ForTokens", new[] { $"vocabulary: {v.Vocabulary}", $"contextLength: {v.Context}", init }, "");
+        else w.Call($"new {List}", new[] { $"classes: {model.Spec.Classes}", $"inputShape: new[] {{ {string.Join(", ", model.Spec.InputShape)} }}", init }, "");
         w.Indent();
         foreach (var l in v.Layers)
         {

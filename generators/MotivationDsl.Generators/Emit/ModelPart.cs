@@ -48,8 +48,6 @@ internal static class ModelPart
         w.Line();
         w.Line("/// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>");
         w.Open("public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition");
-        w.Line($"private static readonly int[] __inputShape = {{ {string.Join(", ", spec.InputShape)} }};");
-        w.Line();
         w.Line("internal ModelDefinition() : base(");
         w.Line($"    typeof({fq}), {spec.ClassName}.__Manifest,");
         w.Line("    new __Dsl.GeneratedVariant[]");

@@ -50,8 +50,6 @@ partial class BlockLayerNet
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 16, 16 };
-
         internal ModelDefinition() : base(
             typeof(global::MotivationDsl.Tests.Models.BlockLayerNet), BlockLayerNet.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -399,7 +397,7 @@ partial class BlockLayerNet
             int mlp_run0_count,
             int mlp_run0_inPlanes,
             int mlp_run0_planes) =>
-            new __Dsl.LayerList(classes: 5, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 5, inputShape: new[] { 3, 16, 16 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("stem", outChannels: stem_outChannels, kernel: 3, padding: 1)
                 .ReLU()
                 .AdaptiveAvgPool2d(size: 8)

@@ -50,8 +50,6 @@ partial class BranchNet
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 16, 16 };
-
         internal ModelDefinition() : base(
             typeof(global::MotivationDsl.Tests.Models.BranchNet), BranchNet.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -476,7 +474,7 @@ partial class BranchNet
             int fuse_run0_inPlanes,
             int fuse_run0_planes,
             int hidden_outFeatures) =>
-            new __Dsl.LayerList(classes: 5, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 5, inputShape: new[] { 3, 16, 16 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("stem", outChannels: 8, kernel: 3, padding: 1)
                 .ReLU()
                 .Stage("mix", blockPrefix: "")

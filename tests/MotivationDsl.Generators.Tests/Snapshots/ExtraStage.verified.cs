@@ -50,8 +50,6 @@ partial class ExtraStageNet
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 16, 16 };
-
         internal ModelDefinition() : base(
             typeof(global::MotivationDsl.Tests.Models.ExtraStageNet), ExtraStageNet.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -153,7 +151,7 @@ partial class ExtraStageNet
     {
         /// <summary>The layers of <c>S</c>: its module and its metadata (tensors, parameters, MACs).</summary>
         internal static readonly __Dsl.LayerList Layers_S =
-            new __Dsl.LayerList(classes: 5, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 5, inputShape: new[] { 3, 16, 16 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false)
                 .BatchNorm2d("bn1")
                 .ReLU()
@@ -166,7 +164,7 @@ partial class ExtraStageNet
 
         /// <summary>The layers of <c>L</c>: its module and its metadata (tensors, parameters, MACs).</summary>
         internal static readonly __Dsl.LayerList Layers_L =
-            new __Dsl.LayerList(classes: 5, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 5, inputShape: new[] { 3, 16, 16 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false)
                 .BatchNorm2d("bn1")
                 .ReLU()

@@ -48,8 +48,6 @@ partial class GrowingViT
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 16, 16 };
-
         internal ModelDefinition() : base(
             typeof(global::Demo.Grow.GrowingViT), GrowingViT.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -287,7 +285,7 @@ partial class GrowingViT
             int encoder_layers_run0_dim,
             int encoder_layers_run0_heads,
             int encoder_layers_run0_mlpDim) =>
-            new __Dsl.LayerList(classes: 10, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 10, inputShape: new[] { 3, 16, 16 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .PatchEmbedding("conv_proj", dim: conv_proj_dim, patch: 8)
                 .ClassToken("class_token")
                 .PositionalEmbedding("encoder.pos_embedding")

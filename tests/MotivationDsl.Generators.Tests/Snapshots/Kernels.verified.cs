@@ -50,8 +50,6 @@ partial class KernelNet
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 16, 16 };
-
         internal ModelDefinition() : base(
             typeof(global::MotivationDsl.Tests.Models.KernelNet), KernelNet.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -317,7 +315,7 @@ partial class KernelNet
         /// </summary>
         private static __Dsl.LayerList __Layers(
             int layer1_run0_count, int layer1_run0_kernel, int layer2_run0_kernel) =>
-            new __Dsl.LayerList(classes: 5, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 5, inputShape: new[] { 3, 16, 16 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("conv1", outChannels: 8, kernel: 3, padding: 1, bias: false)
                 .BatchNorm2d("bn1")
                 .ReLU()

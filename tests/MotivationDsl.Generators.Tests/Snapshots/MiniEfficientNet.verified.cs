@@ -48,8 +48,6 @@ partial class MiniEfficientNet
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 32, 32 };
-
         internal ModelDefinition() : base(
             typeof(global::Demo.Eff.MiniEfficientNet), MiniEfficientNet.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -178,7 +176,7 @@ partial class MiniEfficientNet
     {
         /// <summary>The layers of <c>S</c>: its module and its metadata (tensors, parameters, MACs).</summary>
         internal static readonly __Dsl.LayerList Layers_S =
-            new __Dsl.LayerList(classes: 10, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 10, inputShape: new[] { 3, 32, 32 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("features.0.0", outChannels: 16, kernel: 3, stride: 2, padding: 1, bias: false)
                 .BatchNorm2d("features.0.1")
                 .SiLU()
@@ -218,7 +216,7 @@ partial class MiniEfficientNet
 
         /// <summary>The layers of <c>M</c>: its module and its metadata (tensors, parameters, MACs).</summary>
         internal static readonly __Dsl.LayerList Layers_M =
-            new __Dsl.LayerList(classes: 10, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 10, inputShape: new[] { 3, 32, 32 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("features.0.0", outChannels: 16, kernel: 3, stride: 2, padding: 1, bias: false)
                 .BatchNorm2d("features.0.1")
                 .SiLU()

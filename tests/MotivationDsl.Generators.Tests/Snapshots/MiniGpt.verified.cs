@@ -48,8 +48,6 @@ partial class MiniGpt
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 8 };
-
         internal ModelDefinition() : base(
             typeof(global::Demo.Gpt.MiniGpt), MiniGpt.__Manifest,
             new __Dsl.GeneratedVariant[]

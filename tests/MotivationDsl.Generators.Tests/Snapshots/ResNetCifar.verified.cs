@@ -48,8 +48,6 @@ partial class ResNetCifar
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 32, 32 };
-
         internal ModelDefinition() : base(
             typeof(global::Demo.Cifar.ResNetCifar), ResNetCifar.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -200,7 +198,7 @@ partial class ResNetCifar
         /// the numbers that differ are arguments).
         /// </summary>
         private static __Dsl.LayerList __Layers(int layer1_run0_count, int layer2_run1_count, int layer3_run1_count) =>
-            new __Dsl.LayerList(classes: 10, inputShape: __inputShape, init: __Dsl.WeightInit.KaimingNormal)
+            new __Dsl.LayerList(classes: 10, inputShape: new[] { 3, 32, 32 }, init: __Dsl.WeightInit.KaimingNormal)
                 .Conv2d("conv1", outChannels: 16, kernel: 3, padding: 1, bias: false)
                 .BatchNorm2d("bn1")
                 .ReLU()

@@ -48,8 +48,6 @@ partial class CustomNet
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 32, 32 };
-
         internal ModelDefinition() : base(
             typeof(global::Demo.Custom.CustomNet), CustomNet.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -271,7 +269,7 @@ partial class CustomNet
     {
         /// <summary>The layers of <c>Tiny</c>: its module and its metadata (tensors, parameters, MACs).</summary>
         internal static readonly __Dsl.LayerList Layers_Tiny =
-            new __Dsl.LayerList(classes: 10, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 10, inputShape: new[] { 3, 32, 32 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("stem", outChannels: 16, kernel: 3, padding: 1)
                 .ReLU()
                 .Stage("stage1", blockPrefix: "")
@@ -287,7 +285,7 @@ partial class CustomNet
 
         /// <summary>The layers of <c>Wide</c>: its module and its metadata (tensors, parameters, MACs).</summary>
         internal static readonly __Dsl.LayerList Layers_Wide =
-            new __Dsl.LayerList(classes: 10, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 10, inputShape: new[] { 3, 32, 32 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("stem", outChannels: 16, kernel: 3, padding: 1)
                 .ReLU()
                 .Stage("stage1", blockPrefix: "")

@@ -45,8 +45,6 @@ partial class WideNet
     /// <summary>The generated definition: the variants' table (modules, metadata) over the manifest.</summary>
     public sealed partial class ModelDefinition : __Dsl.GeneratedModelDefinition
     {
-        private static readonly int[] __inputShape = { 3, 64, 64 };
-
         internal ModelDefinition() : base(
             typeof(global::WideNet), WideNet.__Manifest,
             new __Dsl.GeneratedVariant[]
@@ -184,7 +182,7 @@ partial class WideNet
     {
         /// <summary>The layers of <c>B0</c>: its module and its metadata (tensors, parameters, MACs).</summary>
         internal static readonly __Dsl.LayerList Layers_B0 =
-            new __Dsl.LayerList(classes: 100, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 100, inputShape: new[] { 3, 64, 64 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("conv1", outChannels: 32, kernel: 7, stride: 2, padding: 3, bias: false)
                 .BatchNorm2d("bn1")
                 .ReLU()
@@ -205,7 +203,7 @@ partial class WideNet
 
         /// <summary>The layers of <c>B1</c>: its module and its metadata (tensors, parameters, MACs).</summary>
         internal static readonly __Dsl.LayerList Layers_B1 =
-            new __Dsl.LayerList(classes: 100, inputShape: __inputShape, init: __Dsl.WeightInit.PyTorchDefault)
+            new __Dsl.LayerList(classes: 100, inputShape: new[] { 3, 64, 64 }, init: __Dsl.WeightInit.PyTorchDefault)
                 .Conv2d("conv1", outChannels: 48, kernel: 7, stride: 2, padding: 3, bias: false)
                 .BatchNorm2d("bn1")
                 .ReLU()
