@@ -65,6 +65,7 @@ def main(args):
     classical = {name: row(kind, role) for name, (kind, role) in CLASSICAL.items()}
     classical = {n: v for n, v in classical.items() if v}
     unit = "bpb" if lm else "pp"
+    mfmt = ".4f" if lm else ".2f"  # means as in the results tables: bits per byte to 4 decimals, accuracy % to 2
     print(f"experiment {sorted(hashes)[0]} ({'bits per byte, lower is better' if lm else 'test accuracy %, higher is better'})")
     print(f"| motivated row | mean | training TFLOPs | best classical at <= its FLOPs | its mean | its TFLOPs | per seed ({unit}) | mean {unit} | spread | better in | reads |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -79,7 +80,7 @@ def main(args):
             mean_m = statistics.mean(v for v, _ in m.values())
             cands = [(n, c) for n, c in classical.items() if statistics.mean(f for _, f in c.values()) <= 1.03 * flops]
             if not cands:
-                print(f"| {name}{suffix} | {mean_m:.4g} | {flops / 1e12:.3f} | (no classical row at <= its FLOPs) | | | | | | | |")
+                print(f"| {name}{suffix} | {mean_m:{mfmt}} | {flops / 1e12:.3f} | (no classical row at <= its FLOPs) | | | | | | | |")
                 continue
             key = (lambda nc: statistics.mean(v for v, _ in nc[1].values()))
             best, c = max(cands, key=key) if higher else min(cands, key=key)
@@ -91,7 +92,7 @@ def main(args):
             reads = "not distinguishable" if len(d) < 2 or not abs(mean_d) > sd else (
                 "better" if (mean_d > 0) == higher else "worse")
             fmt = "{:+.4f}" if lm else "{:+.2f}"
-            print(f"| {name}{suffix} | {mean_m:.4g} | {flops / 1e12:.3f} | {best} | {key((best, c)):.4g} | "
+            print(f"| {name}{suffix} | {mean_m:{mfmt}} | {flops / 1e12:.3f} | {best} | {key((best, c)):{mfmt}} | "
                   f"{statistics.mean(f for _, f in c.values()) / 1e12:.3f} | {' / '.join(fmt.format(x) for x in d)} | "
                   f"{fmt.format(mean_d)} | {sd:.4f} | {wins} of {len(d)} | {reads} |")
 
