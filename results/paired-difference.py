@@ -3,6 +3,8 @@
 
 usage: python3 results/paired-difference.py results/fashion-width-growth.json X-Y-B X-C [Y-C X-C ...]
 (rows as pairs: A B -> A minus B; row names as in the generated tables: X-C, X-Y-B, X-Y-M, X-F-B, X-F-M, Y-C, ...)
+Prints: | A - B | mean | spread | per seed | first row better in | reads | (pp; bits per byte for a language model,
+where lower is better)
 """
 import json
 import statistics
@@ -19,4 +21,5 @@ for a, b in zip(args[::2], args[1::2]):
     mean, sd = statistics.mean(diff), statistics.stdev(diff) if len(diff) > 1 else float("nan")
     wins = sum(1 for x in diff if (x > 0) == higher and x != 0)
     reads = "not distinguishable" if len(diff) < 2 or not abs(mean) > sd else ("better" if (mean > 0) == higher else "worse")
-    print(f"| {a} - {b} | {mean:+.2f} | {sd:.2f} | {' / '.join(f'{x:+.2f}' for x in diff)} | {wins} of {len(diff)} | {reads} |")
+    n = 2 if higher else 4  # percentage points to 2 decimals, bits per byte to 4
+    print(f"| {a} - {b} | {mean:+.{n}f} | {sd:.{n}f} | {' / '.join(f'{x:+.{n}f}' for x in diff)} | {wins} of {len(diff)} | {reads} |")
