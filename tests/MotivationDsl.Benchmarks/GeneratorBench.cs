@@ -263,7 +263,7 @@ internal static class GeneratorBench
                 var (code, log, _) = DotnetBuild(dir, "--no-restore --no-dependencies --no-incremental", mode);
                 if (code != 0) throw new InvalidOperationException($"genbench warm-up build failed in {dir}:\n{log}");
             }
-        var reps = c.Quick ? 1 : 3;
+        var reps = c.Quick ? 1 : c.Repeats;
         var full = new Dictionary<string, List<double>> { ["with"] = [], ["without"] = [] };
         var edit = new Dictionary<string, List<double>> { ["with"] = [], ["without"] = [] };
         var version = 100 + (int)mode * 1000;
