@@ -18,7 +18,7 @@ public sealed class ModelCatalog
         var seen = new HashSet<Type>();
         foreach (var assembly in assemblies)
             foreach (var attribute in assembly.GetCustomAttributes<GeneratedScalableModelAttribute>())
-                if (seen.Add(attribute.Model) && DefinitionOf(attribute.Model) is { } definition)
+                if (seen.Add(attribute.Model) && ScalableModelDefinition.Of(attribute.Model) is { } definition)
                     found.Add(definition);
         return new ModelCatalog(found.OrderBy(m => m.Name, StringComparer.Ordinal));
     }
@@ -59,8 +59,6 @@ public sealed class ModelCatalog
 
     public static string ShortName(string fullName) => fullName[(fullName.LastIndexOf('.') + 1)..];
 
-    private static ScalableModelDefinition? DefinitionOf(Type model) =>
-        model.GetProperty("Definition", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as ScalableModelDefinition;
 }
 
 /// <summary>A user error the CLI reports as one line and exit code 2, without a stack trace.</summary>

@@ -125,7 +125,7 @@ public class RuntimeMetadataTests
         Assert.Equal(4 * (declared.Macs - 640) + 7 * 64, other.Macs);
     }
 
-    private static ScalableModelDefinition Load(GeneratorRun run, string typeName)
+    internal static ScalableModelDefinition Load(GeneratorRun run, string typeName)
     {
         Assert.Empty(run.GeneratorDiagnostics);
         using var stream = new MemoryStream();
@@ -134,6 +134,6 @@ public class RuntimeMetadataTests
         var context = new AssemblyLoadContext(typeName, isCollectible: true);
         var assembly = context.LoadFromStream(new MemoryStream(stream.ToArray()));
         var type = assembly.GetType(typeName)!;
-        return (ScalableModelDefinition)type.GetProperty("Definition", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+        return ScalableModelDefinition.Of(type)!;
     }
 }

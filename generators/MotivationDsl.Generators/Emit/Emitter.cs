@@ -19,7 +19,7 @@ internal static class Emitter
     {
         var files = new List<GeneratedFile>
         {
-            new("Model", File(model, "the model", (w, fq) => ModelPart.Write(w, model, fq), assembly: true)),
+            new("Model", File(model, "the model", (w, fq) => ModelPart.Write(w, model, fq), modelFile: true)),
             new("Variants", File(model, "the variant modules", (w, fq) => VariantsPart.Write(w, model))),
         };
         if (BlocksPart.Needed(model))
@@ -32,7 +32,7 @@ internal static class Emitter
     /// <summary>The fully qualified name of the model class.</summary>
     public static string Qualified(ModelSpec spec) => "global::" + (spec.Namespace.Length > 0 ? spec.Namespace + "." : "") + spec.ClassName;
 
-    private static string File(BuiltModel model, string part, System.Action<CodeWriter, string> body, bool assembly = false)
+    private static string File(BuiltModel model, string part, System.Action<CodeWriter, string> body, bool modelFile = false)
     {
         var spec = model.Spec;
         var fq = Qualified(spec);
@@ -46,7 +46,7 @@ internal static class Emitter
         var blocks = $"using __Blocks = {fq}.ModelDefinition.Blocks;";
         w.Line(blocks.Length <= MaxLine ? blocks : blocks.Replace("= ", "=\n    "));
         w.Line();
-        if (assembly)
+        if (modelFile)
         {
             w.Call("[assembly: global::MotivationDsl.GeneratedScalableModel", new[] { $"typeof({fq})", S(spec.ClassName), fq + ".__Manifest" }, "]");
             w.Line();
@@ -56,7 +56,7 @@ internal static class Emitter
             w.Line("namespace " + spec.Namespace + ";"); // file-scoped: one level of indentation less
             w.Line();
         }
-        w.Open((spec.IsStatic ? "static " : "") + "partial class " + spec.ClassName);
+        w.Open((spec.IsStatic ? "static " : "") + "partial class " + spec.ClassName + (modelFile ? ModelPart.BaseList(spec) : ""));
         body(w, fq);
         w.Close();
         return WithoutUnusedAliases(w.ToString());

@@ -9,9 +9,6 @@ internal static class MapPart
 {
     public static void Write(CodeWriter w, BuiltModel model)
     {
-        w.Line("/// <summary>The manifest the build writes next to the output (motivationdsl.manifest/1).</summary>");
-        w.Line("public static string ManifestJson => Definition.ManifestJson;");
-        w.Line();
         w.Line("/// <summary>The manifest as stated here: packed (a run of identical blocks once; see ManifestPacking).</summary>");
         w.Raw("internal const string __Manifest = @\"" + ManifestWriter.Manifest(model).Replace("\"", "\"\"") + "\";");
         if (model.Pairs.Count == 1) return;

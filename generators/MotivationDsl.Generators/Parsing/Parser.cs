@@ -36,6 +36,22 @@ internal static class Parser
         }
     }
 
+    /// <summary>
+    /// Whether a declaration of the class names a base class (one other than object, or object itself): then the
+    /// generated part cannot name the runtime base (CS0263), and the entry points are generated instead.
+    /// </summary>
+    private static bool DeclaresBaseClass(INamedTypeSymbol symbol, Compilation compilation, CancellationToken ct)
+    {
+        if (symbol.BaseType is not { SpecialType: SpecialType.System_Object }) return true;
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(ct) is not ClassDeclarationSyntax { BaseList: { } bases } declaration) continue;
+            var model = compilation.GetSemanticModel(declaration.SyntaxTree);
+            if (bases.Types.Any(t => model.GetTypeInfo(t.Type, ct).Type is { TypeKind: not TypeKind.Interface })) return true;
+        }
+        return false;
+    }
+
     private static ModelSpec ParseModelCore(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, CancellationToken ct)
     {
         var diagnostics = new List<DiagnosticInfo>();
@@ -73,6 +89,8 @@ internal static class Parser
             FullName = fullName,
             Accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
             IsStatic = symbol.IsStatic,
+            EntryPoints = symbol.IsStatic || DeclaresBaseClass(symbol, context.SemanticModel.Compilation, ct)
+                ? EntryPoints.Generated : EntryPoints.RuntimeBase,
             Location = LocationInfo.From(modelSyntax),
             ClassLocation = classLocation,
             Args = args,

@@ -176,6 +176,15 @@ internal sealed record BlockSpec
 }
 
 /// <summary>A [ScalableModel] class as written.</summary>
+/// <summary>Where a model class's static entry points come from.</summary>
+internal enum EntryPoints
+{
+    /// <summary>Inherited: the class derives from the runtime's <c>GeneratedModel&lt;ModelDefinition&gt;</c>.</summary>
+    RuntimeBase,
+    /// <summary>Generated into the class: it is static or declares its own base class.</summary>
+    Generated,
+}
+
 internal sealed record ModelSpec
 {
     public string Namespace { get; init; } = "";
@@ -183,6 +192,8 @@ internal sealed record ModelSpec
     public string FullName { get; init; } = "";
     public string Accessibility { get; init; } = "internal";
     public bool IsStatic { get; init; }
+    /// <summary>Where the class's static entry points (<c>CreatePair</c>, <c>Map</c>, ...) come from.</summary>
+    public EntryPoints EntryPoints { get; init; }
     public LocationInfo? Location { get; init; }
     public LocationInfo? ClassLocation { get; init; }
     public EquatableArray<ArgLocation> Args { get; init; } = EquatableArray<ArgLocation>.Empty;

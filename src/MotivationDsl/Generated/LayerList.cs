@@ -17,6 +17,7 @@ public sealed partial class LayerList
     private readonly List<Step> _steps = [];
     private readonly Func<string, ModelOptions?, VariantMetadataBuilder> _metadata;
     private StageRuns? _stage;
+    private bool _frozen;
 
     /// <summary>An image model's layers: <paramref name="classes"/> and <paramref name="inputShape"/> [C, H, W] as declared.</summary>
     public LayerList(int classes, IReadOnlyList<int> inputShape, WeightInit init)
@@ -39,14 +40,27 @@ public sealed partial class LayerList
 
     private LayerList Add(Action<VariantMetadataBuilder> describe, Func<VariantModule, VariantMetadataBuilder, Func<Tensor, Tensor>> build)
     {
+        ThrowIfFrozen();
         _steps.Add(new Step(describe, build));
         _stage = null;
         return this;
     }
 
+    /// <summary>
+    /// A list is complete once it has described or built a variant: a generated list is shared by every module of its
+    /// variant, so a layer added later would make the next module differ from the metadata and map already proven.
+    /// </summary>
+    private void ThrowIfFrozen()
+    {
+        if (_frozen)
+            throw new InvalidOperationException(
+                "This layer list has already described or built a variant; layers cannot be added to it any more.");
+    }
+
     /// <summary>The variant's tensors, parameters and MACs for <paramref name="options"/> (null: the declared sizes).</summary>
     public VariantInfo Describe(string variant, ModelOptions? options)
     {
+        _frozen = true;
         var m = _metadata(variant, options);
         foreach (var s in _steps) s.Describe(m);
         return m.Build();
@@ -55,6 +69,7 @@ public sealed partial class LayerList
     /// <summary>Builds every layer's module on <paramref name="module"/> in order; the forward steps, in order.</summary>
     internal Func<Tensor, Tensor>[] Build(VariantModule module, string variant, ModelOptions? options)
     {
+        _frozen = true;
         var m = _metadata(variant, options);
         var forward = new Func<Tensor, Tensor>[_steps.Count];
         for (var i = 0; i < _steps.Count; i++)
@@ -136,6 +151,7 @@ public sealed partial class LayerList
     public LayerList Blocks(int count, BlockDescription block)
     {
         ArgumentNullException.ThrowIfNull(block);
+        ThrowIfFrozen();
         if (_stage is null) throw new InvalidOperationException("Blocks must follow a Stage (or other Blocks) in a layer list.");
         _stage.Runs.Add((count, block));
         return this;

@@ -1,3 +1,4 @@
+using System.Reflection;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,11 +7,19 @@ namespace MotivationDsl;
 /// <summary>
 /// Everything generated for one scalable model: its variants and their metadata, the base/motivated pair,
 /// the weights map, and factories. The generator emits one sealed subclass per <c>[ScalableModel]</c> class,
-/// reachable as its static <c>Definition</c> property.
+/// reachable as its static <c>Definition</c> property (or <see cref="Of"/> its type).
 /// </summary>
 public abstract class ScalableModelDefinition
 {
     private readonly Dictionary<(string, string, Growth), WeightsMap> _pairMaps = new();
+
+    /// <summary>
+    /// The definition of the <c>[ScalableModel]</c> class <paramref name="model"/> (its static <c>Definition</c>, declared
+    /// on it or inherited from <see cref="GeneratedModel{TDefinition}"/>); null when it has none.
+    /// </summary>
+    public static ScalableModelDefinition? Of(Type model) =>
+        model.GetProperty("Definition", BindingFlags.Public | BindingFlags.Static | BindingFlags.FlattenHierarchy)
+            ?.GetValue(null) as ScalableModelDefinition;
 
     /// <summary>The model's full type name, as declared.</summary>
     public abstract string Name { get; }
