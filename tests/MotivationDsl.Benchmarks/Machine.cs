@@ -108,6 +108,24 @@ internal sealed class Figure
     /// <summary>Paired figures: the 95 % interval of the ratio (<see cref="Value"/> then holds the per-round ratios' spread).</summary>
     public RatioInterval? Interval { get; init; }
 
+    /// <summary>Paired differences: the 95 % interval of their mean (<see cref="Value"/> then holds the differences' spread).</summary>
+    public DifferenceInterval? Difference { get; init; }
+
+    /// <summary>
+    /// A mean difference from paired rounds: met only when the whole 95 % interval is at or below <paramref name="atMost"/>.
+    /// </summary>
+    public static Figure PairedDifference(string name, IReadOnlyList<double> differences, string unit, double atMost, JsonObject details)
+    {
+        var ci = DifferenceInterval.Of(differences);
+        details["difference95"] = ci.Json();
+        details["verdictRule"] = "goal met only when the whole 95 % confidence interval meets it";
+        return new Figure
+        {
+            Name = name, Value = Spread.Of(differences), Difference = ci, Unit = unit, Format = "F2", Details = details,
+            Goal = $"<= {atMost.ToString(CultureInfo.InvariantCulture)} (95% CI)", Met = ci.MeetsAtMost(atMost),
+        };
+    }
+
     /// <summary>
     /// A ratio from paired rounds: met only when the whole 95 % interval is at or below <paramref name="atMost"/> (or, with
     /// <paramref name="atLeast"/>, at or above it); no goal when both are null.
@@ -126,7 +144,7 @@ internal sealed class Figure
 
     public JsonObject Json() => new()
     {
-        ["name"] = Name, ["unit"] = Unit, ["value"] = Value.Json(), ["ci95"] = Interval?.Json(), ["goal"] = Goal,
+        ["name"] = Name, ["unit"] = Unit, ["value"] = Value.Json(), ["ci95"] = Interval?.Json() ?? Difference?.Json(), ["goal"] = Goal,
         ["met"] = Met is { } m ? m : null,
         ["loadBefore"] = new JsonArray(LoadBefore.Select(x => (JsonNode)x).ToArray()),
         ["loadAfter"] = new JsonArray(LoadAfter.Select(x => (JsonNode)x).ToArray()),

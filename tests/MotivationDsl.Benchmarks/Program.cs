@@ -139,11 +139,13 @@ public static class Program
         var rows = figures.Select(x => new[]
         {
             x.F.Name,
-            x.F.Interval is { } ci ? $"{ci.Text(x.F.Format)} (95% CI, {ci.Pairs} pairs, +-{ci.HalfWidth:P1})" : x.F.Value.Text(x.F.Format),
+            x.F.Interval is { } ci ? $"{ci.Text(x.F.Format)} (95% CI, {ci.Pairs} pairs, +-{ci.HalfWidth:P1})"
+            : x.F.Difference is { } d ? $"{d.Text(x.F.Format)} (95% CI, {d.Pairs} pairs); median {x.F.Value.Text(x.F.Format)}"
+            : x.F.Value.Text(x.F.Format),
             x.F.Unit, x.F.Goal ?? "", x.F.Met switch { true => "yes", false => "NO", _ => "" },
             $"{x.F.LoadBefore[0]:F1}/{x.F.LoadAfter[0]:F1}",
         }).ToList();
-        var header = new[] { "figure", "median [min..max], or paired ratio [95% CI]", "unit", "goal", "met", "load 1m before/after" };
+        var header = new[] { "figure", "median [min..max], or paired ratio / mean difference [95% CI]", "unit", "goal", "met", "load 1m before/after" };
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
         var sb = new System.Text.StringBuilder();
