@@ -1,3 +1,5 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace MotivationDsl.Generators.Tests;
@@ -59,5 +61,32 @@ public class EntryPointsTests
         var type = definition.ModelType;
         Assert.Same(definition, ScalableModelDefinition.Of(type));
         Assert.Equal(inherited, type.BaseType!.IsGenericType && type.BaseType.GetGenericTypeDefinition() == typeof(GeneratedModel<>));
+    }
+
+    /// <summary>
+    /// A base class named later in another file of the class (the model's own file untouched) switches the entry points to
+    /// generated ones in the next run, and back when it is removed: the generated part never names a second base class.
+    /// </summary>
+    [Fact]
+    public void ABaseClassAddedInAnotherFileIsSeenByTheNextRun()
+    {
+        const string plain = "namespace Demo; public partial class Net { public int Answer() => 42; }";
+        const string withBase = "namespace Demo; public partial class Net : Root { public int Answer() => 42; } public class Root { }";
+        var compilation = GeneratorHarness.Compile(Sources.Model(), plain);
+        var first = GeneratorHarness.Run(compilation);
+        Assert.Empty(first.OutputErrors);
+        var other = compilation.SyntaxTrees.Last();
+        var edited = compilation.ReplaceSyntaxTree(other, other.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(withBase)));
+        var driver = first.Driver.RunGeneratorsAndUpdateCompilation(edited, out var output, out _);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var model = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName.Contains("Net.Model")).SourceText.ToString();
+        Assert.Contains("public static __Dsl.ScalableModelDefinition Definition", model);
+        Assert.DoesNotContain("GeneratedModel<", model);
+
+        var back = edited.ReplaceSyntaxTree(edited.SyntaxTrees.Last(), CSharpSyntaxTree.ParseText(plain, GeneratorHarness.ParseOptions, path: "File1.cs"));
+        var third = driver.RunGeneratorsAndUpdateCompilation(back, out var restored, out _);
+        Assert.Empty(restored.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains(": __Dsl.GeneratedModel<global::Demo.Net.ModelDefinition>",
+            third.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName.Contains("Net.Model")).SourceText.ToString());
     }
 }
