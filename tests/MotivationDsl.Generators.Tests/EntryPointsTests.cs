@@ -53,6 +53,7 @@ public class EntryPointsTests
         var model = run.Source("Net.Model")!;
         Assert.Equal(inherited, model.Contains(": __Dsl.GeneratedModel<global::Demo.Net.ModelDefinition>"));
         Assert.Equal(!inherited, model.Contains("public static __Dsl.ScalableModelDefinition Definition"));
+        Assert.All(run.Source("Net.")!.Split('\n'), line => Assert.True(line.Length <= CodeWriter.MaxLine, line));
 
         var definition = RuntimeMetadataTests.Load(run, "Demo.Net");
         Assert.Equal("Demo.Net", definition.Name);
