@@ -58,7 +58,6 @@ public sealed class ModelCatalog
     }
 
     public static string ShortName(string fullName) => fullName[(fullName.LastIndexOf('.') + 1)..];
-
 }
 
 /// <summary>A user error the CLI reports as one line and exit code 2, without a stack trace.</summary>

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -58,9 +59,13 @@ public class EntryPointsTests
         var definition = RuntimeMetadataTests.Load(run, "Demo.Net");
         Assert.Equal("Demo.Net", definition.Name);
         Assert.Equal(["Small", "Large"], definition.Variants.Select(v => v.Name));
-        // The one definition: the model's static Definition is the instance every entry point uses.
+        // The one definition: the static Definition where it is declared (the runtime base or the class itself) is the
+        // instance ScalableModelDefinition.Of finds.
         var type = definition.ModelType;
-        Assert.Same(definition, ScalableModelDefinition.Of(type));
+        var declaring = inherited ? type.BaseType! : type;
+        var declared = declaring.GetProperty("Definition", BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)!;
+        Assert.Same(declared.GetValue(null), definition);
+        Assert.Null(ScalableModelDefinition.Of(typeof(object)));
         Assert.Equal(inherited, type.BaseType!.IsGenericType && type.BaseType.GetGenericTypeDefinition() == typeof(GeneratedModel<>));
     }
 
