@@ -37,15 +37,16 @@ internal static class TrainCommand
         public readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images (a language model: N held-out windows)." };
         public readonly Option<bool> Augment = new("--augment") { Description = "Random crop (pad 2) and horizontal flip." };
         public readonly Option<string?> Out = new("--out", "-o") { Description = "Run folder (default: runs/<model>-<yyyyMMdd-HHmmss>)." };
-        public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its latest checkpoint, exactly, with its saved settings (--epochs, --threads, --keep may change)." };
+        public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its latest checkpoint, exactly, with its saved settings (--epochs, --threads, --keep, --device, --non-finite-loss, --native-heap may change)." };
         public readonly Option<int> Keep = new("--keep") { Description = "Checkpoints to keep (one is written every epoch).", DefaultValueFactory = _ => 3 };
         public readonly Option<int?> StopAfter = new("--stop-after") { Description = "Stop after N epochs of this invocation, as an interruption would (resume later with --resume)." };
         public readonly Option<string> NonFiniteLoss = new("--non-finite-loss") { Description = "When a training loss is NaN or infinite: stop (exit 3, nothing exported) or skip (the batch is not trained; counted in report.json).", DefaultValueFactory = _ => "stop" };
         public readonly Option<string> MemoryFormat = new("--memory-format") { Description = "Memory layout of 4-D weights and activations: nchw, channels-last, or auto (the model family's measured default, docs/performance.md). Saved with the run; eval, export and --resume use it.", DefaultValueFactory = _ => TrainSettings.AutoMemoryFormat };
+        public readonly Option<string> NativeHeap = new("--native-heap") { Description = "CPU only: retain (the C heap keeps freed tensor memory for the next step; faster, docs/performance.md \"Native heap\") or system (the C library's defaults). Changes no value; may change on --resume.", DefaultValueFactory = _ => "retain" };
         public readonly Option<bool> Distributed = new("--distributed") { Description = "Join an Open MPI world even where mpirun's environment is not detected (mpirun -np N ... train is detected by itself); --batch-size is the global batch, split over the ranks. See docs/distributed.md." };
 
         public IEnumerable<Option> All => [Model, Growth, Epochs, BatchSize, K, Condition, EpochBoundary, FirstBatch, Rate, Optimizer, Lr, Momentum, WeightDecay, Schedule, Warmup,
-            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, NonFiniteLoss, MemoryFormat, Distributed];
+            Seed, Threads, Device, Data, TrainLimit, TestLimit, Augment, Out, Resume, Keep, StopAfter, NonFiniteLoss, MemoryFormat, NativeHeap, Distributed];
     }
 
     public static Command Create(Func<ModelCatalog> catalog, CliOutput output)
@@ -84,6 +85,7 @@ internal static class TrainCommand
         Keep = p.GetValue(o.Keep),
         NonFiniteLoss = p.GetValue(o.NonFiniteLoss)!.Trim().ToLowerInvariant(),
         MemoryFormat = TrainSettings.ResolveMemoryFormat(p.GetValue(o.MemoryFormat)!.Trim().ToLowerInvariant(), definition, HostCpu.Current.Class),
+        NativeHeap = p.GetValue(o.NativeHeap)!.Trim().ToLowerInvariant(),
     };
 
     private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
@@ -103,7 +105,7 @@ internal static class TrainCommand
         ];
         foreach (var (option, value) in fixedOptions)
             if (Given(p, option) && !Equals(value(saved), value(given)))
-                throw new CliException($"Cannot resume with {option.Name} {Show(value(given))}: the run in '{runDir}' was started with {Show(value(saved))}; a resume continues with the run's settings (only --epochs, --threads, --keep and --device may change).");
+                throw new CliException($"Cannot resume with {option.Name} {Show(value(given))}: the run in '{runDir}' was started with {Show(value(saved))}; a resume continues with the run's settings (only --epochs, --threads, --keep, --device, --non-finite-loss and --native-heap may change).");
         return saved with
         {
             Epochs = Given(p, o.Epochs) ? given.Epochs : saved.Epochs,
@@ -111,11 +113,12 @@ internal static class TrainCommand
             Keep = Given(p, o.Keep) ? given.Keep : saved.Keep,
             Device = Given(p, o.Device) ? given.Device : saved.Device,
             NonFiniteLoss = Given(p, o.NonFiniteLoss) ? given.NonFiniteLoss : saved.NonFiniteLoss,
+            NativeHeap = Given(p, o.NativeHeap) ? given.NativeHeap : saved.NativeHeap,
         };
     }
 
     /// <summary>What must agree between settings.json and the settings a checkpoint carries (all but what a resume may change).</summary>
-    private static TrainSettings Fixed(TrainSettings s) => s with { Epochs = 0, Threads = null, Keep = 1, Device = "", NonFiniteLoss = "" };
+    private static TrainSettings Fixed(TrainSettings s) => s with { Epochs = 0, Threads = null, Keep = 1, Device = "", NonFiniteLoss = "", NativeHeap = "" };
 
     private static string Show(object? v) => v switch
     {

@@ -52,6 +52,8 @@ public sealed record TrainSettings
     public string NonFiniteLoss { get; init; } = "stop";
     /// <summary>The memory format both models train in: "nchw" or "channels-last" (<c>--memory-format auto</c> is saved resolved, so a later change of the defaults table never changes a run).</summary>
     public string MemoryFormat { get; init; } = "nchw";
+    /// <summary>"retain" (default): the C heap keeps freed tensor memory for the next step; "system": the C library's defaults (<see cref="NativeHeapPolicy"/>). May change on resume.</summary>
+    public string NativeHeap { get; init; } = "retain";
 
     public static readonly string[] Conditions = ["consecutive", "ema", "gradnorm", "random", "never", "always"];
     public static readonly string[] EpochBoundaries = ["reset-counter", "carry", "reset-all"];
@@ -59,6 +61,7 @@ public sealed record TrainSettings
     public static readonly string[] NonFiniteLossChoices = ["stop", "skip"];
     public static readonly string[] MemoryFormats = ["nchw", "channels-last"];
     public const string AutoMemoryFormat = "auto";
+    public static readonly string[] NativeHeapChoices = ["retain", "system"];
 
     /// <summary>
     /// The saved value of <c>--memory-format</c>: "auto" resolves to the default of <paramref name="definition"/>'s family on
@@ -120,6 +123,8 @@ public sealed record TrainSettings
             throw new CliException($"Unknown --non-finite-loss '{NonFiniteLoss}'. Choose one of: {string.Join(", ", NonFiniteLossChoices)}.");
         if (!MemoryFormats.Contains(MemoryFormat))
             throw new CliException($"Unknown --memory-format '{MemoryFormat}'. Choose one of: {string.Join(", ", MemoryFormats)}, {AutoMemoryFormat}.");
+        if (!NativeHeapChoices.Contains(NativeHeap))
+            throw new CliException($"Unknown --native-heap '{NativeHeap}'. Choose one of: {string.Join(", ", NativeHeapChoices)}.");
         return this;
     }
 
@@ -169,6 +174,7 @@ public sealed record TrainSettings
         NonFiniteLoss = NonFiniteLoss == "skip" ? NonFiniteLossPolicy.SkipBatch : NonFiniteLossPolicy.Stop,
         Communicator = world,
         MemoryFormat = MemoryFormat == "channels-last" ? global::MotivationDsl.MemoryFormat.ChannelsLast : global::MotivationDsl.MemoryFormat.Contiguous,
+        NativeHeap = NativeHeap == "system" ? NativeHeapPolicy.System : NativeHeapPolicy.Retain,
     };
 
     /// <summary>Human-readable condition, e.g. "consecutive k=2".</summary>
@@ -200,6 +206,7 @@ public sealed record TrainSettings
         ["testLimit"] = TestLimit?.ToString(CultureInfo.InvariantCulture) ?? "all",
         ["augment"] = Augment ? "crop 2 + flip" : "none",
         ["memoryFormat"] = MemoryFormat,
+        ["nativeHeap"] = NativeHeap,
     };
 
     private static readonly JsonSerializerOptions Json = new()

@@ -74,6 +74,13 @@ public sealed class TrainerOptions
     /// (<c>definition.CreatePair(device, seed, options, zeroCopy, MemoryFormat.ChannelsLast)</c>).
     /// </summary>
     public MemoryFormat MemoryFormat { get; init; } = MemoryFormat.Contiguous;
+
+    /// <summary>
+    /// On a CPU device, whether the trainer makes the process's C heap keep freed tensor memory for the next step
+    /// (<see cref="MotivationDsl.Training.NativeHeap.Retain"/>; process-wide, like <see cref="Threads"/>). Default <see cref="NativeHeapPolicy.Retain"/>,
+    /// chosen by measurement (docs/performance.md, "Native heap"); no value changes either way.
+    /// </summary>
+    public NativeHeapPolicy NativeHeap { get; init; } = NativeHeapPolicy.Retain;
 }
 
 /// <summary>
@@ -109,6 +116,7 @@ public sealed class MotivationTrainer : IDisposable
         MotivatedOptimizer = options.Optimizer.Create(pair.Motivated.named_parameters().Select(p => (p.name, p.parameter)));
         if (pair.Map.SharedCount > 0) ShareOptimizerState();
         Device = pair.Base.parameters().FirstOrDefault()?.device ?? CPU;
+        if (options.NativeHeap == NativeHeapPolicy.Retain && Device.type == DeviceType.CPU) NativeHeap.Retain();
         _parallel = options.Communicator is { Size: > 1 } world ? new DataParallel(world) : null;
         Accounting = new Accounting { BaseFlops = pair.BaseInfo.Flops, MotivatedFlops = pair.MotivatedInfo.Flops, TokensPerSample = _task.TokensPerSample(pair.BaseInfo) };
         var keys = options.Callbacks.OfType<ICheckpointableCallback>().GroupBy(c => c.StateKey).FirstOrDefault(g => g.Count() > 1);

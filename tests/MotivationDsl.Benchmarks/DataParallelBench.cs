@@ -17,20 +17,21 @@ namespace MotivationDsl.Benchmarks;
 /// </summary>
 internal static class DataParallelBench
 {
-    private static readonly string[] MpirunFlags = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "-x", "TERM=dumb"];
-
     // ---- child side (started by the parent, under mpirun or alone) --------------------------------------------------
 
     /// <summary>
-    /// <c>child-mpi-serve steps commandFile</c>: a long-lived step process (under mpirun, or alone), ResNet-20, global batch 128, base
-    /// only. Every line "pass" of the command file (the last argument; every rank reads it) times one pass of <c>steps</c> steps; rank 0 answers with one JSON line:
+    /// <c>child-step-serve steps [--native-heap retain|system] [--memory-format nchw|channels-last] commandFile</c>: a
+    /// long-lived step process (under mpirun, or alone), ResNet-20, global batch 128, base only (NCHW, retained heap by default). Every line "pass" of the command file (the last argument; every rank reads it) times one pass of <c>steps</c> steps; rank 0 answers with one JSON line:
     /// its seconds, and, split from every rank's per-step timings, the hook's local work, the transfer (the time the
     /// last-arriving rank spends in the collectives) and each rank's waiting for the slower one. A line "end" ends it.
     /// </summary>
     public static int ChildServe(string[] a)
     {
         var steps = int.Parse(a[0], CultureInfo.InvariantCulture);
-        var commands = a[1];
+        var commands = a[^1];
+        string? Option(string name) => a.Take(a.Length - 1).SkipWhile(x => x != name).Skip(1).FirstOrDefault();
+        var heap = Option("--native-heap") is "system" ? NativeHeapPolicy.System : NativeHeapPolicy.Retain;
+        var format = Option("--memory-format") is "channels-last" ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
         using var world = Communicators.FromEnvironment();
         var (loader, _) = Workloads.FashionAsCifar(128 * steps, 128);
         var (warm, _) = Workloads.FashionAsCifar(128 * 2, 128);
@@ -40,8 +41,10 @@ internal static class DataParallelBench
             using var t = MotivationTrainer.Create(Workloads.ResNet, new TrainerOptions
             {
                 Optimizer = OptimizerOptions.PaperSgd(0.1), Condition = new Never(), Seed = 1, Communicator = world,
+                NativeHeap = heap, MemoryFormat = format,
             });
             t.Fit(warm, null, 1); // first-call costs (JIT, oneDNN primitives, bucket buffers) out of the timed part
+            if (world.Rank == 0) Console.Error.WriteLine($"native heap {NativeHeap.State} ({NativeHeap.Library ?? "untouched"}), {format}");
             for (var pass = 0; ; pass++)
             {
                 // Every rank waits for the next command by polling the command file, asleep: a rank blocked in a
@@ -53,6 +56,7 @@ internal static class DataParallelBench
                 var timings = new List<StepCommunication>();
                 if (t.Parallel is { } p) p.StepTimings = timings;
                 var hookBefore = t.Parallel?.CommunicationSeconds ?? 0;
+                var faultsBefore = Machine.MinorFaults();
                 world.Barrier();
                 var seconds = Clock.Seconds(() => t.Fit(loader, null, t.CompletedEpochs + 1));
                 var hook = (t.Parallel?.CommunicationSeconds ?? 0) - hookBefore;
@@ -61,6 +65,7 @@ internal static class DataParallelBench
                 {
                     split["ranks"] = world.Size; split["threads"] = get_num_threads(); split["steps"] = steps;
                     split["seconds"] = seconds; split["hookSeconds"] = hook;
+                    split["minorFaults"] = Machine.MinorFaults() - faultsBefore; split["nativeHeap"] = NativeHeap.State.ToString();
                     split["gradientAllReduces"] = t.Parallel?.GradientAllReduces ?? 0;
                     Console.WriteLine(split.ToJsonString());
                 }
@@ -148,7 +153,7 @@ internal static class DataParallelBench
 
     public static IEnumerable<Figure> Run(Config c)
     {
-        if (FindMpirun() is null)
+        if (ServedChild.FindMpirun() is null)
         {
             Console.Error.WriteLine("  mpi: mpirun not found (apt-get install openmpi-bin libopenmpi-dev); group skipped");
             yield break;
@@ -157,8 +162,8 @@ internal static class DataParallelBench
         var step2x1 = new List<JsonObject>();
         var step1x2 = new List<JsonObject>();
         var arg = steps.ToString(CultureInfo.InvariantCulture);
-        using (var twoRanks = new ServedChild(ranks: 2, threads: 1, "child-mpi-serve", arg))
-        using (var oneProcess = new ServedChild(ranks: 0, threads: 2, "child-mpi-serve", arg))
+        using (var twoRanks = new ServedChild(ranks: 2, threads: 1, "child-step-serve", arg))
+        using (var oneProcess = new ServedChild(ranks: 0, threads: 2, "child-step-serve", arg))
         {
             twoRanks.Pass();   // warm-up pass of each (allocator, caches), not recorded
             oneProcess.Pass();
@@ -283,25 +288,9 @@ internal static class DataParallelBench
         return result["seconds"]!.GetValue<double>();
     }
 
-    private static ProcessStartInfo ChildStart(int ranks, int threads, string[] args)
-    {
-        var self = typeof(DataParallelBench).Assembly.Location;
-        var psi = new ProcessStartInfo(ranks > 0 ? FindMpirun()! : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (ranks > 0)
-        {
-            foreach (var f in MpirunFlags) psi.ArgumentList.Add(f);
-            psi.ArgumentList.Add("-np");
-            psi.ArgumentList.Add(ranks.ToString(CultureInfo.InvariantCulture));
-            psi.ArgumentList.Add("dotnet");
-        }
-        psi.ArgumentList.Add(self);
-        foreach (var x in new[] { "--threads", threads.ToString(CultureInfo.InvariantCulture) }.Concat(args)) psi.ArgumentList.Add(x);
-        return psi;
-    }
-
     private static JsonObject Child(int ranks, int threads, params string[] args)
     {
-        using var p = Process.Start(ChildStart(ranks, threads, args))!;
+        using var p = Process.Start(ServedChild.Start(ranks, threads, args))!;
         var err = p.StandardError.ReadToEndAsync();
         var o = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
@@ -309,44 +298,4 @@ internal static class DataParallelBench
         var json = o.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith('{'));
         return JsonNode.Parse(json)!.AsObject();
     }
-
-    /// <summary>A long-lived child (<c>child-mpi-serve</c>, under mpirun or alone): a line "pass" in its command file, one JSON line per timed pass out.</summary>
-    private sealed class ServedChild : IDisposable
-    {
-        private readonly Process _p;
-        private readonly string _name;
-
-        private readonly string _commands = Path.GetTempFileName();
-
-        public ServedChild(int ranks, int threads, params string[] args)
-        {
-            _name = ranks > 0 ? $"{ranks} ranks x {threads} thread(s)" : $"1 process x {threads} thread(s)";
-            var psi = ChildStart(ranks, threads, [.. args, _commands]);
-            _p = Process.Start(psi)!;
-            _p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } d) Console.Error.WriteLine($"  [{_name}] {d}"); };
-            _p.BeginErrorReadLine();
-        }
-
-        public JsonObject Pass()
-        {
-            File.AppendAllText(_commands, "pass\n");
-            while (true)
-            {
-                var line = _p.StandardOutput.ReadLine()
-                    ?? throw new InvalidOperationException($"the {_name} step process ended (exit {(_p.WaitForExit(10_000) ? _p.ExitCode : -1)})");
-                if (line.TrimStart().StartsWith('{')) return JsonNode.Parse(line)!.AsObject();
-            }
-        }
-
-        public void Dispose()
-        {
-            try { File.AppendAllText(_commands, "end\n"); if (!_p.WaitForExit(30_000)) _p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            _p.Dispose();
-            File.Delete(_commands);
-        }
-    }
-
-    private static string? FindMpirun() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-        .Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
 }

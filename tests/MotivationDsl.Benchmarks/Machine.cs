@@ -32,6 +32,17 @@ internal static class Machine
     /// <summary>Resident set size now, MiB.</summary>
     public static double RssMiB() => StatusKb("VmRSS") / 1024.0;
 
+    /// <summary>Minor page faults of this process so far (<c>/proc/self/stat</c> field 10); -1 where there is none.</summary>
+    public static long MinorFaults()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);   // fields from 3 on
+        }
+        catch (IOException) { return -1; }
+    }
+
     /// <summary>Peak resident set size of this process, MiB.</summary>
     public static double PeakRssMiB() => StatusKb("VmHWM") / 1024.0;
 

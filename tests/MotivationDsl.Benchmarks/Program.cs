@@ -8,7 +8,7 @@ namespace MotivationDsl.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- all [--quick] [--threads N] [--repeats R] [--max-rounds N] [--out DIR]
 /// Groups: step (trainer overhead, PyTorch, peak fraction; paired rounds with 95 % intervals), layout (NCHW vs
-/// channels-last, trainer and PyTorch, per family), switch, runs (motivated vs classical large), memory,
+/// channels-last, trainer and PyTorch, per family), heap (retained vs system native heap, separate processes), switch, runs (motivated vs classical large), memory,
 /// generator, micro (BenchmarkDotNet), mpi (data-parallel over Open MPI; not in all), all. Prints a table and writes
 /// artifacts/benchmarks/{group}-{time}.json and latest.json.
 /// `profile` (not a group): forward / backward / optimizer-step sections of a ResNet-20 step, TorchSharp vs PyTorch.
@@ -17,7 +17,7 @@ public static class Program
 {
     internal static int Threads = Environment.ProcessorCount;
 
-    private static readonly string[] AllGroups = ["step", "layout", "switch", "runs", "memory", "micro", "generator"];
+    private static readonly string[] AllGroups = ["step", "layout", "heap", "switch", "runs", "memory", "micro", "generator"];
 
     public static int Main(string[] args)
     {
@@ -56,7 +56,7 @@ public static class Program
         if (list.Count > 0 && list[0] == "child-run") return Runs.ChildRun(list.Skip(1).ToArray());
         if (list.Count > 0 && list[0] == "diag") return Diag.Run();
         if (list.Count > 0 && list[0] == "child-memory") return Runs.ChildMemory(list.Skip(1).ToArray());
-        if (list.Count > 0 && list[0] == "child-mpi-serve") return DataParallelBench.ChildServe(list.Skip(1).ToArray());
+        if (list.Count > 0 && list[0] == "child-step-serve") return DataParallelBench.ChildServe(list.Skip(1).ToArray());
         if (list.Count > 0 && list[0] == "child-mpi-allreduce") return DataParallelBench.ChildAllReduce(list.Skip(1).ToArray());
 
         var root = FindRoot();
@@ -100,6 +100,7 @@ public static class Program
             {
                 "step" => Macro.Step(config),
                 "layout" => Layout.Run(config),
+                "heap" => HeapBench.Run(config),
                 "switch" => Macro.Switch(config),
                 "runs" => Runs.MotivatedVsClassical(config),
                 "memory" => Runs.Memory(config),

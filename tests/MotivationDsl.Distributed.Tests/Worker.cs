@@ -12,7 +12,7 @@ namespace MotivationDsl.Distributed.Tests;
 /// <summary>
 /// The program mpirun starts per rank (this test assembly is an executable): <c>cli ...</c> runs the CLI on this
 /// assembly's models; <c>train ...</c> runs a small motivation training and writes <c>rank{r}.json</c> (the
-/// per-step active models, losses and final tensors) into --out.
+/// per-step active models, losses and final tensors) into --out; <c>heap-probe</c> is <see cref="HeapProbe"/>.
 /// </summary>
 public static class Worker
 {
@@ -20,7 +20,8 @@ public static class Worker
     {
         if (args is ["cli", .. var rest]) return MotivationCli.Run(rest, typeof(Worker).Assembly);
         if (args is ["train", .. var options]) return Train(Options.Parse(options));
-        Console.Error.WriteLine("error: usage: (cli ARGS | train --out DIR [--batch B] [--epochs E] [--bn] [--resume] [--fail-rank R --fail-epoch E])");
+        if (args is ["heap-probe", var policy]) return HeapProbe.Run(policy);
+        Console.Error.WriteLine("error: usage: (cli ARGS | train --out DIR [--batch B] [--epochs E] [--bn] [--resume] [--fail-rank R --fail-epoch E] | heap-probe retain|system)");
         return 2;
     }
 

@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+
+namespace MotivationDsl.Training;
+
+/// <summary>The state of the process's C heap as <see cref="NativeHeap"/> left it.</summary>
+public enum NativeHeapState
+{
+    /// <summary>Untouched: the C library's defaults.</summary>
+    System,
+
+    /// <summary>glibc set to keep freed memory (<see cref="NativeHeap.Retain"/> succeeded).</summary>
+    Retaining,
+
+    /// <summary>Not glibc (another OS or C library): nothing to set; the C library's defaults stay.</summary>
+    Unsupported,
+}
+
+/// <summary>
+/// Makes glibc's malloc keep freed CPU tensor memory instead of returning it to the kernel. By default glibc serves a
+/// block over its dynamic mmap threshold (128 KiB, rising to at most 32 MiB) with a fresh mmap that free unmaps, and
+/// trims the heap's free top above twice that threshold; a training step frees and re-allocates the same large
+/// activations every time, so every step pays page faults and the kernel's zeroing again (measured: half the minor
+/// page faults and 5-10 % of a ResNet-20 step; docs/performance.md, "Native heap"). PyTorch users get the same effect
+/// by preloading jemalloc or tcmalloc. Process-wide, like <c>torch.set_num_threads</c>, and it only changes where
+/// memory comes from, never a value.
+/// </summary>
+public static unsafe class NativeHeap
+{
+    /// <summary>Blocks up to this size come from the heap (glibc's largest accepted M_MMAP_THRESHOLD on 64-bit: HEAP_MAX_SIZE / 2).</summary>
+    public const int MmapThresholdBytes = 32 << 20;
+
+    /// <summary>Free memory at the top of a heap is kept up to this size (M_TRIM_THRESHOLD).</summary>
+    public const int TrimThresholdBytes = 1 << 30;
+
+    /// <summary>The same settings for another process's glibc (e.g. a PyTorch process measured against the trainer).</summary>
+    public static readonly string GlibcTunables = $"glibc.malloc.mmap_threshold={MmapThresholdBytes}:glibc.malloc.trim_threshold={TrimThresholdBytes}";
+
+    // glibc's malloc.h
+    private const int MTrimThreshold = -1;
+    private const int MMmapThreshold = -3;
+
+    private static readonly object Gate = new();
+
+    /// <summary>What <see cref="Retain"/> has done so far in this process.</summary>
+    public static NativeHeapState State { get; private set; } = NativeHeapState.System;
+
+    /// <summary>The C library that was set, e.g. "glibc 2.36" (null until <see cref="Retain"/> ran).</summary>
+    public static string? Library { get; private set; }
+
+    /// <summary>
+    /// Sets glibc's M_MMAP_THRESHOLD to <see cref="MmapThresholdBytes"/> and M_TRIM_THRESHOLD to
+    /// <see cref="TrimThresholdBytes"/> (once per process; later calls return the state). Returns
+    /// <see cref="NativeHeapState.Unsupported"/> where the C library is not glibc. Throws when glibc refuses a value,
+    /// rather than leave the heap half set.
+    /// </summary>
+    public static NativeHeapState Retain()
+    {
+        lock (Gate)
+        {
+            if (State != NativeHeapState.System) return State;
+            if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc)
+                || !NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out var version)
+                || !NativeLibrary.TryGetExport(libc, "mallopt", out var mallopt))
+                return State = NativeHeapState.Unsupported;
+            Library = "glibc " + Marshal.PtrToStringUTF8(((delegate* unmanaged<IntPtr>)version)());
+            var set = (delegate* unmanaged<int, int, int>)mallopt;
+            // mallopt returns 1 on success, 0 when the value is refused.
+            if (set(MMmapThreshold, MmapThresholdBytes) != 1)
+                throw new InvalidOperationException($"{Library} refused mallopt(M_MMAP_THRESHOLD, {MmapThresholdBytes}); the C heap keeps its defaults.");
+            if (set(MTrimThreshold, TrimThresholdBytes) != 1)
+                throw new InvalidOperationException($"{Library} refused mallopt(M_TRIM_THRESHOLD, {TrimThresholdBytes}) after M_MMAP_THRESHOLD was set.");
+            return State = NativeHeapState.Retaining;
+        }
+    }
+}
