@@ -52,8 +52,8 @@ public sealed record TrainSettings
     public string NonFiniteLoss { get; init; } = "stop";
     /// <summary>The memory format both models train in: "nchw" or "channels-last" (<c>--memory-format auto</c> is saved resolved, so a later change of the defaults table never changes a run).</summary>
     public string MemoryFormat { get; init; } = "nchw";
-    /// <summary>"retain" (default): the C heap keeps freed tensor memory for the next step; "system": the C library's defaults (<see cref="NativeHeapPolicy"/>). May change on resume.</summary>
-    public string NativeHeap { get; init; } = "retain";
+    /// <summary>"system" (default): the C library's defaults; "retain": the C heap keeps freed tensor memory for the next step (<see cref="NativeHeapPolicy"/>). May change on resume.</summary>
+    public string NativeHeap { get; init; } = "system";
 
     public static readonly string[] Conditions = ["consecutive", "ema", "gradnorm", "random", "never", "always"];
     public static readonly string[] EpochBoundaries = ["reset-counter", "carry", "reset-all"];
@@ -61,7 +61,7 @@ public sealed record TrainSettings
     public static readonly string[] NonFiniteLossChoices = ["stop", "skip"];
     public static readonly string[] MemoryFormats = ["nchw", "channels-last"];
     public const string AutoMemoryFormat = "auto";
-    public static readonly string[] NativeHeapChoices = ["retain", "system"];
+    public static readonly string[] NativeHeapChoices = ["system", "retain"];
 
     /// <summary>
     /// The saved value of <c>--memory-format</c>: "auto" resolves to the default of <paramref name="definition"/>'s family on
@@ -174,7 +174,7 @@ public sealed record TrainSettings
         NonFiniteLoss = NonFiniteLoss == "skip" ? NonFiniteLossPolicy.SkipBatch : NonFiniteLossPolicy.Stop,
         Communicator = world,
         MemoryFormat = MemoryFormat == "channels-last" ? global::MotivationDsl.MemoryFormat.ChannelsLast : global::MotivationDsl.MemoryFormat.Contiguous,
-        NativeHeap = NativeHeap == "system" ? NativeHeapPolicy.System : NativeHeapPolicy.Retain,
+        NativeHeap = NativeHeap == "retain" ? NativeHeapPolicy.Retain : NativeHeapPolicy.System,
     };
 
     /// <summary>Human-readable condition, e.g. "consecutive k=2".</summary>

@@ -77,10 +77,11 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// On a CPU device, whether the trainer makes the process's C heap keep freed tensor memory for the next step
-    /// (<see cref="MotivationDsl.Training.NativeHeap.Retain"/>; process-wide, like <see cref="Threads"/>). Default <see cref="NativeHeapPolicy.Retain"/>,
-    /// chosen by measurement (docs/performance.md, "Native heap"); no value changes either way.
+    /// (<see cref="NativeHeapPolicy.Retain"/>, <see cref="MotivationDsl.Training.NativeHeap.Retain"/>; process-wide, like
+    /// <see cref="Threads"/>). Default <see cref="NativeHeapPolicy.System"/>, chosen by measurement (docs/performance.md,
+    /// "Native heap"); no value changes either way.
     /// </summary>
-    public NativeHeapPolicy NativeHeap { get; init; } = NativeHeapPolicy.Retain;
+    public NativeHeapPolicy NativeHeap { get; init; } = NativeHeapPolicy.System;
 }
 
 /// <summary>

@@ -21,7 +21,7 @@ internal static class DataParallelBench
 
     /// <summary>
     /// <c>child-step-serve steps [--native-heap retain|system] [--memory-format nchw|channels-last] commandFile</c>: a
-    /// long-lived step process (under mpirun, or alone), ResNet-20, global batch 128, base only (NCHW, retained heap by default). Every line "pass" of the command file (the last argument; every rank reads it) times one pass of <c>steps</c> steps; rank 0 answers with one JSON line:
+    /// long-lived step process (under mpirun, or alone), ResNet-20, global batch 128, base only (by default NCHW and glibc's own heap settings, as TrainerOptions). Every line "pass" of the command file (the last argument; every rank reads it) times one pass of <c>steps</c> steps; rank 0 answers with one JSON line:
     /// its seconds, and, split from every rank's per-step timings, the hook's local work, the transfer (the time the
     /// last-arriving rank spends in the collectives) and each rank's waiting for the slower one. A line "end" ends it.
     /// </summary>
@@ -30,7 +30,7 @@ internal static class DataParallelBench
         var steps = int.Parse(a[0], CultureInfo.InvariantCulture);
         var commands = a[^1];
         string? Option(string name) => a.Take(a.Length - 1).SkipWhile(x => x != name).Skip(1).FirstOrDefault();
-        var heap = Option("--native-heap") is "system" ? NativeHeapPolicy.System : NativeHeapPolicy.Retain;
+        var heap = Option("--native-heap") is "retain" ? NativeHeapPolicy.Retain : NativeHeapPolicy.System;
         var format = Option("--memory-format") is "channels-last" ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
         using var world = Communicators.FromEnvironment();
         var (loader, _) = Workloads.FashionAsCifar(128 * steps, 128);

@@ -5,7 +5,7 @@ namespace MotivationDsl.Benchmarks;
 
 /// <summary>
 /// Group <c>heap</c>: the trainer's ResNet-20 step (batch 128, the machine's default layout) with the C heap retaining
-/// freed memory (<see cref="NativeHeapPolicy.Retain"/>, the default) against glibc's defaults (<see cref="NativeHeapPolicy.System"/>).
+/// freed memory (<see cref="NativeHeapPolicy.Retain"/>) against glibc's defaults (<see cref="NativeHeapPolicy.System"/>, the default).
 /// The setting is process-wide, so each arm is a long-lived child process (<see cref="ServedChild"/>); paired rounds in
 /// rotating order. Also each arm's minor page faults per step. Decides <see cref="TrainerOptions.NativeHeap"/>'s default.
 /// </summary>
@@ -41,7 +41,7 @@ internal static class HeapBench
             ["retainMinorFaultsPerStep"] = Spread.Of(retained.Select(j => FaultsPerStep(j, steps))).Json(),
             ["systemMinorFaultsPerStep"] = Spread.Of(system.Select(j => FaultsPerStep(j, steps))).Json(),
             ["plan"] = $"paired rounds of long-lived children: min {plan.MinRounds}, max {plan.MaxRounds}, stop at +-{plan.TargetHalfWidth:P0}",
-            ["defaultRule"] = "Retain is TrainerOptions.NativeHeap's default while this interval's upper end is below 1 on a quiet machine (docs/performance.md, \"Native heap\")",
+            ["defaultRule"] = "Retain becomes TrainerOptions.NativeHeap's default only when this interval's upper end is below 1 on a quiet machine (docs/performance.md, \"Native heap\")",
         };
         yield return Figure.Paired($"trainer step, retained native heap / glibc's defaults (ResNet-20, batch 128, {format})", rounds.Ratio("retain", "system"),
             rounds.Seconds("retain").Zip(rounds.Seconds("system"), (a, b) => a / b), details, atMost: 1.0);

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace MotivationDsl.Benchmarks;
 
-/// <summary>Runs tests/benchmarks/pytorch_resnet_step.py with Debian's /usr/bin/python3 (torch 1.13), same thread count and native heap settings.</summary>
+/// <summary>Runs tests/benchmarks/pytorch_resnet_step.py with Debian's /usr/bin/python3 (torch 1.13), same thread count.</summary>
 internal static class PyTorch
 {
     public const string Python = "/usr/bin/python3";
@@ -81,9 +81,6 @@ internal static class PyTorch
         var psi = new ProcessStartInfo(Python, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.Environment["OMP_NUM_THREADS"] = c.Threads.ToString();
         psi.Environment["MKL_NUM_THREADS"] = c.Threads.ToString();
-        // The trainer's arms run with the retained native heap (TrainerOptions.NativeHeap's default): PyTorch gets the same
-        // glibc settings, so a ratio compares the frameworks, not the allocator policies (group heap measures that).
-        psi.Environment["GLIBC_TUNABLES"] = Training.NativeHeap.GlibcTunables;
         return psi;
     }
 

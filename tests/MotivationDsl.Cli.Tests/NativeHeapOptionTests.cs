@@ -17,18 +17,18 @@ public sealed class NativeHeapOptionTests
         var dir = Cli.TempDir();
         try
         {
-            var (exit, output) = Cli.Run(Cli.TinyTrain(dir, "--native-heap", "system", "--stop-after", "1"));
-            Assert.True(exit == 0, output);
-            Assert.Equal("system", Saved(dir));
-            using (var models = RunModels.Load(Cli.Catalog, dir, CPU, new CliOutput(new StringWriter(), rich: false)))
-                Assert.Equal(NativeHeapPolicy.System, models.Trainer.Options.NativeHeap);
-
-            (exit, output) = Cli.Run("train", "--out", dir, "--resume", "--native-heap", "retain");
+            var (exit, output) = Cli.Run(Cli.TinyTrain(dir, "--native-heap", "retain", "--stop-after", "1"));
             Assert.True(exit == 0, output);
             Assert.Equal("retain", Saved(dir));
-            Assert.Equal("retain", new RunFolder(dir).ReadReport().Config!["nativeHeap"]);
             using (var models = RunModels.Load(Cli.Catalog, dir, CPU, new CliOutput(new StringWriter(), rich: false)))
                 Assert.Equal(NativeHeapPolicy.Retain, models.Trainer.Options.NativeHeap);
+
+            (exit, output) = Cli.Run("train", "--out", dir, "--resume", "--native-heap", "system");
+            Assert.True(exit == 0, output);
+            Assert.Equal("system", Saved(dir));
+            Assert.Equal("system", new RunFolder(dir).ReadReport().Config!["nativeHeap"]);
+            using (var models = RunModels.Load(Cli.Catalog, dir, CPU, new CliOutput(new StringWriter(), rich: false)))
+                Assert.Equal(NativeHeapPolicy.System, models.Trainer.Options.NativeHeap);
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -39,14 +39,14 @@ public sealed class NativeHeapOptionTests
         var (exit, output) = Cli.Run(Cli.TinyTrain(Cli.TempDir(), "--native-heap", "jemalloc"));
         Assert.True(exit == 2, output);
         var error = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Assert.Equal("error: Unknown --native-heap 'jemalloc'. Choose one of: retain, system.", error);
+        Assert.Equal("error: Unknown --native-heap 'jemalloc'. Choose one of: system, retain.", error);
     }
 
     [Fact]
-    public void Settings_saved_before_the_option_existed_retain_the_heap()
+    public void Settings_saved_before_the_option_existed_keep_the_C_librarys_heap()
     {
         var settings = TrainSettings.FromJson("""{ "model": "TinyFashion", "epochs": 1 }""", "old settings.json");
-        Assert.Equal("retain", settings.Validate().NativeHeap);
-        Assert.Equal(NativeHeapPolicy.Retain, settings.CreateTrainerOptions([]).NativeHeap);
+        Assert.Equal("system", settings.Validate().NativeHeap);
+        Assert.Equal(NativeHeapPolicy.System, settings.CreateTrainerOptions([]).NativeHeap);
     }
 }
