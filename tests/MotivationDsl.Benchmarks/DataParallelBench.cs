@@ -169,8 +169,8 @@ internal static class DataParallelBench
             oneProcess.Pass();
             var rounds = new PairedRounds(
             [
-                ("2 ranks x 1 thread", () => Record(step2x1, twoRanks.Pass())),
-                ("1 process x 2 threads", () => Record(step1x2, oneProcess.Pass())),
+                ("2 ranks x 1 thread", () => twoRanks.Pass(step2x1)),
+                ("1 process x 2 threads", () => oneProcess.Pass(step1x2)),
             ]);
             var plan = c.Plan();
             rounds.Run(plan, r => [r.Ratio("1 process x 2 threads", "2 ranks x 1 thread")],
@@ -280,12 +280,6 @@ internal static class DataParallelBench
             Name = $"{name}; 95 % CI {ci.Text("F3")}, {ci.Pairs} pairs", Value = new Spread(ci.Lower, ci.Ratio, ci.Upper, ci.Pairs), Unit = "ratio",
             Goal = goal, Met = met, Format = "F3", Details = details,
         };
-    }
-
-    private static double Record(List<JsonObject> into, JsonObject result)
-    {
-        into.Add(result);
-        return result["seconds"]!.GetValue<double>();
     }
 
     private static JsonObject Child(int ranks, int threads, params string[] args)

@@ -24,8 +24,8 @@ internal static class HeapBench
         glibc.Pass();
         var rounds = new PairedRounds(
         [
-            ("retain", () => Record(retained, retain.Pass())),
-            ("system", () => Record(system, glibc.Pass())),
+            ("retain", () => retain.Pass(retained)),
+            ("system", () => glibc.Pass(system)),
         ]);
         var plan = c.Plan();
         rounds.Run(plan, r => [r.Ratio("retain", "system")],
@@ -45,12 +45,6 @@ internal static class HeapBench
         };
         yield return Figure.Paired($"trainer step, retained native heap / glibc's defaults (ResNet-20, batch 128, {format})", rounds.Ratio("retain", "system"),
             rounds.Seconds("retain").Zip(rounds.Seconds("system"), (a, b) => a / b), details, atMost: 1.0);
-    }
-
-    private static double Record(List<JsonObject> into, JsonObject pass)
-    {
-        into.Add(pass);
-        return pass["seconds"]!.GetValue<double>();
     }
 
     private static double FaultsPerStep(JsonObject pass, int steps) => pass["minorFaults"]!.GetValue<long>() / (double)steps;

@@ -37,6 +37,14 @@ internal sealed class ServedChild : IDisposable
         }
     }
 
+    /// <summary>One pass whose JSON is added to <paramref name="into"/>; returns its seconds (an arm of paired rounds).</summary>
+    public double Pass(List<JsonObject> into)
+    {
+        var pass = Pass();
+        into.Add(pass);
+        return pass["seconds"]!.GetValue<double>();
+    }
+
     public void Dispose()
     {
         try { File.AppendAllText(_commands, "end\n"); if (!_p.WaitForExit(30_000)) _p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
