@@ -8,7 +8,7 @@ namespace MotivationDsl.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project tests/MotivationDsl.Benchmarks -- all [--quick] [--threads N] [--repeats R] [--max-rounds N] [--out DIR]
 /// Groups: step (trainer overhead, PyTorch, peak fraction; paired rounds with 95 % intervals), layout (NCHW vs
-/// channels-last, trainer and PyTorch, per family), heap (retained vs system native heap, separate processes), switch, runs (motivated vs classical large), memory,
+/// channels-last, trainer and PyTorch, per family), heap (retained vs system native heap, separate processes; not in all), switch, runs (motivated vs classical large), memory,
 /// generator, micro (BenchmarkDotNet), mpi (data-parallel over Open MPI; not in all), all. Prints a table and writes
 /// artifacts/benchmarks/{group}-{time}.json and latest.json.
 /// `profile` (not a group): forward / backward / optimizer-step sections of a ResNet-20 step, TorchSharp vs PyTorch.
@@ -17,7 +17,7 @@ public static class Program
 {
     internal static int Threads = Environment.ProcessorCount;
 
-    private static readonly string[] AllGroups = ["step", "layout", "heap", "switch", "runs", "memory", "micro", "generator"];
+    private static readonly string[] AllGroups = ["step", "layout", "switch", "runs", "memory", "micro", "generator"];
 
     public static int Main(string[] args)
     {
@@ -63,10 +63,10 @@ public static class Program
         var config = new Config(quick, Threads, repeats, root, maxRounds);
         if (list.Count > 0 && list[0] == "profile") return StepProfile.Run(config);
         var groups = list.Count == 0 || list.Contains("all") ? AllGroups : list.ToArray();
-        var unknown = groups.Except(AllGroups).Except(["mpi"]).ToArray();
+        var unknown = groups.Except(AllGroups).Except(["heap", "mpi"]).ToArray();
         if (unknown.Length > 0)
         {
-            Console.Error.WriteLine($"unknown group(s): {string.Join(", ", unknown)}; groups: {string.Join(", ", AllGroups)}, all; options: --quick --threads N --repeats R --max-rounds N --out DIR");
+            Console.Error.WriteLine($"unknown group(s): {string.Join(", ", unknown)}; groups: {string.Join(", ", AllGroups)}, all, heap, mpi; options: --quick --threads N --repeats R --max-rounds N --out DIR");
             return 2;
         }
         outDir ??= Path.Combine(root, "artifacts", "benchmarks");
