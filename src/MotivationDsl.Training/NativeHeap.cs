@@ -36,7 +36,7 @@ public static unsafe class NativeHeap
     /// <summary>Free memory at the top of a heap is kept up to this size (M_TRIM_THRESHOLD).</summary>
     public const int TrimThresholdBytes = 1 << 30;
 
-    /// <summary>The same settings for another process's glibc (e.g. a PyTorch process measured against the trainer).</summary>
+    /// <summary>The same settings as a <c>GLIBC_TUNABLES</c> value, for another process (e.g. PyTorch, to compare like with like).</summary>
     public static readonly string GlibcTunables = $"glibc.malloc.mmap_threshold={MmapThresholdBytes}:glibc.malloc.trim_threshold={TrimThresholdBytes}";
 
     // glibc's malloc.h
