@@ -20,8 +20,10 @@ internal static class DataParallelBench
     // ---- child side (started by the parent, under mpirun or alone) --------------------------------------------------
 
     /// <summary>
-    /// <c>child-step-serve steps [--native-heap retain|system] [--memory-format nchw|channels-last] commandFile</c>: a
-    /// long-lived step process (under mpirun, or alone), ResNet-20, global batch 128, base only (by default NCHW and glibc's own heap settings, as TrainerOptions). Every line "pass" of the command file (the last argument; every rank reads it) times one pass of <c>steps</c> steps; rank 0 answers with one JSON line:
+    /// <c>child-step-serve steps [--native-heap system|retain] [--memory-format nchw|channels-last] commandFile</c>: a
+    /// long-lived step process (under mpirun, or alone), ResNet-20, global batch 128, base only (by default NCHW and
+    /// glibc's own heap settings, as TrainerOptions). Every line "pass" of the command file (the last argument; every rank
+    /// reads it) times one pass of <c>steps</c> steps; rank 0 answers with one JSON line:
     /// its seconds, and, split from every rank's per-step timings, the hook's local work, the transfer (the time the
     /// last-arriving rank spends in the collectives) and each rank's waiting for the slower one. A line "end" ends it.
     /// </summary>
@@ -30,8 +32,18 @@ internal static class DataParallelBench
         var steps = int.Parse(a[0], CultureInfo.InvariantCulture);
         var commands = a[^1];
         string? Option(string name) => a.Take(a.Length - 1).SkipWhile(x => x != name).Skip(1).FirstOrDefault();
-        var heap = Option("--native-heap") is "retain" ? NativeHeapPolicy.Retain : NativeHeapPolicy.System;
-        var format = Option("--memory-format") is "channels-last" ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
+        var heap = Option("--native-heap") switch
+        {
+            null or "system" => NativeHeapPolicy.System,
+            "retain" => NativeHeapPolicy.Retain,
+            var other => throw new ArgumentException($"child-step-serve: unknown --native-heap '{other}' (system or retain)"),
+        };
+        var format = Option("--memory-format") switch
+        {
+            null or "nchw" => MemoryFormat.Contiguous,
+            "channels-last" => MemoryFormat.ChannelsLast,
+            var other => throw new ArgumentException($"child-step-serve: unknown --memory-format '{other}' (nchw or channels-last)"),
+        };
         using var world = Communicators.FromEnvironment();
         var (loader, _) = Workloads.FashionAsCifar(128 * steps, 128);
         var (warm, _) = Workloads.FashionAsCifar(128 * 2, 128);
